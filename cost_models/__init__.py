@@ -1,0 +1,13 @@
+"""What things cost: the pricing rules, rate cards, financial plans and activity templates.
+
+Code here is the elemental cost models (``elemental.py``): small pure functions from an
+activity to the quantities it needs of each rate. Everything else is data with sources:
+``cards/`` (rate cards), ``plans/`` (financial plans), ``strategic/`` (strategic plans) and
+``activities/`` (conference activity templates).
+"""
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CARDS = HERE / "cards"
+DEFAULT_CARD = "starter"

@@ -1,0 +1,5 @@
+"""`python -m estimator` is the same tool as `finimpact`."""
+
+from estimator.cli import main
+
+main()

@@ -1,0 +1,229 @@
+"""The command line: a thin layer over the pipeline. It parses options, runs the library,
+prints diagnostics and sets the exit code (0 done, 1 invalid input, 2 usage)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from estimator import __version__
+from estimator.diagnostics import Diagnostic, has_errors
+from estimator.load import read_toml
+from estimator.outputs import RENDERERS, render_json, write_outputs
+from estimator.pipeline import estimate as run_estimate
+from estimator.pipeline import resolve_card
+from estimator.ratecard import RateCard, parse_card
+from estimator.starter import starter_proposal
+from estimator.summary import summary
+
+app = typer.Typer(
+    name="finimpact",
+    help="Estimate the financial implications of proposals to ITU conferences and assemblies "
+    "(ITU Convention, Article 34).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+RatesOption = Annotated[
+    Path | None,
+    typer.Option("--rates", help="A rate card TOML file to use instead of the shipped ones."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+
+
+def _print_diagnostics(diags: list[Diagnostic]) -> None:
+    for d in diags:
+        typer.echo(d.render(), err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"finimpact {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Estimate the financial implications of proposals to ITU conferences and assemblies."""
+
+
+@app.command()
+def estimate(
+    file: Annotated[Path, typer.Argument(help="The proposal, a TOML file (format 1).")],
+    rates: RatesOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the outputs [default: the current folder]."),
+    ] = None,
+    as_json: JsonOption = False,
+    formats: Annotated[
+        str,
+        typer.Option("--format", help="Outputs to write, comma-separated: " + ", ".join(RENDERERS)),
+    ] = ",".join(RENDERERS),
+) -> None:
+    """Price a proposal: write its outputs and print a summary.
+
+    Writes <reference>.estimate.json (and the other formats) into --out. With --json, prints
+    the estimate as JSON on stdout instead of the summary, and writes files only if --out is
+    given.
+    """
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in RENDERERS]
+    if unknown or not wanted:
+        raise typer.BadParameter(
+            f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDERERS)}",
+            param_hint="--format",
+        )
+    outcome = run_estimate(file, rates)
+    _print_diagnostics(outcome.diagnostics)
+    if outcome.estimate is None or has_errors(outcome.diagnostics):
+        raise typer.Exit(1)
+    written: list[Path] = []
+    if out is not None or not as_json:
+        written = write_outputs(outcome.estimate, out or Path("."), wanted)
+    if as_json:
+        sys.stdout.write(render_json(outcome.estimate, {}).decode("utf-8"))
+        return
+    typer.echo(summary(outcome.estimate))
+    typer.echo("")
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Proposals or rate cards (TOML).")],
+    rates: RatesOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check proposals (and rate cards) and report every problem, located as file:line:col."""
+    report: list[dict[str, object]] = []
+    failed = False
+    for file in files:
+        diags = _validate_one(file, rates)
+        failed |= has_errors(diags)
+        if as_json:
+            report.append(
+                {
+                    "file": str(file),
+                    "valid": not has_errors(diags),
+                    "diagnostics": [d.to_json() for d in diags],
+                }
+            )
+        else:
+            _print_diagnostics(diags)
+            if not has_errors(diags):
+                typer.echo(f"{file}: valid")
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _validate_one(file: Path, rates: Path | None) -> list[Diagnostic]:
+    doc, diags = read_toml(file)
+    if doc is None:
+        return diags
+    if "card" in doc.data and "proposal" not in doc.data:
+        return parse_card(doc)[1]
+    return run_estimate(file, rates).diagnostics
+
+
+@app.command("rates")
+def rates_command(rates: RatesOption = None, as_json: JsonOption = False) -> None:
+    """Show the rate card in use: every rate, every dated value and its source."""
+    card, diags = resolve_card(rates, None)
+    _print_diagnostics(diags)
+    if card is None or has_errors(diags):
+        raise typer.Exit(1)
+    if as_json:
+        typer.echo(json.dumps(card_json(card), indent=2, ensure_ascii=False))
+        return
+    info = card.info
+    typer.echo(f"{info.id}: {info.title}")
+    typer.echo(
+        f"currency {info.currency}; escalation {info.escalation * 100:g}% a year; "
+        f"{info.words_per_page} words a page; sha256 {card.sha256}"
+    )
+    if info.indicative:
+        typer.echo("Indicative: built from public figures, not an organization's standard costs.")
+    for rate in card.rates.values():
+        typer.echo(f"\n{rate.id}: {rate.label} (per {rate.unit})")
+        for v in rate.value:
+            typer.echo(f"  from {v.from_}: {info.currency} {v.amount:,} [{v.basis}] {v.source}")
+            if v.derivation:
+                typer.echo(f"      derivation: {v.derivation}")
+            if v.assumption:
+                typer.echo(f"      assumption: {v.assumption}")
+
+
+def card_json(card: RateCard) -> dict[str, object]:
+    info = card.info
+    return {
+        "id": info.id,
+        "title": info.title,
+        "currency": info.currency,
+        "escalation": str(info.escalation),
+        "words_per_page": info.words_per_page,
+        "indicative": info.indicative,
+        "sha256": card.sha256,
+        "rates": [
+            {
+                "id": r.id,
+                "label": r.label,
+                "unit": r.unit,
+                "currency": info.currency,
+                "values": [
+                    {
+                        "from": v.from_.isoformat(),
+                        "amount": str(v.amount),
+                        "source": v.source,
+                        "basis": v.basis,
+                        "derivation": v.derivation,
+                        "assumption": v.assumption,
+                    }
+                    for v in r.value
+                ],
+            }
+            for r in card.rates.values()
+        ],
+    }
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter proposal.")] = Path(
+        "proposal.toml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter proposal that validates, to edit into your own."""
+    if path.exists() and not force:
+        typer.echo(f"{path} exists already; use --force to overwrite it", err=True)
+        raise typer.Exit(1)
+    path.write_text(starter_proposal(), encoding="utf-8")
+    typer.echo(f"wrote {path}; check it with: finimpact validate {path}")
+
+
+def main() -> None:
+    """Entry point: usage errors exit 2, invalid input 1; a bug prints one line, not locals."""
+    try:
+        app(prog_name="finimpact")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # a bug: say so in one line, never dump proposal contents
+        typer.echo(f"finimpact: internal error ({type(e).__name__}); please report it", err=True)
+        sys.exit(3)

@@ -1,0 +1,264 @@
+"""Diagnostics are values: where a problem is, what it is, and what to do about it.
+
+Every stage returns its diagnostics instead of raising. A diagnostic is located by file, line,
+column and key path (``activity[2].days``) so that editors can jump to it and a person can find
+the key in a long file. The :class:`TomlLocator` maps key paths back to positions in the TOML
+text, because ``tomllib`` forgets them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+KeyPath = tuple[str | int, ...]
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in one file."""
+
+    file: str
+    line: int
+    col: int
+    path: KeyPath
+    code: str
+    message: str
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+    @property
+    def key(self) -> str:
+        return format_path(self.path)
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}"
+        key = f" {self.key}:" if self.path else ""
+        level = "" if self.severity is Severity.ERROR else f" {self.severity}:"
+        text = f"{where}:{level}{key} {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "path": self.key,
+            "severity": str(self.severity),
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A hint naming the closest candidate, or listing them when none is close."""
+    options = sorted(set(candidates))
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if len(options) <= 12:
+        return "expected one of: " + ", ".join(options)
+    return ""
+
+
+@dataclass
+class _Entry:
+    line: int
+    col: int
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+@dataclass
+class TomlLocator:
+    """Maps key paths to the line and column where they are written.
+
+    It reads the text the way a person does: table headers, array-of-tables headers (counted),
+    keys (dotted or quoted) and the elements of arrays. Anything it cannot place is located at the
+    nearest enclosing key or table it could place, and failing that at line 1, column 1.
+    """
+
+    text: str
+    _where: dict[KeyPath, _Entry] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # the locator must never turn a diagnostic into a crash
+        with contextlib.suppress(Exception):
+            self._scan()
+
+    def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
+        key = tuple(path)
+        while key:
+            entry = self._where.get(key)
+            if entry is not None:
+                return entry.line, entry.col
+            key = key[:-1]
+        return 1, 1
+
+    # -- scanning -----------------------------------------------------------------------------
+
+    def _scan(self) -> None:
+        lines = self.text.splitlines()
+        counts: dict[KeyPath, int] = {}
+        table: KeyPath = ()
+        i = 0
+        while i < len(lines):
+            raw = lines[i]
+            stripped = raw.lstrip()
+            indent = len(raw) - len(stripped)
+            if not stripped or stripped.startswith("#"):
+                i += 1
+                continue
+            if stripped.startswith("[["):
+                name = self._keys(stripped[2 : stripped.find("]]")])
+                array = (*self._resolve(name[:-1], counts), name[-1])
+                index = counts.get(array, 0)
+                counts[array] = index + 1
+                table = (*array, index)
+                self._where.setdefault(array, _Entry(i + 1, indent + 1))
+                self._where.setdefault(table, _Entry(i + 1, indent + 1))
+                i += 1
+                continue
+            if stripped.startswith("["):
+                name = self._keys(stripped[1 : stripped.find("]")])
+                table = self._resolve(name, counts)
+                self._where.setdefault(table, _Entry(i + 1, indent + 1))
+                i += 1
+                continue
+            eq = self._find_equals(stripped)
+            if eq < 0:
+                i += 1
+                continue
+            key = (*table, *self._keys(stripped[:eq]))
+            self._where.setdefault(key, _Entry(i + 1, indent + 1))
+            value_col = eq + 1 + (len(stripped[eq + 1 :]) - len(stripped[eq + 1 :].lstrip()))
+            i = self._scan_value(lines, i, indent + value_col, key)
+
+    @staticmethod
+    def _resolve(name: KeyPath, counts: dict[KeyPath, int]) -> KeyPath:
+        """[a.b] under [[a]] means the last a: insert the index of arrays of tables."""
+        out: list[str | int] = []
+        for part in name:
+            out.append(part)
+            n = counts.get(tuple(out))
+            if n:
+                out.append(n - 1)
+        return tuple(out)
+
+    @staticmethod
+    def _keys(text: str) -> KeyPath:
+        parts: list[str | int] = []
+        text = text.strip()
+        while text:
+            if text[0] in "\"'":
+                end = text.find(text[0], 1)
+                parts.append(text[1:end])
+                text = text[end + 1 :].strip()
+            else:
+                m = _BARE_KEY.match(text)
+                if not m:
+                    break
+                parts.append(m.group(0))
+                text = text[m.end() :].strip()
+            text = text[1:].strip() if text.startswith(".") else ""
+        return tuple(parts)
+
+    @staticmethod
+    def _find_equals(line: str) -> int:
+        quote = ""
+        for j, ch in enumerate(line):
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "=":
+                return j
+            elif ch == "#":
+                return -1
+        return -1
+
+    def _scan_value(self, lines: list[str], i: int, col0: int, key: KeyPath) -> int:
+        """Record the positions of array elements; return the index of the next line to read."""
+        line = lines[i]
+        j = col0
+        while j < len(line) and line[j] in " \t":
+            j += 1
+        if line.startswith(('"""', "'''"), j):
+            delim = line[j : j + 3]
+            if line.count(delim, j + 3) == 0:
+                i += 1
+                while i < len(lines) and delim not in lines[i]:
+                    i += 1
+            return i + 1
+        if j >= len(line) or line[j] != "[":
+            return i + 1
+        # walk the array, recording where each top-level element starts
+        depth = 0
+        index = 0
+        expect = False
+        quote = ""
+        while i < len(lines):
+            line = lines[i]
+            while j < len(line):
+                ch = line[j]
+                if quote:
+                    if ch == "\\" and quote == '"':
+                        j += 2
+                        continue
+                    if ch == quote:
+                        quote = ""
+                elif ch == "#":
+                    break
+                elif ch in "[{":
+                    if depth == 1 and expect:
+                        self._where.setdefault((*key, index), _Entry(i + 1, j + 1))
+                        expect = False
+                    depth += 1
+                    if depth == 1:
+                        expect = True
+                elif ch in "]}":
+                    depth -= 1
+                    if depth == 0:
+                        return i + 1
+                elif ch == ",":
+                    if depth == 1:
+                        index += 1
+                        expect = True
+                elif ch not in " \t":
+                    if depth == 1 and expect:
+                        self._where.setdefault((*key, index), _Entry(i + 1, j + 1))
+                        expect = False
+                    if ch in "\"'":
+                        quote = ch
+                j += 1
+            i += 1
+            j = 0
+        return i

@@ -1,0 +1,183 @@
+"""The estimate: priced cost lines and their totals, and its JSON form (the output contract)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from estimator import __version__
+from estimator.diagnostics import Diagnostic
+from estimator.model import FUNDING, Proposal
+from estimator.money import ROUNDING_RULE, money, plain
+from estimator.ratecard import CardInfo
+
+FORMAT = "finimpact/estimate/1"
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One amount: a quantity times a dated rate, escalated, rounded to the cent."""
+
+    activity: str
+    title: str
+    element: str
+    unit: str
+    year: int
+    funding: str
+    quantity: Decimal
+    quantity_unit: str
+    quantity_basis: str
+    rate_id: str
+    rate_label: str
+    rate: Decimal
+    """The rate's value as written in the card (or the stated amount), before escalation."""
+    rate_from: dt.date | None
+    escalation: Decimal
+    """(1 + yearly escalation) ^ (year - year of the rate's value); 1 for stated amounts."""
+    amount: Decimal
+    source: str
+    basis: str
+    """published, derived, assumed, or stated (an amount the proposal states)."""
+    external: bool
+    goal: str | None
+    template: str | None
+    index: int
+    """Position of the proposal's [[activity]] table the line comes from."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "activity": self.activity,
+            "title": self.title,
+            "element": self.element,
+            "unit": self.unit,
+            "year": self.year,
+            "funding": self.funding,
+            "quantity": plain(self.quantity),
+            "quantity_unit": self.quantity_unit,
+            "quantity_basis": self.quantity_basis,
+            "rate_id": self.rate_id,
+            "rate_label": self.rate_label,
+            "rate": plain(self.rate),
+            "rate_from": self.rate_from.isoformat() if self.rate_from else None,
+            "escalation": plain(self.escalation),
+            "amount": money(self.amount),
+            "source": self.source,
+            "basis": self.basis,
+            "external": self.external,
+            "goal": self.goal,
+            "template": self.template,
+        }
+
+
+def total(lines: Iterable[CostLine]) -> Decimal:
+    return sum((line.amount for line in lines), Decimal("0.00"))
+
+
+def total_by(lines: Iterable[CostLine], key: Callable[[CostLine], Any]) -> dict[Any, Decimal]:
+    out: dict[Any, Decimal] = {}
+    for line in lines:
+        k = key(line)
+        out[k] = out.get(k, Decimal("0.00")) + line.amount
+    return dict(sorted(out.items(), key=lambda kv: (kv[0] is None, kv[0])))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The Article 34 position of one proposal."""
+
+    verdict: str
+    statement: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "statement": self.statement, **self.details}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    proposal: Proposal
+    card: CardInfo
+    card_sha256: str
+    lines: tuple[CostLine, ...]
+    article34: Assessment
+    warnings: tuple[Diagnostic, ...] = ()
+
+    @property
+    def currency(self) -> str:
+        return self.card.currency
+
+    @property
+    def total(self) -> Decimal:
+        return total(self.lines)
+
+    def by_year(self) -> dict[int, Decimal]:
+        years = dict.fromkeys(self.proposal.info.years, Decimal("0.00"))
+        return years | total_by(self.lines, lambda line: line.year)
+
+    def by_unit(self) -> dict[str, Decimal]:
+        return total_by(self.lines, lambda line: line.unit)
+
+    def by_element(self) -> dict[str, Decimal]:
+        return total_by(self.lines, lambda line: line.element)
+
+    def by_funding(self) -> dict[str, Decimal]:
+        return dict.fromkeys(FUNDING, Decimal("0.00")) | total_by(
+            self.lines, lambda line: line.funding
+        )
+
+    def by_activity(self) -> dict[str, Decimal]:
+        return total_by(self.lines, lambda line: line.activity)
+
+    def by_goal(self) -> dict[str | None, Decimal]:
+        return total_by(self.lines, lambda line: line.goal)
+
+    def by_basis(self) -> dict[str, Decimal]:
+        return total_by(self.lines, lambda line: line.basis)
+
+    @property
+    def external_human_resources(self) -> Decimal:
+        return total(line for line in self.lines if line.external)
+
+    def to_json(self) -> dict[str, Any]:
+        info = self.proposal.info
+        return {
+            "format": FORMAT,
+            "tool": {"name": "finimpact", "version": __version__},
+            "proposal": {
+                "reference": info.reference,
+                "title": info.title,
+                "conference": info.conference,
+                "submitted_by": list(info.submitted_by),
+                "action": info.action,
+                "instrument": info.instrument,
+                "responsible": info.responsible,
+                "period": list(info.period),
+                "requests": list(info.requests),
+                "submitted": info.submitted,
+                "sha256": self.proposal.sha256,
+            },
+            "currency": self.currency,
+            "rate_card": {
+                "id": self.card.id,
+                "title": self.card.title,
+                "sha256": self.card_sha256,
+                "escalation": plain(self.card.escalation),
+                "indicative": self.card.indicative,
+            },
+            "rounding": ROUNDING_RULE,
+            "total": money(self.total),
+            "by_year": {str(k): money(v) for k, v in self.by_year().items()},
+            "by_unit": {k: money(v) for k, v in self.by_unit().items()},
+            "by_element": {k: money(v) for k, v in self.by_element().items()},
+            "by_funding": {k: money(v) for k, v in self.by_funding().items()},
+            "by_activity": {k: money(v) for k, v in self.by_activity().items()},
+            "by_goal": {("none" if k is None else k): money(v) for k, v in self.by_goal().items()},
+            "by_basis": {k: money(v) for k, v in self.by_basis().items()},
+            "external_human_resources": money(self.external_human_resources),
+            "lines": [line.to_json() for line in self.lines],
+            "article34": self.article34.to_json(),
+            "warnings": [d.to_json() for d in self.warnings],
+        }

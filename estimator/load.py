@@ -1,0 +1,99 @@
+"""Load: bytes on disk to a TOML document, or diagnostics saying why not.
+
+Every number that TOML reads as a float is read as a Decimal (``parse_float=Decimal``), so no
+figure passes through binary floating point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from estimator.diagnostics import Diagnostic, TomlLocator
+
+MAX_BYTES = 2 * 1024 * 1024
+"""The largest input file read, in bytes: a proposal or a rate card is a few kilobytes."""
+
+_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+@dataclass(frozen=True)
+class TomlDocument:
+    file: str
+    text: str
+    data: dict[str, Any]
+    sha256: str
+    locator: TomlLocator
+
+    def diag(
+        self, path: tuple[str | int, ...], code: str, message: str, hint: str = "", **kw: Any
+    ) -> Diagnostic:
+        line, col = self.locator.locate(path)
+        return Diagnostic(self.file, line, col, path, code, message, hint, **kw)
+
+
+def read_toml(
+    path: Path, display: str | None = None
+) -> tuple[TomlDocument | None, list[Diagnostic]]:
+    name = display or str(path)
+
+    def fail(
+        code: str, message: str, hint: str = "", line: int = 1, col: int = 1
+    ) -> tuple[None, list[Diagnostic]]:
+        return None, [Diagnostic(name, line, col, (), code, message, hint)]
+
+    try:
+        if path.is_dir():
+            return fail("not-a-file", "is a folder, not a TOML file", "name a .toml file")
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return fail("no-file", "no such file", "check the path")
+    except OSError as e:
+        return fail("unreadable", f"cannot be read: {e.strerror or e}")
+    return parse_toml(raw, name)
+
+
+def parse_toml(raw: bytes, name: str) -> tuple[TomlDocument | None, list[Diagnostic]]:
+    def fail(
+        code: str, message: str, hint: str = "", line: int = 1, col: int = 1
+    ) -> tuple[None, list[Diagnostic]]:
+        return None, [Diagnostic(name, line, col, (), code, message, hint)]
+
+    if len(raw) > MAX_BYTES:
+        return fail(
+            "too-large",
+            f"file is larger than the limit of {MAX_BYTES // (1024 * 1024)} MiB",
+            "a proposal or rate card is a few kilobytes: is this the right file?",
+        )
+    if not raw.strip():
+        return fail("empty", "file is empty", "run 'finimpact init' for a starter proposal")
+    if b"\x00" in raw:
+        return fail("binary", "file is binary, not TOML text", "save the file as UTF-8 text")
+    sha = hashlib.sha256(raw).hexdigest()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        return fail("encoding", "file is not UTF-8 text", "save the file as UTF-8", line, col)
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as e:
+        message = str(e)
+        m = _AT.search(message)
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+        message = _AT.sub("", message).strip().rstrip(".")
+        return fail(
+            "toml-syntax", f"TOML syntax error: {message}", "see https://toml.io", line, col
+        )
+    except RecursionError:
+        return fail("too-deep", "document is nested too deeply to read", "flatten the arrays")
+    return TomlDocument(name, text, data, sha, TomlLocator(text)), []

@@ -1,0 +1,95 @@
+"""Writing outputs: safe file names, and nothing half-written.
+
+Every output of a proposal is rendered in memory first, then written to a temporary file in the
+target folder, and only when all of them exist are they moved into place. A failure or an
+interruption before that leaves the previous outputs as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from estimator.estimate import Estimate
+
+Renderer = Callable[[Estimate, Mapping[str, Any]], bytes]
+
+_WINDOWS_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+
+
+def safe_stem(reference: str) -> str:
+    """A file name stem from a document reference, valid on Windows, macOS and Linux.
+
+    'PP26/44A2/1' becomes 'PP26-44A2-1'; '../../etc/x' becomes 'etc-x'; 'CON' becomes '_CON'.
+    """
+    text = unicodedata.normalize("NFKC", reference)
+    text = re.sub(r"[^\w.+()\[\]-]+", "-", text, flags=re.ASCII)
+    text = re.sub(r"-{2,}", "-", text).strip("-. ")
+    text = re.sub(r"\.{2,}", ".", text)
+    if not text:
+        text = "proposal"
+    if text.split(".")[0].upper() in _WINDOWS_RESERVED:
+        text = "_" + text
+    return text[:120]
+
+
+def render_json(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+    return (json.dumps(estimate.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+RENDERERS: dict[str, tuple[str, Renderer]] = {
+    "json": ("estimate.json", render_json),
+}
+"""Output format → (file suffix, renderer). Renderers return bytes and write nothing."""
+
+
+def output_paths(estimate: Estimate, out_dir: Path, formats: Sequence[str]) -> dict[str, Path]:
+    stem = safe_stem(estimate.proposal.info.reference)
+    return {f: out_dir / f"{stem}.{RENDERERS[f][0]}" for f in formats}
+
+
+def write_outputs(
+    estimate: Estimate,
+    out_dir: Path,
+    formats: Sequence[str],
+    options: Mapping[str, Any] | None = None,
+) -> list[Path]:
+    """Render every format, then move them all into place; return the paths written."""
+    options = options or {}
+    paths = output_paths(estimate, out_dir, formats)
+    rendered = {f: RENDERERS[f][1](estimate, options) for f in formats}
+    return write_all({paths[f]: rendered[f] for f in formats})
+
+
+def write_all(files: Mapping[Path, bytes]) -> list[Path]:
+    """Write every file or none: temporary files first, then one rename each."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            temps.append((tmp, path))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        for tmp, path in temps:
+            os.replace(tmp, path)
+        temps = []
+    finally:
+        for tmp, _ in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    return list(files)

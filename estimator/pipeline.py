@@ -1,0 +1,99 @@
+"""The pipeline: load → validate → price → assess. Rendering reads its result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cost_models
+from estimator.assess import assess
+from estimator.diagnostics import Diagnostic, Severity, has_errors
+from estimator.estimate import Estimate
+from estimator.load import read_toml
+from estimator.price import price
+from estimator.ratecard import RateCard, load_card
+from estimator.validate import validate_proposal
+
+
+@dataclass(frozen=True)
+class Outcome:
+    estimate: Estimate | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.estimate is not None and not has_errors(self.diagnostics)
+
+
+def shipped_cards() -> dict[str, Path]:
+    """The rate cards shipped with the tool, by id (the file name without .toml)."""
+    return {p.stem: p for p in sorted(cost_models.CARDS.glob("*.toml"))}
+
+
+def resolve_card(
+    card_path: Path | None, wanted: str | None
+) -> tuple[RateCard | None, list[Diagnostic]]:
+    """The card to use: --rates, else the proposal's rate_card, else the default card."""
+    if card_path is not None:
+        return load_card(card_path)
+    cards = shipped_cards()
+    card_id = wanted or cost_models.DEFAULT_CARD
+    if card_id not in cards:
+        return None, [
+            Diagnostic(
+                "<rate cards>",
+                1,
+                1,
+                ("proposal", "rate_card"),
+                "unknown-card",
+                f"no shipped rate card is called '{card_id}'",
+                "shipped cards: " + ", ".join(cards) + "; or pass your own with --rates PATH",
+            )
+        ]
+    return load_card(cards[card_id], display=f"cost_models/cards/{card_id}.toml")
+
+
+def estimate(path: Path, card_path: Path | None = None, display: str | None = None) -> Outcome:
+    doc, diags = read_toml(path, display)
+    if doc is None:
+        return Outcome(None, diags)
+    proposal, found = validate_proposal(doc)
+    diags += found
+    wanted = None
+    raw = doc.data.get("proposal")
+    if isinstance(raw, dict) and isinstance(raw.get("rate_card"), str):
+        wanted = raw["rate_card"]
+    card, found = resolve_card(card_path, wanted)
+    if found and wanted and card_path is None:
+        found = [
+            d
+            if d.code != "unknown-card"
+            else doc.diag(("proposal", "rate_card"), d.code, d.message, d.hint)
+            for d in found
+        ]
+    diags += found
+    if proposal is None or card is None or has_errors(diags):
+        return Outcome(None, diags)
+    if card_path is not None and wanted and wanted != card.id:
+        diags.append(
+            doc.diag(
+                ("proposal", "rate_card"),
+                "card-overridden",
+                f"the proposal asks for rate card '{wanted}';"
+                f" '{card.id}' from --rates is used instead",
+                severity=Severity.WARNING,
+            )
+        )
+    lines, found = price(proposal, card, doc)
+    diags += found
+    if has_errors(diags):
+        return Outcome(None, diags)
+    result = Estimate(
+        proposal=proposal,
+        card=card.info,
+        card_sha256=card.sha256,
+        lines=tuple(lines),
+        article34=assess(lines, card.currency),
+        warnings=tuple(d for d in diags if d.severity is Severity.WARNING),
+    )
+    return Outcome(result, diags)

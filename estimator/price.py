@@ -1,0 +1,90 @@
+"""Price: a Proposal and a rate card to cost lines.
+
+For each activity, each year it takes place and each rate it needs: the value in force on
+1 January of the year, escalated for the years since that value, times the quantity, rounded
+to the cent half away from zero. A rate the card lacks is a located diagnostic, never a zero.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cost_models.elemental import CardFacts, needs_of
+from estimator.diagnostics import Diagnostic
+from estimator.estimate import CostLine
+from estimator.load import TomlDocument
+from estimator.model import Proposal
+from estimator.money import product, to_cents
+from estimator.ratecard import RateCard
+
+
+def price(
+    proposal: Proposal, card: RateCard, doc: TomlDocument
+) -> tuple[list[CostLine], list[Diagnostic]]:
+    facts = CardFacts(words_per_page=card.info.words_per_page)
+    lines: list[CostLine] = []
+    diags: list[Diagnostic] = []
+    reported: set[tuple[int, str]] = set()
+    for activity in proposal.activities:
+        spec = activity.spec
+        unit = proposal.unit_of(activity)
+        for need in needs_of(spec, facts):
+            for year in proposal.years_of(activity):
+                if need.fixed_amount is not None:
+                    rate, rate_from, factor = need.fixed_amount, None, Decimal(1)
+                    label, source, basis = spec.title, getattr(spec, "justification", ""), "stated"
+                else:
+                    priced = card.price(need.rate_id, year)
+                    if priced is None:
+                        if (activity.index, need.rate_id) not in reported:
+                            reported.add((activity.index, need.rate_id))
+                            diags.append(_missing(card, doc, activity.index, need.rate_id, year))
+                        continue
+                    rate, rate_from, factor = priced.value.amount, priced.value.from_, priced.factor
+                    label, source, basis = (
+                        priced.rate.label,
+                        priced.value.source,
+                        priced.value.basis,
+                    )
+                lines.append(
+                    CostLine(
+                        activity=spec.id,
+                        title=spec.title,
+                        element=need.element,
+                        unit=unit,
+                        year=year,
+                        funding=spec.funding,
+                        quantity=need.quantity,
+                        quantity_unit=need.quantity_unit,
+                        quantity_basis=need.basis,
+                        rate_id=need.rate_id,
+                        rate_label=label,
+                        rate=rate,
+                        rate_from=rate_from,
+                        escalation=factor,
+                        amount=to_cents(product(need.quantity, rate, factor)),
+                        source=source,
+                        basis=basis,
+                        external=need.external,
+                        goal=spec.goal,
+                        template=activity.template,
+                        index=activity.index,
+                    )
+                )
+    lines.sort(key=lambda line: (line.year, line.index, line.activity))
+    return lines, diags
+
+
+def _missing(card: RateCard, doc: TomlDocument, index: int, rate_id: str, year: int) -> Diagnostic:
+    rate = card.rates.get(rate_id)
+    if rate is None:
+        message = f"the rate card '{card.id}' ({card.file}) has no rate '{rate_id}'"
+        hint = f'add a [[rate]] with id = "{rate_id}" to the card, or use another card (--rates)'
+    else:
+        first = rate.value[0].from_
+        message = (
+            f"the rate card '{card.id}' has no value of '{rate_id}' in force on 1 January {year}"
+            f" (its first value is from {first})"
+        )
+        hint = "add an earlier dated value to the card, or change the activity's years"
+    return doc.diag(("activity", index, "kind"), "rate-missing", message, hint)

@@ -1,0 +1,7 @@
+"""The starter proposal that `finimpact init` writes (templates/starter-proposal.toml)."""
+
+from estimator.resources import templates_dir
+
+
+def starter_proposal() -> str:
+    return (templates_dir() / "starter-proposal.toml").read_text(encoding="utf-8")

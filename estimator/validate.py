@@ -1,0 +1,184 @@
+"""Validate: a TOML document to a Proposal, with every problem reported at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cost_models.templates import Template, catalogue
+from estimator.diagnostics import Diagnostic, Severity, did_you_mean
+from estimator.load import TomlDocument
+from estimator.model import (
+    ELEMENTAL_KINDS,
+    ELEMENTAL_MODELS,
+    Activity,
+    ActivityBase,
+    Elemental,
+    Proposal,
+    ProposalInfo,
+    TemplateDefault,
+)
+from estimator.validation import validate_model
+
+TOP_LEVEL = ("format", "proposal", "activity")
+
+
+def validate_proposal(
+    doc: TomlDocument, templates: Mapping[str, Template] | None = None
+) -> tuple[Proposal | None, list[Diagnostic]]:
+    templates = catalogue() if templates is None else templates
+    data = doc.data
+    diags: list[Diagnostic] = []
+
+    for key in data:
+        if key not in TOP_LEVEL:
+            diags.append(
+                doc.diag(
+                    (key,), "unknown-key", f"unknown key '{key}'", did_you_mean(key, TOP_LEVEL)
+                )
+            )
+    fmt = data.get("format", 1)
+    if fmt != 1 or isinstance(fmt, bool):
+        diags.append(
+            doc.diag(
+                ("format",),
+                "format",
+                f"format {fmt!r} is not supported",
+                "this tool reads format = 1",
+            )
+        )
+
+    info: ProposalInfo | None = None
+    if "proposal" not in data:
+        diags.append(
+            doc.diag((), "missing", "the [proposal] table is missing", "add a [proposal] table")
+        )
+    elif not isinstance(data["proposal"], dict):
+        diags.append(
+            doc.diag(("proposal",), "type", "proposal must be a table", "write [proposal]")
+        )
+    else:
+        info, found = validate_model(ProposalInfo, data["proposal"], doc, ("proposal",))
+        diags += found
+
+    raw_activities = data.get("activity", [])
+    if not isinstance(raw_activities, list):
+        diags.append(
+            doc.diag(
+                ("activity",), "type", "activity must be an array of tables", "write [[activity]]"
+            )
+        )
+        raw_activities = []
+
+    activities: list[Activity] = []
+    for index, raw in enumerate(raw_activities):
+        activities += _activity(doc, index, raw, templates, diags)
+
+    diags += _cross_checks(doc, raw_activities, info)
+    diags.sort(key=lambda d: (d.line, d.col))
+    if info is None or any(d.severity is Severity.ERROR for d in diags):
+        return None, diags
+    return Proposal(info, tuple(activities), doc.file, doc.sha256), diags
+
+
+def _cross_checks(
+    doc: TomlDocument, raw_activities: list[Any], info: ProposalInfo | None
+) -> list[Diagnostic]:
+    """Checks across keys, run on the raw tables so that they report even beside other errors."""
+    diags: list[Diagnostic] = []
+    seen: dict[str, int] = {}
+    period = info.period if info is not None else None
+    for index, raw in enumerate(raw_activities):
+        if not isinstance(raw, dict):
+            continue
+        ident = raw.get("id")
+        if isinstance(ident, str):
+            if ident in seen:
+                diags.append(
+                    doc.diag(
+                        ("activity", index, "id"),
+                        "duplicate-id",
+                        f"activity id '{ident}' is already used by activity[{seen[ident]}]",
+                        "give each activity its own id",
+                    )
+                )
+            seen.setdefault(ident, index)
+        years = raw.get("years")
+        if period is not None and isinstance(years, list):
+            for j, y in enumerate(years):
+                if (
+                    isinstance(y, int)
+                    and not isinstance(y, bool)
+                    and not period[0] <= y <= period[1]
+                ):
+                    diags.append(
+                        doc.diag(
+                            ("activity", index, "years", j),
+                            "year-outside-period",
+                            f"year {y} is outside the period {period[0]}-{period[1]}",
+                            "widen proposal.period or remove the year",
+                        )
+                    )
+    return diags
+
+
+def _activity(
+    doc: TomlDocument,
+    index: int,
+    raw: Any,
+    templates: Mapping[str, Template],
+    diags: list[Diagnostic],
+) -> list[Activity]:
+    where = ("activity", index)
+    if not isinstance(raw, dict):
+        diags.append(doc.diag(where, "type", "each activity must be a table", "write [[activity]]"))
+        return []
+    kind = raw.get("kind")
+    if kind is None:
+        diags.append(
+            doc.diag(where, "missing", "kind is required", 'add kind = "meeting" (or another kind)')
+        )
+        return []
+    if not isinstance(kind, str):
+        diags.append(doc.diag((*where, "kind"), "type", f"kind must be text, not {kind!r}"))
+        return []
+    if kind in ELEMENTAL_KINDS:
+        spec, found = _elemental(doc, where, raw)
+        diags += found
+        return [] if spec is None else [Activity(spec, index)]
+    template = templates.get(kind)
+    if template is None:
+        common = {k: raw[k] for k in ActivityBase.model_fields if k in raw}
+        diags += validate_model(ActivityBase, common, doc, where)[1]
+        known = (*ELEMENTAL_KINDS, *templates)
+        diags.append(
+            doc.diag(
+                (*where, "kind"),
+                "unknown-kind",
+                f"unknown kind '{kind}'",
+                did_you_mean(kind, known) or "run 'finimpact activities' for the templates",
+            )
+        )
+        return []
+    expansions, problems = template.expand(raw)
+    for p in problems:
+        path = (*where, p.key) if p.key else where
+        diags.append(doc.diag(path, "template", p.message, p.hint))
+    out: list[Activity] = []
+    for e in expansions:
+        spec, found = _elemental(doc, where, e.raw)
+        diags += found
+        if spec is not None:
+            out.append(Activity(spec, index, kind, tuple(e.defaults)))
+    return out
+
+
+def _elemental(
+    doc: TomlDocument, where: tuple[str | int, ...], raw: dict[str, Any]
+) -> tuple[Elemental | None, list[Diagnostic]]:
+    model = ELEMENTAL_MODELS[raw["kind"]]
+    spec, found = validate_model(model, raw, doc, where)
+    return spec, found  # type: ignore[return-value]
+
+
+__all__ = ["TemplateDefault", "validate_proposal"]

@@ -1,0 +1,124 @@
+"""Turn pydantic's validation errors into located diagnostics a person can act on."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from estimator.diagnostics import Diagnostic, KeyPath, did_you_mean
+from estimator.load import TomlDocument
+
+M = TypeVar("M", bound=BaseModel)
+
+_TYPE_WORDS = {
+    "string_type": "must be text in quotes",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "bool_type": "must be true or false",
+    "date_type": "must be a date such as 2026-01-01 (no quotes)",
+    "date_from_datetime_inexact": "must be a date such as 2026-01-01, without a time",
+    "tuple_type": "must be a list in square brackets",
+    "list_type": "must be a list in square brackets",
+    "model_type": "must be a table",
+    "dict_type": "must be a table",
+    "model_attributes_type": "must be a table",
+}
+
+
+def _fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Names of the keys allowed where loc points (aliases where fields have them)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+        if current is None:
+            return []
+    fields = getattr(current, "model_fields", {})
+    return [f.alias or name for name, f in fields.items()]
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def diagnostics_from(
+    error: ValidationError, model: type[BaseModel], doc: TomlDocument, prefix: KeyPath
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for e in error.errors(include_url=False):
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        # pydantic names union members in the loc ('tagged-union[...]'): drop them
+        loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+        path: KeyPath = (*prefix, *loc)
+        kind = e["type"]
+        hint = ""
+        if kind == "extra_forbidden":
+            name = str(loc[-1]) if loc else "?"
+            message = f"unknown key '{name}'"
+            hint = did_you_mean(name, _fields(model, loc))
+        elif kind == "missing":
+            message = "is required"
+            hint = f"add {loc[-1]} = ..." if loc else ""
+        elif kind == "literal_error":
+            expected = [
+                s.strip().strip("'") for s in e["ctx"]["expected"].replace(" or ", ", ").split(",")
+            ]
+            value = e["input"]
+            message = f"{_show(value)} is not one of: {', '.join(expected)}"
+            if isinstance(value, str):
+                hint = did_you_mean(value, expected)
+                if hint.startswith("expected"):
+                    hint = ""
+        elif kind in ("value_error", "assertion_error"):
+            message = e["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        elif kind in _TYPE_WORDS:
+            message = f"{_TYPE_WORDS[kind]}, not {_show(e['input'])}"
+        elif kind == "string_pattern_mismatch":
+            message = f"{_show(e['input'])} is not in the expected form"
+            if loc and loc[-1] == "id" and prefix[:1] == ("activity",):
+                hint = "ids are lower case letters, digits and '-'"
+        elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+            words = {
+                "greater_than": "more than",
+                "greater_than_equal": "at least",
+                "less_than": "less than",
+                "less_than_equal": "at most",
+            }[kind]
+            bound = next(iter(e["ctx"].values()))
+            message = f"must be {words} {bound}, not {_show(e['input'])}"
+        elif kind in ("too_short", "string_too_short"):
+            message = "must not be empty"
+        elif kind in ("too_long", "string_too_long"):
+            message = "is too long"
+        else:
+            message = e["msg"]
+        # a missing key is shown at the table that lacks it
+        line, col = doc.locator.locate(path[:-1] if kind == "missing" else path)
+        out.append(Diagnostic(doc.file, line, col, path, kind, message, hint))
+    return out
+
+
+def validate_model(
+    model: type[M], data: Any, doc: TomlDocument, prefix: KeyPath
+) -> tuple[M | None, list[Diagnostic]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as error:
+        return None, diagnostics_from(error, model, doc, prefix)
