@@ -104,6 +104,8 @@ class Estimate:
     lines: tuple[CostLine, ...]
     article34: Assessment
     warnings: tuple[Diagnostic, ...] = ()
+    goal_titles: dict[str, str] = field(default_factory=dict)
+    """Strategic-plan goal code → title, for the goals the activities name."""
 
     @property
     def currency(self) -> str:
