@@ -12,7 +12,7 @@ from estimator import __version__
 from estimator.diagnostics import Diagnostic
 from estimator.model import FUNDING, Proposal
 from estimator.money import ROUNDING_RULE, money, plain
-from estimator.ratecard import CardInfo
+from estimator.ratecard import CardInfo, Rate
 
 FORMAT = "finimpact/estimate/1"
 
@@ -106,6 +106,9 @@ class Estimate:
     warnings: tuple[Diagnostic, ...] = ()
     goal_titles: dict[str, str] = field(default_factory=dict)
     """Strategic-plan goal code → title, for the goals the activities name."""
+    rates: dict[str, Rate] = field(default_factory=dict)
+    """The card's rates the lines use, by id, in card order (unit, label, every dated value
+    with its source and derivation), for outputs that show where each rate comes from."""
 
     @property
     def currency(self) -> str:

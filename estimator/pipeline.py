@@ -94,6 +94,7 @@ def estimate(path: Path, card_path: Path | None = None, display: str | None = No
         card_sha256=card.sha256,
         lines=tuple(lines),
         article34=assess(lines, card.currency),
+        rates={r.id: r for r in card.rates.values() if r.id in {line.rate_id for line in lines}},
         warnings=tuple(d for d in diags if d.severity is Severity.WARNING),
     )
     return Outcome(result, diags)
