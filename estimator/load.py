@@ -20,6 +20,36 @@ MAX_BYTES = 2 * 1024 * 1024
 """The largest input file read, in bytes: a proposal or a rate card is a few kilobytes."""
 
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+_LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
+
+
+def _locate(text: str, pattern: re.Pattern[str]) -> tuple[int, int]:
+    """Line and column (1-based) of the first match of pattern in text, else 1:1."""
+    m = pattern.search(text)
+    if m is None:
+        return 1, 1
+    line = text.count("\n", 0, m.start()) + 1
+    return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """Where the deepest nest of brackets and braces opens (a rough count ignoring quotes)."""
+    depth = best = 0
+    line = col = start_line = start_col = best_line = best_col = 1
+    for ch in text:
+        if ch in "[{":
+            if depth == 0:
+                start_line, start_col = line, col
+            depth += 1
+            if depth > best:
+                best, best_line, best_col = depth, start_line, start_col
+        elif ch in "]}":
+            depth -= 1
+        if ch == "\n":
+            line, col = line + 1, 1
+        else:
+            col += 1
+    return best_line, best_col
 
 
 @dataclass(frozen=True)
@@ -73,6 +103,8 @@ def parse_toml(raw: bytes, name: str) -> tuple[TomlDocument | None, list[Diagnos
         )
     if not raw.strip():
         return fail("empty", "file is empty", "run 'finimpact init' for a starter proposal")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return fail("encoding", "file is UTF-16 text, not UTF-8", "save the file as UTF-8")
     if b"\x00" in raw:
         return fail("binary", "file is binary, not TOML text", "save the file as UTF-8 text")
     sha = hashlib.sha256(raw).hexdigest()
@@ -95,5 +127,22 @@ def parse_toml(raw: bytes, name: str) -> tuple[TomlDocument | None, list[Diagnos
             "toml-syntax", f"TOML syntax error: {message}", "see https://toml.io", line, col
         )
     except RecursionError:
-        return fail("too-deep", "document is nested too deeply to read", "flatten the arrays")
+        line, col = _deepest(text)
+        return fail(
+            "too-deep",
+            "arrays or tables are nested too deeply to read",
+            "a proposal nests two or three levels: flatten them",
+            line,
+            col,
+        )
+    except ValueError:
+        # Python refuses to read an integer of thousands of digits (int_max_str_digits)
+        line, col = _locate(text, _LONG_NUMBER)
+        return fail(
+            "number-too-long",
+            "a number has too many digits to be a quantity or an amount",
+            "check the figure",
+            line,
+            col,
+        )
     return TomlDocument(name, text, data, sha, TomlLocator(text)), []
