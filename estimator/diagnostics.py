@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import re
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -47,7 +48,7 @@ class Diagnostic:
         text = f"{where}:{level}{key} {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -60,6 +61,22 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def printable(text: str) -> str:
+    """Text safe to print on one terminal line: control characters (escape sequences,
+    line breaks, bidirectional overrides) from a file are shown as \\xNN or \\uNNNN."""
+
+    def escape(m: re.Match[str]) -> str:
+        code = ord(m.group(0))
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 def format_path(path: Sequence[str | int]) -> str:
@@ -94,6 +111,15 @@ class _Entry:
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _basic_string(quoted: str) -> str:
+    """The value of a double-quoted TOML key, escapes decoded ("a\\u0041" is 'aA')."""
+    try:
+        value = tomllib.loads(f"k = {quoted}")["k"]
+    except (tomllib.TOMLDecodeError, ValueError):
+        return quoted[1:-1]
+    return value if isinstance(value, str) else quoted[1:-1]
 
 
 @dataclass
@@ -177,9 +203,15 @@ class TomlLocator:
         parts: list[str | int] = []
         text = text.strip()
         while text:
-            if text[0] in "\"'":
-                end = text.find(text[0], 1)
+            if text[0] == "'":
+                end = text.find("'", 1)
                 parts.append(text[1:end])
+                text = text[end + 1 :].strip()
+            elif text[0] == '"':
+                end = 1
+                while end < len(text) and text[end] != '"':
+                    end += 2 if text[end] == "\\" else 1
+                parts.append(_basic_string(text[: end + 1]))
                 text = text[end + 1 :].strip()
             else:
                 m = _BARE_KEY.match(text)

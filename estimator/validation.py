@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -54,21 +55,89 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    """A value as the file writes it: 2.5 not Decimal('2.5'), true not True."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, Decimal):
+        text = str(value)
+    elif isinstance(value, int):
+        text = str(value) if value.bit_length() < 200 else "a number of many digits"
+    else:
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _user_loc(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
+    """The keys and indexes of loc that are in the data; pydantic's own labels
+    ('function-after[...]', 'tagged-union[...]') are dropped, a key that merely contains '['
+    is kept."""
+    out: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            out.append(part)
+            current = current[part]
+        elif isinstance(current, list | tuple) and isinstance(part, int):
+            out.append(part)
+            current = current[part] if 0 <= part < len(current) else None
+        elif isinstance(part, int) or not (part.startswith("function-") or "[" in part):
+            out.append(part)  # a missing key or index
+            current = None
+    return tuple(out)
+
+
+def _merge(out: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic per problem: drop the echoes pydantic adds to a real error.
+
+    - a list reported 'too short' because one of its items failed;
+    - a required key reported missing when an unknown key beside it is that key misspelled;
+    - several missing items of one list (period = [2027]) become one.
+    """
+    misspelled = {
+        (d.path[:-1], d.hint.removeprefix("did you mean '").removesuffix("'?"))
+        for d in out
+        if d.code == "extra_forbidden" and d.hint.startswith("did you mean")
+    }
+    kept: list[Diagnostic] = []
+    short_lists: set[KeyPath] = set()
+    for d in out:
+        if d.code == "too_short" and any(
+            o is not d and o.path[: len(d.path)] == d.path and len(o.path) > len(d.path)
+            for o in out
+        ):
+            continue
+        if d.code == "missing" and d.path and (d.path[:-1], d.path[-1]) in misspelled:
+            continue
+        if d.code == "missing-items":
+            if d.path in short_lists:
+                continue
+            short_lists.add(d.path)
+        kept.append(d)
+    return kept
+
+
 def diagnostics_from(
-    error: ValidationError, model: type[BaseModel], doc: TomlDocument, prefix: KeyPath
+    error: ValidationError,
+    model: type[BaseModel],
+    doc: TomlDocument,
+    prefix: KeyPath,
+    data: Any = None,
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for e in error.errors(include_url=False):
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        # pydantic names union members in the loc ('tagged-union[...]'): drop them
-        loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+        loc = _user_loc(tuple(e["loc"]), data)
         path: KeyPath = (*prefix, *loc)
         kind = e["type"]
         hint = ""
+        if kind == "missing" and loc and isinstance(loc[-1], int):
+            # a list with too few items: name the list, once
+            path = path[:-1]
+            line, col = doc.locator.locate(path)
+            message = f"has {loc[-1]} item{'s' if loc[-1] != 1 else ''}: more are needed"
+            if path == ("proposal", "period"):
+                hint = "write period = [first year, last year]"
+            out.append(Diagnostic(doc.file, line, col, path, "missing-items", message, hint))
+            continue
         if kind == "extra_forbidden":
             name = str(loc[-1]) if loc else "?"
             message = f"unknown key '{name}'"
@@ -105,6 +174,8 @@ def diagnostics_from(
             message = f"must be {words} {bound}, not {_show(e['input'])}"
         elif kind in ("too_short", "string_too_short"):
             message = "must not be empty"
+        elif kind == "too_long" and "max_length" in e.get("ctx", {}):
+            message = f"has too many items: at most {e['ctx']['max_length']}"
         elif kind in ("too_long", "string_too_long"):
             message = "is too long"
         else:
@@ -112,7 +183,7 @@ def diagnostics_from(
         # a missing key is shown at the table that lacks it
         line, col = doc.locator.locate(path[:-1] if kind == "missing" else path)
         out.append(Diagnostic(doc.file, line, col, path, kind, message, hint))
-    return out
+    return _merge(out)
 
 
 def validate_model(
@@ -121,4 +192,4 @@ def validate_model(
     try:
         return model.model_validate(data), []
     except ValidationError as error:
-        return None, diagnostics_from(error, model, doc, prefix)
+        return None, diagnostics_from(error, model, doc, prefix, data)
