@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from estimator.estimate import Estimate
+from estimator.workbook import render_workbook
 
 Renderer = Callable[[Estimate, Mapping[str, Any]], bytes]
 
@@ -53,6 +54,7 @@ def render_json(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
 
 RENDERERS: dict[str, tuple[str, Renderer]] = {
     "json": ("estimate.json", render_json),
+    "xlsx": ("workings.xlsx", render_workbook),
 }
 """Output format → (file suffix, renderer). Renderers return bytes and write nothing."""
 

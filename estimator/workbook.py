@@ -1,0 +1,653 @@
+"""The workbook: the estimate as live formulas a budget officer can audit and change.
+
+Four sheets. **Workings** has one row per cost line; its rate is a formula naming a cell of
+**Rates** (a defined name such as ``R_interpretation_2023``), its escalation factor a formula
+over the card's yearly escalation (the defined name ``Escalation``) and the years, its amount
+``ROUND(quantity × rate × escalation, 2)``. **Summary** totals the Workings with SUMIFS, so
+changing one rate on the Rates sheet recomputes every line and total. **Proposal** lists the
+activities as entered.
+
+Python computes the estimate in Decimal; the workbook reproduces each line to the cent with
+the same rule (ROUND in Excel and LibreOffice rounds half away from zero).
+
+The building blocks are public for other workbooks (the consolidated batch workbook):
+``text_cell``, ``number_cell``, ``formula_cell``, ``header_row``, ``fit_widths``,
+``print_setup``, ``define_name``, ``number_format_for`` and ``workbook_bytes`` (a
+deterministic save: same workbook, same bytes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from cost_models.elemental import ELEMENTS
+from estimator import __version__
+from estimator.estimate import CostLine, Estimate
+from estimator.money import ROUNDING_RULE
+
+# -- reusable pieces --------------------------------------------------------------------------
+
+FIXED_TIME = dt.datetime(2000, 1, 1)
+"""The document and zip-entry timestamp of every workbook: same input, same bytes."""
+
+MONEY_FORMAT = "#,##0.00"
+YEAR_FORMAT = "0"
+FACTOR_FORMAT = "0.00000000"
+PERCENT_FORMAT = "0.00##%"
+DATE_FORMAT = "yyyy-mm-dd"
+MAX_TEXT = 32_767
+"""The most characters a spreadsheet cell holds."""
+MAX_WIDTH = 60
+FORMULA_WIDTH = 14
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+HEADER_BORDER = Border(bottom=Side(style="thin"))
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+
+
+def clean_text(value: str) -> str:
+    """Text a cell can hold: control characters shown as U+FFFD, at most 32,767 characters."""
+    text: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def text_cell(ws: Worksheet, row: int, col: int, value: str | None, *, bold: bool = False) -> Cell:
+    """A cell that holds text, whatever the text: '=HYPERLINK(...)' or '+41 22' stays a string.
+
+    openpyxl would take text starting with '=' for a formula; the cell's type is set to string
+    explicitly, and text starting with = + - @ gets the quote prefix so that editing the cell
+    in Excel or LibreOffice keeps it text.
+    """
+    cell: Cell = ws.cell(row=row, column=col)
+    if value is None or value == "":
+        return cell
+    text = clean_text(value)
+    cell.value = text
+    cell.data_type = "s"
+    if text[:1] in ("=", "+", "-", "@"):
+        cell.quotePrefix = True
+    cell.alignment = TOP
+    if bold:
+        cell.font = BOLD
+    return cell
+
+
+def number_format_for(value: Decimal | int, minimum_decimals: int = 0) -> str:
+    """A number format that shows every decimal the value has (and at least the minimum)."""
+    decimals = 0
+    if isinstance(value, Decimal):
+        exponent = value.normalize().as_tuple().exponent
+        decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+    decimals = min(max(decimals, minimum_decimals), 12)
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def number_cell(
+    ws: Worksheet, row: int, col: int, value: Decimal | int, number_format: str | None = None
+) -> Cell:
+    """A number, never float on the way in: Decimal or int, with a number format."""
+    cell: Cell = ws.cell(row=row, column=col, value=value)
+    cell.number_format = number_format or number_format_for(value)
+    cell.alignment = TOP
+    return cell
+
+
+def formula_cell(ws: Worksheet, row: int, col: int, formula: str, number_format: str) -> Cell:
+    """A formula written by finimpact (never built from user text), with its number format."""
+    if not formula.startswith("="):
+        raise ValueError(f"not a formula: {formula!r}")
+    cell: Cell = ws.cell(row=row, column=col)
+    cell.value = formula
+    cell.data_type = "f"
+    cell.number_format = number_format
+    cell.alignment = TOP
+    return cell
+
+
+def date_cell(ws: Worksheet, row: int, col: int, value: dt.date) -> Cell:
+    cell: Cell = ws.cell(row=row, column=col, value=value)
+    cell.number_format = DATE_FORMAT
+    cell.alignment = TOP
+    return cell
+
+
+def header_row(ws: Worksheet, row: int, titles: Sequence[str], first_col: int = 1) -> None:
+    """Column titles: bold, shaded, wrapped, underlined."""
+    for i, title in enumerate(titles):
+        cell = text_cell(ws, row, first_col + i, title, bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = HEADER_BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+
+
+def _width(cell: Cell) -> int:
+    value = cell.value
+    if value is None:
+        return 0
+    if cell.data_type == "f":
+        return FORMULA_WIDTH
+    if isinstance(value, str):
+        return max(len(line) for line in value.splitlines() or [""]) + 1
+    if isinstance(value, dt.date):
+        return 11
+    if isinstance(value, Decimal | int):
+        return len(f"{value:,}") + 2
+    return len(str(value)) + 1
+
+
+def fit_widths(
+    ws: Worksheet, minimum: int = 6, maximum: int = MAX_WIDTH, skip_rows: Iterable[int] = ()
+) -> None:
+    """Column widths that fit their content, up to a maximum; longer text wraps.
+
+    ``skip_rows`` are rows whose text may overflow into empty neighbours (sheet titles).
+    """
+    skipped = set(skip_rows)
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.row in skipped or cell.value is None:
+                continue
+            width = _width(cell)
+            if isinstance(cell.value, str) and cell.data_type == "s" and width > maximum:
+                cell.alignment = WRAP
+            widths[cell.column] = max(widths.get(cell.column, minimum), min(width, maximum))
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
+    """Landscape, fitted to the page width, as many pages tall as needed."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def define_name(wb: Workbook, name: str, ws: Worksheet, ref: str) -> None:
+    """A workbook-wide defined name for a cell or range of a sheet ('$E$8' or '$A$2:$A$9')."""
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(ws.title)}!{ref}")
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as .xlsx bytes, identical for identical content.
+
+    The document properties carry FIXED_TIME as created and modified dates (openpyxl would
+    write the time of saving), and every zip entry carries FIXED_TIME as its date.
+    """
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    wb.properties.creator = "finimpact"
+    wb.properties.lastModifiedBy = "finimpact"
+    raw = io.BytesIO()
+    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()  # writes every part and closes the archive
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+# -- names of rates ---------------------------------------------------------------------------
+
+ESCALATION_NAME = "Escalation"
+
+
+def _name_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_") or "x"
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One value on the Rates sheet: a dated card value, or an amount a proposal states."""
+
+    name: str
+    rate_id: str
+    label: str
+    unit: str
+    value: Decimal
+    from_: dt.date | None
+    source: str
+    basis: str
+    explanation: str
+    """The derivation (formula and words) or assumption of a card value; for a stated amount,
+    what it is."""
+
+
+def _rate_key(line: CostLine) -> tuple[str, str]:
+    if line.rate_from is None:
+        return ("stated", line.activity)
+    return (line.rate_id, line.rate_from.isoformat())
+
+
+def rate_rows(estimate: Estimate) -> dict[tuple[str, str], RateRow]:
+    """Every rate value the lines use, each with a unique defined name.
+
+    Card values are named R_<rate id>_<year> (R_<rate id>_<date> when one rate has two values
+    in one year); amounts stated in a proposal are named A_<activity id>.
+    """
+    card_order = {rate_id: i for i, rate_id in enumerate(estimate.rates)}
+    used: dict[tuple[str, str], CostLine] = {}
+    for line in estimate.lines:
+        used.setdefault(_rate_key(line), line)
+    cards = sorted(
+        (k for k in used if k[0] != "stated"), key=lambda k: (card_order.get(k[0], 10**6), k)
+    )
+    stated = sorted(k for k in used if k[0] == "stated")
+    per_year: dict[tuple[str, str], int] = {}
+    for rate_id, date in cards:
+        per_year[(rate_id, date[:4])] = per_year.get((rate_id, date[:4]), 0) + 1
+    taken: set[str] = {ESCALATION_NAME.upper()}
+    rows: dict[tuple[str, str], RateRow] = {}
+    for key in [*cards, *stated]:
+        line = used[key]
+        if key[0] == "stated":
+            base = f"A_{_name_part(line.activity)}"
+        else:
+            rate_id, date = key
+            when = date[:4] if per_year[(rate_id, date[:4])] == 1 else date.replace("-", "_")
+            base = f"R_{_name_part(rate_id)}_{when}"
+        name, n = base, 1
+        while name.upper() in taken:
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name.upper())
+        rows[key] = _rate_row(estimate, line, name)
+    return rows
+
+
+def _rate_row(estimate: Estimate, line: CostLine, name: str) -> RateRow:
+    if line.rate_from is None:
+        return RateRow(
+            name=name,
+            rate_id=line.rate_id,
+            label=line.title,
+            unit="lump sum a year",
+            value=line.rate,
+            from_=None,
+            source=line.source or "stated in the proposal",
+            basis=line.basis,
+            explanation=f"Amount stated in the proposal for activity '{line.activity}'"
+            " for each year it takes place; not escalated.",
+        )
+    rate = estimate.rates.get(line.rate_id)
+    unit, explanation = line.quantity_unit, ""
+    if rate is not None:
+        unit = rate.unit
+        value = rate.in_force(line.rate_from)
+        if value is not None:
+            parts = [
+                f"= {getattr(value, 'formula', None)}" if getattr(value, "formula", None) else "",
+                value.derivation or "",
+                value.assumption or "",
+                value.note or "",
+            ]
+            explanation = "; ".join(p for p in parts if p)
+    return RateRow(
+        name=name,
+        rate_id=line.rate_id,
+        label=line.rate_label,
+        unit=unit,
+        value=line.rate,
+        from_=line.rate_from,
+        source=line.source,
+        basis=line.basis,
+        explanation=explanation,
+    )
+
+
+# -- the sheets -------------------------------------------------------------------------------
+
+WORKINGS_COLUMNS = (
+    ("activity", "Activity"),
+    ("title", "Title"),
+    ("element", "Object of expenditure"),
+    ("unit", "Budget unit"),
+    ("year", "Year"),
+    ("funding", "Funding"),
+    ("quantity", "Quantity"),
+    ("quantity_unit", "Quantity unit"),
+    ("quantity_basis", "How the quantity was obtained"),
+    ("rate_id", "Rate id"),
+    ("rate", "Rate"),
+    ("rate_year", "Year of the rate's value"),
+    ("escalation", "Escalation factor"),
+    ("amount", "Amount"),
+    ("source", "Source of the rate"),
+    ("basis", "Basis"),
+    ("external", "External human resources"),
+    ("goal", "Strategic goal"),
+)
+COL = {key: i + 1 for i, (key, _) in enumerate(WORKINGS_COLUMNS)}
+"""Workings column number by key."""
+LINE_NAMES = {
+    "activity": "Line_activity",
+    "element": "Line_element",
+    "unit": "Line_unit",
+    "year": "Line_year",
+    "funding": "Line_funding",
+    "amount": "Line_amount",
+    "external": "Line_external",
+}
+"""Defined names of the Workings columns the Summary totals over."""
+
+RATE_COLUMNS = (
+    "Name",
+    "Rate id",
+    "Label",
+    "Unit",
+    "Value",
+    "In force from",
+    "Source",
+    "Basis",
+    "Derivation or assumption",
+)
+RATES_HEADER_ROW = 7
+RATE_VALUE_COL, RATE_FROM_COL = 5, 6
+
+
+def _cell_ref(col: int, row: int) -> str:
+    return f"${get_column_letter(col)}${row}"
+
+
+def _rates_sheet(
+    wb: Workbook, estimate: Estimate, rows: Mapping[tuple[str, str], RateRow]
+) -> dict[tuple[str, str], int]:
+    """The Rates sheet; returns the row of each rate value."""
+    ws = wb.create_sheet("Rates")
+    card = estimate.card
+    text_cell(ws, 1, 1, "Rate card", bold=True)
+    text_cell(ws, 1, 2, f"{card.id}: {card.title}")
+    text_cell(ws, 2, 1, "Currency", bold=True)
+    text_cell(ws, 2, 2, card.currency)
+    text_cell(ws, 3, 1, "Yearly escalation", bold=True)
+    number_cell(ws, 3, 2, card.escalation, PERCENT_FORMAT)
+    define_name(wb, ESCALATION_NAME, ws, "$B$3")
+    text_cell(ws, 3, 3, card.escalation_source or "")
+    text_cell(ws, 4, 1, "Card file SHA-256", bold=True)
+    text_cell(ws, 4, 2, estimate.card_sha256)
+    if card.indicative:
+        text_cell(
+            ws,
+            5,
+            1,
+            "Indicative card built from public figures, not a secretariat's standard costs.",
+        )
+    text_cell(
+        ws,
+        6,
+        1,
+        "Change a value here (or the escalation above): every line and total that uses it "
+        "recomputes. Each value is a defined name, used by the Workings sheet.",
+    )
+    header_row(
+        ws, RATES_HEADER_ROW, [*RATE_COLUMNS[:4], f"Value ({card.currency})", *RATE_COLUMNS[5:]]
+    )
+    where: dict[tuple[str, str], int] = {}
+    for i, (key, rate) in enumerate(rows.items()):
+        r = RATES_HEADER_ROW + 1 + i
+        where[key] = r
+        text_cell(ws, r, 1, rate.name)
+        text_cell(ws, r, 2, rate.rate_id)
+        text_cell(ws, r, 3, rate.label)
+        text_cell(ws, r, 4, rate.unit)
+        number_cell(ws, r, RATE_VALUE_COL, rate.value, number_format_for(rate.value, 2))
+        define_name(wb, rate.name, ws, _cell_ref(RATE_VALUE_COL, r))
+        if rate.from_ is not None:
+            date_cell(ws, r, RATE_FROM_COL, rate.from_)
+        text_cell(ws, r, 7, rate.source)
+        text_cell(ws, r, 8, rate.basis)
+        text_cell(ws, r, 9, rate.explanation)
+    ws.freeze_panes = ws.cell(row=RATES_HEADER_ROW + 1, column=2)
+    fit_widths(ws, skip_rows=(1, 3, 5, 6))
+    print_setup(ws, f"{RATES_HEADER_ROW}:{RATES_HEADER_ROW}")
+    return where
+
+
+def _workings_sheet(
+    wb: Workbook,
+    estimate: Estimate,
+    rows: Mapping[tuple[str, str], RateRow],
+    rate_at: Mapping[tuple[str, str], int],
+) -> None:
+    ws = wb.create_sheet("Workings")
+    titles = [title for _, title in WORKINGS_COLUMNS]
+    titles[COL["rate"] - 1] = f"Rate ({estimate.currency})"
+    titles[COL["amount"] - 1] = f"Amount ({estimate.currency})"
+    header_row(ws, 1, titles)
+    c = COL
+    L = get_column_letter
+    for r, line in enumerate(estimate.lines, start=2):
+        key = _rate_key(line)
+        rate = rows[key]
+        element = ELEMENTS[line.element].label if line.element in ELEMENTS else line.element
+        text_cell(ws, r, c["activity"], line.activity)
+        text_cell(ws, r, c["title"], line.title)
+        text_cell(ws, r, c["element"], element)
+        text_cell(ws, r, c["unit"], line.unit)
+        number_cell(ws, r, c["year"], line.year, YEAR_FORMAT)
+        text_cell(ws, r, c["funding"], line.funding)
+        number_cell(ws, r, c["quantity"], line.quantity)
+        text_cell(ws, r, c["quantity_unit"], line.quantity_unit)
+        text_cell(ws, r, c["quantity_basis"], line.quantity_basis)
+        text_cell(ws, r, c["rate_id"], line.rate_id)
+        formula_cell(ws, r, c["rate"], f"={rate.name}", number_format_for(rate.value, 2))
+        if line.rate_from is None:
+            number_cell(ws, r, c["escalation"], 1, FACTOR_FORMAT)
+        else:
+            rates_from = f"Rates!{_cell_ref(RATE_FROM_COL, rate_at[key])}"
+            formula_cell(ws, r, c["rate_year"], f"=YEAR({rates_from})", YEAR_FORMAT)
+            formula_cell(
+                ws,
+                r,
+                c["escalation"],
+                f"=(1+{ESCALATION_NAME})^({L(c['year'])}{r}-{L(c['rate_year'])}{r})",
+                FACTOR_FORMAT,
+            )
+        formula_cell(
+            ws,
+            r,
+            c["amount"],
+            f"=ROUND({L(c['quantity'])}{r}*{L(c['rate'])}{r}*{L(c['escalation'])}{r},2)",
+            MONEY_FORMAT,
+        )
+        text_cell(ws, r, c["source"], line.source)
+        text_cell(ws, r, c["basis"], line.basis)
+        text_cell(ws, r, c["external"], "yes" if line.external else "no")
+        text_cell(ws, r, c["goal"], line.goal)
+    last = max(2, len(estimate.lines) + 1)
+    for column, name in LINE_NAMES.items():
+        col = L(c[column])
+        define_name(wb, name, ws, f"${col}$2:${col}${last}")
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{L(len(WORKINGS_COLUMNS))}{last}"
+    fit_widths(ws, maximum=45)
+    print_setup(ws, "1:1")
+
+
+def _sumifs(criteria: Sequence[tuple[str, str]]) -> str:
+    pairs = ",".join(f"{LINE_NAMES[k]},{ref}" for k, ref in criteria)
+    return f"=SUMIFS({LINE_NAMES['amount']},{pairs})"
+
+
+def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
+    ws = wb.active
+    ws.title = "Summary"
+    info = estimate.proposal.info
+    cur = estimate.currency
+    text_cell(ws, 1, 1, "Financial implications: workings").font = TITLE
+    ident: list[tuple[str, str | None]] = [
+        ("Reference", info.reference),
+        ("Title", info.title),
+        ("Conference", info.conference),
+        ("Submitted by", "; ".join(info.submitted_by)),
+        ("Action", info.action),
+        ("Instrument", info.instrument),
+        ("Responsible budget unit", info.responsible),
+        ("Period", f"{info.period[0]}–{info.period[1]}"),
+        ("Rate card", f"{estimate.card.id}: {estimate.card.title}"),
+        ("Currency", cur),
+        ("Produced by", f"finimpact {__version__}"),
+    ]
+    ident += [(f"Request {i}", text) for i, text in enumerate(info.requests, start=1)]
+    if estimate.card.indicative:
+        ident.append(("Note", "The rates are indicative (public figures), not ITU standard costs."))
+    r = 3
+    for label, value in ident:
+        text_cell(ws, r, 1, label, bold=True)
+        text_cell(ws, r, 2, value)
+        r += 1
+    r += 1
+    text_cell(ws, r, 1, f"Total ({cur})", bold=True)
+    formula_cell(ws, r, 2, f"=SUM({LINE_NAMES['amount']})", MONEY_FORMAT).font = BOLD
+    r += 1
+    text_cell(ws, r, 1, f"of which external human resources ({cur})")
+    formula_cell(ws, r, 2, _sumifs([("external", '"yes"')]), MONEY_FORMAT)
+    r += 2
+
+    def block(title: str, key: str, values: Sequence[tuple[Any, str]]) -> None:
+        nonlocal r
+        header_row(ws, r, [title, f"Amount ({cur})"])
+        r += 1
+        for criterion, shown in values:
+            if isinstance(criterion, int):
+                year = number_cell(ws, r, 1, criterion, YEAR_FORMAT)
+                year.alignment = Alignment(horizontal="left", vertical="top")
+            else:
+                text_cell(ws, r, 1, shown)
+            formula_cell(ws, r, 2, _sumifs([(key, f"$A{r}")]), MONEY_FORMAT)
+            r += 1
+        r += 1
+
+    block("By year", "year", [(y, str(y)) for y in estimate.by_year()])
+    block("By budget unit", "unit", [(u, u) for u in estimate.by_unit()])
+    block(
+        "By object of expenditure",
+        "element",
+        [(e, ELEMENTS[e].label if e in ELEMENTS else e) for e in estimate.by_element()],
+    )
+    block("By funding source", "funding", [(f, f) for f in estimate.by_funding()])
+    block("By activity", "activity", [(a, a) for a in estimate.by_activity()])
+    header_row(ws, r, ["Article 34 of the ITU Convention", ""])
+    r += 1
+    text_cell(ws, r, 1, "Verdict", bold=True)
+    text_cell(ws, r, 2, estimate.article34.verdict)
+    r += 1
+    text_cell(ws, r, 1, "Statement", bold=True)
+    text_cell(ws, r, 2, estimate.article34.statement)
+    r += 1
+    text_cell(ws, r, 1, "Note", bold=True)
+    text_cell(
+        ws,
+        r,
+        2,
+        "The verdict and statement are those of the estimate as produced; the totals above "
+        "recompute when a rate changes.",
+    )
+    r += 2
+    text_cell(ws, r, 1, "Rounding", bold=True)
+    text_cell(ws, r, 2, ROUNDING_RULE)
+    for d in estimate.warnings:
+        r += 1
+        text_cell(ws, r, 1, "Warning", bold=True)
+        text_cell(ws, r, 2, d.render())
+    ws.freeze_panes = "A2"
+    fit_widths(ws, maximum=90, skip_rows=(1,))
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 30)
+    print_setup(ws)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _proposal_sheet(wb: Workbook, estimate: Estimate) -> None:
+    ws = wb.create_sheet("Proposal")
+    header_row(ws, 1, ["#", "Activity", "Key", "Value", "Where the value comes from"])
+    r = 2
+    for activity in estimate.proposal.activities:
+        spec = activity.spec
+        given = spec.model_fields_set
+        from_template = {d.key: d for d in activity.defaults}
+        entries: list[tuple[str, Any, str]] = []
+        if activity.template:
+            entries.append(
+                ("template", activity.template, "entered (conference activity template)")
+            )
+        for key in type(spec).model_fields:
+            value = getattr(spec, key)
+            if value is None:
+                continue
+            if key in from_template:
+                origin = f"template default: {from_template[key].why}"
+            elif key in given:
+                origin = "entered" if not activity.template else "entered or from the template"
+            else:
+                origin = "default"
+            entries.append((key, value, origin))
+        for key, value, origin in entries:
+            number_cell(ws, r, 1, activity.index + 1, "0")
+            text_cell(ws, r, 2, spec.id)
+            text_cell(ws, r, 3, key)
+            shown = _shown(value)
+            if isinstance(shown, Decimal | int):
+                number_cell(ws, r, 4, shown)
+                ws.cell(row=r, column=4).alignment = Alignment(horizontal="left", vertical="top")
+            else:
+                text_cell(ws, r, 4, str(shown))
+            text_cell(ws, r, 5, origin)
+            r += 1
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:E{max(2, r - 1)}"
+    fit_widths(ws)
+    print_setup(ws, "1:1")
+
+
+def build_workbook(estimate: Estimate) -> Workbook:
+    """The workbook of one estimate: Summary, Workings, Rates, Proposal."""
+    wb = Workbook()
+    rows = rate_rows(estimate)
+    _summary_sheet(wb, estimate)
+    rate_at = _rates_sheet(wb, estimate, rows)
+    _workings_sheet(wb, estimate, rows, rate_at)
+    wb.move_sheet("Workings", offset=-1)
+    _proposal_sheet(wb, estimate)
+    wb.calculation.fullCalcOnLoad = True
+    return wb
+
+
+def render_workbook(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+    """The renderer of the 'xlsx' output: <reference>.workings.xlsx."""
+    return workbook_bytes(build_workbook(estimate))
