@@ -18,7 +18,7 @@ from estimator.model import (
     ProposalInfo,
     TemplateDefault,
 )
-from estimator.validation import validate_model
+from estimator.validation import show_value, validate_model
 
 TOP_LEVEL = ("format", "proposal", "activity")
 
@@ -38,12 +38,12 @@ def validate_proposal(
                 )
             )
     fmt = data.get("format", 1)
-    if fmt != 1 or isinstance(fmt, bool):
+    if type(fmt) is not int or fmt != 1:
         diags.append(
             doc.diag(
                 ("format",),
                 "format",
-                f"format {fmt!r} is not supported",
+                f"format {show_value(fmt)} is not supported",
                 "this tool reads format = 1",
             )
         )

@@ -54,7 +54,7 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     """A value as the file writes it: 2.5 not Decimal('2.5'), true not True."""
     if isinstance(value, bool):
         text = "true" if value else "false"
@@ -150,7 +150,7 @@ def diagnostics_from(
                 s.strip().strip("'") for s in e["ctx"]["expected"].replace(" or ", ", ").split(",")
             ]
             value = e["input"]
-            message = f"{_show(value)} is not one of: {', '.join(expected)}"
+            message = f"{show_value(value)} is not one of: {', '.join(expected)}"
             if isinstance(value, str):
                 hint = did_you_mean(value, expected)
                 if hint.startswith("expected"):
@@ -158,9 +158,9 @@ def diagnostics_from(
         elif kind in ("value_error", "assertion_error"):
             message = e["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         elif kind in _TYPE_WORDS:
-            message = f"{_TYPE_WORDS[kind]}, not {_show(e['input'])}"
+            message = f"{_TYPE_WORDS[kind]}, not {show_value(e['input'])}"
         elif kind == "string_pattern_mismatch":
-            message = f"{_show(e['input'])} is not in the expected form"
+            message = f"{show_value(e['input'])} is not in the expected form"
             if loc and loc[-1] == "id" and prefix[:1] == ("activity",):
                 hint = "ids are lower case letters, digits and '-'"
         elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
@@ -171,7 +171,7 @@ def diagnostics_from(
                 "less_than_equal": "at most",
             }[kind]
             bound = next(iter(e["ctx"].values()))
-            message = f"must be {words} {bound}, not {_show(e['input'])}"
+            message = f"must be {words} {bound}, not {show_value(e['input'])}"
         elif kind in ("too_short", "string_too_short"):
             message = "must not be empty"
         elif kind == "too_long" and "max_length" in e.get("ctx", {}):
