@@ -35,6 +35,14 @@ RatesOption = Annotated[
     typer.Option("--rates", help="A rate card TOML file to use instead of the shipped ones."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+PlanOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plan",
+        help="A financial plan TOML file for the Article 34 assessment "
+        "[default: the shipped example plan in the card's currency].",
+    ),
+]
 
 
 def _print_diagnostics(diags: list[Diagnostic]) -> None:
@@ -61,6 +69,7 @@ def _main(
 def estimate(
     file: Annotated[Path, typer.Argument(help="The proposal, a TOML file (format 1).")],
     rates: RatesOption = None,
+    plan: PlanOption = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Folder for the outputs [default: the current folder]."),
@@ -84,7 +93,7 @@ def estimate(
             f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDERERS)}",
             param_hint="--format",
         )
-    outcome = run_estimate(file, rates)
+    outcome = run_estimate(file, rates, plan_path=plan)
     _print_diagnostics(outcome.diagnostics)
     if outcome.estimate is None or has_errors(outcome.diagnostics):
         raise typer.Exit(1)

@@ -10,6 +10,7 @@ from estimator.assess import assess
 from estimator.diagnostics import Diagnostic, Severity, has_errors
 from estimator.estimate import Estimate
 from estimator.load import read_toml
+from estimator.plan import FinancialPlan, plan_currency_mismatch, resolve_plan
 from estimator.price import price
 from estimator.ratecard import RateCard, load_card
 from estimator.validate import validate_proposal
@@ -53,7 +54,18 @@ def resolve_card(
     return load_card(cards[card_id], display=f"cost_models/cards/{card_id}.toml")
 
 
-def estimate(path: Path, card_path: Path | None = None, display: str | None = None) -> Outcome:
+def estimate(
+    path: Path,
+    card_path: Path | None = None,
+    display: str | None = None,
+    plan_path: Path | None = None,
+    plan: FinancialPlan | None = None,
+) -> Outcome:
+    """Price and assess one proposal.
+
+    The Article 34 assessment uses ``plan`` (already loaded, as a batch does), else the plan
+    file ``plan_path`` (--plan), else the shipped plan in the card's currency, if any.
+    """
     doc, diags = read_toml(path, display)
     if doc is None:
         return Outcome(None, diags)
@@ -84,6 +96,11 @@ def estimate(path: Path, card_path: Path | None = None, display: str | None = No
                 severity=Severity.WARNING,
             )
         )
+    if plan is None:
+        plan, found = resolve_plan(plan_path, card.currency, card.file)
+        diags += found
+    elif plan.currency != card.currency:
+        diags.append(plan_currency_mismatch(plan, card.currency, card.file))
     lines, found = price(proposal, card, doc)
     diags += found
     if has_errors(diags):
@@ -93,7 +110,7 @@ def estimate(path: Path, card_path: Path | None = None, display: str | None = No
         card=card.info,
         card_sha256=card.sha256,
         lines=tuple(lines),
-        article34=assess(lines, card.currency),
+        article34=assess(lines, card.currency, plan),
         rates={r.id: r for r in card.rates.values() if r.id in {line.rate_id for line in lines}},
         warnings=tuple(d for d in diags if d.severity is Severity.WARNING),
     )
