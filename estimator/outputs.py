@@ -8,6 +8,7 @@ interruption before that leaves the previous outputs as they were.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -35,17 +36,24 @@ _WINDOWS_RESERVED = {
 def safe_stem(reference: str) -> str:
     """A file name stem from a document reference, valid on Windows, macOS and Linux.
 
-    'PP26/44A2/1' becomes 'PP26-44A2-1'; '../../etc/x' becomes 'etc-x'; 'CON' becomes '_CON'.
+    'PP26/44A2/1' becomes 'PP26-44A2-1'; '../../etc/x' becomes 'etc-x'; 'CON' becomes '_CON';
+    accents are dropped ('Côte' becomes 'Cote'). Only ASCII letters, digits and ``.+()[]_-``
+    remain, never leading or trailing dots or dashes, at most 120 characters. A reference with
+    nothing left to keep becomes 'proposal-' and 8 hexadecimal digits of its SHA-256, so that
+    two such references do not overwrite each other's outputs.
     """
-    text = unicodedata.normalize("NFKC", reference)
+    text = unicodedata.normalize("NFKD", reference)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"[^\w.+()\[\]-]+", "-", text, flags=re.ASCII)
-    text = re.sub(r"-{2,}", "-", text).strip("-. ")
+    text = re.sub(r"-{2,}", "-", text)
     text = re.sub(r"\.{2,}", ".", text)
+    text = text[:120].strip("-. ")
     if not text:
-        text = "proposal"
+        digest = hashlib.sha256(reference.encode("utf-8", "surrogatepass")).hexdigest()
+        return f"proposal-{digest[:8]}"
     if text.split(".")[0].upper() in _WINDOWS_RESERVED:
         text = "_" + text
-    return text[:120]
+    return text
 
 
 def render_json(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
@@ -77,8 +85,20 @@ def write_outputs(
     return write_all({paths[f]: rendered[f] for f in formats})
 
 
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def write_all(files: Mapping[Path, bytes]) -> list[Path]:
-    """Write every file or none: temporary files first, then one rename each."""
+    """Write every file or none: temporary files first, then one rename each.
+
+    Temporary files are hidden ('.<name>.<random>.part') in the target folder, so that the
+    rename never crosses file systems; they are flushed to disk before any rename. The files
+    get the usual permissions (0666 less the umask), not the private ones of a temporary file.
+    """
+    mode = 0o666 & ~_umask()
     temps: list[tuple[str, Path]] = []
     try:
         for path, data in files.items():
@@ -87,6 +107,9 @@ def write_all(files: Mapping[Path, bytes]) -> list[Path]:
             temps.append((tmp, path))
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, mode)
         for tmp, path in temps:
             os.replace(tmp, path)
         temps = []
