@@ -10,4 +10,4 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CARDS = HERE / "cards"
-DEFAULT_CARD = "starter"
+DEFAULT_CARD = "itu-geneva"

@@ -4,26 +4,131 @@ A card is a TOML file (see cost_models/cards/ and the README). Each rate has an 
 unit and one or more values, each in force from a date and citing the document it comes from.
 The value used for a year is the latest in force on 1 January of that year, escalated by the
 card's yearly escalation for every year since the year of that value.
+
+The arithmetic of a derived value is data: ``formula = "184000 / 20 / 6 * 0.8653"`` is read by a
+tiny evaluator (numbers, + - * / and brackets, in Decimal; never Python's eval) and checked when
+the card loads: the amount written must be the formula rounded to the cent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, localcontext
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, StrictStr, model_validator
+from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
 from estimator.diagnostics import Diagnostic
 from estimator.load import TomlDocument, read_toml
 from estimator.model import Number, Strict, Text
-from estimator.money import power, product
+from estimator.money import power, product, to_cents
 from estimator.validation import validate_model
 
 Basis = Literal["published", "derived", "assumed"]
+
+
+class FormulaError(ValueError):
+    """A formula that cannot be read or computed."""
+
+
+_FORMULA_CONTEXT = Context(prec=60)
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([-+*/()]))")
+
+
+def _tokens(formula: str) -> list[str]:
+    out: list[str] = []
+    pos = 0
+    text = formula.rstrip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            bad = text[pos:].lstrip()[:1]
+            raise FormulaError(
+                f"formula {formula!r}: '{bad}' is not allowed"
+                " (write numbers without separators, + - * / and brackets)"
+            )
+        out.append(m.group(1) or m.group(2))
+        pos = m.end()
+    return out
+
+
+class _Reader:
+    """Recursive descent over: expr = term {(+|-) term}; term = factor {(*|/) factor};
+    factor = number | - factor | ( expr )."""
+
+    def __init__(self, formula: str) -> None:
+        self.formula = formula
+        self.tokens = _tokens(formula)
+        self.pos = 0
+
+    def fail(self, why: str) -> FormulaError:
+        return FormulaError(f"formula {self.formula!r}: {why}")
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> str:
+        token = self.peek()
+        if token is None:
+            raise self.fail("ends too early")
+        self.pos += 1
+        return token
+
+    def expr(self) -> Decimal:
+        value = self.term()
+        while self.peek() in ("+", "-"):
+            value = value + self.term() if self.take() == "+" else value - self.term()
+        return value
+
+    def term(self) -> Decimal:
+        value = self.factor()
+        while self.peek() in ("*", "/"):
+            if self.take() == "*":
+                value *= self.factor()
+            else:
+                divisor = self.factor()
+                if divisor == 0:
+                    raise self.fail("divides by zero")
+                value /= divisor
+        return value
+
+    def factor(self) -> Decimal:
+        token = self.take()
+        if token == "-":
+            return -self.factor()
+        if token == "(":
+            value = self.expr()
+            if self.peek() != ")":
+                raise self.fail("a bracket is not closed")
+            self.take()
+            return value
+        if token in "+*/)":
+            raise self.fail(f"'{token}' where a number was expected")
+        return Decimal(token)
+
+
+def evaluate(formula: str) -> Decimal:
+    """The value of a card formula, computed in Decimal (60 significant digits), unrounded."""
+    reader = _Reader(formula)
+    if not reader.tokens:
+        raise reader.fail("is empty")
+    try:
+        with localcontext(_FORMULA_CONTEXT):
+            value = reader.expr()
+    except (InvalidOperation, DivisionByZero) as e:  # pragma: no cover - guarded above
+        raise reader.fail("cannot be computed") from e
+    if reader.peek() is not None:
+        raise reader.fail(f"unexpected '{reader.peek()}'")
+    return value
+
+
+def formula_numbers(formula: str) -> tuple[Decimal, ...]:
+    """The numbers a formula uses, in order (to check each against its source)."""
+    return tuple(Decimal(t) for t in _tokens(formula) if t[0].isdigit())
 
 
 class RateValue(Strict):
@@ -31,17 +136,28 @@ class RateValue(Strict):
     amount: Annotated[Number, Field(ge=0)]
     source: Text
     basis: Basis
+    formula: Annotated[StrictStr, Field(min_length=1, max_length=500)] | None = None
+    """The arithmetic of a derived (or assumed) value, e.g. "184000 / 20 / 6 * 0.8653": numbers,
+    + - * / and brackets. The amount must be the formula rounded to the cent."""
     derivation: Text | None = None
-    """How a derived value was computed from published figures (the arithmetic, the exchange
-    rate and its date)."""
+    """How a derived value was computed from published figures, in words (what each number is,
+    the exchange rate and its date)."""
     assumption: Text | None = None
     """What an assumed value rests on."""
     note: Text | None = None
 
+    @field_validator("formula")
+    @classmethod
+    def _formula_reads(cls, formula: str) -> str:
+        evaluate(formula)  # raises FormulaError (a ValueError) with the reason
+        return formula
+
     @model_validator(mode="after")
     def _explained(self) -> RateValue:
-        if self.basis == "derived" and not self.derivation:
-            raise ValueError("a derived value needs a derivation: the arithmetic from the source")
+        if self.basis == "derived" and not (self.derivation or self.formula):
+            raise ValueError(
+                "a derived value needs a formula or a derivation: the arithmetic from the source"
+            )
         if self.basis == "assumed" and not self.assumption:
             raise ValueError("an assumed value needs an assumption: say what it rests on")
         return self
@@ -80,6 +196,8 @@ class CardInfo(Strict):
     escalation: Annotated[Number, Field(ge=0, le=Decimal("0.5"))]
     """Yearly escalation, as a fraction: 0.02 is 2% a year."""
     escalation_source: Text | None = None
+    """Where the escalation comes from, or the assumption it rests on."""
+    escalation_basis: Basis | None = None
     words_per_page: Annotated[StrictInt, Field(ge=1, le=10_000)]
     words_per_page_source: Text | None = None
     indicative: bool = False
@@ -155,8 +273,32 @@ def parse_card(doc: TomlDocument) -> tuple[RateCard | None, list[Diagnostic]]:
     model, diags = validate_model(RateCardFile, doc.data, doc, ())
     if model is None:
         return None, diags
+    diags += _check_formulas(model, doc)
+    if diags:
+        return None, diags
     rates = {r.id: r for r in model.rate}
     return RateCard(model.card, rates, doc.file, doc.sha256, doc), diags
+
+
+def _check_formulas(model: RateCardFile, doc: TomlDocument) -> list[Diagnostic]:
+    """Each value's amount must be its formula rounded to the cent."""
+    out: list[Diagnostic] = []
+    for i, rate in enumerate(model.rate):
+        for j, v in enumerate(rate.value):
+            if v.formula is None:
+                continue
+            expected = to_cents(evaluate(v.formula))
+            if v.amount != expected:
+                out.append(
+                    doc.diag(
+                        ("rate", i, "value", j, "amount"),
+                        "formula-mismatch",
+                        f"rate '{rate.id}' from {v.from_}: amount {v.amount} does not match"
+                        f" its formula {v.formula} = {expected} (rounded to the cent)",
+                        f"write amount = {expected}, or correct the formula",
+                    )
+                )
+    return out
 
 
 def load_card(path: Path, display: str | None = None) -> tuple[RateCard | None, list[Diagnostic]]:
