@@ -1,0 +1,349 @@
+"""The command line: help for every command, exit codes (0 done, 1 invalid input, 2 usage),
+located diagnostics, and outputs that agree with each other.
+
+Most tests drive ``estimator.cli.app`` through typer's CliRunner; two run the installed tool
+in a real process (``python -m estimator`` and the ``finimpact`` entry point).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from estimator.cli import app
+
+TESTS = Path(__file__).resolve().parent
+SEED = TESTS.parent / "seeds" / "pp26-ai-capacity.toml"
+CASE = TESTS / "cases" / "escalation-dated-values"
+DIAGNOSTIC = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<key>[\w.\[\]-]+): (.+)$")
+
+VALID = """\
+format = 1
+
+[proposal]
+reference    = "PP26/99/1"
+title        = "A test proposal"
+conference   = "PP-26"
+submitted_by = ["Testland"]
+responsible  = "GS"
+period       = [2027, 2027]
+
+[[activity]]
+id    = "officer"
+kind  = "consultant"
+title = "Legal adviser"
+days  = 10
+"""
+
+INVALID = """\
+format = 1
+
+[proposal]
+reference    = "PP26/99/2"
+title        = "A broken test proposal"
+conference   = "PP-26"
+submitted_by = ["Testland"]
+responsible  = "GS"
+period       = [2027, 2027]
+
+[[activity]]
+id      = "meeting"
+kind    = "meeting"
+title   = "A meeting"
+days    = "2"
+locaton = "away"
+"""
+
+runner = CliRunner()
+
+
+def _commands() -> dict[str, typer.core.TyperCommand]:
+    group = typer.main.get_command(app)
+    return dict(group.commands)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def valid(tmp_path: Path) -> Path:
+    path = tmp_path / "valid.toml"
+    path.write_text(VALID, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def invalid(tmp_path: Path) -> Path:
+    path = tmp_path / "invalid.toml"
+    path.write_text(INVALID, encoding="utf-8")
+    return path
+
+
+# -- help and usage ------------------------------------------------------------------------
+
+
+def test_the_core_commands_exist() -> None:
+    assert {"estimate", "validate", "rates", "init"} <= set(_commands())
+
+
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_every_command_has_help_text(name: str) -> None:
+    command = _commands()[name]
+    assert (command.help or "").strip(), f"'{name}' has no docstring"
+    result = runner.invoke(app, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+    first_line = command.help.strip().splitlines()[0]
+    assert first_line[:40] in " ".join(result.stdout.split())
+    for param in command.params:
+        if param.param_type_name == "option" and param.name != "help":
+            assert (getattr(param, "help", "") or "").strip(), f"{name} {param.opts} has no help"
+
+
+def test_top_level_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in _commands():
+        assert name in result.stdout
+
+
+def test_version_prints_the_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert re.fullmatch(r"finimpact \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["no-such-command"],
+        ["estimate"],
+        ["estimate", "x.toml", "--no-such-option"],
+        ["estimate", "x.toml", "--format", "pdf-of-doom"],
+        ["validate"],
+    ],
+    ids=["nothing", "unknown-command", "missing-file", "unknown-option", "unknown-format", "none"],
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    assert runner.invoke(app, args).exit_code == 2
+
+
+# -- estimate ------------------------------------------------------------------------------
+
+
+def test_estimate_writes_the_json_under_the_safe_reference(valid: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["estimate", str(valid), "--out", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    # reference "PP26/99/1": the slashes become dashes
+    written = out / "PP26-99-1.estimate.json"
+    assert sorted(p.name for p in out.iterdir()) == [written.name]
+    assert f"wrote {written}" in result.stdout
+    data = json.loads(written.read_text(encoding="utf-8"))
+    assert data["proposal"]["reference"] == "PP26/99/1"
+    # one consultant line of 10 days, whatever the default card's rate: the total is that line
+    assert data["lines"][0]["quantity"] == "10"
+    assert data["total"] == data["lines"][0]["amount"]
+
+
+def test_estimate_prints_a_summary_with_the_total(valid: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["estimate", str(valid), "--out", str(tmp_path), "--format", "json"]
+    )
+    assert result.exit_code == 0
+    data = json.loads((tmp_path / "PP26-99-1.estimate.json").read_text(encoding="utf-8"))
+    total = f"{float(data['total']):,.2f}"  # display only: the summary's thousands separators
+    assert "Total" in result.stdout and total in result.stdout
+
+
+def test_estimate_json_on_stdout_equals_the_file_written(valid: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["estimate", str(valid), "--json", "--out", str(tmp_path), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    written = json.loads((tmp_path / "PP26-99-1.estimate.json").read_text(encoding="utf-8"))
+    assert printed == written
+    assert printed["format"] == "finimpact/estimate/1"
+
+
+def test_estimate_json_without_out_writes_no_file(
+    valid: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = runner.invoke(app, ["estimate", str(valid), "--json"])
+    assert result.exit_code == 0
+    assert list(work.iterdir()) == []
+    assert json.loads(result.stdout)["proposal"]["reference"] == "PP26/99/1"
+
+
+def test_estimate_with_a_card_uses_the_card(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["estimate", str(CASE / "proposal.toml"), "--rates", str(CASE / "card.toml"), "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["rate_card"]["id"] == "case-escalation"
+    # the hand-computed total of tests/cases/escalation-dated-values
+    assert data["total"] == "58104.00"
+
+
+def test_estimate_of_invalid_input_exits_1_with_located_diagnostics(invalid: Path) -> None:
+    result = runner.invoke(app, ["estimate", str(invalid), "--json"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    found = [DIAGNOSTIC.match(line) for line in result.stderr.splitlines()]
+    assert all(found), result.stderr
+    where = {(m["key"], int(m["line"]), int(m["col"])) for m in found if m}
+    # days = "2" is on line 15, the misspelt locaton on line 16, both at column 1
+    assert ("activity[0].days", 15, 1) in where
+    assert ("activity[0].locaton", 16, 1) in where
+    assert "did you mean 'location'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_estimate_of_a_missing_file_exits_1(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["estimate", str(tmp_path / "nowhere.toml")])
+    assert result.exit_code == 1
+    assert "no such file" in result.stderr
+
+
+# -- validate ------------------------------------------------------------------------------
+
+
+def test_validate_says_valid_and_exits_0(valid: Path) -> None:
+    result = runner.invoke(app, ["validate", str(valid)])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"{valid}: valid"
+
+
+def test_validate_accepts_a_rate_card() -> None:
+    result = runner.invoke(app, ["validate", str(CASE / "card.toml")])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_validate_json_reports_each_file_and_exits_1_if_any_is_invalid(
+    valid: Path, invalid: Path
+) -> None:
+    result = runner.invoke(app, ["validate", "--json", str(valid), str(invalid)])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [(r["file"], r["valid"]) for r in report] == [(str(valid), True), (str(invalid), False)]
+    assert report[0]["diagnostics"] == []
+    diags = {d["path"]: d for d in report[1]["diagnostics"]}
+    assert diags["activity[0].days"]["line"] == 15
+    assert diags["activity[0].locaton"]["hint"] == "did you mean 'location'?"
+    assert {d["severity"] for d in diags.values()} == {"error"}
+
+
+# -- rates ---------------------------------------------------------------------------------
+
+
+def _card(path: Path) -> dict[str, object]:
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
+def test_rates_json_lists_every_rate_and_every_value_with_its_source() -> None:
+    card = _card(CASE / "card.toml")
+    result = runner.invoke(app, ["rates", "--rates", str(CASE / "card.toml"), "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["id"] == "case-escalation"
+    assert data["escalation"] == "0.02"
+    assert data["currency"] == "CHF"
+    want = [
+        (r["id"], [(str(v["from"]), str(v["amount"]), v["source"]) for v in r["value"]])
+        for r in card["rate"]  # type: ignore[attr-defined]
+    ]
+    got = [
+        (r["id"], [(v["from"], v["amount"], v["source"]) for v in r["values"]])
+        for r in data["rates"]
+    ]
+    assert got == want
+    # three dated values of consultant.day: 1000, 1200, 1300
+    assert [v["amount"] for v in data["rates"][0]["values"]] == ["1000", "1200", "1300"]
+
+
+def test_rates_shows_every_rate_of_the_default_card_with_every_source() -> None:
+    result = runner.invoke(app, ["rates", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["rates"]
+    text = runner.invoke(app, ["rates"])
+    assert text.exit_code == 0
+    for rate in data["rates"]:
+        assert rate["id"] in text.stdout
+        assert rate["values"], rate["id"]
+        for value in rate["values"]:
+            assert value["source"].strip(), rate["id"]
+            assert value["source"] in text.stdout
+            assert f"from {value['from']}" in text.stdout
+
+
+def test_rates_with_an_invalid_card_exits_1(invalid: Path) -> None:
+    assert runner.invoke(app, ["rates", "--rates", str(invalid)]).exit_code == 1
+
+
+# -- init ----------------------------------------------------------------------------------
+
+
+def test_init_writes_a_proposal_that_validates(tmp_path: Path) -> None:
+    path = tmp_path / "proposal.toml"
+    result = runner.invoke(app, ["init", str(path)])
+    assert result.exit_code == 0
+    assert path.exists()
+    check = runner.invoke(app, ["validate", str(path)])
+    assert check.exit_code == 0, check.stderr
+
+
+def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    path = tmp_path / "proposal.toml"
+    path.write_text("# my work\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(path)])
+    assert result.exit_code == 1
+    assert "--force" in result.stderr
+    assert path.read_text(encoding="utf-8") == "# my work\n"
+    forced = runner.invoke(app, ["init", str(path), "--force"])
+    assert forced.exit_code == 0
+    assert path.read_text(encoding="utf-8") != "# my work\n"
+
+
+# -- real processes ------------------------------------------------------------------------
+
+
+def test_python_dash_m_estimator_runs_the_same_tool(invalid: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "estimator", "validate", str(invalid)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert f"{invalid}:15:1: activity[0].days: must be a number" in done.stderr
+
+
+def test_finimpact_entry_point_estimates_a_seed(tmp_path: Path) -> None:
+    exe = shutil.which("finimpact")
+    assert exe, "the finimpact entry point is not installed (pip install -e .)"
+    done = subprocess.run(
+        [exe, "estimate", str(SEED), "--json", "--out", str(tmp_path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    written = json.loads((tmp_path / "PP26-44A2-1.estimate.json").read_text(encoding="utf-8"))
+    assert printed == written
