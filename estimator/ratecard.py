@@ -272,12 +272,43 @@ class RateCard:
 def parse_card(doc: TomlDocument) -> tuple[RateCard | None, list[Diagnostic]]:
     model, diags = validate_model(RateCardFile, doc.data, doc, ())
     if model is None:
-        return None, diags
+        return None, _locate_date_problems(doc, diags)
     diags += _check_formulas(model, doc)
     if diags:
         return None, diags
     rates = {r.id: r for r in model.rate}
     return RateCard(model.card, rates, doc.file, doc.sha256, doc), diags
+
+
+def _locate_date_problems(doc: TomlDocument, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Point a duplicate or out-of-order date at the value that has it, not at its rate."""
+    out: list[Diagnostic] = []
+    for d in diags:
+        rate_index = d.path[1] if len(d.path) == 2 and d.path[0] == "rate" else None
+        if not isinstance(rate_index, int) or d.code != "value_error":
+            out.append(d)
+            continue
+        rates = doc.data.get("rate")
+        raw = rates[rate_index] if isinstance(rates, list) and rate_index < len(rates) else {}
+        values = raw.get("value", []) if isinstance(raw, dict) else []
+        dates = [v.get("from") if isinstance(v, dict) else None for v in values or []]
+        j = _first_out_of_order(dates)
+        if j is None:
+            out.append(d)
+        else:
+            path = ("rate", rate_index, "value", j, "from")
+            hint = "each value starts on its own date; list them oldest first"
+            out.append(doc.diag(path, d.code, d.message, hint))
+    return out
+
+
+def _first_out_of_order(dates: list[object]) -> int | None:
+    """Index of the first date not after the one before it."""
+    for j in range(1, len(dates)):
+        earlier, later = dates[j - 1], dates[j]
+        if isinstance(earlier, dt.date) and isinstance(later, dt.date) and earlier >= later:
+            return j
+    return None
 
 
 def _check_formulas(model: RateCardFile, doc: TomlDocument) -> list[Diagnostic]:

@@ -1,0 +1,318 @@
+"""Rate cards: the shipped cards trace every figure to the reference table; broken cards are
+refused with a located message; formulas are arithmetic, checked in Decimal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cost_models
+from estimator.model import GRADES
+from estimator.money import to_cents
+from estimator.ratecard import (
+    FormulaError,
+    Rate,
+    RateCard,
+    evaluate,
+    formula_numbers,
+    load_card,
+)
+
+CARDS = sorted(cost_models.CARDS.glob("*.toml"))
+BROKEN = Path(__file__).parent / "cards" / "broken"
+REFERENCE = cost_models.HERE / "reference-figures.toml"
+
+# The rates the elemental cost models ask for (cost_models/elemental.py).
+NEEDED = (
+    "interpretation",
+    "conference-services",
+    "remote-participation",
+    "translation",
+    "processing",
+    "subsistence",
+    "travel.staff",
+    "travel.expert",
+    "fellowship.travel",
+    *(f"staff.{g}" for g in GRADES),
+    "consultant.month",
+    "consultant.day",
+)
+
+
+def _reference_numbers() -> set[Decimal]:
+    data = tomllib.loads(REFERENCE.read_text(encoding="utf-8"), parse_float=Decimal)
+    numbers: set[Decimal] = set()
+    for row in data["figure"]:
+        assert row["source"] and row["basis"], row["id"]
+        numbers.update(Decimal(n) for n in row["numbers"].values())
+    return numbers
+
+
+def _card(path: Path) -> RateCard:
+    card, diags = load_card(path)
+    assert card is not None, [d.render() for d in diags]
+    assert diags == []
+    return card
+
+
+@pytest.fixture(scope="module")
+def shipped() -> list[RateCard]:
+    return [_card(p) for p in CARDS]
+
+
+def test_the_shipped_cards_are_the_two_reference_cards_and_geneva_is_the_default() -> None:
+    assert [p.stem for p in CARDS] == ["itu-geneva", "un-new-york"]
+    assert cost_models.DEFAULT_CARD == "itu-geneva"
+    assert _card(cost_models.CARDS / "itu-geneva.toml").currency == "CHF"
+    assert _card(cost_models.CARDS / "un-new-york.toml").currency == "USD"
+
+
+def test_each_shipped_card_says_it_is_indicative(shipped: list[RateCard]) -> None:
+    for card in shipped:
+        assert card.info.indicative is True
+        assert "indicative" in card.info.title.lower()
+        assert card.info.notes is not None and "indicative" in card.info.notes.lower()
+
+
+def test_each_shipped_card_states_its_escalation_and_what_it_rests_on(
+    shipped: list[RateCard],
+) -> None:
+    for card in shipped:
+        assert card.info.escalation_basis == "assumed"
+        assert card.info.escalation_source is not None
+        # the evidence named: Geneva interpretation USD 9,400 (2018) then 9,200 (2023)
+        assert "9,400" in card.info.escalation_source
+        assert "9,200" in card.info.escalation_source
+
+
+def test_each_shipped_card_has_every_rate_the_cost_models_need(shipped: list[RateCard]) -> None:
+    for card in shipped:
+        missing = [r for r in NEEDED if r not in card.rates]
+        assert missing == [], (card.id, missing)
+
+
+def test_every_value_in_the_shipped_cards_has_a_source_and_a_basis(
+    shipped: list[RateCard],
+) -> None:
+    for card in shipped:
+        for rate in card.rates.values():
+            for v in rate.value:
+                assert v.source.strip(), (card.id, rate.id, v.from_)
+                assert v.basis in ("published", "derived", "assumed"), (card.id, rate.id)
+                if v.basis == "derived":
+                    assert v.formula, f"{card.id} {rate.id} {v.from_}: derived without a formula"
+                if v.basis == "assumed":
+                    assert v.assumption, (card.id, rate.id, v.from_)
+
+
+def test_every_figure_in_a_shipped_card_appears_in_the_reference_table_or_is_derived_from_it(
+    shipped: list[RateCard],
+) -> None:
+    known = _reference_numbers()
+    for card in shipped:
+        assert Decimal(card.info.words_per_page) in known
+        for rate in card.rates.values():
+            for v in rate.value:
+                where = f"{card.id} {rate.id} from {v.from_}"
+                if v.formula is None:
+                    # a written figure: it is in the table, or it is zero (an assumed nothing)
+                    assert v.amount in known or (v.amount == 0 and v.basis == "assumed"), where
+                    continue
+                unknown = [n for n in formula_numbers(v.formula) if n not in known]
+                assert unknown == [], f"{where}: {unknown} not in reference-figures.toml"
+                assert v.amount == to_cents(evaluate(v.formula)), where
+
+
+def test_every_converted_geneva_value_names_the_exchange_rate_and_its_date(
+    shipped: list[RateCard],
+) -> None:
+    geneva = next(c for c in shipped if c.id == "itu-geneva")
+    converted = 0
+    for rate in geneva.rates.values():
+        for v in rate.value:
+            if v.formula and "0.8653" in v.formula:
+                converted += 1
+                words = f"{v.derivation or ''} {v.assumption or ''}"
+                assert "CHF 0.8653 per USD" in words, rate.id
+                assert "24 Jan 2024" in words, rate.id
+    # 25 rates, less the CHF subsistence allowance and zero processing = 23 converted rates;
+    # interpretation and P-3 have two values each: 23 + 2 = 25 converted values
+    assert len(geneva.rates) == 25
+    assert converted == 25
+
+
+def test_the_geneva_card_figures_a_budget_officer_would_check() -> None:
+    card = _card(cost_models.CARDS / "itu-geneva.toml")
+
+    def amount(rate_id: str, year: int) -> Decimal:
+        priced = card.price(rate_id, year)
+        assert priced is not None
+        return priced.value.amount
+
+    # USD 184,000 / 20 meetings / 6 languages = 1,533.333.. × 0.8653 = 1,326.7933 -> 1,326.79
+    assert amount("interpretation", 2027) == Decimal("1326.79")
+    # 2018 value: 188,000 / 20 / 6 = 1,566.666.. × 0.8653 = 1,355.6367 -> 1,355.64
+    assert amount("interpretation", 2020) == Decimal("1355.64")
+    # 2,880 / 5 = 576 × 0.8653 = 498.4128 -> 498.41
+    assert amount("translation", 2027) == Decimal("498.41")
+    # the Geneva allowance is published in francs: no conversion
+    assert amount("subsistence", 2027) == Decimal("366")
+    # 360,600 / 24 = 15,025 × 0.8653 = 13,001.1325 -> 13,001.13
+    assert amount("staff.P3", 2027) == Decimal("13001.13")
+    # P-5 = 16,100 × 16,100 / 15,025 = 17,251.913.. × 0.8653 = 14,928.08
+    assert amount("staff.P5", 2027) == Decimal("14928.08")
+    # GS = 692,300 / 12 - 15,025 - 16,100 - 17,251.913.. = 9,314.753.. × 0.8653 = 8,060.06
+    assert amount("staff.G4", 2027) == Decimal("8060.06")
+    # escalation 0: a 2014 value prices 2027 unchanged
+    priced = card.price("staff.P3", 2027)
+    assert priced is not None and priced.factor == 1 and priced.escalated == Decimal("13001.13")
+
+
+def test_the_new_york_card_figures_a_budget_officer_would_check() -> None:
+    card = _card(cost_models.CARDS / "un-new-york.toml")
+    # 79,500 / 10 meetings / 6 languages = 1,325
+    assert card.rates["interpretation"].value[-1].amount == Decimal("1325")
+    # 8,300 / 10 meetings = 830
+    assert card.rates["conference-services"].value[-1].amount == Decimal("830")
+    # CHF 366 / 0.8653 CHF per USD = USD 422.974.. -> 422.97
+    assert card.rates["subsistence"].value[-1].amount == Decimal("422.97")
+    # 92,900 / 8 months = 11,612.50
+    assert card.rates["consultant.month"].value[-1].amount == Decimal("11612.50")
+
+
+# -- the formula evaluator ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("formula", "value"),
+    [
+        ("184000 / 20 / 6 * 0.8653", "1326.79"),
+        ("2 + 3 * 4", "14"),  # * before +
+        ("(2 + 3) * 4", "20"),
+        ("10 - 4 - 3", "3"),  # left to right
+        ("-5 + 2", "-3"),
+        ("692300 / 12 - 15025 - 16100 - 16100 * 16100 / 15025", "9314.75"),
+    ],
+)
+def test_a_formula_is_computed_in_decimal_with_the_usual_precedence(
+    formula: str, value: str
+) -> None:
+    assert to_cents(evaluate(formula)) == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("formula", "words"),
+    [
+        ('__import__("os")', "'_' is not allowed"),
+        ("2 ** 3", "'*' where a number was expected"),
+        ("1e3", "'e' is not allowed"),
+        ("1,000 / 2", "',' is not allowed"),
+        ("1 / 0", "divides by zero"),
+        ("(1 + 2", "a bracket is not closed"),
+        ("3 +", "ends too early"),
+        ("3 4", "unexpected '4'"),
+        ("", "is empty"),
+    ],
+)
+def test_a_formula_that_is_not_plain_arithmetic_is_refused_with_the_reason(
+    formula: str, words: str
+) -> None:
+    with pytest.raises(FormulaError, match=words.replace("*", r"\*").replace("(", r"\(")):
+        evaluate(formula)
+
+
+def test_formula_numbers_lists_every_number_in_order() -> None:
+    assert formula_numbers("(692300 / 12 - 15025) * 0.8653") == (
+        Decimal("692300"),
+        Decimal("12"),
+        Decimal("15025"),
+        Decimal("0.8653"),
+    )
+
+
+# -- broken cards: one file per failure mode ------------------------------------------------
+
+BROKEN_CASES = {
+    # file: (line, col, key path, words the message must contain)
+    "duplicate-date": (21, 3, "rate[0].value[1].from", "two values are in force from 2008-01-01"),
+    "unsorted-dates": (21, 3, "rate[0].value[1].from", "not in date order"),
+    "missing-source": (15, 3, "rate[0].value[0].source", "is required"),
+    "non-numeric-amount": (17, 3, "rate[0].value[0].amount", "must be a number"),
+    "unknown-key": (19, 3, "rate[0].value[0].sorce", "unknown key 'sorce'"),
+    "formula-mismatch": (
+        17,
+        3,
+        "rate[0].value[0].amount",
+        "amount 1533.00 does not match its formula 184000 / 20 / 6 = 1533.33",
+    ),
+    "formula-not-arithmetic": (18, 3, "rate[0].value[0].formula", "'_' is not allowed"),
+    "derived-without-arithmetic": (15, 3, "rate[0].value[0]", "needs a formula or a derivation"),
+    "assumed-without-assumption": (15, 3, "rate[0].value[0]", "needs an assumption"),
+}
+
+
+def test_every_broken_card_file_has_its_expected_message() -> None:
+    assert sorted(p.stem for p in BROKEN.glob("*.toml")) == sorted(BROKEN_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_CASES))
+def test_a_broken_card_is_refused_with_a_located_message(name: str) -> None:
+    line, col, key, words = BROKEN_CASES[name]
+    card, diags = load_card(BROKEN / f"{name}.toml")
+    assert card is None
+    assert len(diags) == 1, [d.render() for d in diags]
+    d = diags[0]
+    assert (d.line, d.col, d.key) == (line, col, key)
+    assert words in d.message
+
+
+def test_a_user_card_may_state_a_derived_value_with_a_derivation_in_words(tmp_path: Path) -> None:
+    path = tmp_path / "own.toml"
+    path.write_text(
+        "format = 1\n[card]\nid = 'own'\ntitle = 'Own'\ncurrency = 'EUR'\nescalation = 0.02\n"
+        "words_per_page = 300\n[[rate]]\nid = 'interpretation'\nlabel = 'Interpretation'\n"
+        "unit = 'meeting-language'\n[[rate.value]]\nfrom = 2026-01-01\namount = 1200\n"
+        "source = 'Internal costing 2026'\nbasis = 'derived'\n"
+        "derivation = 'Annual interpretation budget / meetings / languages'\n",
+        encoding="utf-8",
+    )
+    card = _card(path)
+    # 2 years after the value, 2% a year: 1,200 × 1.02² = 1,248.48
+    priced = card.price("interpretation", 2028)
+    assert priced is not None and priced.escalated == Decimal("1248.4800")
+
+
+# -- the law of dated values ----------------------------------------------------------------
+
+
+@given(
+    st.lists(st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)), min_size=1, unique=True),
+    st.dates(dt.date(1999, 1, 1), dt.date(2041, 12, 31)),
+)
+def test_a_rate_lookup_returns_the_latest_value_in_force_on_the_date(
+    dates: list[dt.date], on: dt.date
+) -> None:
+    dates = sorted(dates)
+    rate = Rate.model_validate(
+        {
+            "id": "r",
+            "label": "r",
+            "unit": "day",
+            "value": [
+                {"from": d, "amount": i, "source": "s", "basis": "published"}
+                for i, d in enumerate(dates)
+            ],
+        }
+    )
+    found = rate.in_force(on)
+    earlier = [d for d in dates if d <= on]
+    if not earlier:
+        assert found is None
+    else:
+        assert found is not None and found.from_ == max(earlier)
