@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from estimator.annex import render_docx, render_html, render_markdown
 from estimator.estimate import Estimate
 from estimator.workbook import render_workbook
 
@@ -63,6 +64,9 @@ def render_json(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
 RENDERERS: dict[str, tuple[str, Renderer]] = {
     "json": ("estimate.json", render_json),
     "xlsx": ("workings.xlsx", render_workbook),
+    "docx": ("annex.docx", render_docx),
+    "html": ("annex.html", render_html),
+    "md": ("annex.md", render_markdown),
 }
 """Output format → (file suffix, renderer). Renderers return bytes and write nothing."""
 

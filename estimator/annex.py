@@ -1,0 +1,151 @@
+"""The annex: a statement of financial implications, as Markdown, HTML and Word.
+
+Each renderer builds the view model once (``estimator.view``) and fills a template from
+``templates/`` (or the user's, ``options["template"]``); templates only read the view. Jinja2
+runs with ``StrictUndefined``; HTML and Word escape what they insert. Same input, same bytes:
+the Word file is re-zipped with fixed timestamps.
+
+A user template that is missing or broken raises ``TemplateProblem`` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from estimator.estimate import Estimate
+from estimator.resources import templates_dir
+from estimator.view import AnnexView, build_view
+
+DEFAULT_ROUND_TO = 100
+TEMPLATE_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
+"""A user template's format, from its name: annex.md.j2 and annex.md are Markdown, and so on."""
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class TemplateProblem(Exception):
+    """A user template is missing, of an unknown kind, or fails to render."""
+
+
+def template_format(path: Path) -> str:
+    """The format a template file is for, from its name ('annex.html.j2' → 'html')."""
+    name = path.name.lower()
+    name = name.removesuffix(".j2").removesuffix(".jinja").removesuffix(".jinja2")
+    for suffix, fmt in TEMPLATE_FORMATS.items():
+        if name.endswith(suffix):
+            return fmt
+    raise TemplateProblem(
+        f"template {path}: cannot tell its format from its name; end it with .md.j2, "
+        ".html.j2 or .docx"
+    )
+
+
+def _view(estimate: Estimate, options: Mapping[str, Any]) -> AnnexView:
+    return build_view(estimate, int(options.get("round_to", DEFAULT_ROUND_TO)))
+
+
+def _context(view: AnnexView) -> dict[str, Any]:
+    return {"annex": dataclasses.asdict(view)}
+
+
+def _user_template(options: Mapping[str, Any], fmt: str) -> Path | None:
+    """The user's template for this format, if --template names one."""
+    given = options.get("template")
+    if given is None:
+        return None
+    path = Path(given)
+    if template_format(path) != fmt:
+        return None
+    if not path.is_file():
+        raise TemplateProblem(f"template {path}: no such file")
+    return path
+
+
+def md_cell(value: object) -> str:
+    """Text for a Markdown table cell: a '|' would end the cell, a new line the row."""
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def md_quote(value: object) -> str:
+    """Text as a Markdown block quote, every line of it."""
+    return "\n".join("> " + line for line in str(value).splitlines() or [""])
+
+
+def _environment(folder: Path, autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=autoescape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = md_cell
+    env.filters["quote"] = md_quote
+    return env
+
+
+def _render_text(estimate: Estimate, options: Mapping[str, Any], fmt: str) -> bytes:
+    view = _view(estimate, options)
+    user = _user_template(options, fmt)
+    folder, name = (user.parent, user.name) if user else (templates_dir(), f"annex.{fmt}.j2")
+    env = _environment(folder, autoescape=fmt == "html")
+    if user is None:
+        return env.get_template(name).render(_context(view)).encode("utf-8")
+    try:
+        return env.get_template(name).render(_context(view)).encode("utf-8")
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateProblem(f"{user}:{e.lineno}: template error: {e.message}") from e
+    except jinja2.TemplateError as e:
+        raise TemplateProblem(f"template {user}: {e.message or type(e).__name__}") from e
+    except UnicodeDecodeError as e:
+        raise TemplateProblem(f"template {user}: not UTF-8 text") from e
+
+
+def render_markdown(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+    return _render_text(estimate, options, "md")
+
+
+def render_html(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+    return _render_text(estimate, options, "html")
+
+
+def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+    from docxtpl import DocxTemplate
+
+    view = _view(estimate, options)
+    user = _user_template(options, "docx")
+    path = user or templates_dir() / "annex.docx"
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    out = io.BytesIO()
+    try:
+        doc = DocxTemplate(str(path))
+        doc.render(_context(view), jinja_env=env, autoescape=True)
+        doc.save(out)
+    except Exception as e:  # a user's .docx can fail in docxtpl, jinja2, lxml or zipfile
+        if user is None:
+            raise
+        message = getattr(e, "message", None) or str(e) or type(e).__name__
+        raise TemplateProblem(f"template {user}: {message.splitlines()[0]}") from e
+    return stable_zip(out.getvalue())
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same zip with fixed timestamps and permissions, so that same input gives same bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(entry.filename))
+    return out.getvalue()
