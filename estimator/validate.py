@@ -87,7 +87,7 @@ def _cross_checks(
     """Checks across keys, run on the raw tables so that they report even beside other errors."""
     diags: list[Diagnostic] = []
     seen: dict[str, int] = {}
-    period = info.period if info is not None else None
+    period = info.period if info is not None else _raw_period(doc.data)
     for index, raw in enumerate(raw_activities):
         if not isinstance(raw, dict):
             continue
@@ -120,6 +120,20 @@ def _cross_checks(
                         )
                     )
     return diags
+
+
+def _raw_period(data: dict[str, Any]) -> tuple[int, int] | None:
+    """The period as written, when the [proposal] table failed for another reason."""
+    raw = data.get("proposal")
+    period = raw.get("period") if isinstance(raw, dict) else None
+    if (
+        isinstance(period, list)
+        and len(period) == 2
+        and all(type(y) is int for y in period)
+        and period[0] <= period[1]
+    ):
+        return period[0], period[1]
+    return None
 
 
 def _activity(
