@@ -7,15 +7,16 @@ to the cent half away from zero. A rate the card lacks is a located diagnostic, 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from cost_models.elemental import CardFacts, needs_of
-from estimator.diagnostics import Diagnostic
+from estimator.diagnostics import Diagnostic, Severity
 from estimator.estimate import CostLine
 from estimator.load import TomlDocument
 from estimator.model import Proposal
 from estimator.money import product, to_cents
-from estimator.ratecard import RateCard
+from estimator.ratecard import PricedRate, RateCard
 
 
 def price(
@@ -25,6 +26,7 @@ def price(
     lines: list[CostLine] = []
     diags: list[Diagnostic] = []
     reported: set[tuple[int, str]] = set()
+    old: dict[tuple[int, str, str, dt.date], tuple[PricedRate, list[int]]] = {}
     for activity in proposal.activities:
         spec = activity.spec
         unit = proposal.unit_of(activity)
@@ -40,6 +42,9 @@ def price(
                             reported.add((activity.index, need.rate_id))
                             diags.append(_missing(card, doc, activity.index, need.rate_id, year))
                         continue
+                    if year - priced.value.from_.year > MAX_VALUE_AGE and priced.value.amount:
+                        key = (activity.index, spec.id, need.rate_id, priced.value.from_)
+                        old.setdefault(key, (priced, []))[1].append(year)
                     rate, rate_from, factor = priced.value.amount, priced.value.from_, priced.factor
                     label, source, basis = (
                         priced.rate.label,
@@ -72,7 +77,37 @@ def price(
                     )
                 )
     lines.sort(key=lambda line: (line.year, line.index, line.activity))
+    by_activity: dict[tuple[int, str], list[tuple[PricedRate, list[int]]]] = {}
+    for (index, activity_id, _, _), found in old.items():
+        by_activity.setdefault((index, activity_id), []).append(found)
+    diags += [_too_old(doc, i, a, found) for (i, a), found in by_activity.items()]
     return lines, diags
+
+
+MAX_VALUE_AGE = 5
+"""A rate value more than this many years older than the year it prices is warned about."""
+
+
+def _too_old(
+    doc: TomlDocument, index: int, activity: str, old: list[tuple[PricedRate, list[int]]]
+) -> Diagnostic:
+    """One warning per activity, naming each old value and the years it prices."""
+    parts = []
+    for priced, years in old:
+        since = priced.value.from_
+        low, high = min(years), max(years)
+        span = str(low) if low == high else f"{low}-{high}"
+        age = f"{low - since.year}" if low == high else f"{low - since.year}-{high - since.year}"
+        parts.append(f"'{priced.rate.id}' from {since} for {span} ({age} years)")
+    return doc.diag(
+        ("activity", index),
+        "rate-value-old",
+        f"activity '{activity}' is priced with rate values more than {MAX_VALUE_AGE} years older"
+        f" than the years they price: {'; '.join(parts)}",
+        "check for newer figures (finimpact rates shows each value's date and source),"
+        " or use a card with current values (--rates)",
+        severity=Severity.WARNING,
+    )
 
 
 def _missing(card: RateCard, doc: TomlDocument, index: int, rate_id: str, year: int) -> Diagnostic:
