@@ -1,17 +1,44 @@
 """Conference activity templates: typical things proposals ask for, as elemental activities.
 
-A template (``kind = "wtsa.focus-group"``) expands into elemental activities with stated,
-justified defaults that the proposal file may override. The catalogue is filled from the
-TOML files in ``cost_models/activities/``.
+A template (``kind = "wtsa.focus-group"``) expands into elemental activities (meeting,
+documentation, staff, consultant, travel, services) with stated, justified defaults that the
+proposal file may override. Templates hold quantities, never money: an amount a template
+needs (hosting, say) is a parameter the proposal must give.
+
+The catalogue is read from the TOML files in ``cost_models/activities/``, one file per
+template; ``docs/activity-templates.md`` explains how to write one.
 """
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, Protocol
 
-from estimator.model import TemplateDefault
+from pydantic import Field, StrictStr, ValidationError, model_validator
+
+from estimator.diagnostics import did_you_mean
+from estimator.model import (
+    ELEMENTAL_KINDS,
+    ELEMENTAL_MODELS,
+    GRADES,
+    LANGUAGES,
+    ActivityBase,
+    Strict,
+    TemplateDefault,
+    Text,
+)
+from estimator.money import plain, product
+
+ACTIVITIES = Path(__file__).resolve().parent / "activities"
+COMMON_KEYS = tuple(ActivityBase.model_fields)
+"""Keys every activity table may have (id, kind, title, unit, years, funding, goal, note)."""
+MAX_ID = 64
 
 
 @dataclass(frozen=True)
@@ -20,6 +47,10 @@ class Expansion:
 
     raw: dict[str, Any]
     defaults: tuple[TemplateDefault, ...]
+    """The template defaults it uses: values the proposal did not override."""
+    origin: Mapping[str, str]
+    """Elemental key → the key of the proposal's activity table it came from, so that a
+    problem with the expanded value is reported where the user can change it."""
 
 
 @dataclass(frozen=True)
@@ -31,12 +62,438 @@ class TemplateProblem:
 
 
 class Template(Protocol):
-    name: str
-    title: str
+    @property
+    def name(self) -> str: ...
 
-    def expand(self, entry: Mapping[str, Any]) -> tuple[list[Expansion], list[TemplateProblem]]: ...
+    @property
+    def title(self) -> str: ...
+
+    def expand(
+        self, entry: Mapping[str, Any], years: tuple[int, ...] | None = None
+    ) -> tuple[list[Expansion], list[TemplateProblem]]: ...
 
 
-def catalogue() -> Mapping[str, Template]:
+# -- the template file ------------------------------------------------------------------------
+
+ParamType = Literal["count", "number", "amount", "languages", "choice", "grade", "flag", "text"]
+_TYPE_WORDS: dict[str, str] = {
+    "count": "a whole number",
+    "number": "a number",
+    "amount": "an amount in the rate card's currency",
+    "languages": "a list of language codes",
+    "choice": "one of the choices",
+    "grade": "a grade (P1-P5, D1, D2, G1-G7)",
+    "flag": "true or false",
+    "text": "text",
+}
+Key = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
+class Parameter(Strict):
+    """A quantity the template needs, with its default and why."""
+
+    key: Key
+    type: ParamType
+    label: Text
+    """What it counts, in a few words: 'meetings a year'."""
+    default: Any = None
+    """The default value; leave it out to make the parameter required."""
+    why: Text
+    """One sentence: why this default (or, for a required parameter, why there is none)."""
+    minimum: Annotated[Decimal, Field(ge=0)] | None = None
+    maximum: Annotated[Decimal, Field(gt=0)] | None = None
+    choices: tuple[StrictStr, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Parameter:
+        if self.key in COMMON_KEYS:
+            raise ValueError(f"parameter '{self.key}' clashes with a common activity key")
+        if self.type == "choice" and not self.choices:
+            raise ValueError(f"parameter '{self.key}' is a choice: list its choices")
+        if self.default is not None:
+            problem = _convert(self, self.default)[1]
+            if problem:
+                raise ValueError(f"default of '{self.key}' {problem}")
+        return self
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+    @property
+    def default_value(self) -> Any:
+        """The default as the elemental models want it (None when required)."""
+        return None if self.default is None else _convert(self, self.default)[0]
+
+
+class Part(Strict):
+    """One elemental activity the template expands into."""
+
+    id: Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=20)]
+    kind: Literal["meeting", "documentation", "staff", "consultant", "travel", "services"]
+    title: Text
+    """Appended to the activity's title: '<title>: <part title>'."""
+    description: Text
+    """What the part is, and when it is not every year, why."""
+    when: Literal["every", "first", "last"] = "every"
+    """In which of the activity's years the part takes place."""
+    unless_zero: Key | None = None
+    """A parameter that, set to 0, drops the part."""
+    keys: dict[str, Key | tuple[Key, ...]]
+    """Elemental key → parameter (or parameters, multiplied together)."""
+
+    def params(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for source in self.keys.values():
+            out += [source] if isinstance(source, str) else list(source)
+        if self.unless_zero and self.unless_zero not in out:
+            out.append(self.unless_zero)
+        return tuple(dict.fromkeys(out))
+
+
+class TemplateFile(Strict):
+    format: Literal[1] = 1
+    template: TemplateInfo
+    parameter: tuple[Parameter, ...]
+    part: Annotated[tuple[Part, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _wired(self) -> TemplateFile:
+        names = [p.key for p in self.parameter]
+        if len(set(names)) != len(names):
+            raise ValueError("a parameter key is defined twice")
+        parts = [p.id for p in self.part]
+        if len(set(parts)) != len(parts):
+            raise ValueError("a part id is used twice")
+        used: set[str] = set()
+        for part in self.part:
+            allowed = set(ELEMENTAL_MODELS[part.kind].model_fields) - set(COMMON_KEYS)
+            for key in part.keys:
+                if key not in allowed:
+                    raise ValueError(f"part '{part.id}': a {part.kind} has no key '{key}'")
+            for name in part.params():
+                if name not in names:
+                    raise ValueError(f"part '{part.id}' uses an undefined parameter '{name}'")
+            used.update(part.params())
+        unused = [n for n in names if n not in used]
+        if unused:
+            raise ValueError(f"parameters no part uses: {', '.join(unused)}")
+        return self
+
+
+class TemplateInfo(Strict):
+    name: Annotated[StrictStr, Field(pattern=r"^[a-z]+\.[a-z0-9-]+$")]
+    title: Text
+    conferences: Annotated[tuple[Text, ...], Field(min_length=1)]
+    """Where proposals asking for it come from: PP, Council, WRC, RA, WTSA, WTDC."""
+    description: Text
+
+
+TemplateFile.model_rebuild()
+
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _convert(param: Parameter, value: Any) -> tuple[Any, str]:
+    """The value as the elemental models want it, or the problem with it ('' when none)."""
+    kind = param.type
+    wrong = f"must be {_TYPE_WORDS[kind]}, not {_show(value)}"
+    if kind in ("count", "number", "amount"):
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            return None, wrong + " (write numbers without quotes)"
+        if kind == "count" and not (isinstance(value, int) or value == value.to_integral_value()):
+            return None, wrong
+        number = Decimal(value)
+        if param.minimum is not None and number < param.minimum:
+            return None, f"must be at least {plain(param.minimum)}, not {plain(number)}"
+        if param.maximum is not None and number > param.maximum:
+            return None, f"must be at most {plain(param.maximum)}, not {plain(number)}"
+        return (int(number) if kind == "count" else number), ""
+    if kind == "languages":
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            return None, wrong + ' such as ["en", "fr"]'
+        bad = [v for v in value if v not in LANGUAGES]
+        if bad:
+            return None, f"has {_show(bad[0])}, not one of: {', '.join(LANGUAGES)}"
+        if len(set(value)) != len(value):
+            return None, "lists a language twice"
+        return tuple(value), ""
+    if kind in ("choice", "grade"):
+        choices = GRADES if kind == "grade" else param.choices
+        if not isinstance(value, str) or value not in choices:
+            return None, f"{_show(value)} is not one of: {', '.join(choices)}"
+        return value, ""
+    if kind == "flag":
+        return (value, "") if isinstance(value, bool) else (None, wrong)
+    if not isinstance(value, str) or not value.strip():
+        return None, wrong
+    return value, ""
+
+
+def _closest(word: str, candidates: list[str]) -> str:
+    hint = did_you_mean(word, candidates)
+    return hint if hint.startswith("did you mean") else ""
+
+
+def show_value(value: Any) -> str:
+    """A parameter value as a person writes it in TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(f'"{v}"' for v in value) + "]"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+# -- the template -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityTemplate:
+    """A conference activity template read from a file in ``cost_models/activities/``."""
+
+    spec: TemplateFile
+    file: str
+
+    @property
+    def name(self) -> str:
+        return self.spec.template.name
+
+    @property
+    def title(self) -> str:
+        return self.spec.template.title
+
+    @property
+    def parameters(self) -> dict[str, Parameter]:
+        return {p.key: p for p in self.spec.parameter}
+
+    def expand(
+        self, entry: Mapping[str, Any], years: tuple[int, ...] | None = None
+    ) -> tuple[list[Expansion], list[TemplateProblem]]:
+        """The elemental activities, as raw tables, and any problem with the entry.
+
+        ``years`` are the proposal's years, used when a part takes place in the first or last
+        year only and the entry names no years.
+        """
+        params = self.parameters
+        problems: list[TemplateProblem] = []
+        values: dict[str, Any] = {}
+        for key, value in entry.items():
+            if key in COMMON_KEYS:
+                continue
+            param = params.get(key)
+            if param is None:
+                problems.append(
+                    TemplateProblem(
+                        key,
+                        f"unknown key '{key}': {self.name} has no such parameter",
+                        _closest(key, [*params, *COMMON_KEYS])
+                        or f"its parameters are {', '.join(params)}",
+                    )
+                )
+                continue
+            converted, problem = _convert(param, value)
+            if problem:
+                problems.append(TemplateProblem(key, f"{key} {problem}", param.label))
+            else:
+                values[key] = converted
+        for param in params.values():
+            if param.required and param.key not in entry:
+                problems.append(
+                    TemplateProblem(
+                        "",
+                        f"{self.name} needs {param.key} ({param.label})",
+                        f"add {param.key} = ...: {param.why}",
+                    )
+                )
+        ident = entry.get("id")
+        if isinstance(ident, str):
+            longest = max(len(p.id) for p in self.spec.part)
+            if len(ident) + 1 + longest > MAX_ID:
+                problems.append(
+                    TemplateProblem(
+                        "id",
+                        f"id is too long for a template: '{ident}-<part>' must stay within"
+                        f" {MAX_ID} characters",
+                        f"use at most {MAX_ID - 1 - longest} characters",
+                    )
+                )
+        if problems:
+            return [], problems
+        return [self._part(part, entry, values, years) for part in self._parts(values)], []
+
+    def _parts(self, values: Mapping[str, Any]) -> list[Part]:
+        params = self.parameters
+        out = []
+        for part in self.spec.part:
+            if part.unless_zero:
+                value = values.get(part.unless_zero, params[part.unless_zero].default_value)
+                if value == 0:
+                    continue
+            out.append(part)
+        return out
+
+    def _part(
+        self,
+        part: Part,
+        entry: Mapping[str, Any],
+        values: Mapping[str, Any],
+        years: tuple[int, ...] | None,
+    ) -> Expansion:
+        params = self.parameters
+        raw: dict[str, Any] = {k: entry[k] for k in COMMON_KEYS if k in entry}
+        raw["kind"] = part.kind
+        raw["id"] = f"{entry.get('id')}-{part.id}"
+        raw["title"] = f"{entry.get('title')}: {part.title}"
+        origin: dict[str, str] = {"id": "id", "title": "title", "kind": "kind"}
+        defaults: list[TemplateDefault] = []
+        for key, source in part.keys.items():
+            names = (source,) if isinstance(source, str) else source
+            got = [values[n] if n in values else params[n].default_value for n in names]
+            if len(got) == 1:
+                raw[key] = got[0]
+            elif all(isinstance(g, int) for g in got):
+                raw[key] = int(product(*(Decimal(g) for g in got)))
+            else:
+                raw[key] = product(*(Decimal(g) for g in got))
+            origin[key] = names[0]
+        for name in part.params():
+            if name not in values:
+                defaults.append(TemplateDefault(name, params[name].default_value, params[name].why))
+        if part.when != "every":
+            chosen = entry.get("years")
+            span = chosen if isinstance(chosen, list) and chosen else years
+            if span and all(isinstance(y, int) for y in span):
+                pick = min(span) if part.when == "first" else max(span)
+                raw["years"] = [pick]
+                if not isinstance(chosen, list):
+                    defaults.append(TemplateDefault("years", (pick,), part.description))
+        return Expansion(raw, tuple(defaults), MappingProxyType(origin))
+
+    # -- explanations -----------------------------------------------------------------------
+
+    def summary_line(self) -> str:
+        return f"{self.name}: {self.title} ({', '.join(self.spec.template.conferences)})"
+
+    def parameter_lines(self) -> list[str]:
+        out = []
+        for p in self.spec.parameter:
+            value = "required" if p.required else show_value(p.default_value)
+            out.append(f"{p.key} = {value}  ({p.label})")
+        return out
+
+    def explain(self) -> str:
+        """What the template expands into, each default and why."""
+        info = self.spec.template
+        out = [
+            f"{info.name}: {info.title}",
+            f"Proposals from: {', '.join(info.conferences)}",
+            "",
+            info.description,
+            "",
+            "Expands into (ids '<id>-<part>'):",
+        ]
+        for part in self.spec.part:
+            when = {"every": "every year", "first": "first year", "last": "last year"}
+            out.append(f"  {part.id}: {part.kind}, {when[part.when]}: {part.title}")
+            out.append(f"      {part.description}")
+            keys = ", ".join(
+                f"{k} = {v if isinstance(v, str) else ' × '.join(v)}" for k, v in part.keys.items()
+            )
+            out.append(f"      {keys}")
+            if part.unless_zero:
+                out.append(f"      left out when {part.unless_zero} = 0")
+        out += ["", "Parameters (write them in the [[activity]] table to override):"]
+        for p in self.spec.parameter:
+            value = (
+                "required, no default" if p.required else f"default {show_value(p.default_value)}"
+            )
+            extra = ""
+            if p.type == "choice":
+                extra = f"; one of {', '.join(p.choices)}"
+            elif p.minimum is not None or p.maximum is not None:
+                low = plain(p.minimum) if p.minimum is not None else ""
+                high = plain(p.maximum) if p.maximum is not None else ""
+                extra = f"; from {low or 'any'} to {high or 'any'}"
+            out.append(f"  {p.key}: {p.label} ({_TYPE_WORDS[p.type]}{extra}), {value}")
+            out.append(f"      why: {p.why}")
+        out += [
+            "",
+            "The common keys (id, title, unit, years, funding, goal, note) apply to every part.",
+        ]
+        return "\n".join(out)
+
+
+# -- the catalogue ----------------------------------------------------------------------------
+
+
+class TemplateFileError(Exception):
+    """A shipped template file is broken: a bug in the package, not in the user's input."""
+
+
+def read_template(path: Path) -> ActivityTemplate:
+    with path.open("rb") as f:
+        data = tomllib.load(f, parse_float=Decimal)
+    try:
+        spec = TemplateFile.model_validate(data)
+    except ValidationError as error:
+        raise TemplateFileError(f"{path.name}: {error}") from error
+    if spec.template.name != path.stem:
+        raise TemplateFileError(f"{path.name}: the template is called '{spec.template.name}'")
+    return ActivityTemplate(spec, path.name)
+
+
+@functools.cache
+def _catalogue() -> Mapping[str, ActivityTemplate]:
+    found = {p.stem: read_template(p) for p in sorted(ACTIVITIES.glob("*.toml"))}
+    clash = [n for n in found if n in ELEMENTAL_KINDS]
+    if clash:
+        raise TemplateFileError(f"templates named like elemental kinds: {', '.join(clash)}")
+    return MappingProxyType(found)
+
+
+def catalogue() -> Mapping[str, ActivityTemplate]:
     """Every template, by name."""
-    return {}
+    return _catalogue()
+
+
+def find(name: str) -> tuple[ActivityTemplate | None, str]:
+    """The template called name, or None and a did-you-mean hint."""
+    templates = catalogue()
+    if name in templates:
+        return templates[name], ""
+    return None, did_you_mean(name, templates) or "run 'finimpact activities' for the list"
+
+
+def listing() -> str:
+    """Every template with its parameters and defaults, for 'finimpact activities'."""
+    out: list[str] = []
+    for template in catalogue().values():
+        out.append(template.summary_line())
+        out += [f"    {line}" for line in template.parameter_lines()]
+    out += ["", "Explain one: finimpact activities NAME"]
+    return "\n".join(out)
+
+
+__all__ = [
+    "ActivityTemplate",
+    "Expansion",
+    "Parameter",
+    "Part",
+    "Template",
+    "TemplateFileError",
+    "TemplateProblem",
+    "catalogue",
+    "find",
+    "listing",
+    "show_value",
+]

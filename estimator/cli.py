@@ -11,12 +11,14 @@ from typing import Annotated
 import typer
 
 from estimator import __version__
+from estimator.annex import DEFAULT_ROUND_TO, TemplateProblem, template_format
 from estimator.diagnostics import Diagnostic, has_errors
 from estimator.load import read_toml
 from estimator.outputs import RENDERERS, render_json, write_outputs
 from estimator.pipeline import estimate as run_estimate
 from estimator.pipeline import resolve_card
 from estimator.ratecard import RateCard, parse_card
+from estimator.rounding import ROUNDING_UNITS
 from estimator.starter import starter_proposal
 from estimator.summary import summary
 
@@ -79,6 +81,20 @@ def estimate(
         str,
         typer.Option("--format", help="Outputs to write, comma-separated: " + ", ".join(RENDERERS)),
     ] = ",".join(RENDERERS),
+    round_to: Annotated[
+        int,
+        typer.Option(
+            "--round-to",
+            help="Round the annex's figures to 1, 100 or 1000; parts add up to the totals.",
+        ),
+    ] = DEFAULT_ROUND_TO,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template",
+            help="Your own annex template: a .md.j2, .html.j2 or .docx file (see docs/annex.md).",
+        ),
+    ] = None,
 ) -> None:
     """Price a proposal: write its outputs and print a summary.
 
@@ -93,13 +109,28 @@ def estimate(
             f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDERERS)}",
             param_hint="--format",
         )
+    if round_to not in ROUNDING_UNITS:
+        raise typer.BadParameter(
+            f"{round_to} is not one of {', '.join(map(str, ROUNDING_UNITS))}",
+            param_hint="--round-to",
+        )
+    if template is not None:
+        try:
+            template_format(template)
+        except TemplateProblem as e:
+            raise typer.BadParameter(str(e), param_hint="--template") from e
     outcome = run_estimate(file, rates, plan_path=plan)
     _print_diagnostics(outcome.diagnostics)
     if outcome.estimate is None or has_errors(outcome.diagnostics):
         raise typer.Exit(1)
     written: list[Path] = []
     if out is not None or not as_json:
-        written = write_outputs(outcome.estimate, out or Path("."), wanted)
+        options = {"round_to": round_to, "template": template}
+        try:
+            written = write_outputs(outcome.estimate, out or Path("."), wanted, options)
+        except TemplateProblem as e:
+            typer.echo(f"finimpact: {e}", err=True)
+            raise typer.Exit(1) from e
     if as_json:
         sys.stdout.write(render_json(outcome.estimate, {}).decode("utf-8"))
         return

@@ -10,7 +10,7 @@ from typing import Any
 
 from estimator import __version__
 from estimator.diagnostics import Diagnostic
-from estimator.model import FUNDING, Proposal
+from estimator.model import FUNDING, Proposal, TemplateDefault
 from estimator.money import ROUNDING_RULE, money, plain
 from estimator.ratecard import CardInfo, Rate
 
@@ -70,6 +70,15 @@ class CostLine:
             "goal": self.goal,
             "template": self.template,
         }
+
+
+def _json_value(value: Any) -> Any:
+    """A template default for JSON: numbers as decimal strings, lists as lists."""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, tuple | list):
+        return [_json_value(v) for v in value]
+    return value
 
 
 def total(lines: Iterable[CostLine]) -> Decimal:
@@ -142,6 +151,19 @@ class Estimate:
     def by_basis(self) -> dict[str, Decimal]:
         return total_by(self.lines, lambda line: line.basis)
 
+    def defaults_of(self, line: CostLine) -> tuple[TemplateDefault, ...]:
+        """The template defaults the line's activity used (none for an elemental activity)."""
+        for a in self.proposal.activities:
+            if a.index == line.index and a.id == line.activity:
+                return a.defaults
+        return ()
+
+    def defaults_json(self, line: CostLine) -> list[dict[str, Any]]:
+        return [
+            {"key": d.key, "value": _json_value(d.value), "why": d.why}
+            for d in self.defaults_of(line)
+        ]
+
     @property
     def external_human_resources(self) -> Decimal:
         return total(line for line in self.lines if line.external)
@@ -182,7 +204,9 @@ class Estimate:
             "by_goal": {("none" if k is None else k): money(v) for k, v in self.by_goal().items()},
             "by_basis": {k: money(v) for k, v in self.by_basis().items()},
             "external_human_resources": money(self.external_human_resources),
-            "lines": [line.to_json() for line in self.lines],
+            "lines": [
+                line.to_json() | {"defaults": self.defaults_json(line)} for line in self.lines
+            ],
             "article34": self.article34.to_json(),
             "warnings": [d.to_json() for d in self.warnings],
         }

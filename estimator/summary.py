@@ -21,6 +21,43 @@ def _table(title: str, rows: list[tuple[str, Decimal]], currency: str) -> list[s
     return out
 
 
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def _from_templates(estimate: Estimate) -> list[str]:
+    """Each activity a template made: its lines by element and the defaults they came from."""
+    out: list[str] = []
+    cur = estimate.currency
+    made = [line for line in estimate.lines if line.template]
+    for activity in estimate.proposal.activities:
+        own = [
+            line for line in made if (line.index, line.activity) == (activity.index, activity.id)
+        ]
+        if not own:
+            continue
+        first = own[0]
+        if not out:
+            out += ["", "From conference activity templates (lines, and the defaults they used)"]
+        amount = sum((line.amount for line in own), Decimal("0.00"))
+        out.append(f"  {first.activity} ({first.template}): {cur} {_amount(amount)}")
+        spans: dict[str, tuple[int, int, Decimal]] = {}
+        for line in own:
+            low, high, value = spans.get(line.element, (line.year, line.year, Decimal("0.00")))
+            spans[line.element] = (min(low, line.year), max(high, line.year), value + line.amount)
+        for element, (low, high, value) in spans.items():
+            label = ELEMENTS[element].label if element in ELEMENTS else element
+            years = str(low) if low == high else f"{low}-{high}"
+            out.append(f"    {label}, {years}: {cur} {_amount(value)}")
+        for d in estimate.defaults_of(first):
+            out.append(f"    default {d.key} = {_value(d.value)}: {d.why}")
+    return out
+
+
 def summary(estimate: Estimate) -> str:
     info = estimate.proposal.info
     cur = estimate.currency
@@ -41,6 +78,7 @@ def summary(estimate: Estimate) -> str:
     lines += _table("By budget unit", list(estimate.by_unit().items()), cur)
     lines.append("")
     lines += _table("By funding", list(estimate.by_funding().items()), cur)
+    lines += _from_templates(estimate)
     lines += [
         "",
         f"Total: {cur} {_amount(estimate.total)} in {len(estimate.lines)} cost lines"

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cost_models.templates import Template, catalogue
-from estimator.diagnostics import Diagnostic, Severity, did_you_mean
+from estimator.diagnostics import Diagnostic, KeyPath, Severity, did_you_mean
 from estimator.load import TomlDocument
 from estimator.model import (
     ELEMENTAL_KINDS,
@@ -71,8 +71,10 @@ def validate_proposal(
         raw_activities = []
 
     activities: list[Activity] = []
+    years = info.years if info is not None else None
     for index, raw in enumerate(raw_activities):
-        activities += _activity(doc, index, raw, templates, diags)
+        activities += _activity(doc, index, raw, templates, diags, years)
+    diags += _expanded_ids(doc, activities)
 
     diags += _cross_checks(doc, raw_activities, info)
     diags.sort(key=lambda d: (d.line, d.col))
@@ -142,6 +144,7 @@ def _activity(
     raw: Any,
     templates: Mapping[str, Template],
     diags: list[Diagnostic],
+    years: tuple[int, ...] | None = None,
 ) -> list[Activity]:
     where = ("activity", index)
     if not isinstance(raw, dict):
@@ -174,17 +177,49 @@ def _activity(
             )
         )
         return []
-    expansions, problems = template.expand(raw)
+    common = {k: raw[k] for k in ActivityBase.model_fields if k in raw}
+    found = validate_model(ActivityBase, common, doc, where)[1]
+    if found:
+        diags += found
+        return []
+    expansions, problems = template.expand(raw, years)
     for p in problems:
         path = (*where, p.key) if p.key else where
         diags.append(doc.diag(path, "template", p.message, p.hint))
     out: list[Activity] = []
+    seen: set[tuple[KeyPath, str]] = set()
     for e in expansions:
         spec, found = _elemental(doc, where, e.raw)
-        diags += found
+        for d in found:
+            # report at the key of the proposal's table that the value came from
+            part_key = str(d.path[len(where)]) if len(d.path) > len(where) else ""
+            path = (*where, e.origin[part_key]) if part_key in e.origin else where
+            if (path, d.message) not in seen:
+                seen.add((path, d.message))
+                diags.append(doc.diag(path, d.code, d.message, d.hint, severity=d.severity))
         if spec is not None:
             out.append(Activity(spec, index, kind, tuple(e.defaults)))
     return out
+
+
+def _expanded_ids(doc: TomlDocument, activities: list[Activity]) -> list[Diagnostic]:
+    """An id a template made ('<id>-<part>') must not be one another activity already has."""
+    diags: list[Diagnostic] = []
+    first: dict[str, Activity] = {}
+    for a in activities:
+        other = first.setdefault(a.id, a)
+        if other is not a and a.index != other.index and (a.template or other.template):
+            made = a if a.template else other
+            diags.append(
+                doc.diag(
+                    ("activity", made.index, "id"),
+                    "duplicate-id",
+                    f"template {made.template} makes the id '{a.id}', which"
+                    f" activity[{(other if made is a else a).index}] already uses",
+                    "give the activities ids that do not start alike",
+                )
+            )
+    return diags
 
 
 def _elemental(
