@@ -32,6 +32,61 @@ def _locate(text: str, pattern: re.Pattern[str]) -> tuple[int, int]:
     return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
 
 
+_SYNTAX_WORDS: tuple[tuple[str, str, str], ...] = (
+    (
+        r"Illegal character '\\n'",
+        "a quoted text is not closed on its line",
+        'end it with " (or write a long text between """ and """)',
+    ),
+    (
+        r"Unterminated string|Expected \"'\"|Expected '\"'",
+        "a quoted text is not closed",
+        "add the closing quote",
+    ),
+    (r"Unclosed array", "a list in [ ] is not closed", "add the closing ]"),
+    (r"Unclosed inline table", "a table in { } is not closed on its line", "add the closing }"),
+    (r"Cannot overwrite a value", "a key is given twice", "keep one of them"),
+    (
+        r"Cannot declare \((.*)\) twice",
+        "a table is declared twice: {0}",
+        "merge the two tables into one",
+    ),
+    (r"Invalid value", "the value is not valid", 'text goes in quotes ("..."), numbers do not'),
+    (r"Expected '=' after a key", "a key must be followed by '='", "write key = value"),
+    (r"Expected '\]' at the end of a table", "a table header is not closed", "write [name]"),
+    (
+        r"Expected newline or end of document after a statement",
+        "unexpected text after a value",
+        "one key = value a line; dates are written 2027-01-31, numbers without leading zeros",
+    ),
+    (r"Invalid statement", "a line is neither key = value nor a [table] header", ""),
+    (
+        r"Unescaped '\\' in a string",
+        "a backslash in quoted text",
+        "write \\\\ or use 'single quotes'",
+    ),
+    (r"Invalid date or datetime", "the date does not exist", "dates are written 2027-01-31"),
+)
+
+
+def _plain_syntax(message: str) -> tuple[str, str]:
+    """tomllib's message in the words of the person who wrote the file, and a hint."""
+    for pattern, plain, hint in _SYNTAX_WORDS:
+        m = re.search(pattern, message)
+        if m:
+            if m.groups():  # the table's key, as tomllib shows it: ('activity', 'x')
+                name = ".".join(re.findall(r"'([^']*)'", m.group(1))) or m.group(1)
+                plain = plain.replace("{0}", f"[{name}]")
+            return plain, hint or "see https://toml.io"
+    return message, "see https://toml.io"
+
+
+def _end(text: str) -> tuple[int, int]:
+    """Line and column just after the last character of the text."""
+    lines = text.splitlines() or [""]
+    return len(lines), len(lines[-1]) + 1
+
+
 def _deepest(text: str) -> tuple[int, int]:
     """Where the deepest nest of brackets and braces opens (a rough count ignoring quotes)."""
     depth = best = 0
@@ -122,10 +177,11 @@ def parse_toml(raw: bytes, name: str) -> tuple[TomlDocument | None, list[Diagnos
         message = str(e)
         m = _AT.search(message)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
-        message = _AT.sub("", message).strip().rstrip(".")
-        return fail(
-            "toml-syntax", f"TOML syntax error: {message}", "see https://toml.io", line, col
-        )
+        if m is None and "at end of document" in message:
+            line, col = _end(text)
+        message = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", message)
+        plain, hint = _plain_syntax(message.strip().rstrip("."))
+        return fail("toml-syntax", f"TOML syntax error: {plain}", hint, line, col)
     except RecursionError:
         line, col = _deepest(text)
         return fail(
