@@ -58,6 +58,25 @@ def _from_templates(estimate: Estimate) -> list[str]:
     return out
 
 
+BASIS_WORDS = {
+    "published": "published (the figure is in its source)",
+    "derived": "derived (arithmetic on published figures)",
+    "assumed": "assumed (a stated assumption)",
+    "stated": "stated (an amount the proposal states)",
+}
+
+
+def _by_basis(estimate: Estimate) -> list[str]:
+    """How much of the total rests on each basis of the rate values, with its share."""
+    total = estimate.total
+    rows = [(BASIS_WORDS.get(k, k), v) for k, v in estimate.by_basis().items()]
+    out = ["", *_table("By basis of the rates (how solid each part is)", rows, estimate.currency)]
+    for k, (_, value) in enumerate(rows):
+        share = value / total * 100 if total else Decimal(0)
+        out[3 + k] += f"  {share:5.1f}%"  # out: blank line, title, currency, then the rows
+    return out
+
+
 def summary(estimate: Estimate) -> str:
     info = estimate.proposal.info
     cur = estimate.currency
@@ -78,6 +97,7 @@ def summary(estimate: Estimate) -> str:
     lines += _table("By budget unit", list(estimate.by_unit().items()), cur)
     lines.append("")
     lines += _table("By funding", list(estimate.by_funding().items()), cur)
+    lines += _by_basis(estimate)
     lines += _from_templates(estimate)
     lines += [
         "",
