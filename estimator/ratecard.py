@@ -272,7 +272,7 @@ class RateCard:
 def parse_card(doc: TomlDocument) -> tuple[RateCard | None, list[Diagnostic]]:
     model, diags = validate_model(RateCardFile, doc.data, doc, ())
     if model is None:
-        return None, _locate_date_problems(doc, diags)
+        return None, _locate_duplicate_ids(doc, _locate_date_problems(doc, diags))
     diags += _check_formulas(model, doc)
     if diags:
         return None, diags
@@ -299,6 +299,21 @@ def _locate_date_problems(doc: TomlDocument, diags: list[Diagnostic]) -> list[Di
             path = ("rate", rate_index, "value", j, "from")
             hint = "each value starts on its own date; list them oldest first"
             out.append(doc.diag(path, d.code, d.message, hint))
+    return out
+
+
+def _locate_duplicate_ids(doc: TomlDocument, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Point a rate id defined twice at its second definition, not at the top of the file."""
+    rates = doc.data.get("rate")
+    ids = [r.get("id") if isinstance(r, dict) else None for r in rates or []]
+    out: list[Diagnostic] = []
+    for d in diags:
+        m = re.fullmatch(r"rate id '(.*)' is defined twice", d.message)
+        if d.path or m is None or ids.count(m.group(1)) < 2:
+            out.append(d)
+            continue
+        second = ids.index(m.group(1), ids.index(m.group(1)) + 1)
+        out.append(doc.diag(("rate", second, "id"), d.code, d.message, "give each rate its own id"))
     return out
 
 
