@@ -13,8 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cost_models
+from estimator.diagnostics import Severity
 from estimator.model import GRADES
 from estimator.money import to_cents
+from estimator.pipeline import Outcome, estimate
 from estimator.ratecard import (
     FormulaError,
     Rate,
@@ -23,6 +25,7 @@ from estimator.ratecard import (
     formula_numbers,
     load_card,
 )
+from estimator.summary import summary
 
 CARDS = sorted(cost_models.CARDS.glob("*.toml"))
 BROKEN = Path(__file__).parent / "cards" / "broken"
@@ -316,3 +319,82 @@ def test_a_rate_lookup_returns_the_latest_value_in_force_on_the_date(
         assert found is None
     else:
         assert found is not None and found.from_ == max(earlier)
+
+
+# -- provenance in the estimate -------------------------------------------------------------
+
+PROVENANCE = """\
+format = 1
+
+[proposal]
+reference    = "TEST/PROVENANCE"
+title        = "One meeting and one contract, priced with the Geneva card"
+conference   = "PP-26"
+submitted_by = ["Member State"]
+responsible  = "GS"
+period       = [2027, 2027]
+
+[[activity]]
+id          = "meeting"
+kind        = "meeting"
+title       = "One-day meeting in Geneva"
+days        = 1
+languages   = ["en", "fr"]
+fellowships = 1
+
+[[activity]]
+id            = "portal"
+kind          = "services"
+title         = "Portal"
+amount        = 1000
+justification = "Contract, one-off"
+"""
+
+
+@pytest.fixture(scope="module")
+def provenance(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    path = tmp_path_factory.mktemp("provenance") / "proposal.toml"
+    path.write_text(PROVENANCE, encoding="utf-8")
+    return estimate(path)
+
+
+def test_the_estimate_says_how_much_of_its_total_rests_on_each_basis(provenance: Outcome) -> None:
+    est = provenance.estimate
+    assert est is not None and est.card.id == "itu-geneva"
+    # 1 event × 1 day × 2 meetings = 2 meetings
+    # derived: interpretation 2 × 2 languages × 1,326.79 = 5,307.16
+    #          + conference services 2 × 302.86 = 605.72            -> 5,912.88
+    # assumed: fellowship airfare 1 × 2,748.19                       -> 2,748.19
+    # published: subsistence 1 fellow × (1 day + 1) × CHF 366        ->   732.00
+    # stated: the portal, CHF 1,000                                  -> 1,000.00
+    assert est.by_basis() == {
+        "assumed": Decimal("2748.19"),
+        "derived": Decimal("5912.88"),
+        "published": Decimal("732.00"),
+        "stated": Decimal("1000.00"),
+    }
+    # 5,912.88 + 2,748.19 + 732.00 + 1,000.00 = 10,393.07
+    assert est.total == Decimal("10393.07")
+    assert est.to_json()["by_basis"]["derived"] == "5912.88"
+    text = summary(est)
+    # shares: 2,748.19 / 10,393.07 = 26.4%; 5,912.88 / 10,393.07 = 56.9%; 732 -> 7.0%; 1,000 -> 9.6%
+    assert "assumed (a stated assumption)" in text
+    for figure, share in (("2,748.19", "26.4%"), ("5,912.88", "56.9%"), ("732.00", "7.0%")):
+        row = next(line for line in text.splitlines() if f"{figure}  " in line and "%" in line)
+        assert row.endswith(share), row
+
+
+def test_a_rate_value_more_than_five_years_older_than_its_year_is_warned_at_the_activity(
+    provenance: Outcome,
+) -> None:
+    est = provenance.estimate
+    assert est is not None
+    old = [w for w in est.warnings if w.code == "rate-value-old"]
+    # only the subsistence allowance of 2008 is too old for 2027 (19 years); interpretation
+    # (2023, 4 years), airfare (2025) and conference services (2023) are not
+    assert len(old) == 1
+    w = old[0]
+    assert w.severity is Severity.WARNING
+    assert (w.line, w.key) == (11, "activity[0]")  # the meeting's [[activity]] header
+    assert "'subsistence' from 2008-01-01 for 2027 (19 years)" in w.message
+    assert "interpretation" not in w.message
