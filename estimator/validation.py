@@ -44,6 +44,31 @@ def _fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return [f.alias or name for name, f in fields.items()]
 
 
+_FORMS = {
+    "currency": "a three-letter ISO 4217 code in capitals, such as CHF or USD",
+    "submitted": 'a date in quotes, such as "2026-05-01"',
+    "id": "letters, digits, '.', '_' and '-', starting with a letter or digit",
+}
+"""What a text checked against a pattern must look like, by key."""
+
+
+def _missing_hint(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """How to add a missing key: a [table], an [[array of tables]] or a key = value."""
+    name = str(loc[-1])
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        current = _inner_model(field.annotation) if field is not None else None
+    field = getattr(current, "model_fields", {}).get(name)
+    annotation = field.annotation if field is not None else None
+    if _inner_model(annotation) is not None and len(loc) == 1:
+        many = getattr(annotation, "__origin__", None) in (tuple, list)
+        return f"add a [[{name}]] table" if many else f"add a [{name}] table"
+    return f"add {name} = ..."
+
+
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
@@ -144,7 +169,7 @@ def diagnostics_from(
             hint = did_you_mean(name, _fields(model, loc))
         elif kind == "missing":
             message = "is required"
-            hint = f"add {loc[-1]} = ..." if loc else ""
+            hint = _missing_hint(model, loc) if loc else ""
         elif kind == "literal_error":
             expected = [
                 s.strip().strip("'") for s in e["ctx"]["expected"].replace(" or ", ", ").split(",")
@@ -163,6 +188,8 @@ def diagnostics_from(
             message = f"{show_value(e['input'])} is not in the expected form"
             if loc and loc[-1] == "id" and prefix[:1] == ("activity",):
                 hint = "ids are lower case letters, digits and '-'"
+            elif loc and str(loc[-1]) in _FORMS:
+                hint = _FORMS[str(loc[-1])]
         elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
             words = {
                 "greater_than": "more than",
