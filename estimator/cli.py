@@ -10,8 +10,11 @@ from typing import Annotated
 
 import typer
 
+from cost_models import templates as activity_templates
 from estimator import __version__
 from estimator.annex import DEFAULT_ROUND_TO, TemplateProblem, template_format
+from estimator.batch import ProgressBar, batch_settings, find_proposals, run_batch
+from estimator.batch_report import consolidate, write_reports
 from estimator.diagnostics import Diagnostic, has_errors
 from estimator.load import read_toml
 from estimator.outputs import RENDERERS, render_json, write_outputs
@@ -141,6 +144,75 @@ def estimate(
 
 
 @app.command()
+def batch(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Proposal files, or folders searched for *.toml (recursively)."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for every output and the consolidated report.")
+    ],
+    rates: RatesOption = None,
+    plan: PlanOption = None,
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Outputs to write for each proposal, comma-separated: " + ", ".join(RENDERERS),
+        ),
+    ] = ",".join(RENDERERS),
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", min=1, help="Worker processes; the outputs do not depend on it."),
+    ] = 1,
+) -> None:
+    """Cost every proposal of a conference and report them together against the financial plan.
+
+    Each proposal gets its own outputs in --out; batch-report.xlsx, .html, .md and .json give
+    one row per proposal, in submission order, and the cumulative additional credits against
+    the plan's headroom per year and budget unit. Exits 1 if any proposal could not be costed.
+    """
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in RENDERERS]
+    if unknown or not wanted:
+        raise typer.BadParameter(
+            f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDERERS)}",
+            param_hint="--format",
+        )
+    files, missing = find_proposals(paths)
+    settings, found = batch_settings(out, wanted, rates, plan)
+    _print_diagnostics(found)
+    if settings is None:
+        raise typer.Exit(1)
+    if not files and not missing:
+        typer.echo("no proposal files (*.toml) found", err=True)
+        raise typer.Exit(1)
+    progress = ProgressBar() if sys.stderr.isatty() else None
+    result = run_batch(files, settings, jobs, progress, missing)
+    if progress is not None:
+        progress.close()
+    for failure in result.failures:
+        _print_diagnostics(list(failure.diagnostics))
+    report = consolidate(result)
+    written = write_reports(report, out)
+    typer.echo(
+        f"costed {len(result.rows)} of {result.files} proposals"
+        f" ({len(result.failures)} failed); total {result.currency} {report.total:,.2f}"
+    )
+    for cell in report.exceeded:
+        assert cell.first_exceeded_by is not None
+        first = result.rows[cell.first_exceeded_by]
+        typer.echo(
+            f"the headroom of {cell.unit} in {cell.year} is first exceeded by proposal"
+            f" {cell.first_exceeded_by + 1}, {first.reference} ({first.file})"
+        )
+    for path in written:
+        typer.echo(f"wrote {path}")
+    if result.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Proposals or rate cards (TOML).")],
     rates: RatesOption = None,
@@ -238,6 +310,23 @@ def card_json(card: RateCard) -> dict[str, object]:
             for r in card.rates.values()
         ],
     }
+
+
+@app.command()
+def activities(
+    name: Annotated[
+        str | None, typer.Argument(help="A template to explain, e.g. wtsa.focus-group.")
+    ] = None,
+) -> None:
+    """List the conference activity templates, or explain one: its parts, defaults and why."""
+    if name is None:
+        typer.echo(activity_templates.listing())
+        return
+    template, hint = activity_templates.find(name)
+    if template is None:
+        typer.echo(f"no activity template is called '{name}' ({hint})", err=True)
+        raise typer.Exit(1)
+    typer.echo(template.explain())
 
 
 @app.command()

@@ -1,0 +1,304 @@
+"""Batch: cost every proposal of a conference, then report them together against the plan.
+
+Each proposal is priced and written into its own outputs (``write_outputs``) as it comes, in a
+pool of processes when ``jobs`` > 1. Only a small :class:`Row` per proposal is kept (never the
+Estimate), so memory does not grow with the number of proposals. The rows are put in
+submission order (the ``submitted`` date of ``[proposal]``, then the file path; proposals
+without a date come last) and the cumulative additional credits are set against the plan's
+headroom for every year and budget unit, to show which proposal first exceeds it.
+
+The result does not depend on ``jobs``: work is handed out and collected in file order.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from estimator.assess import YearUnit, additional_by_year_unit
+from estimator.diagnostics import Diagnostic, Severity
+from estimator.estimate import Estimate
+from estimator.load import read_toml
+from estimator.outputs import safe_stem, write_outputs
+from estimator.pipeline import estimate as run_estimate
+from estimator.pipeline import resolve_card
+from estimator.plan import FinancialPlan, resolve_plan
+
+ORDER_RULE = (
+    "Submission order: by the 'submitted' date of [proposal], then by file path; proposals "
+    "without a date come after those with one."
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the consolidated report needs of one costed proposal: a few hundred bytes."""
+
+    file: str
+    reference: str
+    title: str
+    conference: str
+    submitted_by: tuple[str, ...]
+    submitted: str | None
+    currency: str
+    card: str
+    total: Decimal
+    by_year: dict[int, Decimal]
+    by_unit: dict[str, Decimal]
+    by_funding: dict[str, Decimal]
+    additional: dict[YearUnit, Decimal]
+    """Additional credits per (year, budget unit): what counts against the headroom."""
+    verdict: str
+    statement: str
+    outputs: tuple[str, ...]
+    warnings: tuple[Diagnostic, ...] = ()
+
+    @classmethod
+    def of(cls, estimate: Estimate, file: str, outputs: Iterable[Path]) -> Row:
+        info = estimate.proposal.info
+        return cls(
+            file=file,
+            reference=info.reference,
+            title=info.title,
+            conference=info.conference,
+            submitted_by=tuple(info.submitted_by),
+            submitted=info.submitted,
+            currency=estimate.currency,
+            card=estimate.card.id,
+            total=estimate.total,
+            by_year=estimate.by_year(),
+            by_unit=estimate.by_unit(),
+            by_funding=estimate.by_funding(),
+            additional=additional_by_year_unit(estimate.lines),
+            verdict=estimate.article34.verdict,
+            statement=estimate.article34.statement,
+            outputs=tuple(p.name for p in outputs),
+            warnings=estimate.warnings,
+        )
+
+    @property
+    def order_key(self) -> tuple[bool, str, str]:
+        return (self.submitted is None, self.submitted or "", self.file)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A proposal that could not be costed, and why."""
+
+    file: str
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every proposal of a batch shares: handed once to each worker process."""
+
+    out_dir: Path
+    formats: tuple[str, ...]
+    card_path: Path | None
+    plan: FinancialPlan | None
+    currency: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The outcome of a batch: rows in submission order, failures in file order."""
+
+    rows: tuple[Row, ...]
+    failures: tuple[Failure, ...]
+    plan: FinancialPlan | None
+    currency: str
+    files: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def find_proposals(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """The TOML files named, and those under the folders named (recursively), sorted."""
+    found: list[Path] = []
+    diags: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.toml") if p.is_file())
+        elif path.exists():
+            found.append(path)
+        else:
+            diags.append(Diagnostic(str(path), 1, 1, (), "no-file", "no such file or folder"))
+    unique = list(dict.fromkeys(found))
+    return unique, diags
+
+
+def _reference(path: Path) -> str | None:
+    """The reference a file declares, read quickly (no validation), or None."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return None
+    proposal = data.get("proposal")
+    reference = proposal.get("reference") if isinstance(proposal, dict) else None
+    return reference if isinstance(reference, str) and reference else None
+
+
+def duplicates(files: Sequence[Path]) -> dict[Path, Diagnostic]:
+    """Files whose reference (or the output name made from it) another file uses too."""
+    by_stem: dict[str, list[tuple[Path, str]]] = {}
+    for path in files:
+        reference = _reference(path)
+        if reference is not None:
+            by_stem.setdefault(safe_stem(reference).lower(), []).append((path, reference))
+    out: dict[Path, Diagnostic] = {}
+    for group in by_stem.values():
+        if len(group) < 2:
+            continue
+        for path, reference in group:
+            others = [f"{p} ('{r}')" if r != reference else str(p) for p, r in group if p != path]
+            doc, _ = read_toml(path)
+            line, col = doc.locator.locate(("proposal", "reference")) if doc else (1, 1)
+            same = all(r == reference for _, r in group)
+            out[path] = Diagnostic(
+                str(path),
+                line,
+                col,
+                ("proposal", "reference"),
+                "duplicate-reference",
+                f"reference '{reference}' is also used by {', '.join(others)}"
+                if same
+                else f"reference '{reference}' gives the same output file names as "
+                f"{', '.join(others)}",
+                "each proposal of a batch needs its own reference",
+            )
+    return out
+
+
+_SETTINGS: Settings | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _SETTINGS
+    _SETTINGS = settings
+
+
+def _cost_in_worker(path: Path) -> Row | Failure:
+    assert _SETTINGS is not None, "worker not initialized"
+    return cost_one(path, _SETTINGS)
+
+
+def cost_one(path: Path, settings: Settings) -> Row | Failure:
+    """Price one proposal, write its outputs, and keep only its row."""
+    display = str(path)
+    outcome = run_estimate(path, settings.card_path, display, plan=settings.plan)
+    if not outcome.ok or outcome.estimate is None:
+        return Failure(display, tuple(outcome.diagnostics))
+    result = outcome.estimate
+    if result.currency != settings.currency:
+        return Failure(
+            display,
+            (
+                Diagnostic(
+                    display,
+                    1,
+                    1,
+                    ("proposal", "rate_card"),
+                    "batch-currency",
+                    f"is costed in {result.currency} (rate card {result.card.id}) but the batch"
+                    f" is in {settings.currency}",
+                    "cost a batch with one rate card currency, or pass --rates",
+                ),
+            ),
+        )
+    written = write_outputs(result, settings.out_dir, settings.formats, settings.options)
+    return Row.of(result, display, written)
+
+
+def batch_settings(
+    out_dir: Path,
+    formats: Sequence[str],
+    card_path: Path | None = None,
+    plan_path: Path | None = None,
+) -> tuple[Settings | None, list[Diagnostic]]:
+    """Load the card's currency and the plan once, for every proposal of the batch."""
+    card, diags = resolve_card(card_path, None)
+    if card is None:
+        return None, diags
+    plan, found = resolve_plan(plan_path, card.currency, card.file)
+    diags += found
+    if any(d.severity is Severity.ERROR for d in diags):
+        return None, diags
+    currency = plan.currency if plan is not None else card.currency
+    return Settings(out_dir, tuple(formats), card_path, plan, currency), diags
+
+
+def run_batch(
+    files: Sequence[Path],
+    settings: Settings,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    missing: Sequence[Diagnostic] = (),
+) -> Batch:
+    """Cost every file; return the rows in submission order and the failures in file order.
+
+    ``missing`` are the paths named that do not exist: reported as failures too.
+    """
+    clashes = duplicates(files)
+    failures = [Failure(d.file, (d,)) for d in missing]
+    failures += [Failure(str(p), (clashes[p],)) for p in files if p in clashes]
+    todo = [p for p in files if p not in clashes]
+    rows: list[Row] = []
+    done = len(failures)
+    if progress:
+        progress(done, len(files))
+    for result in _results(todo, settings, jobs):
+        if isinstance(result, Row):
+            rows.append(result)
+        else:
+            failures.append(result)
+        done += 1
+        if progress:
+            progress(done, len(files))
+    rows.sort(key=lambda r: r.order_key)
+    order = {str(p): i for i, p in enumerate(files)}
+    failures.sort(key=lambda f: order.get(f.file, len(order)))
+    count = len(files) + len(missing)
+    return Batch(tuple(rows), tuple(failures), settings.plan, settings.currency, count)
+
+
+def _results(files: Sequence[Path], settings: Settings, jobs: int) -> Iterator[Row | Failure]:
+    if jobs <= 1 or len(files) < 2:
+        for path in files:
+            yield cost_one(path, settings)
+        return
+    chunk = max(1, min(16, len(files) // (jobs * 8)))
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(settings,)
+    ) as pool:
+        yield from pool.map(_cost_in_worker, files, chunksize=chunk)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, for a terminal (the CLI shows it only on one)."""
+
+    def __init__(self, width: int = 30) -> None:
+        self.width = width
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = self.width * done // total if total else self.width
+        if filled == self.shown and done != total:
+            return
+        self.shown = filled
+        bar = "#" * filled + "-" * (self.width - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{total}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()

@@ -1,0 +1,303 @@
+"""finimpact batch: every proposal costed into its own outputs, and the consolidated report.
+
+The five proposals of the main case use the test card (P3 at CHF 10,000 a work-month, no
+escalation) and the test plan (CHF 100,000 per year and unit in 2028-2029, except ITU-T in
+2029: CHF 50,000). All are ITU-T, 2028-2029, one P3 officer:
+
+    file  submitted   months  funding     a year   order
+    a     2026-03-05  2       additional  20,000   3
+    b     2026-03-01  2       additional  20,000   1
+    c     2026-03-02  2       additional  20,000   2
+    d     (none)      6       existing    60,000   5   (no date: last)
+    e     2026-03-10  1       additional  10,000   4
+
+Cumulative additional ITU-T credits in 2029 after each proposal, in submission order:
+20,000 (b), 40,000 (c), 60,000 (a) > 50,000: the third, a, is the first to exceed; 70,000 (e);
+70,000 (d). In 2028 the same 70,000 stays within 100,000.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from estimator.cli import app
+from estimator.outputs import RENDERERS
+
+DATA = Path(__file__).resolve().parent / "article34"
+CARD = DATA / "card.toml"
+PLAN = DATA / "plan.toml"
+ROOT = Path(__file__).resolve().parent.parent
+
+FIVE = {
+    "a": ("2026-03-05", 2, "additional"),
+    "b": ("2026-03-01", 2, "additional"),
+    "c": ("2026-03-02", 2, "additional"),
+    "d": (None, 6, "existing"),
+    "e": ("2026-03-10", 1, "additional"),
+}
+
+
+def proposal(name: str, submitted: str | None, months: int, funding: str, title: str = "") -> str:
+    date = f'submitted = "{submitted}"' if submitted else ""
+    return f"""format = 1
+[proposal]
+reference = "T/{name.upper()}"
+title = "{title or "Proposal " + name}"
+conference = "PP-26"
+submitted_by = ["Testland"]
+responsible = "ITU-T"
+period = [2028, 2029]
+{date}
+
+[[activity]]
+id = "officer"
+kind = "staff"
+title = "Programme officer"
+grade = "P3"
+months = {months}
+funding = "{funding}"
+"""
+
+
+def write_five(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (date, months, funding) in FIVE.items():
+        (folder / f"{name}.toml").write_text(proposal(name, date, months, funding), "utf-8")
+    return folder
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(
+        app, ["batch", *args, "--rates", str(CARD), "--plan", str(PLAN)], catch_exceptions=False
+    )
+
+
+@pytest.fixture(scope="module")
+def five(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    base = tmp_path_factory.mktemp("five")
+    folder = write_five(base / "in")
+    result = run(str(folder), "--out", str(base / "out"))
+    return base / "out", result
+
+
+def summary_of(out: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / "batch-report.json").read_text("utf-8"))
+    return data
+
+
+def test_five_proposals_are_costed_in_submission_order(five: tuple[Path, Any]) -> None:
+    out, result = five
+    assert result.exit_code == 0, result.output
+    data = summary_of(out)
+    assert [p["reference"] for p in data["proposals"]] == ["T/B", "T/C", "T/A", "T/E", "T/D"]
+    # 2 × 10,000 × 2 years = 40,000 for a, b, c; 1 × 10,000 × 2 = 20,000 for e;
+    # 6 × 10,000 × 2 = 120,000 for d: total 3 × 40,000 + 20,000 + 120,000 = 260,000
+    assert [p["total"] for p in data["proposals"]] == [
+        "40000.00",
+        "40000.00",
+        "40000.00",
+        "20000.00",
+        "120000.00",
+    ]
+    assert data["total"] == "260000.00"
+    assert data["by_funding"] == {
+        "additional": "140000.00",
+        "existing": "120000.00",
+        "extrabudgetary": "0.00",
+    }
+
+
+def test_the_third_proposal_is_the_first_to_exceed_the_headroom_in_2029(
+    five: tuple[Path, Any],
+) -> None:
+    out, result = five
+    data = summary_of(out)
+    assert [p["first_to_exceed"] for p in data["proposals"]] == [[], [], ["2029 ITU-T"], [], []]
+    assert [p["cumulative"]["2029 ITU-T"] for p in data["proposals"]] == [
+        "20000.00",
+        "40000.00",
+        "60000.00",
+        "70000.00",
+        "70000.00",
+    ]
+    exceeded = [c for c in data["position"] if c["first_exceeded_by"]]
+    # 50,000 headroom - 70,000 requested = -20,000
+    assert exceeded == [
+        {
+            "year": 2029,
+            "unit": "ITU-T",
+            "headroom": "50000.00",
+            "requested": "70000.00",
+            "remaining": "-20000.00",
+            "first_exceeded_by": "T/A",
+        }
+    ]
+    # 2028: 100,000 - 70,000 = 30,000 left
+    [cell_2028] = [c for c in data["position"] if (c["year"], c["unit"]) == (2028, "ITU-T")]
+    assert cell_2028["remaining"] == "30000.00"
+    assert "first exceeded by proposal 3, T/A" in result.output
+
+
+def test_each_proposal_has_its_own_outputs_in_every_format(five: tuple[Path, Any]) -> None:
+    out, _ = five
+    for name in FIVE:
+        for suffix, _render in RENDERERS.values():
+            assert (out / f"T-{name.upper()}.{suffix}").is_file()
+    estimate = json.loads((out / "T-A.estimate.json").read_text("utf-8"))
+    assert estimate["article34"]["verdict"] == "within"
+
+
+def test_markdown_and_html_reports_show_the_same_position(five: tuple[Path, Any]) -> None:
+    out, _ = five
+    md = (out / "batch-report.md").read_text("utf-8")
+    html = (out / "batch-report.html").read_text("utf-8")
+    for text in (md, html):
+        assert "Test plan 2028-2029" in text
+        assert "260,000.00" in text
+        assert "-20,000.00" in text
+        assert "ITU-T in 2029 is first exceeded by proposal 3, T/A" in text
+    assert "| 3 | T/A |" in md
+    assert "| 2029 | ITU-T | 50,000.00 | 70,000.00 | **-20,000.00** | 3. T/A |" in md
+
+
+def test_workbook_has_one_row_per_proposal_and_totals_as_formulas(
+    five: tuple[Path, Any],
+) -> None:
+    from openpyxl import load_workbook
+
+    out, _ = five
+    wb = load_workbook(out / "batch-report.xlsx")
+    ws = wb["Proposals"]
+    assert [ws.cell(row=r, column=2).value for r in range(6, 11)] == [
+        "T/B",
+        "T/C",
+        "T/A",
+        "T/E",
+        "T/D",
+    ]
+    assert ws.cell(row=11, column=2).value == "Total"
+    assert ws.cell(row=11, column=8).value == "=SUM(H6:H10)"
+    against = wb["Against plan"]
+    # row 5 is the headroom; proposal 3 is on row 8; cells start in column C, so the 7th
+    # cell (2028 GS, ITU-R, ITU-T, ITU-D, 2029 GS, ITU-R, ITU-T) is column I
+    assert against["I5"].value == 50000
+    assert against["I8"].value == "=SUM(Additional!I$4:I6)"
+    assert against["K8"].value == "2029 ITU-T"
+
+
+@pytest.mark.libreoffice
+def test_workbook_formulas_recalculate_to_the_figures(
+    five: tuple[Path, Any], tmp_path: Path
+) -> None:
+    from libreoffice import convert
+    from openpyxl import load_workbook
+
+    out, _ = five
+    [recalculated] = convert([out / "batch-report.xlsx"], "xlsx", tmp_path)
+    wb = load_workbook(recalculated, data_only=True)
+    assert Decimal(str(wb["Proposals"]["H11"].value)) == Decimal("260000")
+    against = wb["Against plan"]
+    # cumulative 2029 ITU-T after proposals 1-5: 20,000, 40,000, 60,000, 70,000, 70,000
+    assert [against[f"I{r}"].value for r in range(6, 11)] == [20000, 40000, 60000, 70000, 70000]
+    assert against["I11"].value == -20000  # remaining: 50,000 - 70,000
+    position = wb["Position"]
+    # 2029 ITU-T is the 7th cell: row 10; requested 70,000, remaining -20,000
+    assert (position["D10"].value, position["E10"].value) == (70000, -20000)
+
+
+def test_two_proposals_with_one_reference_are_an_error_naming_both(tmp_path: Path) -> None:
+    folder = write_five(tmp_path / "in")
+    (folder / "f.toml").write_text(proposal("a", "2026-04-01", 1, "additional"), "utf-8")
+    result = run(str(folder), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    data = summary_of(tmp_path / "out")
+    assert [p["reference"] for p in data["proposals"]] == ["T/B", "T/C", "T/E", "T/D"]
+    failed = {Path(f["file"]).name: f["diagnostics"][0] for f in data["failures"]}
+    assert set(failed) == {"a.toml", "f.toml"}
+    assert failed["a.toml"]["message"] == f"reference 'T/A' is also used by {folder / 'f.toml'}"
+    assert failed["f.toml"]["message"] == f"reference 'T/A' is also used by {folder / 'a.toml'}"
+    assert failed["a.toml"]["line"] == 3
+    assert "reference 'T/A' is also used by" in result.stderr
+    assert not (tmp_path / "out" / "T-A.estimate.json").exists()
+
+
+def test_a_broken_proposal_is_reported_and_the_others_are_costed(tmp_path: Path) -> None:
+    folder = write_five(tmp_path / "in")
+    broken = proposal("x", None, 2, "additional").replace('grade = "P3"', 'grade = "P9"')
+    (folder / "sub").mkdir()
+    (folder / "sub" / "x.toml").write_text(broken, "utf-8")
+    result = run(str(folder), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    data = summary_of(tmp_path / "out")
+    assert data["costed"] == 5
+    assert data["failed"] == 1
+    [failure] = data["failures"]
+    assert failure["file"].endswith("x.toml")
+    assert failure["diagnostics"][0]["path"] == "activity[0].grade"
+    assert failure["diagnostics"][0]["line"] == 15
+    assert "x.toml:15" in result.stderr
+    assert "Proposals that could not be costed" in (tmp_path / "out" / "batch-report.md").read_text(
+        "utf-8"
+    )
+
+
+def test_a_missing_path_is_a_failure_not_a_crash(tmp_path: Path) -> None:
+    folder = write_five(tmp_path / "in")
+    result = run(str(folder / "a.toml"), str(folder / "nope.toml"), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    data = summary_of(tmp_path / "o")
+    assert (data["costed"], data["failed"]) == (1, 1)
+    assert data["failures"][0]["diagnostics"][0]["message"] == "no such file or folder"
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = proposal("q", None, 1, "additional", title="=HYPERLINK(1)")
+    (folder / "q.toml").write_text(text, "utf-8")
+    assert run(str(folder), "--out", str(tmp_path / "out")).exit_code == 0
+    ws = load_workbook(tmp_path / "out" / "batch-report.xlsx")["Proposals"]
+    assert ws["C6"].value == "=HYPERLINK(1)"
+    assert ws["C6"].data_type == "s"
+
+
+def test_two_jobs_write_the_same_bytes_as_one(tmp_path: Path) -> None:
+    folder = write_five(tmp_path / "in")
+    (folder / "broken.toml").write_text("format = 1\n[proposal]\n", "utf-8")
+    one = run(str(folder), "--out", str(tmp_path / "one"), "--jobs", "1")
+    two = run(str(folder), "--out", str(tmp_path / "two"), "--jobs", "2")
+    assert one.exit_code == two.exit_code == 1
+    assert one.stdout.replace("/one/", "/X/") == two.stdout.replace("/two/", "/X/")
+    names = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "two").iterdir())
+    assert len(names) == 5 * len(RENDERERS) + 4
+    for name in names:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), (
+            name
+        )
+
+
+def test_generator_writes_valid_proposals_of_5_to_40_lines(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), "3", str(tmp_path), "--seed", "7"],
+        check=True,
+        capture_output=True,
+    )
+    files = sorted(tmp_path.glob("*.toml"))
+    assert len(files) == 3
+    from estimator.pipeline import estimate
+
+    for path in files:
+        outcome = estimate(path)
+        assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
+        assert 5 <= len(outcome.estimate.lines) <= 40
