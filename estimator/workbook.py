@@ -53,6 +53,8 @@ DATE_FORMAT = "yyyy-mm-dd"
 MAX_TEXT = 32_767
 """The most characters a spreadsheet cell holds."""
 MAX_WIDTH = 60
+LINE_HEIGHT = 15
+"""Points per line of wrapped text (11-point Calibri)."""
 FORMULA_WIDTH = 14
 
 BOLD = Font(bold=True)
@@ -153,12 +155,18 @@ def _width(cell: Cell) -> int:
     return len(str(value)) + 1
 
 
+def _is_header(cell: Cell) -> bool:
+    return bool(cell.fill is not None and cell.fill.fgColor.rgb == HEADER_FILL.fgColor.rgb)
+
+
 def fit_widths(
     ws: Worksheet, minimum: int = 6, maximum: int = MAX_WIDTH, skip_rows: Iterable[int] = ()
 ) -> None:
     """Column widths that fit their content, up to a maximum; longer text wraps.
 
-    ``skip_rows`` are rows whose text may overflow into empty neighbours (sheet titles).
+    Column titles (``header_row``) wrap at word boundaries, so they ask only for their longest
+    word, and their row is made tall enough for the wrapped lines. ``skip_rows`` are rows whose
+    text may overflow into empty neighbours (sheet titles).
     """
     skipped = set(skip_rows)
     widths: dict[int, int] = {}
@@ -166,12 +174,44 @@ def fit_widths(
         for cell in row:
             if cell.row in skipped or cell.value is None:
                 continue
-            width = _width(cell)
-            if isinstance(cell.value, str) and cell.data_type == "s" and width > maximum:
-                cell.alignment = WRAP
+            if _is_header(cell):
+                title = str(cell.value)
+                longest = max(len(word) for word in title.split() or [""])
+                width = min(len(title), max(longest, 12)) + 2
+            else:
+                width = _width(cell)
+                if isinstance(cell.value, str) and cell.data_type == "s" and width > maximum:
+                    cell.alignment = WRAP
             widths[cell.column] = max(widths.get(cell.column, minimum), min(width, maximum))
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
+    heights: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                width = widths.get(cell.column, minimum)
+                lines = wrapped_lines(cell.value, width)
+                heights[cell.row] = max(heights.get(cell.row, 1), lines)
+    for row_number, lines in heights.items():
+        if lines > 1:
+            ws.row_dimensions[row_number].height = LINE_HEIGHT * lines
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines a text takes when wrapped at word boundaries in a column this wide."""
+    room = max(1, int(width) - 1)
+    count = 0
+    for paragraph in text.splitlines() or [""]:
+        lines, used = 1, 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) > room:
+                lines, used = lines + 1, len(word)
+            else:
+                used += len(word) + (1 if used else 0)
+            while used > room:  # a word longer than the column breaks anywhere
+                lines, used = lines + 1, used - room
+        count += lines
+    return count
 
 
 def print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
@@ -427,7 +467,7 @@ def _rates_sheet(
         text_cell(ws, r, 8, rate.basis)
         text_cell(ws, r, 9, rate.explanation)
     ws.freeze_panes = ws.cell(row=RATES_HEADER_ROW + 1, column=2)
-    fit_widths(ws, skip_rows=(1, 3, 5, 6))
+    fit_widths(ws, skip_rows=range(1, RATES_HEADER_ROW))
     print_setup(ws, f"{RATES_HEADER_ROW}:{RATES_HEADER_ROW}")
     return where
 
@@ -491,11 +531,16 @@ def _workings_sheet(
     ws.auto_filter.ref = f"A1:{L(len(WORKINGS_COLUMNS))}{last}"
     fit_widths(ws, maximum=45)
     print_setup(ws, "1:1")
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3  # eighteen columns: A3 keeps them readable
 
 
 def _sumifs(criteria: Sequence[tuple[str, str]]) -> str:
     pairs = ",".join(f"{LINE_NAMES[k]},{ref}" for k, ref in criteria)
     return f"=SUMIFS({LINE_NAMES['amount']},{pairs})"
+
+
+SUMMARY_WIDTHS = (30, 18, 72)
+"""Summary columns: labels, amounts, and the rest of the width for long text (over B:C)."""
 
 
 def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
@@ -520,10 +565,21 @@ def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
     ident += [(f"Request {i}", text) for i, text in enumerate(info.requests, start=1)]
     if estimate.card.indicative:
         ident.append(("Note", "The rates are indicative (public figures), not ITU standard costs."))
+
+    def long_text(row: int, label: str, value: str | None) -> None:
+        """A label in A and a text over B:C, wrapped, its row as tall as the text."""
+        text_cell(ws, row, 1, label, bold=True)
+        if not value:
+            return
+        text_cell(ws, row, 2, value).alignment = WRAP
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+        lines = wrapped_lines(clean_text(value), SUMMARY_WIDTHS[1] + SUMMARY_WIDTHS[2])
+        if lines > 1:
+            ws.row_dimensions[row].height = LINE_HEIGHT * lines
+
     r = 3
     for label, value in ident:
-        text_cell(ws, r, 1, label, bold=True)
-        text_cell(ws, r, 2, value)
+        long_text(r, label, value)
         r += 1
     r += 1
     text_cell(ws, r, 1, f"Total ({cur})", bold=True)
@@ -535,7 +591,7 @@ def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
 
     def block(title: str, key: str, values: Sequence[tuple[Any, str]]) -> None:
         nonlocal r
-        header_row(ws, r, [title, f"Amount ({cur})"])
+        header_row(ws, r, [title, f"Amount ({cur})", ""])
         r += 1
         for criterion, shown in values:
             if isinstance(criterion, int):
@@ -556,32 +612,28 @@ def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
     )
     block("By funding source", "funding", [(f, f) for f in estimate.by_funding()])
     block("By activity", "activity", [(a, a) for a in estimate.by_activity()])
-    header_row(ws, r, ["Article 34 of the ITU Convention", ""])
+    header_row(ws, r, ["Article 34 of the ITU Convention", "", ""])
     r += 1
-    text_cell(ws, r, 1, "Verdict", bold=True)
-    text_cell(ws, r, 2, estimate.article34.verdict)
+    long_text(r, "Verdict", estimate.article34.verdict)
     r += 1
-    text_cell(ws, r, 1, "Statement", bold=True)
-    text_cell(ws, r, 2, estimate.article34.statement)
+    long_text(r, "Statement", estimate.article34.statement)
     r += 1
-    text_cell(ws, r, 1, "Note", bold=True)
-    text_cell(
-        ws,
+    long_text(
         r,
-        2,
+        "Note",
         "The verdict and statement are those of the estimate as produced; the totals above "
         "recompute when a rate changes.",
     )
     r += 2
-    text_cell(ws, r, 1, "Rounding", bold=True)
-    text_cell(ws, r, 2, ROUNDING_RULE)
+    long_text(r, "Rounding", ROUNDING_RULE)
     for d in estimate.warnings:
         r += 1
-        text_cell(ws, r, 1, "Warning", bold=True)
-        text_cell(ws, r, 2, d.render())
+        long_text(r, "Warning", d.render())
     ws.freeze_panes = "A2"
-    fit_widths(ws, maximum=90, skip_rows=(1,))
-    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 30)
+    labels = [len(str(c.value)) + 2 for c in ws["A"][2:] if isinstance(c.value, str)]
+    ws.column_dimensions["A"].width = min(max([SUMMARY_WIDTHS[0], *labels]), 56)
+    ws.column_dimensions["B"].width = SUMMARY_WIDTHS[1]
+    ws.column_dimensions["C"].width = SUMMARY_WIDTHS[2]
     print_setup(ws)
 
 
