@@ -238,7 +238,7 @@ def test_validate_json_reports_each_file_and_exits_1_if_any_is_invalid(
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert [(r["file"], r["valid"]) for r in report] == [(str(valid), True), (str(invalid), False)]
-    assert report[0]["diagnostics"] == []
+    assert {d["severity"] for d in report[0]["diagnostics"]} <= {"warning"}
     diags = {d["path"]: d for d in report[1]["diagnostics"]}
     assert diags["activity[0].days"]["line"] == 15
     assert diags["activity[0].locaton"]["hint"] == "did you mean 'location'?"

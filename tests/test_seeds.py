@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from estimator.diagnostics import has_errors
 from estimator.outputs import render_json
 from estimator.pipeline import estimate
 
@@ -40,7 +41,8 @@ def seed(request: pytest.FixtureRequest) -> tuple[Path, dict[str, Any]]:
     path: Path = request.param
     outcome = estimate(path)
     assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
-    assert outcome.diagnostics == [], [d.render() for d in outcome.diagnostics]
+    # warnings (old rate values, goals past the strategic plan in force) are allowed
+    assert not has_errors(outcome.diagnostics), [d.render() for d in outcome.diagnostics]
     return path, json.loads(render_json(outcome.estimate, {}))
 
 
