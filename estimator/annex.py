@@ -131,6 +131,8 @@ def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
     except Exception as e:  # a user's .docx can fail in docxtpl, jinja2, lxml or zipfile
         if user is None:
             raise
+        if isinstance(e, zipfile.BadZipFile) or type(e).__name__ == "PackageNotFoundError":
+            raise TemplateProblem(f"template {user}: not a Word (.docx) file") from e
         message = getattr(e, "message", None) or str(e) or type(e).__name__
         raise TemplateProblem(f"template {user}: {message.splitlines()[0]}") from e
     return stable_zip(out.getvalue())

@@ -146,11 +146,11 @@ def build() -> bytes:
     _items_table(doc, "annex.identification")
 
     _p(doc, "{%p if annex.short_form %}")
-    _p(doc, "Note", "Heading 1")
+    _p(doc, "Note: no financial implications", "Heading 1")
     _p(
         doc,
-        "{{ annex.article34_statement }} No costs arise from its activities; no estimate of "
-        "requirements is therefore given.",
+        "{{ annex.article34_statement }} None of the activities by which the requests would be "
+        "implemented has a cost, so no estimate of requirements is given.",
     )
     _p(doc, "{%p if annex.requests %}")
     _p(doc, "Requests", "Heading 1")

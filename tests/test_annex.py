@@ -1,0 +1,552 @@
+"""The annex (statement of financial implications) in Markdown, HTML and Word.
+
+The figures are read back from each format, as a budget officer would read them: every
+table's rows and columns add up to its totals, and the grand total is the JSON's, rounded as
+declared. Proposal text with markup characters comes out verbatim. The Word annex opens in
+LibreOffice (converted to PDF, text extracted). Golden files pin the Markdown and HTML of two
+seeds (refresh them with ``pytest --update-golden``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from estimator import __version__
+from estimator.annex import (
+    TemplateProblem,
+    render_docx,
+    render_html,
+    render_markdown,
+    template_format,
+)
+from estimator.cli import app
+from estimator.estimate import Estimate
+from estimator.outputs import render_json
+from estimator.pipeline import estimate as run_estimate
+from estimator.rounding import round_half_up
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+ANNEX = TESTS / "annex"
+GOLDEN = TESTS / "golden"
+CARD = ANNEX / "card.toml"
+PROPOSALS = sorted(
+    [*(ROOT / "seeds").glob("*.toml"), *(p for p in ANNEX.glob("*.toml") if p != CARD)]
+)
+SPECIAL = ANNEX / "special-characters.toml"
+SPECIAL_TEXTS = [
+    "Resolution <b>AI</b> & \"standards\" {{ annex.total }} {% if x %} 'quoted' | piped",
+    'Ghana & "Kenya" <ATU>',
+    "{{ 7*7 }}",
+    "Resolution {% raw %}",
+    'instructs the Director <to> report & {{ x }} {% endfor %} "now"',
+    'Workshop <on> AI & "quantum" {{ w }}',
+    'Assumes a room <free> & {% raw %} "as agreed" | split',
+    "Portal {% set x = 1 %}",
+    "Design & build <once> {{ 'one-off' }}",
+    "Expert review {#",
+]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    estimate: Estimate
+    json: dict[str, object]
+    md: str
+    html: str
+    docx: bytes
+
+
+def _estimate(path: Path, card: Path | None = CARD) -> Estimate:
+    outcome = run_estimate(path, card)
+    assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
+    return outcome.estimate
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, Rendered]:
+    """Every seed and annex case, priced with the pinned card, in every format (round to 100)."""
+    out = {}
+    for path in PROPOSALS:
+        est = _estimate(path)
+        out[path.stem] = Rendered(
+            estimate=est,
+            json=json.loads(render_json(est, {})),
+            md=render_markdown(est, {}).decode("utf-8"),
+            html=render_html(est, {}).decode("utf-8"),
+            docx=render_docx(est, {}),
+        )
+    return out
+
+
+# Reading the figures back ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AmountTable:
+    header: list[str]
+    rows: list[list[str]]
+    total: list[str]
+
+
+def _amount(text: str) -> int:
+    return int(text.replace(",", "").strip())
+
+
+def _amount_tables(tables: list[list[list[str]]]) -> list[AmountTable]:
+    """The tables whose header ends in 'Total': header, rows, and the total row."""
+    found = []
+    for t in tables:
+        if t and t[0][-1].strip() == "Total" and len(t) >= 2:
+            found.append(AmountTable(t[0], t[1:-1], t[-1]))
+    return found
+
+
+def markdown_tables(text: str) -> list[list[list[str]]]:
+    tables: list[list[list[str]]] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("|") and i + 1 < len(lines) and lines[i + 1].startswith("|---"):
+            rows = [lines[i]]
+            i += 2
+            while i < len(lines) and lines[i].startswith("|"):
+                rows.append(lines[i])
+                i += 1
+            tables.append([_md_cells(r) for r in rows])
+        else:
+            i += 1
+    return tables
+
+
+def _md_cells(line: str) -> list[str]:
+    cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+    return [c.strip().strip("*").replace("\\|", "|").replace("\\\\", "\\") for c in cells]
+
+
+VOID = {"meta", "br", "hr", "img", "link", "input", "col", "area", "base", "wbr", "source"}
+
+
+class HtmlReader(HTMLParser):
+    """Collects tables (as cell texts), the text, and checks that tags nest properly."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str]]] = []
+        self.text: list[str] = []
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in VOID:
+            self.stack.append(tag)
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def read_html(text: str) -> HtmlReader:
+    reader = HtmlReader()
+    reader.feed(text)
+    reader.close()
+    return reader
+
+
+def docx_tables(data: bytes) -> list[list[list[str]]]:
+    document = docx.Document(io.BytesIO(data))
+    return [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for t in document.tables:
+        parts += [c.text for row in t.rows for c in row.cells]
+    section = document.sections[0]
+    parts += [p.text for p in section.header.paragraphs + section.footer.paragraphs]
+    return "\n".join(parts)
+
+
+def assert_adds_up(table: AmountTable) -> None:
+    rows = [[_amount(c) for c in row[1:]] for row in table.rows]
+    total = [_amount(c) for c in table.total[1:]]
+    for label, row in zip(table.rows, rows, strict=True):
+        assert sum(row[:-1]) == row[-1], f"row {label[0]!r} does not add up"
+    for j, column_total in enumerate(total):
+        assert sum(row[j] for row in rows) == column_total, f"column {table.header[j + 1]}"
+    assert sum(total[:-1]) == total[-1]
+
+
+def _tables_of(fmt: str, r: Rendered) -> list[AmountTable]:
+    if fmt == "md":
+        return _amount_tables(markdown_tables(r.md))
+    if fmt == "html":
+        reader = read_html(r.html)
+        return _amount_tables(reader.tables)
+    return _amount_tables(docx_tables(r.docx))
+
+
+# The figures --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+@pytest.mark.parametrize("name", [p.stem for p in PROPOSALS])
+def test_every_table_adds_up_and_totals_are_the_json_rounded_to_the_hundred(
+    rendered: dict[str, Rendered], name: str, fmt: str
+) -> None:
+    r = rendered[name]
+    tables = _tables_of(fmt, r)
+    exact_total = Decimal(str(r.json["total"]))
+    if exact_total == 0:
+        assert tables == [], "the short form has no tables of amounts"
+        return
+    # By object of expenditure, by budget unit and by funding, each by year; and by goal
+    # when an activity names a goal.
+    has_goals = any(line.goal is not None for line in r.estimate.lines)
+    assert len(tables) == 3 + has_goals
+    expected = round_half_up(exact_total, 100)
+    by_year = {str(k): Decimal(str(v)) for k, v in dict(r.json["by_year"]).items()}  # type: ignore[call-overload]
+    first_columns = None
+    for table in tables:
+        assert_adds_up(table)
+        assert _amount(table.total[-1]) == expected
+        # Each year's total is within one unit (100) of the exact one, and the same in every
+        # table.
+        years = table.header[1:-1]
+        shown = [_amount(c) for c in table.total[1:-1]]
+        for year, value in zip(years, shown, strict=True):
+            assert abs(value - by_year[year]) < 100
+        first_columns = first_columns or shown
+        assert shown == first_columns
+
+
+@pytest.mark.parametrize("name", [p.stem for p in PROPOSALS])
+def test_the_summary_states_the_rounded_total_and_first_year_in_every_format(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    r = rendered[name]
+    if r.estimate.total == 0:
+        return
+    currency = r.estimate.currency
+    total = f"{currency} {round_half_up(r.estimate.total, 100):,.0f}"
+    year_totals = _tables_of("md", r)[0].total
+    first_year = f"{currency} {year_totals[1]}"
+    html_text = "".join(read_html(r.html).text)
+    word_text = docx_text(r.docx)
+    for text in (r.md, html_text, word_text):
+        assert total in text
+        assert first_year in text
+        assert r.estimate.article34.statement in text
+
+
+def test_controlled_rounding_by_hand(rendered: dict[str, Rendered]) -> None:
+    # Stated amounts: GS 50 (2027), ITU-R 120 in 2027 and 120 in 2028, ITU-T 50 (2028).
+    # Total 340 → 300. Years 170 and 170: floors 100 + 100, one up, the tie to the first year:
+    # 2027 = 200, 2028 = 100. Units: GS 50, ITU-R 240, ITU-T 50 → floors 0 + 200 + 0, one up
+    # to the largest remainder, ties to the first: GS 100, ITU-R 200, ITU-T 0. Cells: GS 2027
+    # goes up (50 → 100), ITU-R 100 + 100, ITU-T 2028 goes down (50 → 0).
+    r = rendered["hand-rounded"]
+    unit_table = _tables_of("md", r)[1]
+    assert unit_table.header == ["Budget unit", "2027", "2028", "Total"]
+    assert [[c for c in row] for row in unit_table.rows] == [
+        ["General Secretariat", "100", "0", "100"],
+        ["Radiocommunication Sector (ITU-R)", "100", "100", "200"],
+        ["Telecommunication Standardization Sector (ITU-T)", "0", "0", "0"],
+    ]
+    assert unit_table.total == ["Total", "200", "100", "300"]
+
+
+@pytest.mark.parametrize("unit", [1, 1000])
+def test_rounding_to_the_unit_or_the_thousand_also_adds_up(unit: int) -> None:
+    est = _estimate(ROOT / "tests" / "golden" / "pp26-ai-capacity.toml")
+    md = render_markdown(est, {"round_to": unit}).decode("utf-8")
+    for table in _amount_tables(markdown_tables(md)):
+        assert_adds_up(table)
+        assert _amount(table.total[-1]) == round_half_up(est.total, unit)
+    word = "unit" if unit == 1 else "1,000"
+    assert f"rounded to the nearest {word};" in md
+
+
+# Text from the proposal ---------------------------------------------------------------------
+
+
+def test_markup_in_proposal_text_appears_verbatim_in_markdown(
+    rendered: dict[str, Rendered],
+) -> None:
+    md = rendered["special-characters"].md
+    for text in SPECIAL_TEXTS:
+        # In a table cell a '|' is escaped as '\|' so that it does not end the cell.
+        assert text in md or text.replace("|", "\\|") in md, text
+    assert "49" not in md.split("Submitted by")[1].splitlines()[0], "{{ 7*7 }} was evaluated"
+
+
+def test_markup_in_proposal_text_appears_verbatim_in_html(rendered: dict[str, Rendered]) -> None:
+    html = rendered["special-characters"].html
+    reader = read_html(html)
+    assert reader.errors == []
+    text = "".join(reader.text)
+    for t in SPECIAL_TEXTS:
+        assert t in text, t
+    assert "<b>AI</b>" not in html, "markup from the proposal must be escaped"
+
+
+def test_markup_in_proposal_text_appears_verbatim_in_word(rendered: dict[str, Rendered]) -> None:
+    text = docx_text(rendered["special-characters"].docx)
+    for t in SPECIAL_TEXTS:
+        assert t in text, t
+
+
+def test_the_html_is_well_formed_and_self_contained(rendered: dict[str, Rendered]) -> None:
+    for name, r in rendered.items():
+        reader = read_html(r.html)
+        assert reader.errors == [], name
+        assert reader.stack == [], name
+        assert r.html.startswith("<!DOCTYPE html>")
+        for outside in ("<link", "<script", "src=", "href=", "@import", "url("):
+            assert outside not in r.html, (name, outside)
+        assert "@page { size: A4" in r.html
+
+
+def test_the_word_annex_is_a4_with_the_reference_in_the_header_and_page_numbers() -> None:
+    est = _estimate(GOLDEN / "pp26-ai-capacity.toml")
+    data = render_docx(est, {})
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert est.proposal.info.reference in section.header.paragraphs[0].text
+    footer_xml = section.footer._element.xml
+    assert 'w:instr="PAGE"' in footer_xml and 'w:instr="NUMPAGES"' in footer_xml
+    styles = {p.style.name for p in document.paragraphs}
+    assert {"Title", "Heading 1", "Heading 2", "Quote", "List Bullet"} <= styles
+    assert {t.style.name for t in document.tables} == {"Light Grid Accent 1", "Light List Accent 1"}
+
+
+# The short form, the stamp, determinism ----------------------------------------------------
+
+
+def test_a_proposal_without_costs_yields_the_short_form(rendered: dict[str, Rendered]) -> None:
+    r = rendered["no-costs"]
+    for text in (r.md, "".join(read_html(r.html).text), docx_text(r.docx)):
+        assert "Note: no financial implications" in text
+        assert r.estimate.article34.statement in text
+        assert "Estimated requirements" not in text
+        assert "resolves to align the wording" in text
+        assert r.estimate.proposal.sha256 in text
+
+
+def test_the_stamp_names_the_tool_card_and_proposal(rendered: dict[str, Rendered]) -> None:
+    r = rendered["pp26-ai-capacity"]
+    stamp = (
+        f"finimpact {__version__} · rate card {r.estimate.card.id} sha256 "
+        f"{r.estimate.card_sha256} · proposal sha256 {r.estimate.proposal.sha256}"
+    )
+    for text in (r.md, "".join(read_html(r.html).text), docx_text(r.docx)):
+        assert stamp in text
+
+
+def test_same_input_gives_the_same_bytes_in_every_format() -> None:
+    est = _estimate(SPECIAL)
+    again = _estimate(SPECIAL)
+    for render in (render_markdown, render_html, render_docx):
+        assert render(est, {}) == render(again, {})
+
+
+# User templates ------------------------------------------------------------------------------
+
+
+def test_a_user_template_replaces_the_shipped_one(tmp_path: Path) -> None:
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{{ annex.reference }}: {{ annex.summary[0].value }}\n", "utf-8")
+    est = _estimate(GOLDEN / "pp26-ai-capacity.toml")
+    out = render_markdown(est, {"template": template}).decode("utf-8")
+    assert out == f"PP26/44A2/1: {est.currency} {round_half_up(est.total, 100):,.0f}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("missing.md.j2", None, "no such file"),
+        ("broken.html.j2", "{% for %}", "broken.html.j2:1: template error"),
+        ("unknown.md.j2", "{{ annex.nothing }}", "has no attribute 'nothing'"),
+        ("broken.docx", "not a zip", "not a Word (.docx) file"),
+        ("notes.txt", "x", "cannot tell its format"),
+    ],
+)
+def test_a_missing_or_broken_template_is_a_one_line_error(
+    tmp_path: Path, name: str, content: str | None, words: str
+) -> None:
+    template = tmp_path / name
+    if content is not None:
+        template.write_text(content, "utf-8")
+    est = _estimate(GOLDEN / "pp26-ai-capacity.toml")
+    with pytest.raises(TemplateProblem, match=re.escape(words)):
+        fmt = template_format(template)
+        {"md": render_markdown, "html": render_html, "docx": render_docx}[fmt](
+            est, {"template": template}
+        )
+
+
+def test_the_cli_reports_a_broken_template_in_one_line_and_exits_1(tmp_path: Path) -> None:
+    template = tmp_path / "broken.md.j2"
+    template.write_text("{{ annex.nothing }}", "utf-8")
+    result = CliRunner().invoke(
+        app,
+        [
+            "estimate",
+            str(GOLDEN / "pp26-ai-capacity.toml"),
+            "--rates",
+            str(CARD),
+            "--out",
+            str(tmp_path / "out"),
+            "--template",
+            str(template),
+        ],
+    )
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("finimpact:")]
+    assert len(errors) == 1 and "has no attribute 'nothing'" in errors[0]
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_the_cli_writes_the_three_annexes_rounded_as_asked(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "estimate",
+            str(GOLDEN / "pp26-ai-capacity.toml"),
+            "--rates",
+            str(CARD),
+            "--out",
+            str(tmp_path),
+            "--format",
+            "md,html,docx",
+            "--round-to",
+            "1000",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["PP26-44A2-1.annex.docx", "PP26-44A2-1.annex.html", "PP26-44A2-1.annex.md"]
+    assert "rounded to the nearest 1,000;" in (tmp_path / "PP26-44A2-1.annex.md").read_text()
+
+
+def test_the_cli_refuses_other_rounding_units(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["estimate", str(GOLDEN / "pp26-ai-capacity.toml"), "--round-to", "10"]
+    )
+    assert result.exit_code == 2
+    assert "--round-to" in result.output
+
+
+# Golden files ---------------------------------------------------------------------------------
+
+
+def _normalized(text: str) -> str:
+    """The tool's version changes with every release: the golden files do not record it."""
+    return text.replace(f"finimpact {__version__} ·", "finimpact <version> ·")
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("name", ["pp26-ai-capacity", "wtsa28-quantum-focus-group"])
+def test_golden_annex(name: str, fmt: str, request: pytest.FixtureRequest) -> None:
+    est = _estimate(GOLDEN / f"{name}.toml")
+    render = render_markdown if fmt == "md" else render_html
+    got = _normalized(render(est, {}).decode("utf-8"))
+    golden = GOLDEN / f"{name}.annex.{fmt}"
+    if request.config.getoption("--update-golden"):
+        golden.write_text(got, encoding="utf-8", newline="\n")
+    assert golden.exists(), f"no golden file {golden.name}: run pytest --update-golden"
+    assert got == golden.read_text(encoding="utf-8"), (
+        f"{golden.name} differs: check the change, then run pytest --update-golden"
+    )
+
+
+# LibreOffice ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def word_in_libreoffice(
+    rendered: dict[str, Rendered], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """Every Word annex converted to PDF by LibreOffice in one call, and the PDFs' text."""
+    from libreoffice import convert
+
+    folder = tmp_path_factory.mktemp("annex-docx")
+    files = []
+    for name, r in rendered.items():
+        path = folder / f"{name}.docx"
+        path.write_bytes(r.docx)
+        files.append(path)
+    pdfs = convert(files, "pdf", tmp_path_factory.mktemp("annex-pdf"))
+    texts = {}
+    if shutil.which("pdftotext"):
+        for name, pdf in zip(rendered, pdfs, strict=True):
+            assert pdf.read_bytes().startswith(b"%PDF")
+            texts[name] = subprocess.run(
+                ["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+    else:  # LibreOffice's own text export, one more call
+        for path in convert(files, "txt:Text (encoded):UTF8", tmp_path_factory.mktemp("txt")):
+            texts[path.stem] = path.read_text(encoding="utf-8-sig")
+    return texts
+
+
+@pytest.mark.libreoffice
+def test_the_word_annex_opens_in_libreoffice_with_its_figures(
+    rendered: dict[str, Rendered], word_in_libreoffice: dict[str, str]
+) -> None:
+    for name, r in rendered.items():
+        text = word_in_libreoffice[name]
+        flat = " ".join(text.split())
+        assert "Statement of financial implications" in flat, name
+        assert r.estimate.proposal.info.reference in flat, name
+        assert "Page 1 of" in flat, name
+        if r.estimate.total:
+            total = f"{round_half_up(r.estimate.total, 100):,.0f}"
+            assert f"{r.estimate.currency} {total}" in flat, name
+            assert "Estimated requirements" in flat, name
+        else:
+            assert "no financial implications" in flat, name
+
+
+@pytest.mark.libreoffice
+def test_markup_in_proposal_text_survives_libreoffice(
+    word_in_libreoffice: dict[str, str],
+) -> None:
+    flat = " ".join(word_in_libreoffice["special-characters"].split())
+    for t in ('Ghana & "Kenya" <ATU>', "{{ 7*7 }}", "Portal {% set x = 1 %}", "Expert review {#"):
+        assert t in flat, t
