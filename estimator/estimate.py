@@ -202,6 +202,7 @@ class Estimate:
             "by_funding": {k: money(v) for k, v in self.by_funding().items()},
             "by_activity": {k: money(v) for k, v in self.by_activity().items()},
             "by_goal": {("none" if k is None else k): money(v) for k, v in self.by_goal().items()},
+            "goal_titles": dict(self.goal_titles),
             "by_basis": {k: money(v) for k, v in self.by_basis().items()},
             "external_human_resources": money(self.external_human_resources),
             "lines": [

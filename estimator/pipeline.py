@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cost_models
+from cost_models.strategic_plans import proposal_goal_titles
 from estimator.assess import assess
 from estimator.diagnostics import Diagnostic, Severity, has_errors
 from estimator.estimate import Estimate
@@ -113,5 +114,6 @@ def estimate(
         article34=assess(lines, card.currency, plan),
         rates={r.id: r for r in card.rates.values() if r.id in {line.rate_id for line in lines}},
         warnings=tuple(d for d in diags if d.severity is Severity.WARNING),
+        goal_titles=proposal_goal_titles(proposal),
     )
     return Outcome(result, diags)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cost_models.strategic_plans import goal_diagnostics
 from cost_models.templates import Template, catalogue
 from estimator.diagnostics import Diagnostic, KeyPath, Severity, did_you_mean
 from estimator.load import TomlDocument
@@ -121,6 +122,7 @@ def _cross_checks(
                             "widen proposal.period or remove the year",
                         )
                     )
+    diags += goal_diagnostics(doc, raw_activities, period)
     return diags
 
 
