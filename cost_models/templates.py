@@ -417,14 +417,14 @@ class ActivityTemplate:
             value = (
                 "required, no default" if p.required else f"default {show_value(p.default_value)}"
             )
-            extra = ""
+            kind, extra = _TYPE_WORDS[p.type], ""
             if p.type == "choice":
-                extra = f"; one of {', '.join(p.choices)}"
+                kind = f"one of {', '.join(p.choices)}"
             elif p.minimum is not None or p.maximum is not None:
                 low = plain(p.minimum) if p.minimum is not None else ""
                 high = plain(p.maximum) if p.maximum is not None else ""
                 extra = f"; from {low or 'any'} to {high or 'any'}"
-            out.append(f"  {p.key}: {p.label} ({_TYPE_WORDS[p.type]}{extra}), {value}")
+            out.append(f"  {p.key}: {p.label} ({kind}{extra}), {value}")
             out.append(f"      why: {p.why}")
         out += [
             "",
