@@ -127,6 +127,7 @@ def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
     try:
         doc = DocxTemplate(str(path))
         doc.render(_context(view), jinja_env=env, autoescape=True)
+        _fit_amount_tables(doc.docx)
         doc.save(out)
     except Exception as e:  # a user's .docx can fail in docxtpl, jinja2, lxml or zipfile
         if user is None:
@@ -136,6 +137,27 @@ def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
         message = getattr(e, "message", None) or str(e) or type(e).__name__
         raise TemplateProblem(f"template {user}: {message.splitlines()[0]}") from e
     return stable_zip(out.getvalue())
+
+
+def _fit_amount_tables(document: Any) -> None:
+    """Column widths of the tables of amounts, whose number of years the template cannot know:
+    the label column takes a third of the text width, the amounts share the rest."""
+    from docx.shared import Emu
+
+    section = document.sections[0]
+    width = section.page_width - section.left_margin - section.right_margin
+    for table in document.tables:
+        header = table.rows[0].cells if table.rows else []
+        if not header or header[-1].text.strip() != "Total":
+            continue
+        n = len(table.columns)
+        label = width // 3
+        widths = [label] + [(width - label) // (n - 1)] * (n - 1)
+        table.autofit = False
+        for j, column in enumerate(table.columns):
+            column.width = Emu(widths[j])
+            for cell in column.cells:
+                cell.width = Emu(widths[j])
 
 
 def stable_zip(data: bytes) -> bytes:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docx
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -27,6 +28,8 @@ from docx.text.paragraph import Paragraph
 HERE = Path(__file__).resolve().parent
 AMOUNTS_STYLE = "Light Grid Accent 1"
 ITEMS_STYLE = "Light List Accent 1"
+TABLE_TEXT = "Table Text"
+TABLE_AMOUNT = "Table Amount"
 FIXED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
@@ -43,29 +46,45 @@ def _field(paragraph: Paragraph, instruction: str) -> None:
     run._r.addnext(simple)
 
 
-def _look(table: Table, last_row: bool) -> None:
-    """Which parts of the table style apply: header row, and the total row when there is one."""
+def _look(table: Table, first_row: bool, last_row: bool) -> None:
+    """Which parts of the table style apply: the header row, the total row, the label column."""
     pr = table._tbl.tblPr
     for old in pr.findall(qn("w:tblLook")):
         pr.remove(old)
     look = OxmlElement("w:tblLook")
-    for key, value in {
-        "w:firstRow": "1",
-        "w:lastRow": "1" if last_row else "0",
-        "w:firstColumn": "1",
-        "w:lastColumn": "0",
-        "w:noHBand": "0",
-        "w:noVBand": "1",
-    }.items():
-        look.set(qn(key), value)
+    flags = {
+        "w:firstRow": (first_row, 0x0020),
+        "w:lastRow": (last_row, 0x0040),
+        "w:firstColumn": (True, 0x0080),
+        "w:lastColumn": (False, 0x0100),
+        "w:noHBand": (False, 0x0200),
+        "w:noVBand": (True, 0x0400),
+    }
+    look.set(qn("w:val"), f"{sum(bit for on, bit in flags.values() if on):04X}")
+    for key, (on, _) in flags.items():
+        look.set(qn(key), "1" if on else "0")
     pr.append(look)
 
 
+def _cell_styles(table: Table, amounts_from: int | None = None) -> None:
+    """Table text in 9 pt; amounts (columns from `amounts_from`) right-aligned."""
+    for row in table.rows:
+        for j, cell in enumerate(row.cells):
+            for paragraph in cell.paragraphs:
+                amount = amounts_from is not None and j >= amounts_from
+                paragraph.style = TABLE_AMOUNT if amount else TABLE_TEXT
+
+
+def _widths(table: Table, widths_mm: list[float]) -> None:
+    table.autofit = False
+    for j, width in enumerate(widths_mm):
+        table.columns[j].width = Mm(width)
+        for cell in table.columns[j].cells:
+            cell.width = Mm(width)
+
+
 def _repeat_header(table: Table) -> None:
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    trPr_children = tr_pr
-    trPr_children.append(header)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
 def _items_table(doc: docx.document.Document, loop: str) -> None:
@@ -77,9 +96,9 @@ def _items_table(doc: docx.document.Document, loop: str) -> None:
     table.cell(1, 0).text = "{{ item.label }}"
     table.cell(1, 1).text = "{{ item.value }}"
     table.cell(2, 0).text = "{%tr endfor %}"
-    _look(table, last_row=False)
-    # No header row in these tables: the first row is data.
-    table._tbl.tblPr.find(qn("w:tblLook")).set(qn("w:firstRow"), "0")
+    _look(table, first_row=False, last_row=False)
+    _cell_styles(table)
+    _widths(table, [55, 115])
 
 
 def _amounts_table(doc: docx.document.Document, name: str) -> None:
@@ -102,9 +121,9 @@ def _amounts_table(doc: docx.document.Document, name: str) -> None:
         table.cell(r, 0).text = f"{{{{ {source}[0] }}}}"
         table.cell(r, 1).text = f"{{%tc for c in {source}[1:] %}}"
         table.cell(r, 2).text = "{{ c }}"
-        table.cell(r, 2).paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         table.cell(r, 3).text = "{%tc endfor %}"
-    _look(table, last_row=True)
+    _look(table, first_row=True, last_row=True)
+    _cell_styles(table, amounts_from=1)
     _repeat_header(table)
 
 
@@ -122,6 +141,13 @@ def build() -> bytes:
     normal = doc.styles["Normal"]
     normal.font.name = "Liberation Sans"
     normal.font.size = Pt(10)
+    text = doc.styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+    text.base_style = normal
+    text.font.size = Pt(9)
+    text.paragraph_format.space_before = text.paragraph_format.space_after = Pt(0)
+    amount = doc.styles.add_style(TABLE_AMOUNT, WD_STYLE_TYPE.PARAGRAPH)
+    amount.base_style = text
+    amount.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     header = section.header.paragraphs[0]
     header.text = "{{ annex.reference }} · Statement of financial implications"
@@ -164,6 +190,7 @@ def build() -> bytes:
     _p(doc, "{{ annex.rounding }}")
     _items_table(doc, "annex.summary")
     article = doc.add_paragraph()
+    article.paragraph_format.space_before = Pt(8)
     article.add_run("Article 34 ({{ annex.article34_verdict }}). ").bold = True
     article.add_run("{{ annex.article34_statement }}")
 
@@ -230,9 +257,11 @@ def build() -> bytes:
         ]
     ):
         rates.cell(2, i).text = text
-    rates.cell(2, 2).paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     rates.cell(3, 0).text = "{%tr endfor %}"
-    _look(rates, last_row=False)
+    _look(rates, first_row=True, last_row=False)
+    _cell_styles(rates)
+    rates.cell(2, 2).paragraphs[0].style = TABLE_AMOUNT
+    _widths(rates, [42, 24, 24, 20, 60])
     _repeat_header(rates)
 
     _p(doc, "{%p if annex.stated %}")
