@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 
 from cost_models.templates import catalogue
 from estimator.cli import app
+from estimator.estimate import Estimate
 from estimator.pipeline import Outcome, estimate
 from estimator.summary import summary
 
@@ -499,3 +500,46 @@ def test_template_seeds_estimate_with_template_lines_only(seed: Path) -> None:
     assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
     assert outcome.estimate.lines
     assert all(line.template for line in outcome.estimate.lines)
+
+
+# -- a template is exactly its expansion --------------------------------------------------------
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return str(value)
+
+
+@pytest.mark.parametrize("kind", sorted(DEFAULTS))
+def test_template_costs_what_its_expansion_written_out_costs(tmp_path: Path, kind: str) -> None:
+    """The same activities written by hand, elemental kinds only, give the same lines."""
+    keys, _ = DEFAULTS[kind]
+    by_template = run(tmp_path, kind, keys).estimate
+    assert by_template is not None
+    head = HEAD.split("[[activity]]")[0]
+    tables = []
+    for activity in by_template.proposal.activities:
+        fields = activity.spec.model_dump(exclude_none=True)
+        body = "\n".join(f"{k} = {_toml(v)}" for k, v in fields.items())
+        tables.append(f"[[activity]]\n{body}\n")
+    path = tmp_path / "written-out.toml"
+    path.write_text(head + "\n".join(tables), encoding="utf-8")
+    by_hand = estimate(path, CARD).estimate
+    assert by_hand is not None
+    assert by_hand.by_activity() == by_template.by_activity()
+
+    def lines(e: Estimate) -> list[tuple[str, int, str, Decimal, Decimal]]:
+        return sorted((x.activity, x.year, x.element, x.quantity, x.amount) for x in e.lines)
+
+    assert lines(by_hand) == lines(by_template)
+
+
+def test_the_documentation_names_every_template() -> None:
+    text = (TESTS.parent / "docs" / "activity-templates.md").read_text(encoding="utf-8")
+    for name in catalogue():
+        assert f"| `{name}` |" in text, name
