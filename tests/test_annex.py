@@ -36,6 +36,7 @@ from estimator.estimate import Estimate
 from estimator.outputs import render_json
 from estimator.pipeline import estimate as run_estimate
 from estimator.rounding import round_half_up
+from estimator.view import Item, build_view
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -550,3 +551,21 @@ def test_markup_in_proposal_text_survives_libreoffice(
     flat = " ".join(word_in_libreoffice["special-characters"].split())
     for t in ('Ghana & "Kenya" <ATU>', "{{ 7*7 }}", "Portal {% set x = 1 %}", "Expert review {#"):
         assert t in flat, t
+
+
+# Activities in words ------------------------------------------------------------------------
+
+
+def test_activities_are_described_in_words_a_delegate_understands() -> None:
+    est = _estimate(GOLDEN / "pp26-ai-capacity.toml")
+    view = build_view(est)
+    described = {a.id: a.description for a in view.activities}
+    # count 6, days 2, two meetings a day: 6 × 2 × 2 = 24 meetings a year.
+    assert described["regional-workshops"] == (
+        "6 events a year of 2 days each, 2 three-hour meetings a day (24 meetings a year), "
+        "held away from Geneva (the host country pays the costs above those of Geneva), "
+        "with interpretation in English, French and Arabic; 10 fellowships per event."
+    )
+    workshops = next(a for a in view.activities if a.id == "regional-workshops")
+    assert Item("Years", "2027–2030") in workshops.details
+    assert workshops.note is not None and workshops.note.startswith("Hosted by Member States")
