@@ -15,7 +15,7 @@ from estimator.diagnostics import Diagnostic, Severity
 from estimator.estimate import CostLine
 from estimator.load import TomlDocument
 from estimator.model import Proposal
-from estimator.money import product, to_cents
+from estimator.money import MAX_LINE_AMOUNT, product, to_cents
 from estimator.ratecard import PricedRate, RateCard
 
 
@@ -51,6 +51,10 @@ def price(
                         priced.value.source,
                         priced.value.basis,
                     )
+                amount = to_cents(product(need.quantity, rate, factor))
+                if amount > MAX_LINE_AMOUNT:
+                    diags.append(_implausible(doc, activity.index, need.rate_id, year, amount))
+                    continue
                 lines.append(
                     CostLine(
                         activity=spec.id,
@@ -67,7 +71,7 @@ def price(
                         rate=rate,
                         rate_from=rate_from,
                         escalation=factor,
-                        amount=to_cents(product(need.quantity, rate, factor)),
+                        amount=amount,
                         source=source,
                         basis=basis,
                         external=need.external,
@@ -107,6 +111,18 @@ def _too_old(
         "check for newer figures (finimpact rates shows each value's date and source),"
         " or use a card with current values (--rates)",
         severity=Severity.WARNING,
+    )
+
+
+def _implausible(
+    doc: TomlDocument, index: int, rate_id: str, year: int, amount: Decimal
+) -> Diagnostic:
+    return doc.diag(
+        ("activity", index),
+        "implausible-amount",
+        f"the {year} amount for '{rate_id}' is {amount:,}, more than {MAX_LINE_AMOUNT:,}:"
+        " a quantity or the card's rate is implausibly large",
+        "check the activity's quantities and the rate's value on the card (finimpact rates)",
     )
 
 

@@ -217,6 +217,22 @@ def test_estimate_of_a_missing_file_exits_1(tmp_path: Path) -> None:
     assert "no such file" in result.stderr
 
 
+def test_an_implausibly_large_rate_is_a_diagnostic_not_an_internal_error(tmp_path: Path) -> None:
+    # 10 days × 1e30 a day: before the fix, rounding it to the cent raised InvalidOperation
+    # (more than 28 digits) and the tool ended with "internal error"; totals beyond 28 digits
+    # were silently rounded
+    card = (
+        (CASE / "card.toml").read_text(encoding="utf-8").replace("amount = 1300", "amount = 1e30")
+    )
+    (tmp_path / "card.toml").write_text(card, encoding="utf-8")
+    result = runner.invoke(
+        app, ["estimate", str(CASE / "proposal.toml"), "--rates", str(tmp_path / "card.toml")]
+    )
+    assert result.exit_code == 1
+    assert "activity[0]: the 2030 amount for 'consultant.day'" in result.stderr
+    assert "implausibly large" in result.stderr
+
+
 # -- validate ------------------------------------------------------------------------------
 
 
