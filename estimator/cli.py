@@ -269,10 +269,14 @@ def rates_command(rates: RatesOption = None, as_json: JsonOption = False) -> Non
     )
     if info.indicative:
         typer.echo("Indicative: built from public figures, not an organization's standard costs.")
+    if info.escalation_source:
+        typer.echo(f"Escalation: {info.escalation_source}")
     for rate in card.rates.values():
         typer.echo(f"\n{rate.id}: {rate.label} (per {rate.unit})")
         for v in rate.value:
             typer.echo(f"  from {v.from_}: {info.currency} {v.amount:,} [{v.basis}] {v.source}")
+            if v.formula:
+                typer.echo(f"      formula: {v.formula}")
             if v.derivation:
                 typer.echo(f"      derivation: {v.derivation}")
             if v.assumption:
@@ -286,6 +290,8 @@ def card_json(card: RateCard) -> dict[str, object]:
         "title": info.title,
         "currency": info.currency,
         "escalation": str(info.escalation),
+        "escalation_basis": info.escalation_basis,
+        "escalation_source": info.escalation_source,
         "words_per_page": info.words_per_page,
         "indicative": info.indicative,
         "sha256": card.sha256,
@@ -301,8 +307,10 @@ def card_json(card: RateCard) -> dict[str, object]:
                         "amount": str(v.amount),
                         "source": v.source,
                         "basis": v.basis,
+                        "formula": v.formula,
                         "derivation": v.derivation,
                         "assumption": v.assumption,
+                        "note": v.note,
                     }
                     for v in r.value
                 ],
@@ -317,16 +325,24 @@ def activities(
     name: Annotated[
         str | None, typer.Argument(help="A template to explain, e.g. wtsa.focus-group.")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """List the conference activity templates, or explain one: its parts, defaults and why."""
     if name is None:
-        typer.echo(activity_templates.listing())
+        if as_json:
+            every = [t.to_json() for t in activity_templates.catalogue().values()]
+            typer.echo(json.dumps(every, indent=2, ensure_ascii=False))
+        else:
+            typer.echo(activity_templates.listing())
         return
     template, hint = activity_templates.find(name)
     if template is None:
         typer.echo(f"no activity template is called '{name}' ({hint})", err=True)
         raise typer.Exit(1)
-    typer.echo(template.explain())
+    if as_json:
+        typer.echo(json.dumps(template.to_json(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(template.explain())
 
 
 @app.command()
