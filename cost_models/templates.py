@@ -241,6 +241,15 @@ def _closest(word: str, candidates: list[str]) -> str:
     return hint if hint.startswith("did you mean") else ""
 
 
+def _json(value: Any) -> Any:
+    """A parameter value for JSON: numbers as decimal strings, lists as lists."""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, tuple | list):
+        return [_json(v) for v in value]
+    return value
+
+
 def show_value(value: Any) -> str:
     """A parameter value as a person writes it in TOML."""
     if isinstance(value, bool):
@@ -380,6 +389,41 @@ class ActivityTemplate:
         return Expansion(raw, tuple(defaults), MappingProxyType(origin))
 
     # -- explanations -----------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        info = self.spec.template
+        return {
+            "name": info.name,
+            "title": info.title,
+            "conferences": list(info.conferences),
+            "description": info.description,
+            "parameters": [
+                {
+                    "key": p.key,
+                    "type": p.type,
+                    "label": p.label,
+                    "required": p.required,
+                    "default": _json(p.default_value),
+                    "why": p.why,
+                    "minimum": _json(p.minimum),
+                    "maximum": _json(p.maximum),
+                    "choices": list(GRADES if p.type == "grade" else p.choices),
+                }
+                for p in self.spec.parameter
+            ],
+            "parts": [
+                {
+                    "id": part.id,
+                    "kind": part.kind,
+                    "title": part.title,
+                    "description": part.description,
+                    "when": part.when,
+                    "unless_zero": part.unless_zero,
+                    "keys": {k: _json(v) for k, v in part.keys.items()},
+                }
+                for part in self.spec.part
+            ],
+        }
 
     def summary_line(self) -> str:
         return f"{self.name}: {self.title} ({', '.join(self.spec.template.conferences)})"

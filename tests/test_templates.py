@@ -543,3 +543,17 @@ def test_the_documentation_names_every_template() -> None:
     text = (TESTS.parent / "docs" / "activity-templates.md").read_text(encoding="utf-8")
     for name in catalogue():
         assert f"| `{name}` |" in text, name
+
+
+def test_activities_json_gives_every_default_with_its_reason() -> None:
+    result = runner.invoke(app, ["activities", "--json"])
+    assert result.exit_code == 0
+    listed = json.loads(result.output)
+    assert [t["name"] for t in listed] == list(catalogue())
+    focus = next(t for t in listed if t["name"] == "wtsa.focus-group")
+    meetings = next(p for p in focus["parameters"] if p["key"] == "meetings")
+    assert (meetings["default"], meetings["required"]) == (4, False)
+    assert meetings["why"].startswith("Assumption: focus groups meet about once a quarter")
+    one = json.loads(runner.invoke(app, ["activities", "it.database", "--json"]).output)
+    hosting = next(p for p in one["parameters"] if p["key"] == "hosting_amount")
+    assert (hosting["default"], hosting["required"]) == (None, True)
