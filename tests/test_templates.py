@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cost_models.templates import catalogue
+from cost_models.templates import catalogue, show_value
 from estimator.cli import app
 from estimator.estimate import Estimate
 from estimator.pipeline import Outcome, estimate
@@ -557,3 +557,20 @@ def test_activities_json_gives_every_default_with_its_reason() -> None:
     one = json.loads(runner.invoke(app, ["activities", "it.database", "--json"]).output)
     hosting = next(p for p in one["parameters"] if p["key"] == "hosting_amount")
     assert (hosting["default"], hosting["required"]) == (None, True)
+
+
+@pytest.mark.parametrize("kind", sorted(DEFAULTS))
+def test_writing_every_default_out_changes_no_figure_and_leaves_no_default(
+    tmp_path: Path, kind: str
+) -> None:
+    keys, expected = DEFAULTS[kind]
+    written = "".join(
+        f"{p.key} = {show_value(p.default_value)}\n"
+        for p in catalogue()[kind].spec.parameter
+        if not p.required
+    )
+    outcome = run(tmp_path, kind, keys + written)
+    assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
+    assert outcome.estimate.total == Decimal(expected["total"])
+    for line in outcome.estimate.to_json()["lines"]:
+        assert {d["key"] for d in line["defaults"]} <= {"years"}, line["activity"]
