@@ -345,7 +345,7 @@ def _rate_row(estimate: Estimate, line: CostLine, name: str) -> RateRow:
         value = rate.in_force(line.rate_from)
         if value is not None:
             parts = [
-                f"= {getattr(value, 'formula', None)}" if getattr(value, "formula", None) else "",
+                f"= {value.formula}" if value.formula else "",
                 value.derivation or "",
                 value.assumption or "",
                 value.note or "",

@@ -173,7 +173,7 @@ def _rate_cell(wb: Workbook, name: str) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Made]:
     """All workbooks, plus 'rate-change-edited' (interpretation set to 1600 on the Rates
-    sheet), recalculated by LibreOffice in one call."""
+    sheet) and 'escalation-edited' (escalation 3%), recalculated by LibreOffice in one call."""
     require_soffice()
     folder = tmp_path_factory.mktemp("workbooks")
     written = folder / "written"
@@ -189,6 +189,12 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Made]:
     paths["rate-change-edited"] = written / "rate-change-edited.xlsx"
     wb.save(paths["rate-change-edited"])
     estimates["rate-change-edited"] = estimates["rate-change"]
+    wb = openpyxl.load_workbook(paths["rate-change"])
+    sheet, ref = _rate_cell(wb, "Escalation")
+    wb[sheet][ref] = Decimal("0.03")
+    paths["escalation-edited"] = written / "escalation-edited.xlsx"
+    wb.save(paths["escalation-edited"])
+    estimates["escalation-edited"] = estimates["rate-change"]
     names = list(paths)
     out = convert([paths[n] for n in names], "xlsx", folder / "recalculated")
     return {
@@ -207,7 +213,9 @@ CASE_NAMES = [
 
 
 def _cents(value: Any) -> str:
+    """A computed amount as the JSON writes it; it must be a whole number of cents."""
     assert isinstance(value, int | float) and not isinstance(value, bool), value
+    assert abs(value * 100 - round(value * 100)) < 1e-6, f"{value!r} is not rounded to the cent"
     return f"{value:.2f}"
 
 
@@ -275,7 +283,7 @@ def test_every_total_recalculates_to_the_json_total(made: dict[str, Made], name:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("name", [*CASE_NAMES, "rate-change-edited"])
+@pytest.mark.parametrize("name", [*CASE_NAMES, "rate-change-edited", "escalation-edited"])
 def test_no_error_value_anywhere_after_recalculation(made: dict[str, Made], name: str) -> None:
     wb = openpyxl.load_workbook(made[name].recalculated, data_only=True)
     errors = [
@@ -341,6 +349,22 @@ def test_changing_one_rate_cell_moves_its_lines_and_the_totals(made: dict[str, M
         "conference-services": "1530.56",  # 757.70 + 772.86: unchanged
         "interpretation": "13993.69",  # 6927.57 + 7066.12
     }
+
+
+@pytest.mark.libreoffice
+def test_changing_the_escalation_cell_reescalates_every_line(made: dict[str, Made]) -> None:
+    # The same meeting with the yearly escalation set to 3% on the Rates sheet:
+    # 1.03^4 = 1.12550881 in 2027, 1.03^5 = 1.1592740743 in 2028.
+    #   2027 interpretation 4 × 1533.33 × 1.12550881 = 6903.1056... → 6903.11
+    #   2027 conference services 2 × 350 × 1.12550881 = 787.8561... → 787.86
+    #   2028 interpretation 4 × 1533.33 × 1.1592740743 = 7110.1988... → 7110.20
+    #   2028 conference services 2 × 350 × 1.1592740743 = 811.4918... → 811.49
+    wb = openpyxl.load_workbook(made["escalation-edited"].recalculated, data_only=True)
+    assert workings_amounts(wb) == ["6903.11", "787.86", "7110.20", "811.49"]
+    # 6903.11 + 787.86 = 7690.97; 7110.20 + 811.49 = 7921.69; 7690.97 + 7921.69 = 15612.66
+    figures = summary_figures(wb)
+    assert figures["by_year"] == {"2027": "7690.97", "2028": "7921.69"}
+    assert figures["total"] == "15612.66"
 
 
 @pytest.mark.libreoffice
