@@ -10,6 +10,7 @@ estimate are the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -37,6 +38,7 @@ from estimator.workbook import (
     FIXED_TIME,
     MONEY_FORMAT,
     WORKINGS_COLUMNS,
+    rate_rows,
     render_workbook,
 )
 
@@ -567,3 +569,15 @@ def test_proposal_sheet_lists_the_activities_as_entered(starter: Estimate) -> No
     assert officer["months"] == (3, "entered")
     assert officer["posts"] == (1, "default")
     assert {row[1] for row in rows} == {"workshop", "report", "officer"}
+
+
+def test_rate_ids_that_differ_only_in_punctuation_get_distinct_names(
+    rate_change: Estimate,
+) -> None:
+    # 'conference-services' and 'conference.services' both become conference_services.
+    lines = list(rate_change.lines)
+    lines[1] = dataclasses.replace(lines[1], rate_id="conference.services")
+    rows = rate_rows(dataclasses.replace(rate_change, lines=tuple(lines)))
+    names = [row.name for row in rows.values()]
+    assert len(set(names)) == len(names) == 3
+    assert {"R_conference_services_2023", "R_conference_services_2023_2"} <= set(names)
