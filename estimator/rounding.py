@@ -129,6 +129,7 @@ def round_table(
             break
     else:  # pragma: no cover - the last attempt always has a solution (Cox 1987)
         raise AssertionError("no controlled rounding found")
+    _closer(ups, remainders)
     cells = tuple(
         tuple(Decimal((f + ups[i][j]) * unit) for j, (f, _) in enumerate(row))
         for i, row in enumerate(split)
@@ -200,6 +201,44 @@ def _choose_ups(
         u, v = 1 + i, 1 + n_rows + j
         ups[i][j] = original[u][v] - capacity[u][v]
     return ups
+
+
+def _closer(ups: list[list[int]], remainders: Sequence[Sequence[Decimal]]) -> None:
+    """Bring the shown cells closer to the exact ones without changing any total.
+
+    Moving an up from (i, j) to (i, k) and one from (l, k) to (l, j) keeps every row and column
+    total; do it whenever the cells end up nearer their exact values (cells without a remainder
+    never go up). Repeats until no such swap helps, in place.
+    """
+
+    def error(i: int, j: int, up: int) -> Decimal:
+        return 1 - remainders[i][j] if up else remainders[i][j]
+
+    improved = True
+    while improved:
+        improved = False
+        for i, row in enumerate(ups):
+            for l in range(len(ups)):  # noqa: E741 - i, j, k, l name rows and columns
+                if l == i:
+                    continue
+                for j in range(len(row)):
+                    if not (ups[i][j] and not ups[l][j] and remainders[l][j] > 0):
+                        continue
+                    for k in range(len(row)):
+                        if ups[i][k] or not ups[l][k] or remainders[i][k] == 0:
+                            continue
+                        before = error(i, j, 1) + error(l, k, 1) + error(i, k, 0) + error(l, j, 0)
+                        after = error(i, j, 0) + error(l, k, 0) + error(i, k, 1) + error(l, j, 1)
+                        if after < before:
+                            ups[i][j], ups[l][k], ups[i][k], ups[l][j] = 0, 0, 1, 1
+                            improved = True
+                            break
+                    if improved:
+                        break
+                if improved:
+                    break
+            if improved:
+                break
 
 
 class _Infeasible(Exception):

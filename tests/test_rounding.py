@@ -97,3 +97,50 @@ def test_year_totals_fixed_by_the_caller_are_kept(
     table = round_table(rows, unit, column_totals=wanted)
     assert table.column_totals == tuple(wanted)
     assert table.cells[1] == tuple(whole)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=5).flatmap(
+        lambda w: st.lists(st.lists(cents, min_size=w, max_size=w), min_size=2, max_size=6)
+    ),
+    units,
+)
+def test_no_swap_of_ups_would_bring_the_cells_closer_to_the_exact_figures(
+    rows: list[list[Decimal]], unit: int
+) -> None:
+    # Moving an up from (i, j) to (i, k) and from (l, k) to (l, j) keeps every total; the
+    # rounding is chosen so that no such move reduces the total distance to the exact figures.
+    table = round_table(rows, unit)
+
+    def distance(i: int, j: int, shown: Decimal) -> Decimal:
+        return abs(shown - rows[i][j])
+
+    n, m = len(rows), len(rows[0])
+    for i in range(n):
+        for l in range(n):  # noqa: E741
+            for j in range(m):
+                for k in range(m):
+                    if i == l or j == k:
+                        continue
+                    a, b = table.cells[i][j], table.cells[l][k]
+                    c, d = table.cells[i][k], table.cells[l][j]
+                    # (i, j) and (l, k) went up, (i, k) and (l, j) went down, and the latter
+                    # have a remainder so they could go up instead.
+                    if not (a > rows[i][j] and b > rows[l][k]):
+                        continue
+                    if not (c < rows[i][k] and d < rows[l][j]):
+                        continue
+                    now = (
+                        distance(i, j, a)
+                        + distance(l, k, b)
+                        + distance(i, k, c)
+                        + distance(l, j, d)
+                    )
+                    swapped = (
+                        distance(i, j, a - unit)
+                        + distance(l, k, b - unit)
+                        + distance(i, k, c + unit)
+                        + distance(l, j, d + unit)
+                    )
+                    assert swapped >= now
