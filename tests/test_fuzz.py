@@ -1,0 +1,379 @@
+"""Fuzzing: whatever file it is given, finimpact answers with exit 0 or 1, never a crash.
+
+Hypothesis generates random bytes, random TOML, seeds from ``seeds/`` mutated key by key and
+byte by byte, rate cards with random figures, and valid proposals built from the spec. The
+command line runs in-process with ``catch_exceptions=False``, so any exception fails the test.
+For every valid proposal, the estimate's total is the sum of its lines and of each breakdown.
+
+Examples: ``FINIMPACT_FUZZ_EXAMPLES`` in all, shared by the six tests (default 200, a few
+seconds: what CI runs, the same examples each time). A long run, new examples each time:
+``FINIMPACT_FUZZ_EXAMPLES=10000 pytest tests/test_fuzz.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import tempfile
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cost_models import CARDS, DEFAULT_CARD
+from estimator.cli import app
+from estimator.model import BUDGET_UNITS, FUNDING, GRADES, LANGUAGES, TARGET_LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.toml"))
+SEED_TEXTS = [p.read_text("utf-8") for p in SEEDS]
+SEED_DATA = [tomllib.loads(t, parse_float=Decimal) for t in SEED_TEXTS]
+CARD_TEXT = (CARDS / f"{DEFAULT_CARD}.toml").read_text("utf-8")
+CARD_DATA = tomllib.loads(CARD_TEXT, parse_float=Decimal)
+
+EXAMPLES = int(os.environ.get("FINIMPACT_FUZZ_EXAMPLES", "200"))
+TESTS = 6
+settings.register_profile(
+    "finimpact-fuzz",
+    max_examples=max(1, EXAMPLES // TESTS),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=EXAMPLES <= 200,  # CI: the same examples each run; a long run explores
+)
+FUZZ = settings.get_profile("finimpact-fuzz")
+
+
+# -- a small TOML writer for generated documents ------------------------------------------------
+
+
+def _string(text: str) -> str:
+    # JSON strings are TOML basic strings, once DEL is escaped too
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _key(key: str) -> str:
+    return _string(key)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value) if value.bit_length() < 10_000 else "1"
+    if isinstance(value, Decimal):
+        if value.is_nan():
+            return "nan"
+        if value.is_infinite():
+            return "-inf" if value < 0 else "inf"
+        return str(value) if "E" in str(value) or "." in str(value) else f"{value}.0"
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else repr(value).replace("inf", "inf")
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(type(value))
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """TOML text for a document: scalars first, then [tables], then [[arrays of tables]]."""
+    out: list[str] = []
+    tables: list[tuple[str, dict[str, Any]]] = []
+    arrays: list[tuple[str, list[dict[str, Any]]]] = []
+    for k, v in document.items():
+        if isinstance(v, dict):
+            tables.append((k, v))
+        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            arrays.append((k, v))
+        else:
+            out.append(f"{_key(k)} = {_value(v)}")
+    for k, table in tables:
+        out.append(f"\n[{_key(k)}]")
+        out += [f"{_key(kk)} = {_value(vv)}" for kk, vv in table.items()]
+    for k, items in arrays:
+        for item in items:
+            out.append(f"\n[[{_key(k)}]]")
+            out += [f"{_key(kk)} = {_value(vv)}" for kk, vv in item.items()]
+    return "\n".join(out) + "\n"
+
+
+# -- strategies ---------------------------------------------------------------------------------
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+DECIMALS = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.decimals(min_value=-10, max_value=10_000, places=2),
+    st.sampled_from([Decimal("1e400"), Decimal("-1e-400"), Decimal("1e999999"), Decimal(0)]),
+)
+SCALARS = st.one_of(
+    TEXT,
+    st.integers(),
+    st.integers(min_value=-5, max_value=3000),
+    DECIMALS,
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.sampled_from(
+        [
+            *LANGUAGES,
+            *GRADES,
+            *BUDGET_UNITS,
+            *FUNDING,
+            "meeting",
+            "documentation",
+            "staff",
+            "consultant",
+            "travel",
+            "services",
+            "virtual",
+            "away",
+            "",
+        ]
+    ),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(TEXT, inner, max_size=3)),
+    max_leaves=8,
+)
+KEYS = st.one_of(
+    TEXT,
+    st.sampled_from(
+        [
+            "format",
+            "proposal",
+            "activity",
+            "id",
+            "kind",
+            "title",
+            "days",
+            "count",
+            "years",
+            "period",
+            "languages",
+            "words",
+            "pages",
+            "grade",
+            "months",
+            "fte",
+            "amount",
+            "trips",
+            "unit",
+            "funding",
+            "goal",
+            "rate_card",
+        ]
+    ),
+)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key path in a document."""
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+def _copy(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _copy(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_copy(v) for v in node]
+    return node
+
+
+@st.composite
+def mutated(draw: st.DrawFn, documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """A document with a few keys deleted, replaced, added or duplicated."""
+    doc = _copy(draw(st.sampled_from(documents)))
+    for _ in range(draw(st.integers(1, 4))):
+        paths = _paths(doc)
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = doc
+        for part in path[:-1]:
+            parent = parent[part]
+        last = path[-1]
+        action = draw(st.sampled_from(["delete", "replace", "add", "duplicate"]))
+        if action == "delete":
+            del parent[last]
+        elif action == "replace":
+            parent[last] = draw(VALUES)
+        elif action == "add" and isinstance(parent[last], dict):
+            parent[last][draw(KEYS)] = draw(VALUES)
+        elif action == "duplicate" and isinstance(parent, list):
+            parent.append(_copy(parent[last]))
+    return doc
+
+
+@st.composite
+def edited(draw: st.DrawFn) -> bytes:
+    """A seed's bytes with a slice deleted, replaced or repeated, as a hurried editor would."""
+    raw = bytearray(draw(st.sampled_from(SEED_TEXTS)).encode("utf-8"))
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(raw)))
+        j = draw(st.integers(i, min(len(raw), i + 40)))
+        action = draw(st.sampled_from(["delete", "insert", "repeat"]))
+        if action == "delete":
+            del raw[i:j]
+        elif action == "insert":
+            raw[i:i] = draw(st.one_of(st.binary(max_size=8), TEXT.map(str.encode)))
+        else:
+            raw[i:i] = raw[i:j]
+    return bytes(raw)
+
+
+PERIOD_START = st.integers(2027, 2030)
+
+
+@st.composite
+def activity(draw: st.DrawFn, index: int, period: tuple[int, int]) -> dict[str, Any]:
+    """A valid elemental activity, with quantities anywhere in their allowed ranges."""
+    kind = draw(st.sampled_from(["meeting", "documentation", "staff", "consultant", "travel"]))
+    a: dict[str, Any] = {"id": f"a{index}", "kind": kind, "title": draw(TEXT.filter(str.strip))}
+    amount = st.decimals(min_value=Decimal("0.01"), max_value=366, places=2)
+    if kind == "meeting":
+        a["count"] = draw(st.integers(1, 1000))
+        a["days"] = draw(amount)
+        a["languages"] = draw(st.lists(st.sampled_from(LANGUAGES), unique=True))
+        a["location"] = draw(st.sampled_from(["geneva", "away", "virtual"]))
+        a["remote"] = draw(st.booleans())
+        a["fellowships"] = draw(st.integers(0, 10_000))
+    elif kind == "documentation":
+        if draw(st.booleans()):
+            a["words"] = draw(st.integers(1, 100_000_000))
+        else:
+            a["pages"] = draw(st.decimals(min_value=Decimal("0.5"), max_value=10_000, places=1))
+        a["languages"] = draw(st.lists(st.sampled_from(TARGET_LANGUAGES), unique=True))
+    elif kind == "staff":
+        a["grade"] = draw(st.sampled_from(GRADES))
+        a["months"] = draw(st.decimals(min_value=Decimal("0.1"), max_value=12, places=1))
+        a["posts"] = draw(st.integers(1, 1000))
+    elif kind == "consultant":
+        a["days"] = draw(amount)
+        a["count"] = draw(st.integers(1, 1000))
+    else:
+        a["trips"] = draw(st.integers(1, 10_000))
+        a["days"] = draw(st.decimals(min_value=0, max_value=366, places=1))
+        a["traveller"] = draw(st.sampled_from(["staff", "expert"]))
+    if draw(st.booleans()):
+        years = range(period[0], period[1] + 1)
+        a["years"] = draw(st.lists(st.sampled_from(years), min_size=1, unique=True))
+    a["funding"] = draw(st.sampled_from(FUNDING))
+    a["unit"] = draw(st.sampled_from(BUDGET_UNITS))
+    return a
+
+
+@st.composite
+def valid_proposal(draw: st.DrawFn) -> dict[str, Any]:
+    first = draw(PERIOD_START)
+    period = (first, first + draw(st.integers(0, 3)))
+    n = draw(st.integers(1, 5))
+    return {
+        "format": 1,
+        "proposal": {
+            "reference": draw(TEXT.filter(str.strip)),
+            "title": draw(TEXT.filter(str.strip)),
+            "conference": "PP-26",
+            "submitted_by": draw(st.lists(TEXT.filter(str.strip), min_size=1, max_size=3)),
+            "responsible": draw(st.sampled_from(BUDGET_UNITS)),
+            "period": list(period),
+        },
+        "activity": [draw(activity(i, period)) for i in range(n)],
+    }
+
+
+# -- running the tool ---------------------------------------------------------------------------
+
+
+def _run(args: list[str]) -> tuple[int, str]:
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code in (0, 1), (args, result.exit_code, result.output)
+    return result.exit_code, result.stdout
+
+
+def _check_file(data: bytes, extra: list[str] | None = None, command: str = "estimate") -> int:
+    """Run validate, or estimate --json, on one file: exit 0 or 1, never an exception.
+
+    An estimate that succeeds must add up."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "proposal.toml"
+        path.write_bytes(data)
+        json_flag = ["--json"] if command == "estimate" else []
+        code, out = _run([command, str(path), *json_flag, *(extra or [])])
+        if code == 0 and command == "estimate":
+            _assert_adds_up(json.loads(out))
+        return code
+
+
+def _assert_adds_up(estimate: dict[str, Any]) -> None:
+    total = Decimal(estimate["total"])
+    assert sum((Decimal(line["amount"]) for line in estimate["lines"]), Decimal(0)) == total
+    for breakdown in ("by_year", "by_unit", "by_element", "by_funding"):
+        parts = estimate[breakdown].values()
+        assert sum((Decimal(v) for v in parts), Decimal(0)) == total, breakdown
+
+
+# -- the tests ----------------------------------------------------------------------------------
+
+
+@FUZZ
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_crash_the_tool(data: bytes) -> None:
+    _check_file(data, command="validate")
+
+
+@FUZZ
+@given(st.dictionaries(KEYS, VALUES, max_size=6))
+def test_random_toml_documents_never_crash_the_tool(document: dict[str, Any]) -> None:
+    # validate reads a document with a [card] table as a rate card: both readers are fuzzed
+    _check_file(dumps(document).encode("utf-8"), command="validate")
+
+
+@FUZZ
+@given(mutated(SEED_DATA))
+def test_seeds_with_keys_deleted_replaced_or_added_never_crash_the_tool(
+    document: dict[str, Any],
+) -> None:
+    _check_file(dumps(document).encode("utf-8"))
+
+
+@FUZZ
+@given(edited())
+def test_seeds_with_bytes_deleted_inserted_or_repeated_never_crash_the_tool(data: bytes) -> None:
+    _check_file(data)
+
+
+@FUZZ
+@given(mutated([CARD_DATA]), st.sampled_from(SEEDS))
+def test_rate_cards_with_random_figures_never_crash_the_tool(
+    card: dict[str, Any], seed: Path
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        card_path = Path(folder) / "card.toml"
+        card_path.write_text(dumps(card), encoding="utf-8")
+        _check_file(seed.read_bytes(), ["--rates", str(card_path)])
+
+
+@FUZZ
+@given(valid_proposal())
+def test_valid_proposals_estimate_and_their_totals_are_the_sum_of_their_lines(
+    document: dict[str, Any],
+) -> None:
+    assert _check_file(dumps(document).encode("utf-8")) == 0, "a valid proposal was refused"
