@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -55,6 +55,19 @@ def _reference_numbers() -> set[Decimal]:
         assert row["source"] and row["basis"], row["id"]
         numbers.update(Decimal(n) for n in row["numbers"].values())
     return numbers
+
+
+def test_the_arithmetic_the_reference_shows_adds_up_in_this_copy() -> None:
+    data = tomllib.loads(REFERENCE.read_text(encoding="utf-8"), parse_float=Decimal)
+    checked = 0
+    for row in data["figure"]:
+        for name, formula in row.get("checks", {}).items():
+            stated = Decimal(row["numbers"][name])
+            # rounded as the reference rounds it: 92,900 / 8 = 11,612.5 is stated as 11,613
+            got = evaluate(formula).quantize(stated, rounding=ROUND_HALF_UP)
+            assert got == stated, f"{row['id']}.{name}: {formula} = {got}, stated {stated}"
+            checked += 1
+    assert checked == 19
 
 
 def _card(path: Path) -> RateCard:
