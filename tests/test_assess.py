@@ -167,16 +167,21 @@ def test_all_years_beyond_the_plan_cannot_be_called_within(tmp_path: Path) -> No
 def test_without_a_plan_in_the_currency_additional_credits_are_not_compared(
     tmp_path: Path,
 ) -> None:
-    # no --plan and no shipped plan in the test card's currency? The shipped example is CHF,
-    # so compare with a USD card instead: the starter card, no plan given
+    # the test card in USD: no --plan, and the only shipped plan is in CHF
+    usd = tmp_path / "card.toml"
+    usd.write_text(CARD.read_text(encoding="utf-8").replace('"CHF"', '"USD"'), encoding="utf-8")
     path = tmp_path / "proposal.toml"
-    path.write_text(proposal(activities=services(1000, "additional")), encoding="utf-8")
-    outcome = estimate(path)
+    path.write_text(proposal(activities=staff(3)), encoding="utf-8")
+    outcome = estimate(path, usd)
     assert outcome.estimate is not None
-    if outcome.estimate.currency == "CHF":
-        pytest.skip("the default card is in CHF: the shipped example plan applies")
-    assert outcome.estimate.article34.verdict == "additional"
-    assert "not been compared with a financial plan" in outcome.estimate.article34.statement
+    a = outcome.estimate.article34
+    assert a.verdict == "additional"
+    # 3 × 10,000 × 2 years = 60,000
+    assert a.statement == (
+        "Should the conference adopt the proposal, additional credits of USD 60,000.00 would "
+        "be required over 2028-2029; they have not been compared with a financial plan, since "
+        "none in USD was given."
+    )
 
 
 def test_shipped_plan_is_labelled_as_an_example_in_the_statement(tmp_path: Path) -> None:
