@@ -72,6 +72,17 @@ def md_cell(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def md_line(value: object) -> str:
+    """Text on one line (a heading or a list item): new lines become spaces."""
+    return " ".join(str(value).splitlines())
+
+
+def md_item(value: object) -> str:
+    """Text as the body of a Markdown list item: later lines indented to stay in the item."""
+    first, *rest = str(value).splitlines() or [""]
+    return "\n".join([first, *(("  " + line) if line.strip() else "" for line in rest)])
+
+
 def md_quote(value: object) -> str:
     """Text as a Markdown block quote, every line of it."""
     return "\n".join("> " + line for line in str(value).splitlines() or [""])
@@ -88,6 +99,8 @@ def _environment(folder: Path, autoescape: bool) -> jinja2.Environment:
     )
     env.filters["cell"] = md_cell
     env.filters["quote"] = md_quote
+    env.filters["line"] = md_line
+    env.filters["item"] = md_item
     return env
 
 

@@ -78,10 +78,11 @@ def _estimate(path: Path, card: Path | None = CARD) -> Estimate:
 
 @pytest.fixture(scope="module")
 def rendered() -> dict[str, Rendered]:
-    """Every seed and annex case, priced with the pinned card, in every format (round to 100)."""
+    """Every seed (with the card it names, or the default) and every annex case (with the
+    pinned card), in every format, rounded to the hundred."""
     out = {}
     for path in PROPOSALS:
-        est = _estimate(path)
+        est = _estimate(path, None if path.parent.name == "seeds" else CARD)
         out[path.stem] = Rendered(
             estimate=est,
             json=json.loads(render_json(est, {})),
