@@ -388,7 +388,11 @@ def test_the_estimate_says_how_much_of_its_total_rests_on_each_basis(provenance:
     }
     # 5,912.88 + 2,748.19 + 732.00 + 1,000.00 = 10,393.07
     assert est.total == Decimal("10393.07")
-    assert est.to_json()["by_basis"]["derived"] == "5912.88"
+    data = est.to_json()
+    assert data["by_basis"]["derived"] == "5912.88"
+    # the JSON shows the arithmetic of every rate value the lines use
+    assert data["rates"]["interpretation"]["values"][-1]["formula"] == "184000 / 20 / 6 * 0.8653"
+    assert data["rates"]["fellowship.travel"]["values"][-1]["basis"] == "assumed"
     text = summary(est)
     # shares: 2,748.19 / 10,393.07 = 26.4%; 5,912.88 / 10,393.07 = 56.9%; 732 -> 7.0%; 1,000 -> 9.6%
     assert "assumed (a stated assumption)" in text
