@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def resolve_card(
 ) -> tuple[RateCard | None, list[Diagnostic]]:
     """The card to use: --rates, else the proposal's rate_card, else the default card."""
     if card_path is not None:
-        return load_card(card_path)
+        return _card(card_path, None)
     cards = shipped_cards()
     card_id = wanted or cost_models.DEFAULT_CARD
     if card_id not in cards:
@@ -52,7 +53,25 @@ def resolve_card(
                 "shipped cards: " + ", ".join(cards) + "; or pass your own with --rates PATH",
             )
         ]
-    return load_card(cards[card_id], display=f"cost_models/cards/{card_id}.toml")
+    return _card(cards[card_id], f"cost_models/cards/{card_id}.toml")
+
+
+def _card(path: Path, display: str | None) -> tuple[RateCard | None, list[Diagnostic]]:
+    """load_card, read once per file version: a batch prices thousands of proposals."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_card(path, display)
+    card, diags = _cached_card(path, display, stat.st_mtime_ns, stat.st_size)
+    return card, list(diags)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_card(
+    path: Path, display: str | None, mtime_ns: int, size: int
+) -> tuple[RateCard | None, tuple[Diagnostic, ...]]:
+    card, diags = load_card(path, display)
+    return card, tuple(diags)
 
 
 def estimate(

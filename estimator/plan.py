@@ -10,6 +10,7 @@ output that uses it says so.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -199,10 +200,17 @@ def resolve_plan(
             return None, [plan_currency_mismatch(plan, currency, card_file)]
         return plan, diags
     for name, path in shipped_plans().items():
-        plan, _ = load_plan(path, display=f"cost_models/plans/{name}.toml")
+        stat = path.stat()
+        plan = _shipped(path, f"cost_models/plans/{name}.toml", stat.st_mtime_ns, stat.st_size)
         if plan is not None and plan.currency == currency:
             return plan, []
     return None, []
+
+
+@functools.lru_cache(maxsize=8)
+def _shipped(path: Path, display: str, mtime_ns: int, size: int) -> FinancialPlan | None:
+    """A shipped plan, read once per file version (a batch assesses thousands of proposals)."""
+    return load_plan(path, display)[0]
 
 
 def plan_currency_mismatch(plan: FinancialPlan, currency: str, card_file: str) -> Diagnostic:
