@@ -20,7 +20,7 @@ from decimal import Context, Decimal, DivisionByZero, InvalidOperation, localcon
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
 
 from estimator.diagnostics import Diagnostic
 from estimator.load import TomlDocument, read_toml
@@ -198,12 +198,22 @@ class CardInfo(Strict):
     escalation_source: Text | None = None
     """Where the escalation comes from, or the assumption it rests on."""
     escalation_basis: Basis | None = None
+    """published, derived or assumed, as for a rate value; it then needs escalation_source."""
     words_per_page: Annotated[StrictInt, Field(ge=1, le=10_000)]
     words_per_page_source: Text | None = None
-    indicative: bool = False
+    indicative: StrictBool = False
     """True for a reference card built from public figures, not a secretariat's own costs."""
     organization: Text | None = None
     notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _escalation_explained(self) -> CardInfo:
+        if self.escalation_basis is not None and not self.escalation_source:
+            raise ValueError(
+                f"escalation_basis is '{self.escalation_basis}': say in escalation_source"
+                " where the escalation comes from or what it rests on"
+            )
+        return self
 
 
 class RateCardFile(Strict):

@@ -270,6 +270,7 @@ BROKEN_CASES = {
     "formula-not-arithmetic": (18, 3, "rate[0].value[0].formula", "'_' is not allowed"),
     "derived-without-arithmetic": (15, 3, "rate[0].value[0]", "needs a formula or a derivation"),
     "assumed-without-assumption": (15, 3, "rate[0].value[0]", "needs an assumption"),
+    "escalation-without-source": (4, 1, "card", "say in escalation_source where"),
 }
 
 
