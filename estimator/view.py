@@ -220,7 +220,7 @@ def describe(activity: Activity, currency: str) -> str:
     if isinstance(a, Travel):
         who = "staff" if a.traveller == "staff" else "experts"
         days = f" of {_count(a.days, 'day')} each" if a.days else ""
-        return f"{_count(a.trips, 'trip')} a year by {who}{days}."
+        return f"{_count(a.trips, 'trip')} a year{days}, by {who}."
     if isinstance(a, Services):
         ext = " (external human resources)" if a.external else ""
         return (
