@@ -58,6 +58,8 @@ def divide(a: Decimal, b: Decimal) -> Decimal:
 
 def plain(value: Decimal) -> str:
     """A decimal as plain text: no exponent, no trailing zeros beyond those it has."""
+    if not value.is_finite():  # 'inf', 'nan': shown in messages about bad input, never raises
+        return str(value).lower()
     if value == value.to_integral_value():
         with localcontext(_digits_for(value, 0)):
             return str(value.quantize(Decimal(1)))

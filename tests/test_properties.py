@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Context, Decimal, localcontext
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from estimator.assess import assess
+from estimator.diagnostics import has_errors
 from estimator.estimate import Estimate
 from estimator.load import parse_toml
+from estimator.pipeline import estimate as pipeline_estimate
 from estimator.price import price
 from estimator.ratecard import Rate, RateCard, parse_card
 from estimator.validate import validate_proposal
@@ -353,8 +357,50 @@ def test_price_escalates_by_one_plus_e_to_the_years_since_the_value(
     years = year - value_from.year
     assert years >= 0
     assert priced.value.amount == amount
+    # the factor is computed to 60 significant digits (money.power): exact for short spans,
+    # and otherwise within 1e-55 of the exact value, far below a cent on any amount
     with localcontext(Context(prec=200)):  # exact: at most 21 factors of 4 significant digits
         factor = (1 + escalation) ** years
-        assert priced.factor == factor
-        assert priced.escalated == amount * factor
+        assert abs(priced.factor - factor) <= factor * Decimal("1e-55")
+        assert abs(priced.escalated - amount * factor) <= amount * factor * Decimal("1e-55")
+        if years <= 10:  # 10 factors of at most 4 digits: at most 40 digits, held exactly
+            assert priced.factor == factor
     assert rate_card.price("no-such-rate", year) is None
+
+
+# -- bad input never raises ----------------------------------------------------------------
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ELEMENTAL_SEEDS = sorted(
+    p for p in SEEDS.glob("*.toml") if "template" not in p.read_text(encoding="utf-8")
+)
+BAD_VALUES = (
+    "nan", "inf", "-inf", "1e400", "-1", "0", "1.5", '"2"', '""', "[]", "[2031, 2027]",
+    '["en", "en"]', "{}", "true", "2027-01-01", "99999999999999999999",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("mutated") / "proposal.toml"
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_a_bad_value_anywhere_gives_diagnostics_never_an_exception(
+    data: st.DataObject, scratch: Path
+) -> None:
+    seed = data.draw(st.sampled_from(ELEMENTAL_SEEDS))
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    keys = [i for i, ln in enumerate(lines) if "=" in ln and not ln.lstrip().startswith("#")]
+    changed = data.draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3, unique=True))
+    for i in changed:
+        key = lines[i].split("=")[0]
+        lines[i] = f"{key}= {data.draw(st.sampled_from(BAD_VALUES))}"
+    scratch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outcome = pipeline_estimate(scratch)  # must not raise
+    if outcome.estimate is None:
+        assert has_errors(outcome.diagnostics)
+        assert all(d.line >= 1 and d.col >= 1 for d in outcome.diagnostics)
+    else:
+        assert outcome.estimate.total == sum(ln.amount for ln in outcome.estimate.lines)
