@@ -12,6 +12,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -337,183 +338,192 @@ MONEY_FORMAT = "#,##0.00"
 _FORMULA_START = ("=", "+", "-", "@")
 
 
-def render_xlsx(report: Report) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter as col
+class _Sheet:
+    """A write-only sheet (rows streamed to disk: memory does not grow with the rows) and the
+    cell makers that keep text as text and give amounts a number format."""
 
-    bold = Font(bold=True)
-    red = PatternFill("solid", fgColor="F4CCCC")
-    first_fill = PatternFill("solid", fgColor="E06666")
-    cur = report.currency
-    wb = Workbook()
+    def __init__(self, wb: Any, title: str) -> None:
+        from openpyxl.styles import Font, PatternFill
 
-    def text(ws: Any, r: int, c: int, value: object, font: Font | None = None) -> None:
-        cell = ws.cell(row=r, column=c, value=None if value is None else str(value))
+        self.ws = wb.create_sheet(title)
+        self.bold = Font(bold=True)
+        self.first = PatternFill("solid", fgColor="E06666")
+        self.rows = 0
+
+    def text(self, value: object, bold: bool = False) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self.ws, value=None if value is None else str(value))
         if isinstance(value, str) and value.startswith(_FORMULA_START):
             cell.data_type = "s"
-        if font is not None:
-            cell.font = font
-
-    def number(ws: Any, r: int, c: int, value: Decimal | str) -> Any:
-        cell = ws.cell(row=r, column=c, value=value)
-        cell.number_format = MONEY_FORMAT
+        if bold:
+            cell.font = self.bold
         return cell
 
+    def number(self, value: Decimal | int | str, bold: bool = False, first: bool = False) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.number_format = MONEY_FORMAT
+        if bold:
+            cell.font = self.bold
+        if first:
+            cell.fill = self.first
+            cell.font = self.bold
+        return cell
+
+    def append(self, cells: list[Any]) -> int:
+        self.ws.append(cells)
+        self.rows += 1
+        return self.rows
+
+    def widths(self, widths: Mapping[int, float]) -> None:
+        from openpyxl.utils import get_column_letter
+
+        for c, width in widths.items():
+            self.ws.column_dimensions[get_column_letter(c)].width = width
+
+
+def render_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter as col
+
+    cur = report.currency
+    wb = Workbook(write_only=True)
+
     # Sheet 1: one row per proposal, in submission order; totals as formulas
-    ws = wb.active
-    ws.title = "Proposals"
-    text(ws, 1, 1, f"Financial implications of {len(report.rows)} proposals, in {cur}", bold)
-    text(ws, 2, 1, f"Financial plan: {report.plan_label or 'none in ' + cur}")
-    text(ws, 3, 1, ORDER_RULE)
+    sh = _Sheet(wb, "Proposals")
+    title = f"Financial implications of {len(report.rows)} proposals, in {cur}"
+    sh.append([sh.text(title, bold=True)])
+    sh.append([sh.text(f"Financial plan: {report.plan_label or 'none in ' + cur}")])
+    sh.append([sh.text(ORDER_RULE)])
+    sh.append([])
     head = ["#", "Reference", "Title", "Conference", "Submitted by", "Submitted", "File"]
     head += ["Total"] + [str(y) for y in report.years] + list(BUDGET_UNITS)
     head += [f.capitalize() for f in FUNDING] + ["Verdict", "First to exceed the headroom in"]
-    top = 5
-    for c, h in enumerate(head, 1):
-        text(ws, top, c, h, bold)
+    top = sh.append([sh.text(h, bold=True) for h in head])
     first_money = 8
     money_cols = 1 + len(report.years) + len(BUDGET_UNITS) + len(FUNDING)
+    years_from, years_to = col(first_money + 1), col(first_money + len(report.years))
     for i, r in enumerate(report.rows):
         row = top + 1 + i
-        ws.cell(row=row, column=1, value=i + 1)
-        for c, v in enumerate(
-            [r.reference, r.title, r.conference, ", ".join(r.submitted_by), r.submitted, r.file],
-            2,
-        ):
-            text(ws, row, c, v)
         figures: list[Decimal] = [r.by_year.get(y, ZERO) for y in report.years]
         figures += [r.by_unit.get(u, ZERO) for u in BUDGET_UNITS]
         figures += [r.by_funding.get(f, ZERO) for f in FUNDING]
-        years_from, years_to = col(first_money + 1), col(first_money + len(report.years))
-        number(ws, row, first_money, f"=SUM({years_from}{row}:{years_to}{row})")
-        for c, figure in enumerate(figures, first_money + 1):
-            number(ws, row, c, figure)
-        text(ws, row, first_money + money_cols, r.verdict)
-        text(ws, row, first_money + money_cols + 1, ", ".join(report.crosses[i]))
-    last = top + len(report.rows)
-    total_row = last + 1
-    text(ws, total_row, 2, "Total", bold)
-    for c in range(first_money, first_money + money_cols):
-        letter = col(c)
-        cell = number(ws, total_row, c, f"=SUM({letter}{top + 1}:{letter}{max(last, top + 1)})")
-        cell.font = bold
-    ws.freeze_panes = ws.cell(row=top + 1, column=3)
-    for c, width in enumerate([5, 16, 48, 10, 24, 11, 24], 1):
-        ws.column_dimensions[col(c)].width = width
-    for c in range(first_money, first_money + money_cols):
-        ws.column_dimensions[col(c)].width = 14
+        sh.append(
+            [i + 1]
+            + [sh.text(v) for v in (r.reference, r.title, r.conference)]
+            + [sh.text(", ".join(r.submitted_by)), sh.text(r.submitted), sh.text(r.file)]
+            + [sh.number(f"=SUM({years_from}{row}:{years_to}{row})")]
+            + [sh.number(v) for v in figures]
+            + [sh.text(r.verdict), sh.text(", ".join(report.crosses[i]))]
+        )
+    last = max(top + len(report.rows), top + 1)
+    totals = [
+        sh.number(f"=SUM({col(c)}{top + 1}:{col(c)}{last})", bold=True)
+        for c in range(first_money, first_money + money_cols)
+    ]
+    sh.append([None, sh.text("Total", bold=True), None, None, None, None, None, *totals])
+    sh.ws.freeze_panes = f"C{top + 1}"
+    sh.widths({1: 5, 2: 16, 3: 48, 4: 10, 5: 24, 6: 11, 7: 24})
+    sh.widths({c: 14 for c in range(first_money, first_money + money_cols)})
 
     if report.cells:
-        _plan_sheets(wb, report, text, number, bold, red, first_fill)
+        _plan_sheets(wb, report)
     if report.failures:
-        wf = wb.create_sheet("Failed")
-        text(wf, 1, 1, "File", bold)
-        text(wf, 1, 2, "Problem", bold)
-        at = 2
+        sf = _Sheet(wb, "Failed")
+        sf.append([sf.text("File", bold=True), sf.text("Problem", bold=True)])
         for f in report.failures:
             for d in f.diagnostics:
-                text(wf, at, 1, f.file)
-                text(wf, at, 2, d.render())
-                at += 1
+                sf.append([sf.text(f.file), sf.text(d.render())])
+        sf.widths({1: 30, 2: 100})
     buffer = io.BytesIO()
     wb.properties.creator = f"finimpact {__version__}"
     wb.save(buffer)
     return reproducible_zip(buffer.getvalue())
 
 
-def _plan_sheets(
-    wb: Any, report: Report, text: Any, number: Any, bold: Any, red: Any, first_fill: Any
-) -> None:
+def _plan_sheets(wb: Any, report: Report) -> None:
     from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
     from openpyxl.utils import get_column_letter as col
 
     cells = report.cells
     n = len(report.rows)
-    # Sheet 2: each proposal's additional credits per year and unit of the plan
-    wa = wb.create_sheet("Additional")
-    text(wa, 1, 1, "Additional credits per year and budget unit of the plan", bold)
-    top = 3
-    text(wa, top, 1, "#", bold)
-    text(wa, top, 2, "Reference", bold)
-    for j, c in enumerate(cells):
-        text(wa, top, 3 + j, c.label, bold)
-    text(wa, top, 3 + len(cells), "Outside the plan's period", bold)
+    # Sheet 2: each proposal's additional credits per year and unit of the plan (rows 4 on)
+    sa = _Sheet(wb, "Additional")
+    sa.append([sa.text("Additional credits per year and budget unit of the plan", bold=True)])
+    sa.append([])
+    head = ["#", "Reference", *(c.label for c in cells), "Outside the plan's period"]
+    sa.append([sa.text(h, bold=True) for h in head])
     for i, r in enumerate(report.rows):
-        row = top + 1 + i
-        wa.cell(row=row, column=1, value=i + 1)
-        text(wa, row, 2, r.reference)
-        for j, c in enumerate(cells):
-            number(wa, row, 3 + j, r.additional.get((c.year, c.unit), ZERO))
-        number(wa, row, 3 + len(cells), report.outside_plan[i])
-    wa.freeze_panes = wa.cell(row=top + 1, column=3)
+        figures = [r.additional.get((c.year, c.unit), ZERO) for c in cells]
+        sa.append(
+            [i + 1, sa.text(r.reference)]
+            + [sa.number(v) for v in figures]
+            + [sa.number(report.outside_plan[i])]
+        )
+    sa.ws.freeze_panes = "C4"
+    sa.widths({2: 16} | {3 + j: 14 for j in range(len(cells) + 1)})
 
     # Sheet 3: the cumulative position after each proposal, against the headroom
-    wc = wb.create_sheet("Against plan")
-    text(wc, 1, 1, f"Cumulative additional credits against: {report.plan_label}", bold)
-    text(wc, 2, 1, ORDER_RULE)
-    top = 4
-    text(wc, top, 1, "#", bold)
-    text(wc, top, 2, "Reference", bold)
-    for j, c in enumerate(cells):
-        text(wc, top, 3 + j, c.label, bold)
-    text(wc, top, 3 + len(cells), "First to exceed the headroom in", bold)
-    head_row = top + 1
-    text(wc, head_row, 2, "Headroom", bold)
-    for j, c in enumerate(cells):
-        number(wc, head_row, 3 + j, c.headroom).font = bold
+    sc = _Sheet(wb, "Against plan")
+    sc.append([sc.text(f"Cumulative additional credits against: {report.plan_label}", True)])
+    sc.append([sc.text(ORDER_RULE)])
+    sc.append([])
+    head = ["#", "Reference", *(c.label for c in cells), "First to exceed the headroom in"]
+    sc.append([sc.text(h, bold=True) for h in head])
+    head_row = sc.append(
+        [None, sc.text("Headroom", bold=True)] + [sc.number(c.headroom, bold=True) for c in cells]
+    )
     first_data = head_row + 1
     for i, r in enumerate(report.rows):
-        row = first_data + i
-        wc.cell(row=row, column=1, value=i + 1)
-        text(wc, row, 2, r.reference)
-        for j, c in enumerate(cells):
-            letter = col(3 + j)
-            source = f"Additional!{letter}$4:{letter}{4 + i}"
-            cell = number(wc, row, 3 + j, f"=SUM({source})")
-            if c.first_exceeded_by == i:
-                cell.fill = first_fill
-                cell.font = bold
-        text(wc, row, 3 + len(cells), ", ".join(report.crosses[i]))
+        sums = [
+            sc.number(
+                f"=SUM(Additional!{col(3 + j)}$4:{col(3 + j)}{4 + i})",
+                first=c.first_exceeded_by == i,
+            )
+            for j, c in enumerate(cells)
+        ]
+        sc.append([i + 1, sc.text(r.reference), *sums, sc.text(", ".join(report.crosses[i]))])
     last = first_data + n - 1
-    remaining_row = last + 1
-    text(wc, remaining_row, 2, "Remaining after all", bold)
-    for j, _c in enumerate(cells):
-        letter = col(3 + j)
-        end = f"{letter}{last}" if n else "0"
-        number(
-            wc, remaining_row, 3 + j, f"={letter}{head_row}-{end}" if n else f"={letter}{head_row}"
+    remaining = [
+        sc.number(
+            f"={col(3 + j)}{head_row}-{col(3 + j)}{last}" if n else f"={col(3 + j)}{head_row}",
+            bold=True,
         )
+        for j in range(len(cells))
+    ]
+    sc.append([None, sc.text("Remaining after all", bold=True), *remaining])
     if n:
+        red = PatternFill("solid", fgColor="F4CCCC")
         for j in range(len(cells)):
             letter = col(3 + j)
-            wc.conditional_formatting.add(
+            sc.ws.conditional_formatting.add(
                 f"{letter}{first_data}:{letter}{last}",
                 CellIsRule(operator="greaterThan", formula=[f"{letter}${head_row}"], fill=red),
             )
-    wc.freeze_panes = wc.cell(row=first_data, column=3)
+    sc.ws.freeze_panes = f"C{first_data}"
+    sc.widths({2: 16} | {3 + j: 14 for j in range(len(cells))} | {3 + len(cells): 30})
 
     # Sheet 4: the position per year and unit
-    wp = wb.create_sheet("Position")
-    text(wp, 1, 1, f"Position against: {report.plan_label}", bold)
+    sp = _Sheet(wb, "Position")
+    sp.append([sp.text(f"Position against: {report.plan_label}", bold=True)])
+    sp.append([])
     head = ["Year", "Budget unit", "Headroom", "Requested", "Remaining", "First exceeded by"]
-    for k, h in enumerate(head, 1):
-        text(wp, 3, k, h, bold)
+    sp.append([sp.text(h, bold=True) for h in head])
     for j, c in enumerate(cells):
         row = 4 + j
         letter = col(3 + j)
-        wp.cell(row=row, column=1, value=c.year)
-        text(wp, row, 2, c.unit)
-        number(wp, row, 3, c.headroom)
-        number(wp, row, 4, f"=SUM(Additional!{letter}4:{letter}{max(3 + n, 4)})")
-        number(wp, row, 5, f"=C{row}-D{row}")
-        if c.first_exceeded_by is not None:
-            text(
-                wp,
-                row,
-                6,
-                f"{c.first_exceeded_by + 1}. {report.rows[c.first_exceeded_by].reference}",
-            )
+        first = (
+            ""
+            if c.first_exceeded_by is None
+            else f"{c.first_exceeded_by + 1}. {report.rows[c.first_exceeded_by].reference}"
+        )
+        requested = sp.number(f"=SUM(Additional!{letter}4:{letter}{max(3 + n, 4)})")
+        left = sp.number(f"=C{row}-D{row}")
+        sp.append([c.year, sp.text(c.unit), sp.number(c.headroom), requested, left, sp.text(first)])
+    sp.widths({2: 12, 3: 16, 4: 16, 5: 16, 6: 30})
 
 
 _CORE_DATES = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
