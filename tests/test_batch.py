@@ -301,3 +301,23 @@ def test_generator_writes_valid_proposals_of_5_to_40_lines(tmp_path: Path) -> No
         outcome = estimate(path)
         assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
         assert 5 <= len(outcome.estimate.lines) <= 40
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(five: tuple[Path, Any]) -> None:
+    _, result = five
+    assert result.stderr == ""
+
+
+def test_progress_bar_redraws_one_line_and_ends_it(capsys: pytest.CaptureFixture[str]) -> None:
+    from estimator.batch import ProgressBar
+
+    bar = ProgressBar(width=10)
+    for done in range(5):
+        bar(done, 4)
+    bar.close()
+    err = capsys.readouterr().err
+    # 0/4, 1/4, 2/4 (5 of 10 marks), 3/4, 4/4: one redraw each, on one line
+    assert err == (
+        "\r[----------] 0/4\r[##--------] 1/4\r[#####-----] 2/4"
+        "\r[#######---] 3/4\r[##########] 4/4\n"
+    )
