@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,7 +24,7 @@ from typing import Any
 from estimator.assess import YearUnit, additional_by_year_unit
 from estimator.diagnostics import Diagnostic, Severity
 from estimator.estimate import Estimate
-from estimator.load import read_toml
+from estimator.load import MAX_BYTES, read_toml
 from estimator.outputs import safe_stem, write_outputs
 from estimator.pipeline import estimate as run_estimate
 from estimator.pipeline import resolve_card
@@ -116,6 +116,9 @@ class Batch:
     plan: FinancialPlan | None
     currency: str
     files: int
+    """Proposal files named or found (rate cards and plans found in folders are skipped)."""
+    skipped: tuple[tuple[str, str], ...] = ()
+    """Files found that are not proposals, and what they are."""
 
     @property
     def ok(self) -> bool:
@@ -137,22 +140,39 @@ def find_proposals(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]
     return unique, diags
 
 
-def _reference(path: Path) -> str | None:
-    """The reference a file declares, read quickly (no validation), or None."""
+def _peek(path: Path) -> dict[str, Any] | None:
+    """A file's TOML tables, read quickly without validation; None if it cannot be read."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            return None
+        return tomllib.loads(raw.decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, ValueError):
         return None
-    proposal = data.get("proposal")
+
+
+def _reference(data: dict[str, Any] | None) -> str | None:
+    proposal = data.get("proposal") if data is not None else None
     reference = proposal.get("reference") if isinstance(proposal, dict) else None
     return reference if isinstance(reference, str) and reference else None
 
 
-def duplicates(files: Sequence[Path]) -> dict[Path, Diagnostic]:
+def not_a_proposal(data: dict[str, Any] | None) -> str | None:
+    """Why a file found in a folder is not a proposal (a rate card or a plan), or None."""
+    if data is None or "proposal" in data:
+        return None
+    if "card" in data:
+        return "a rate card, not a proposal"
+    if "plan" in data and "headroom" in data:
+        return "a financial plan, not a proposal"
+    return None
+
+
+def duplicates(references: Mapping[Path, str | None]) -> dict[Path, Diagnostic]:
     """Files whose reference (or the output name made from it) another file uses too."""
     by_stem: dict[str, list[tuple[Path, str]]] = {}
-    for path in files:
-        reference = _reference(path)
+    for path, reference in references.items():
         if reference is not None:
             by_stem.setdefault(safe_stem(reference).lower(), []).append((path, reference))
     out: dict[Path, Diagnostic] = {}
@@ -193,7 +213,33 @@ def _cost_in_worker(path: Path) -> Row | Failure:
 
 
 def cost_one(path: Path, settings: Settings) -> Row | Failure:
-    """Price one proposal, write its outputs, and keep only its row."""
+    """Price one proposal, write its outputs, and keep only its row.
+
+    A bug met on one proposal (an exception) fails that proposal, not the batch: it is
+    reported as an internal error to report, and the other proposals are still costed.
+    """
+    try:
+        return _cost(path, settings)
+    except Exception as e:
+        display = str(path)
+        return Failure(
+            display,
+            (
+                Diagnostic(
+                    display,
+                    1,
+                    1,
+                    (),
+                    "internal-error",
+                    f"internal error while costing this proposal ({type(e).__name__});"
+                    " please report it",
+                    "the other proposals were costed",
+                ),
+            ),
+        )
+
+
+def _cost(path: Path, settings: Settings) -> Row | Failure:
     display = str(path)
     outcome = run_estimate(path, settings.card_path, display, plan=settings.plan)
     if not outcome.ok or outcome.estimate is None:
@@ -248,12 +294,15 @@ def run_batch(
 
     ``missing`` are the paths named that do not exist: reported as failures too.
     """
-    clashes = duplicates(files)
+    peeked = {p: _peek(p) for p in files}
+    skipped = {p: why for p, data in peeked.items() if (why := not_a_proposal(data)) is not None}
+    clashes = duplicates({p: _reference(d) for p, d in peeked.items() if p not in skipped})
+    del peeked
     failures = [Failure(d.file, (d,)) for d in missing]
     failures += [Failure(str(p), (clashes[p],)) for p in files if p in clashes]
-    todo = [p for p in files if p not in clashes]
+    todo = [p for p in files if p not in clashes and p not in skipped]
     rows: list[Row] = []
-    done = len(failures)
+    done = len(files) - len(todo)
     if progress:
         progress(done, len(files))
     for result in _results(todo, settings, jobs):
@@ -267,8 +316,9 @@ def run_batch(
     rows.sort(key=lambda r: r.order_key)
     order = {str(p): i for i, p in enumerate(files)}
     failures.sort(key=lambda f: order.get(f.file, len(order)))
-    count = len(files) + len(missing)
-    return Batch(tuple(rows), tuple(failures), settings.plan, settings.currency, count)
+    count = len(files) - len(skipped) + len(missing)
+    notes = tuple((str(p), why) for p, why in skipped.items())
+    return Batch(tuple(rows), tuple(failures), settings.plan, settings.currency, count, notes)
 
 
 def _results(files: Sequence[Path], settings: Settings, jobs: int) -> Iterator[Row | Failure]:

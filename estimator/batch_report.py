@@ -79,6 +79,7 @@ class Report:
     crosses: tuple[tuple[str, ...], ...]
     """Per proposal: the cells (year unit) whose headroom it is the first to exceed."""
     files: int
+    skipped: tuple[tuple[str, str], ...] = ()
 
     @property
     def total(self) -> Decimal:
@@ -142,6 +143,7 @@ def consolidate(batch: Batch) -> Report:
         outside_plan=tuple(outside),
         crosses=tuple(crosses),
         files=batch.files,
+        skipped=batch.skipped,
     )
 
 
@@ -206,6 +208,7 @@ def render_json(report: Report) -> bytes:
             {"file": f.file, "diagnostics": [d.to_json() for d in f.diagnostics]}
             for f in report.failures
         ],
+        "skipped": [{"file": file, "reason": why} for file, why in report.skipped],
     }
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -293,6 +296,7 @@ def view(report: Report) -> dict[str, Any]:
             {"file": f.file, "messages": [d.render() for d in f.diagnostics]}
             for f in report.failures
         ],
+        "skipped": [f"{file}: {why}" for file, why in report.skipped],
         "version": __version__,
     }
 

@@ -193,6 +193,8 @@ def batch(
         progress.close()
     for failure in result.failures:
         _print_diagnostics(list(failure.diagnostics))
+    for file, why in result.skipped:
+        typer.echo(f"{file}: note: skipped: {why}", err=True)
     report = consolidate(result)
     written = write_reports(report, out)
     typer.echo(

@@ -321,3 +321,38 @@ def test_progress_bar_redraws_one_line_and_ends_it(capsys: pytest.CaptureFixture
         "\r[----------] 0/4\r[##--------] 1/4\r[#####-----] 2/4"
         "\r[#######---] 3/4\r[##########] 4/4\n"
     )
+
+
+def test_rate_cards_and_plans_found_in_a_folder_are_skipped_not_failed(tmp_path: Path) -> None:
+    folder = write_five(tmp_path / "in")
+    (folder / "plan.toml").write_bytes(PLAN.read_bytes())
+    (folder / "card.toml").write_bytes(CARD.read_bytes())
+    result = run(str(folder), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    data = summary_of(tmp_path / "out")
+    assert (data["files"], data["costed"], data["failed"]) == (5, 5, 0)
+    assert [Path(s["file"]).name for s in data["skipped"]] == ["card.toml", "plan.toml"]
+    assert data["skipped"][1]["reason"] == "a financial plan, not a proposal"
+    assert "plan.toml: note: skipped: a financial plan, not a proposal" in result.stderr
+
+
+def test_a_proposal_whose_outputs_crash_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import estimator.outputs
+
+    def fragile(estimate: Any, options: Any) -> bytes:
+        if estimate.proposal.info.reference == "T/C":
+            raise RuntimeError("a bug")
+        return b"{}"
+
+    monkeypatch.setitem(estimator.outputs.RENDERERS, "json", ("estimate.json", fragile))
+    folder = write_five(tmp_path / "in")
+    result = run(str(folder), "--out", str(tmp_path / "out"), "--format", "json")
+    assert result.exit_code == 1
+    data = summary_of(tmp_path / "out")
+    assert data["costed"] == 4
+    [failure] = data["failures"]
+    assert failure["file"].endswith("c.toml")
+    assert failure["diagnostics"][0]["code"] == "internal-error"
+    assert "RuntimeError" in failure["diagnostics"][0]["message"]
