@@ -130,3 +130,28 @@ def test_every_seed_line_cites_a_dated_rate_or_a_stated_amount(
             assert line["escalation"] == "1" and line["rate_from"] is None
         else:
             assert line["rate_from"] and line["source"], line
+
+
+CONTRACT_KEYS = {
+    "format", "proposal", "currency", "rate_card", "total", "by_year", "by_unit", "by_element",
+    "by_funding", "external_human_resources", "lines", "article34",
+}  # fmt: skip
+CONTRACT_LINE_KEYS = {
+    "activity", "element", "unit", "year", "funding", "quantity", "quantity_unit", "rate_id",
+    "rate", "rate_from", "escalation", "amount", "source",
+}  # fmt: skip
+
+
+def test_seed_json_has_every_key_of_the_output_contract(seed: tuple[Path, dict[str, Any]]) -> None:
+    _, got = seed
+    assert got["format"] == "finimpact/estimate/1"
+    assert set(got) >= CONTRACT_KEYS
+    assert {"reference", "title", "conference", "submitted_by"} <= set(got["proposal"])
+    assert {"id", "sha256"} <= set(got["rate_card"])
+    assert set(got["by_funding"]) == {"additional", "existing", "extrabudgetary"}
+    assert {"verdict", "statement"} <= set(got["article34"])
+    for line in got["lines"]:
+        assert set(line) >= CONTRACT_LINE_KEYS
+        # amounts are decimal strings with exactly two decimals
+        assert isinstance(line["amount"], str) and line["amount"].split(".")[1].isdigit()
+        assert len(line["amount"].split(".")[1]) == 2
