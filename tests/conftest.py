@@ -1,27 +1,9 @@
-"""Shared fixtures: where the seeds and the hand-computed cases live."""
+"""Shared pytest configuration. Each test module names the files it reads itself (seeds/,
+tests/cases/, ...) relative to its own path."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
-SEEDS = ROOT / "seeds"
-CASES = TESTS / "cases"
-
-
-@pytest.fixture
-def write_toml(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Write a TOML text to a file in the test's folder and return its path."""
-
-    def write(text: str, name: str = "proposal.toml") -> Path:
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return write
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
