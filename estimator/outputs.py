@@ -8,11 +8,13 @@ interruption before that leaves the previous outputs as they were.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -121,4 +123,19 @@ def write_all(files: Mapping[Path, bytes]) -> list[Path]:
         for tmp, _ in temps:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+    for path in files:
+        _remove_stale_temps(path)
     return list(files)
+
+
+STALE_AFTER_SECONDS = 3600
+"""A temporary file older than this was left by a run that was killed: no run takes an hour."""
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove what killed runs left beside path ('.<name>.<random>.part', over an hour old)."""
+    now = time.time()
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime > STALE_AFTER_SECONDS:
+                tmp.unlink()

@@ -5,7 +5,8 @@ A real ``finimpact estimate`` process is started on a changed proposal, with a t
 one of its temporary files: half the bytes written, the other half not. The test then kills it
 with SIGKILL, which no program can catch or clean up after, and checks that every output of the
 previous run is byte for byte what it was, and still readable (the JSON parses, the workbook and
-the Word annex open as zip files). A later run then succeeds and replaces them all.
+the Word annex open as zip files). A later run then succeeds, replaces them all, and
+removes the temporary files the killed run left once they are over an hour old.
 """
 
 from __future__ import annotations
@@ -153,7 +154,12 @@ def test_a_run_killed_while_writing_leaves_the_previous_outputs_intact(
     assert after == before
     _assert_complete(after)
     # what the killed run leaves is hidden temporary files only, never a visible output
-    assert all(p.name.endswith(".part") for p in out.iterdir() if p.name.startswith("."))
+    debris = [p for p in out.iterdir() if p.name.startswith(".")]
+    assert len(debris) == stop_at
+    assert all(p.name.endswith(".part") for p in debris)
+    an_hour_and_a_minute_ago = time.time() - 3660
+    for p in debris:
+        os.utime(p, (an_hour_and_a_minute_ago, an_hour_and_a_minute_ago))
 
     again = _estimate(proposal, out)
     assert again.returncode == 0, again.stderr
@@ -162,3 +168,5 @@ def test_a_run_killed_while_writing_leaves_the_previous_outputs_intact(
     [json_name] = [n for n in renewed if n.endswith(".estimate.json")]
     assert renewed[json_name] != before[json_name]
     _assert_complete(renewed)
+    # the next run cleared the temporary files the killed run left, once over an hour old
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
