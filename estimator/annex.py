@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -67,25 +68,42 @@ def _user_template(options: Mapping[str, Any], fmt: str) -> Path | None:
     return path
 
 
+_MD_SPECIAL = re.compile(r"([\\`\[\]<>|])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_MD_LINE_START = re.compile(r"^(\s*\d*)([#>+=.)*-])", re.MULTILINE)
+
+
+def md_text(value: object) -> str:
+    """Text shown as written in Markdown: characters that Markdown would read as markup
+    (emphasis, links, code, inline HTML, entities, table pipes, a heading or list at the start
+    of a line) are backslash-escaped, so that a viewer shows them and runs nothing."""
+    text = _MD_SPECIAL.sub(r"\\\1", str(value))
+    for mark in "*_":  # emphasis needs two: a lone '*' (as in 7*7) is shown as it is
+        if text.count(mark) >= 2:
+            text = text.replace(mark, "\\" + mark)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
 def md_cell(value: object) -> str:
-    """Text for a Markdown table cell: a '|' would end the cell, a new line the row."""
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell, on one line (a new line would end the row)."""
+    return md_text(" ".join(str(value).splitlines()))
 
 
 def md_line(value: object) -> str:
-    """Text on one line (a heading or a list item): new lines become spaces."""
-    return " ".join(str(value).splitlines())
+    """Text on one line (a heading): new lines become spaces."""
+    return md_cell(value)
 
 
 def md_item(value: object) -> str:
     """Text as the body of a Markdown list item: later lines indented to stay in the item."""
-    first, *rest = str(value).splitlines() or [""]
+    first, *rest = md_text(value).splitlines() or [""]
     return "\n".join([first, *(("  " + line) if line.strip() else "" for line in rest)])
 
 
 def md_quote(value: object) -> str:
     """Text as a Markdown block quote, every line of it."""
-    return "\n".join("> " + line for line in str(value).splitlines() or [""])
+    return "\n".join("> " + line for line in md_text(value).splitlines() or [""])
 
 
 def _environment(folder: Path, autoescape: bool) -> jinja2.Environment:
@@ -97,6 +115,7 @@ def _environment(folder: Path, autoescape: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["md"] = md_text
     env.filters["cell"] = md_cell
     env.filters["quote"] = md_quote
     env.filters["line"] = md_line

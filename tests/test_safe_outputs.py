@@ -289,11 +289,6 @@ def test_html_shows_markup_from_the_proposal_as_text(hostile_outputs: dict[str, 
     assert "{{ 7*7 }}" in html  # and no template runs it
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="estimator/annex.py: the Markdown filters (md_cell, md_line, ...) do not escape < and >"
-    " (batch_report.markdown_cell does); remove this mark when they do",
-)
 def test_markdown_does_not_pass_raw_html_from_the_proposal(
     hostile_outputs: dict[str, bytes],
 ) -> None:
