@@ -30,6 +30,10 @@ from estimator.validation import validate_model
 
 Basis = Literal["published", "derived", "assumed"]
 
+MAX_RATE = 10**15
+"""No unit rate reaches a thousand million million in any currency: a larger value is a typo
+(and would overflow the arithmetic)."""
+
 
 class FormulaError(ValueError):
     """A formula that cannot be read or computed."""
@@ -133,7 +137,7 @@ def formula_numbers(formula: str) -> tuple[Decimal, ...]:
 
 class RateValue(Strict):
     from_: dt.date = Field(alias="from")
-    amount: Annotated[Number, Field(ge=0)]
+    amount: Annotated[Number, Field(ge=0, le=MAX_RATE)]
     source: Text
     basis: Basis
     formula: Annotated[StrictStr, Field(min_length=1, max_length=500)] | None = None

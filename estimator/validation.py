@@ -198,7 +198,8 @@ def diagnostics_from(
                 "less_than_equal": "at most",
             }[kind]
             bound = next(iter(e["ctx"].values()))
-            message = f"must be {words} {bound}, not {show_value(e['input'])}"
+            shown = f"{bound:,}" if isinstance(bound, int | Decimal) else show_value(bound)
+            message = f"must be {words} {shown}, not {show_value(e['input'])}"
         elif kind in ("too_short", "string_too_short"):
             message = "must not be empty"
         elif kind == "too_long" and "max_length" in e.get("ctx", {}):
