@@ -1,0 +1,62 @@
+"""The README cannot drift from the tool: its examples run, its commands exist, its quick start
+is what CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import typer.main
+
+from estimator.cli import app
+from estimator.load import parse_toml
+from estimator.validate import validate_proposal
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _shell_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", README, re.S)
+
+
+def test_the_readme_proposal_example_validates() -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", README, re.S)
+    assert blocks, "the README shows a proposal"
+    for text in blocks:
+        doc, diags = parse_toml(text.encode("utf-8"), "README.md")
+        assert doc is not None, [d.render() for d in diags]
+        proposal, diags = validate_proposal(doc)
+        assert proposal is not None, [d.render() for d in diags]
+
+
+def test_the_quick_start_has_two_commands_and_its_seed_exists() -> None:
+    install_and_run, install_and_test = (b.strip() for b in _shell_blocks()[:2])
+    assert install_and_run.startswith("pip install . && finimpact estimate ")
+    seed = install_and_run.split("finimpact estimate ")[1].split()[0]
+    assert (ROOT / seed).is_file(), seed
+    assert install_and_test == "pip install '.[test]' && pytest"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert "pip install '.[test]'" in ci
+    assert "pytest" in ci
+
+
+def test_every_command_is_in_the_readme_with_help_text() -> None:
+    group = typer.main.get_group(app)
+    assert group.commands
+    for name, command in group.commands.items():
+        assert f"`finimpact {name}" in README, f"the README does not document '{name}'"
+        assert command.help, f"'{name}' has no help text"
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt != "--help":
+                    assert opt in README, f"the README does not mention {name} {opt}"
+
+
+def test_every_linked_doc_exists() -> None:
+    for target in re.findall(r"\]\(([^)#]+)\)", README):
+        if not target.startswith("http"):
+            assert (ROOT / target).exists(), target
