@@ -198,6 +198,8 @@ def diagnostics_from(
                 "less_than_equal": "at most",
             }[kind]
             bound = next(iter(e["ctx"].values()))
+            if isinstance(bound, str) and bound.startswith("Decimal('"):
+                bound = Decimal(bound.removeprefix("Decimal('").removesuffix("')"))
             shown = f"{bound:,}" if isinstance(bound, int | Decimal) else show_value(bound)
             message = f"must be {words} {shown}, not {show_value(e['input'])}"
         elif kind in ("too_short", "string_too_short"):
