@@ -134,6 +134,10 @@ def estimate(
         except TemplateProblem as e:
             typer.echo(f"finimpact: {e}", err=True)
             raise typer.Exit(1) from e
+        except OSError as e:  # nothing was half-written: say why, in one line
+            why = e.strerror or str(e)
+            typer.echo(f"finimpact: cannot write the outputs in {out or '.'}: {why}", err=True)
+            raise typer.Exit(1) from e
     if as_json:
         sys.stdout.write(render_json(outcome.estimate, {}).decode("utf-8"))
         return

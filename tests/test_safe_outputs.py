@@ -371,3 +371,17 @@ def test_an_internal_error_prints_one_line_without_the_proposal_contents(tmp_pat
     assert run.stdout == ""
     assert run.stderr.splitlines() == ["finimpact: internal error (RuntimeError); please report it"]
     assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    proposal = _proposal(tmp_path / "p.toml")
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        ["estimate", str(proposal), "--out", str(tmp_path / "a-file" / "out")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"finimpact: cannot write the outputs in {tmp_path / 'a-file' / 'out'}: Not a directory"
+    )
