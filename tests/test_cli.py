@@ -220,9 +220,10 @@ def test_estimate_of_a_missing_file_exits_1(tmp_path: Path) -> None:
 def test_an_implausibly_large_rate_is_a_diagnostic_not_an_internal_error(tmp_path: Path) -> None:
     # 10 days × 1e30 a day: before the fix, rounding it to the cent raised InvalidOperation
     # (more than 28 digits) and the tool ended with "internal error"; totals beyond 28 digits
-    # were silently rounded
+    # were silently rounded. A card now refuses a rate over 10^15 (tests/bad/): at 10^15 a day,
+    # 10 days are 10^16, still far over the plausible 10^12 a line.
     card = (
-        (CASE / "card.toml").read_text(encoding="utf-8").replace("amount = 1300", "amount = 1e30")
+        (CASE / "card.toml").read_text(encoding="utf-8").replace("amount = 1300", "amount = 1e15")
     )
     (tmp_path / "card.toml").write_text(card, encoding="utf-8")
     result = runner.invoke(
