@@ -15,7 +15,7 @@ from estimator import __version__
 from estimator.annex import DEFAULT_ROUND_TO, TemplateProblem, template_format
 from estimator.batch import ProgressBar, batch_settings, find_proposals, run_batch
 from estimator.batch_report import consolidate, write_reports
-from estimator.diagnostics import Diagnostic, has_errors
+from estimator.diagnostics import Diagnostic, has_errors, printable
 from estimator.load import read_toml
 from estimator.outputs import RENDERERS, render_json, write_outputs
 from estimator.pipeline import estimate as run_estimate
@@ -141,7 +141,8 @@ def estimate(
     if as_json:
         sys.stdout.write(render_json(outcome.estimate, {}).decode("utf-8"))
         return
-    typer.echo(summary(outcome.estimate))
+    # proposal text on a terminal: escape sequences in a title are shown, not obeyed
+    typer.echo("\n".join(map(printable, summary(outcome.estimate).splitlines())))
     typer.echo("")
     for path in written:
         typer.echo(f"wrote {path}")

@@ -385,3 +385,16 @@ def test_an_output_folder_that_cannot_be_made_is_one_line_and_exit_1(tmp_path: P
     assert result.stderr.splitlines()[-1] == (
         f"finimpact: cannot write the outputs in {tmp_path / 'a-file' / 'out'}: Not a directory"
     )
+
+
+def test_escape_sequences_in_a_title_are_shown_not_obeyed_by_the_terminal(
+    tmp_path: Path,
+) -> None:
+    """ESC [2J clears a terminal; ESC ]0; retitles it: the summary shows them as \\x1b."""
+    proposal = _proposal(tmp_path / "p.toml", title="Plan\u001b[2J\u001b]0;owned\u0007")
+    result = CliRunner().invoke(
+        app, ["estimate", str(proposal), "--out", str(tmp_path / "out")], catch_exceptions=False
+    )
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "Plan\\x1b[2J\\x1b]0;owned\\x07" in result.stdout
