@@ -253,7 +253,7 @@ def _validate_one(file: Path, rates: Path | None) -> list[Diagnostic]:
     doc, diags = read_toml(file)
     if doc is None:
         return diags
-    if "card" in doc.data and "proposal" not in doc.data:
+    if ("card" in doc.data or "rate" in doc.data) and "proposal" not in doc.data:
         return parse_card(doc)[1]
     return run_estimate(file, rates).diagnostics
 
