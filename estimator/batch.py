@@ -12,14 +12,18 @@ The result does not depend on ``jobs``: work is handed out and collected in file
 
 from __future__ import annotations
 
+import io
+import pickle
 import sys
+import tempfile
 import tomllib
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, overload
 
 from estimator.assess import YearUnit, additional_by_year_unit
 from estimator.diagnostics import Diagnostic, Severity
@@ -82,9 +86,76 @@ class Row:
             warnings=estimate.warnings,
         )
 
-    @property
-    def order_key(self) -> tuple[bool, str, str]:
-        return (self.submitted is None, self.submitted or "", self.file)
+
+class RowStore(Sequence[Row]):
+    """The rows of a batch, kept in a temporary file: only their positions stay in memory.
+
+    Rows are added as proposals are costed; ``seal()`` puts them in submission order; then
+    ``store[i]`` and iteration read them back from the file, so a report can make as many
+    passes as it needs without holding every row. What stays in memory per row is a few
+    integers in arrays (sort key, offset, size): nothing that scatters small objects over the
+    heap, so the memory of a batch of thousands stays flat.
+    """
+
+    def __init__(self, files: Iterable[Path] = ()) -> None:
+        # the store owns its file for its lifetime; close() or exit removes it
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="finimpact-rows-")  # noqa: SIM115
+        self._rank = {str(p): i for i, p in enumerate(sorted(files, key=str))}
+        """File path → its place in path order, the tie-break of the submission order."""
+        self._keys = array("q")
+        self._offsets = array("q")
+        self._sizes = array("q")
+        self._order = array("q")
+        self._sealed = False
+
+    def _key(self, row: Row) -> int:
+        """Submission order as one integer: dated first, by date, then by file path."""
+        date = int(row.submitted.replace("-", "")) if row.submitted else 99_999_999
+        rank = self._rank.get(row.file)
+        if rank is None:
+            rank = self._rank[row.file] = len(self._rank)
+        return date * 10_000_000 + rank
+
+    def add(self, row: Row) -> None:
+        if self._sealed:
+            raise RuntimeError("rows cannot be added to a sealed store")
+        data = pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
+        self._offsets.append(self._file.seek(0, io.SEEK_END))
+        self._file.write(data)
+        self._sizes.append(len(data))
+        self._keys.append(self._key(row))
+
+    def seal(self) -> None:
+        keys = self._keys
+        self._order = array("q", sorted(range(len(keys)), key=keys.__getitem__))
+        self._sealed = True
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    @overload
+    def __getitem__(self, i: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Row]: ...
+
+    def __getitem__(self, i: int | slice) -> Row | Sequence[Row]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not self._sealed:
+            raise RuntimeError("seal the store before reading it")
+        j = self._order[i]
+        offset, size = self._offsets[j], self._sizes[j]
+        self._file.seek(offset)
+        row: Row = pickle.loads(self._file.read(size))  # our own file, written above
+        return row
+
+    def __iter__(self) -> Iterator[Row]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def close(self) -> None:
+        self._file.close()
 
 
 @dataclass(frozen=True)
@@ -111,7 +182,7 @@ class Settings:
 class Batch:
     """The outcome of a batch: rows in submission order, failures in file order."""
 
-    rows: tuple[Row, ...]
+    rows: Sequence[Row]
     failures: tuple[Failure, ...]
     plan: FinancialPlan | None
     currency: str
@@ -123,6 +194,17 @@ class Batch:
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    def close(self) -> None:
+        """Remove the temporary file that holds the rows."""
+        if isinstance(self.rows, RowStore):
+            self.rows.close()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def find_proposals(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
@@ -294,31 +376,37 @@ def run_batch(
 
     ``missing`` are the paths named that do not exist: reported as failures too.
     """
-    peeked = {p: _peek(p) for p in files}
-    skipped = {p: why for p, data in peeked.items() if (why := not_a_proposal(data)) is not None}
-    clashes = duplicates({p: _reference(d) for p, d in peeked.items() if p not in skipped})
-    del peeked
+    skipped: dict[Path, str] = {}
+    references: dict[Path, str | None] = {}
+    for path in files:
+        data = _peek(path)
+        why = not_a_proposal(data)
+        if why is not None:
+            skipped[path] = why
+        else:
+            references[path] = _reference(data)
+    clashes = duplicates(references)
     failures = [Failure(d.file, (d,)) for d in missing]
     failures += [Failure(str(p), (clashes[p],)) for p in files if p in clashes]
     todo = [p for p in files if p not in clashes and p not in skipped]
-    rows: list[Row] = []
+    rows = RowStore(todo)
     done = len(files) - len(todo)
     if progress:
         progress(done, len(files))
     for result in _results(todo, settings, jobs):
         if isinstance(result, Row):
-            rows.append(result)
+            rows.add(result)
         else:
             failures.append(result)
         done += 1
         if progress:
             progress(done, len(files))
-    rows.sort(key=lambda r: r.order_key)
+    rows.seal()
     order = {str(p): i for i, p in enumerate(files)}
     failures.sort(key=lambda f: order.get(f.file, len(order)))
     count = len(files) - len(skipped) + len(missing)
     notes = tuple((str(p), why) for p, why in skipped.items())
-    return Batch(tuple(rows), tuple(failures), settings.plan, settings.currency, count, notes)
+    return Batch(rows, tuple(failures), settings.plan, settings.currency, count, notes)
 
 
 def _results(files: Sequence[Path], settings: Settings, jobs: int) -> Iterator[Row | Failure]:

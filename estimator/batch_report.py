@@ -8,11 +8,15 @@ headroom), so a budget officer can check them in the sheet.
 
 from __future__ import annotations
 
-import io
+import contextlib
+import functools
 import json
+import os
 import re
+import shutil
+import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +29,7 @@ from estimator.assess import YearUnit
 from estimator.batch import ORDER_RULE, Batch, Failure, Row
 from estimator.model import BUDGET_UNITS, FUNDING
 from estimator.money import money
-from estimator.outputs import write_all
+from estimator.plan import FinancialPlan
 from estimator.resources import templates_dir
 
 FORMAT = "finimpact/batch/1"
@@ -52,6 +56,7 @@ class Cell:
     """Additional credits the proposals of the batch need, together."""
     first_exceeded_by: int | None
     """Index (in submission order) of the proposal whose cumulative total first exceeds it."""
+    first_reference: str | None = None
 
     @property
     def remaining(self) -> Decimal:
@@ -61,87 +66,123 @@ class Cell:
     def label(self) -> str:
         return f"{self.year} {self.unit}"
 
+    @property
+    def first(self) -> str:
+        """'3. PP26/1': the proposal that first exceeds the headroom, or ''."""
+        if self.first_exceeded_by is None:
+            return ""
+        return f"{self.first_exceeded_by + 1}. {self.first_reference}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One proposal in submission order, with the position of the plan after it."""
+
+    index: int
+    row: Row
+    cumulative: tuple[Decimal, ...]
+    """Per cell of the plan: additional credits of this proposal and of those before it."""
+    outside: Decimal
+    """Additional credits of this proposal in years outside the plan's period."""
+    crosses: tuple[str, ...]
+    """The cells ('2029 ITU-T') whose headroom this proposal is the first to exceed."""
+
 
 @dataclass(frozen=True)
 class Report:
-    rows: tuple[Row, ...]
+    """The batch, summed. Rows stay where the batch keeps them (on disk): :meth:`entries`
+    reads them once per pass and recomputes the running position as it goes."""
+
+    rows: Sequence[Row]
     failures: tuple[Failure, ...]
     currency: str
-    plan_label: str | None
-    plan_json: dict[str, object] | None
-    plan_period: tuple[int, int] | None
+    plan: FinancialPlan | None
     years: tuple[int, ...]
     cells: tuple[Cell, ...]
-    cumulative: tuple[tuple[Decimal, ...], ...]
-    """Per proposal (submission order), per cell: additional credits of it and those before."""
-    outside_plan: tuple[Decimal, ...]
-    """Per proposal: additional credits in years outside the plan's period."""
-    crosses: tuple[tuple[str, ...], ...]
-    """Per proposal: the cells (year unit) whose headroom it is the first to exceed."""
+    total: Decimal
+    by_year: dict[int, Decimal]
+    by_unit: dict[str, Decimal]
+    by_funding: dict[str, Decimal]
+    outside_total: Decimal
     files: int
     skipped: tuple[tuple[str, str], ...] = ()
 
     @property
-    def total(self) -> Decimal:
-        return sum((r.total for r in self.rows), ZERO)
-
-    def by_year(self) -> dict[int, Decimal]:
-        return {y: sum((r.by_year.get(y, ZERO) for r in self.rows), ZERO) for y in self.years}
-
-    def by_unit(self) -> dict[str, Decimal]:
-        return {u: sum((r.by_unit.get(u, ZERO) for r in self.rows), ZERO) for u in BUDGET_UNITS}
-
-    def by_funding(self) -> dict[str, Decimal]:
-        return {f: sum((r.by_funding.get(f, ZERO) for r in self.rows), ZERO) for f in FUNDING}
+    def plan_label(self) -> str | None:
+        return self.plan.info.label if self.plan is not None else None
 
     @property
     def exceeded(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.first_exceeded_by is not None)
 
+    def entries(self) -> Iterator[Entry]:
+        keys = [(c.year, c.unit) for c in self.cells]
+        crosses: dict[int, list[str]] = {}
+        for c in self.exceeded:
+            crosses.setdefault(c.first_exceeded_by or 0, []).append(c.label)
+        running = dict.fromkeys(keys, ZERO)
+        for i, row in enumerate(self.rows):
+            beyond = ZERO
+            for key, amount in row.additional.items():
+                if key in running:
+                    running[key] += amount
+                else:
+                    beyond += amount
+            cumulative = tuple(running[k] for k in keys)
+            yield Entry(i, row, cumulative, beyond, tuple(crosses.get(i, ())))
+
 
 def consolidate(batch: Batch) -> Report:
-    rows = batch.rows
-    years = tuple(sorted({y for r in rows for y in r.by_year}))
+    """Sum the batch in one pass over its rows: totals, and the position against the plan."""
     plan = batch.plan
     keys: list[YearUnit] = (
         [(y, u) for y in plan.info.years for u in BUDGET_UNITS] if plan is not None else []
     )
     running = dict.fromkeys(keys, ZERO)
-    first: dict[YearUnit, int] = {}
-    cumulative: list[tuple[Decimal, ...]] = []
-    outside: list[Decimal] = []
-    crosses: list[tuple[str, ...]] = []
-    for i, row in enumerate(rows):
-        crossed: list[str] = []
-        beyond = ZERO
+    first: dict[YearUnit, tuple[int, str]] = {}
+    years: dict[int, Decimal] = {}
+    units = dict.fromkeys(BUDGET_UNITS, ZERO)
+    funding = dict.fromkeys(FUNDING, ZERO)
+    total = outside = ZERO
+    for i, row in enumerate(batch.rows):
+        total += row.total
+        for y, v in row.by_year.items():
+            years[y] = years.get(y, ZERO) + v
+        for u, v in row.by_unit.items():
+            units[u] = units.get(u, ZERO) + v
+        for f, v in row.by_funding.items():
+            funding[f] = funding.get(f, ZERO) + v
         for key, amount in row.additional.items():
             if key not in running:
-                beyond += amount
+                outside += amount
                 continue
             running[key] += amount
             if key not in first and plan is not None and running[key] > plan.available(*key):
-                first[key] = i
-                crossed.append(f"{key[0]} {key[1]}")
-        cumulative.append(tuple(running[k] for k in keys))
-        outside.append(beyond if plan is not None else sum(row.additional.values(), ZERO))
-        crosses.append(tuple(crossed))
+                first[key] = (i, row.reference)
     cells = tuple(
-        Cell(y, u, plan.available(y, u), running[(y, u)], first.get((y, u)))
+        Cell(
+            y,
+            u,
+            plan.available(y, u),
+            running[(y, u)],
+            first[(y, u)][0] if (y, u) in first else None,
+            first[(y, u)][1] if (y, u) in first else None,
+        )
         for (y, u) in keys
         if plan is not None
     )
     return Report(
-        rows=rows,
+        rows=batch.rows,
         failures=batch.failures,
         currency=batch.currency,
-        plan_label=plan.info.label if plan is not None else None,
-        plan_json=plan.to_json() if plan is not None else None,
-        plan_period=plan.info.period if plan is not None else None,
-        years=years,
+        plan=plan,
+        years=tuple(sorted(years)),
         cells=cells,
-        cumulative=tuple(cumulative),
-        outside_plan=tuple(outside),
-        crosses=tuple(crosses),
+        total=total,
+        by_year=dict(sorted(years.items())),
+        by_unit=units,
+        by_funding=funding,
+        outside_total=outside,
         files=batch.files,
         skipped=batch.skipped,
     )
@@ -150,21 +191,47 @@ def consolidate(batch: Batch) -> Report:
 # -- JSON -------------------------------------------------------------------------------------
 
 
-def render_json(report: Report) -> bytes:
-    cells = report.cells
-    data = {
+def _entry_json(report: Report, e: Entry) -> dict[str, object]:
+    r = e.row
+    return {
+        "order": e.index + 1,
+        "file": r.file,
+        "reference": r.reference,
+        "title": r.title,
+        "conference": r.conference,
+        "submitted_by": list(r.submitted_by),
+        "submitted": r.submitted,
+        "rate_card": r.card,
+        "total": money(r.total),
+        "by_year": {str(y): money(v) for y, v in r.by_year.items()},
+        "by_unit": {u: money(v) for u, v in r.by_unit.items()},
+        "by_funding": {f: money(v) for f, v in r.by_funding.items()},
+        "additional_outside_plan": money(e.outside),
+        "cumulative": {c.label: money(v) for c, v in zip(report.cells, e.cumulative, strict=True)},
+        "first_to_exceed": list(e.crosses),
+        "verdict": r.verdict,
+        "statement": r.statement,
+        "outputs": list(r.outputs),
+        "warnings": [d.to_json() for d in r.warnings],
+    }
+
+
+def json_chunks(report: Report) -> Iterator[str]:
+    """The JSON summary, one proposal at a time (the whole document is never in memory)."""
+    head = {
         "format": FORMAT,
         "tool": {"name": "finimpact", "version": __version__},
         "currency": report.currency,
-        "plan": report.plan_json,
+        "plan": report.plan.to_json() if report.plan is not None else None,
         "order": ORDER_RULE,
         "files": report.files,
         "costed": len(report.rows),
         "failed": len(report.failures),
         "total": money(report.total),
-        "by_year": {str(y): money(v) for y, v in report.by_year().items()},
-        "by_unit": {u: money(v) for u, v in report.by_unit().items()},
-        "by_funding": {f: money(v) for f, v in report.by_funding().items()},
+        "by_year": {str(y): money(v) for y, v in report.by_year.items()},
+        "by_unit": {u: money(v) for u, v in report.by_unit.items()},
+        "by_funding": {f: money(v) for f, v in report.by_funding.items()},
+        "additional_outside_plan": money(report.outside_total),
         "position": [
             {
                 "year": c.year,
@@ -172,45 +239,33 @@ def render_json(report: Report) -> bytes:
                 "headroom": money(c.headroom),
                 "requested": money(c.requested),
                 "remaining": money(c.remaining),
-                "first_exceeded_by": None
-                if c.first_exceeded_by is None
-                else report.rows[c.first_exceeded_by].reference,
+                "first_exceeded_by": c.first_reference,
             }
-            for c in cells
+            for c in report.cells
         ],
-        "proposals": [
-            {
-                "order": i + 1,
-                "file": r.file,
-                "reference": r.reference,
-                "title": r.title,
-                "conference": r.conference,
-                "submitted_by": list(r.submitted_by),
-                "submitted": r.submitted,
-                "rate_card": r.card,
-                "total": money(r.total),
-                "by_year": {str(y): money(v) for y, v in r.by_year.items()},
-                "by_unit": {u: money(v) for u, v in r.by_unit.items()},
-                "by_funding": {f: money(v) for f, v in r.by_funding.items()},
-                "additional_outside_plan": money(report.outside_plan[i]),
-                "cumulative": {
-                    c.label: money(v) for c, v in zip(cells, report.cumulative[i], strict=True)
-                },
-                "first_to_exceed": list(report.crosses[i]),
-                "verdict": r.verdict,
-                "statement": r.statement,
-                "outputs": list(r.outputs),
-                "warnings": [d.to_json() for d in r.warnings],
-            }
-            for i, r in enumerate(report.rows)
-        ],
-        "failures": [
-            {"file": f.file, "diagnostics": [d.to_json() for d in f.diagnostics]}
-            for f in report.failures
-        ],
-        "skipped": [{"file": file, "reason": why} for file, why in report.skipped],
     }
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    yield text[: -len("\n}")]
+    lists: list[tuple[str, Iterable[object]]] = [
+        ("proposals", (_entry_json(report, e) for e in report.entries())),
+        (
+            "failures",
+            (
+                {"file": f.file, "diagnostics": [d.to_json() for d in f.diagnostics]}
+                for f in report.failures
+            ),
+        ),
+        ("skipped", ({"file": file, "reason": why} for file, why in report.skipped)),
+    ]
+    for name, items in lists:
+        yield f',\n  "{name}": ['
+        empty = True
+        for item in items:
+            body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+            yield ("\n    " if empty else ",\n    ") + body
+            empty = False
+        yield "]" if empty else "\n  ]"
+    yield "\n}\n"
 
 
 # -- HTML and Markdown ------------------------------------------------------------------------
@@ -220,35 +275,18 @@ def amount(value: Decimal) -> str:
     return f"{Decimal(money(value)):,.2f}"
 
 
-def view(report: Report) -> dict[str, Any]:
-    """Everything the HTML and Markdown templates show, as text: they do no arithmetic."""
-    cur = report.currency
-    exceeded = [
-        {
-            "cell": f"{c.unit} in {c.year}",
-            "reference": report.rows[c.first_exceeded_by].reference,
-            "order": c.first_exceeded_by + 1,
-        }
-        for c in report.cells
-        if c.first_exceeded_by is not None
-    ]
-    return {
-        "currency": cur,
-        "plan": report.plan_label,
-        "plan_period": (
-            f"{report.plan_period[0]}-{report.plan_period[1]}" if report.plan_period else None
-        ),
-        "order_rule": ORDER_RULE,
-        "files": report.files,
-        "costed": len(report.rows),
-        "failed": len(report.failures),
-        "total": amount(report.total),
-        "years": [str(y) for y in report.years],
-        "units": list(BUDGET_UNITS),
-        "fundings": list(FUNDING),
-        "rows": [
-            {
-                "order": i + 1,
+class _RowViews:
+    """The rows as the templates show them, made one at a time on each pass of a loop."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        report = self.report
+        for e in report.entries():
+            r = e.row
+            yield {
+                "order": e.index + 1,
                 "reference": r.reference,
                 "title": r.title,
                 "conference": r.conference,
@@ -261,20 +299,36 @@ def view(report: Report) -> dict[str, Any]:
                 "by_funding": [amount(r.by_funding.get(f, ZERO)) for f in FUNDING],
                 "verdict": r.verdict,
                 "statement": r.statement,
-                "crosses": ", ".join(report.crosses[i]),
-                "outside": amount(report.outside_plan[i]),
+                "crosses": ", ".join(e.crosses),
+                "outside": amount(e.outside),
                 "cumulative": [
                     {"value": amount(v), "over": v > c.headroom}
-                    for c, v in zip(report.cells, report.cumulative[i], strict=True)
+                    for c, v in zip(report.cells, e.cumulative, strict=True)
                 ],
             }
-            for i, r in enumerate(report.rows)
-        ],
+
+
+def view(report: Report) -> dict[str, Any]:
+    """Everything the HTML and Markdown templates show, as text: they do no arithmetic."""
+    plan = report.plan
+    return {
+        "currency": report.currency,
+        "plan": report.plan_label,
+        "plan_period": f"{plan.info.period[0]}-{plan.info.period[1]}" if plan else None,
+        "order_rule": ORDER_RULE,
+        "files": report.files,
+        "costed": len(report.rows),
+        "failed": len(report.failures),
+        "total": amount(report.total),
+        "years": [str(y) for y in report.years],
+        "units": list(BUDGET_UNITS),
+        "fundings": list(FUNDING),
+        "rows": _RowViews(report),
         "totals": {
-            "by_year": [amount(v) for v in report.by_year().values()],
-            "by_unit": [amount(v) for v in report.by_unit().values()],
-            "by_funding": [amount(v) for v in report.by_funding().values()],
-            "outside": amount(sum(report.outside_plan, ZERO)),
+            "by_year": [amount(v) for v in report.by_year.values()],
+            "by_unit": [amount(v) for v in report.by_unit.values()],
+            "by_funding": [amount(v) for v in report.by_funding.values()],
+            "outside": amount(report.outside_total),
         },
         "cells": [
             {
@@ -285,13 +339,18 @@ def view(report: Report) -> dict[str, Any]:
                 "requested": amount(c.requested),
                 "remaining": amount(c.remaining),
                 "over": c.remaining < 0,
-                "first": ""
-                if c.first_exceeded_by is None
-                else f"{c.first_exceeded_by + 1}. {report.rows[c.first_exceeded_by].reference}",
+                "first": c.first,
             }
             for c in report.cells
         ],
-        "exceeded": exceeded,
+        "exceeded": [
+            {
+                "cell": f"{c.unit} in {c.year}",
+                "reference": c.first_reference,
+                "order": (c.first_exceeded_by or 0) + 1,
+            }
+            for c in report.exceeded
+        ],
         "failures": [
             {"file": f.file, "messages": [d.render() for d in f.diagnostics]}
             for f in report.failures
@@ -301,22 +360,18 @@ def view(report: Report) -> dict[str, Any]:
     }
 
 
-_ENV: dict[str, Environment] = {}
-
-
-def _environment(kind: str) -> Environment:
-    if kind not in _ENV:
-        env = Environment(
-            loader=FileSystemLoader(str(templates_dir())),
-            undefined=StrictUndefined,
-            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        env.filters["cell"] = markdown_cell
-        _ENV[kind] = env
-    return _ENV[kind]
+@functools.lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = markdown_cell
+    return env
 
 
 def markdown_cell(text: object) -> str:
@@ -326,14 +381,12 @@ def markdown_cell(text: object) -> str:
     return re.sub(r"([*_`<>\[\]])", r"\\\1", value)
 
 
-def render_html(report: Report) -> bytes:
-    template = _environment("html").get_template("batch.html.j2")
-    return template.render(**view(report)).encode("utf-8")
+def html_chunks(report: Report) -> Iterator[str]:
+    return _environment().get_template("batch.html.j2").generate(**view(report))
 
 
-def render_markdown(report: Report) -> bytes:
-    template = _environment("md").get_template("batch.md.j2")
-    return template.render(**view(report)).encode("utf-8")
+def markdown_chunks(report: Report) -> Iterator[str]:
+    return _environment().get_template("batch.md.j2").generate(**view(report))
 
 
 # -- Workbook ---------------------------------------------------------------------------------
@@ -388,7 +441,8 @@ class _Sheet:
             self.ws.column_dimensions[get_column_letter(c)].width = width
 
 
-def render_xlsx(report: Report) -> bytes:
+def build_xlsx(report: Report, path: Path) -> None:
+    """Write the consolidated workbook to path (write-only: rows stream to disk)."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter as col
 
@@ -409,7 +463,8 @@ def render_xlsx(report: Report) -> bytes:
     first_money = 8
     money_cols = 1 + len(report.years) + len(BUDGET_UNITS) + len(FUNDING)
     years_from, years_to = col(first_money + 1), col(first_money + len(report.years))
-    for i, r in enumerate(report.rows):
+    for e in report.entries():
+        i, r = e.index, e.row
         row = top + 1 + i
         figures: list[Decimal] = [r.by_year.get(y, ZERO) for y in report.years]
         figures += [r.by_unit.get(u, ZERO) for u in BUDGET_UNITS]
@@ -420,7 +475,7 @@ def render_xlsx(report: Report) -> bytes:
             + [sh.text(", ".join(r.submitted_by)), sh.text(r.submitted), sh.text(r.file)]
             + [sh.number(f"=SUM({years_from}{row}:{years_to}{row})")]
             + [sh.number(v) for v in figures]
-            + [sh.text(r.verdict), sh.text(", ".join(report.crosses[i]))]
+            + [sh.text(r.verdict), sh.text(", ".join(e.crosses))]
         )
     last = max(top + len(report.rows), top + 1)
     totals = [
@@ -441,10 +496,8 @@ def render_xlsx(report: Report) -> bytes:
             for d in f.diagnostics:
                 sf.append([sf.text(f.file), sf.text(d.render())])
         sf.widths({1: 30, 2: 100})
-    buffer = io.BytesIO()
     wb.properties.creator = f"finimpact {__version__}"
-    wb.save(buffer)
-    return reproducible_zip(buffer.getvalue())
+    wb.save(path)
 
 
 def _plan_sheets(wb: Any, report: Report) -> None:
@@ -460,12 +513,13 @@ def _plan_sheets(wb: Any, report: Report) -> None:
     sa.append([])
     head = ["#", "Reference", *(c.label for c in cells), "Outside the plan's period"]
     sa.append([sa.text(h, bold=True) for h in head])
-    for i, r in enumerate(report.rows):
+    for e in report.entries():
+        r = e.row
         figures = [r.additional.get((c.year, c.unit), ZERO) for c in cells]
         sa.append(
-            [i + 1, sa.text(r.reference)]
+            [e.index + 1, sa.text(r.reference)]
             + [sa.number(v) for v in figures]
-            + [sa.number(report.outside_plan[i])]
+            + [sa.number(e.outside)]
         )
     sa.ws.freeze_panes = "C4"
     sa.widths({2: 16} | {3 + j: 14 for j in range(len(cells) + 1)})
@@ -481,7 +535,8 @@ def _plan_sheets(wb: Any, report: Report) -> None:
         [None, sc.text("Headroom", bold=True)] + [sc.number(c.headroom, bold=True) for c in cells]
     )
     first_data = head_row + 1
-    for i, r in enumerate(report.rows):
+    for e in report.entries():
+        i, r = e.index, e.row
         sums = [
             sc.number(
                 f"=SUM(Additional!{col(3 + j)}$4:{col(3 + j)}{4 + i})",
@@ -489,7 +544,7 @@ def _plan_sheets(wb: Any, report: Report) -> None:
             )
             for j, c in enumerate(cells)
         ]
-        sc.append([i + 1, sc.text(r.reference), *sums, sc.text(", ".join(report.crosses[i]))])
+        sc.append([i + 1, sc.text(r.reference), *sums, sc.text(", ".join(e.crosses))])
     last = first_data + n - 1
     remaining = [
         sc.number(
@@ -519,11 +574,7 @@ def _plan_sheets(wb: Any, report: Report) -> None:
     for j, c in enumerate(cells):
         row = 4 + j
         letter = col(3 + j)
-        first = (
-            ""
-            if c.first_exceeded_by is None
-            else f"{c.first_exceeded_by + 1}. {report.rows[c.first_exceeded_by].reference}"
-        )
+        first = c.first
         requested = sp.number(f"=SUM(Additional!{letter}4:{letter}{max(3 + n, 4)})")
         left = sp.number(f"=C{row}-D{row}")
         sp.append([c.year, sp.text(c.unit), sp.number(c.headroom), requested, left, sp.text(first)])
@@ -533,31 +584,64 @@ def _plan_sheets(wb: Any, report: Report) -> None:
 _CORE_DATES = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
 
 
-def reproducible_zip(data: bytes) -> bytes:
-    """The same workbook bytes for the same content: fixed entry times and document dates."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _CORE_DATES.sub(b"", content)
+def reproducible_zip(source: Path, target: Path) -> None:
+    """Copy a zip (a workbook) with fixed entry times and no document dates, entry by entry
+    (streamed), so that the same content gives the same bytes."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
-            target.writestr(entry, content)
-    return out.getvalue()
+            if info.filename == "docProps/core.xml":
+                dst.writestr(entry, _CORE_DATES.sub(b"", src.read(info)))
+                continue
+            with src.open(info) as reader, dst.open(entry, "w") as writer:
+                shutil.copyfileobj(reader, writer, 1 << 16)
 
 
-RENDER = {
-    "json": render_json,
-    "xlsx": render_xlsx,
-    "html": render_html,
-    "md": render_markdown,
+def xlsx_chunks(report: Report) -> Iterator[bytes]:
+    with tempfile.TemporaryDirectory(prefix="finimpact-xlsx-") as folder:
+        raw, fixed = Path(folder) / "raw.xlsx", Path(folder) / "fixed.xlsx"
+        build_xlsx(report, raw)
+        reproducible_zip(raw, fixed)
+        with fixed.open("rb") as f:
+            while chunk := f.read(1 << 16):
+                yield chunk
+
+
+def _encoded(chunks: Iterable[str]) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield chunk.encode("utf-8")
+
+
+RENDER: dict[str, Callable[[Report], Iterable[bytes]]] = {
+    "json": lambda report: _encoded(json_chunks(report)),
+    "xlsx": xlsx_chunks,
+    "html": lambda report: _encoded(html_chunks(report)),
+    "md": lambda report: _encoded(markdown_chunks(report)),
 }
+"""Consolidated format → renderer, yielding the file's bytes a piece at a time."""
 
 
 def write_reports(report: Report, out_dir: Path) -> list[Path]:
-    """Render the four consolidated outputs, then write them all or none."""
-    files = {out_dir / FILES[kind]: render(report) for kind, render in RENDER.items()}
-    return write_all(files)
+    """Stream the four consolidated outputs into temporary files, then move them all into
+    place; on any failure, none is replaced and the temporary files are removed."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for kind, render in RENDER.items():
+            target = out_dir / FILES[kind]
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=out_dir)
+            temps.append((Path(name), target))
+            with os.fdopen(fd, "wb") as f:
+                for chunk in render(report):
+                    f.write(chunk)
+        for tmp, target in temps:
+            os.replace(tmp, target)
+        done = [target for _, target in temps]
+        temps = []
+        return done
+    finally:
+        for tmp, _ in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()

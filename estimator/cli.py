@@ -193,25 +193,23 @@ def batch(
         typer.echo("no proposal files (*.toml) found", err=True)
         raise typer.Exit(1)
     progress = ProgressBar() if sys.stderr.isatty() else None
-    result = run_batch(files, settings, jobs, progress, missing)
-    if progress is not None:
-        progress.close()
-    for failure in result.failures:
-        _print_diagnostics(list(failure.diagnostics))
-    for file, why in result.skipped:
-        typer.echo(f"{file}: note: skipped: {why}", err=True)
-    report = consolidate(result)
-    written = write_reports(report, out)
+    with run_batch(files, settings, jobs, progress, missing) as result:
+        if progress is not None:
+            progress.close()
+        for failure in result.failures:
+            _print_diagnostics(list(failure.diagnostics))
+        for file, why in result.skipped:
+            typer.echo(f"{file}: note: skipped: {why}", err=True)
+        report = consolidate(result)
+        written = write_reports(report, out)
     typer.echo(
         f"costed {len(result.rows)} of {result.files} proposals"
         f" ({len(result.failures)} failed); total {result.currency} {report.total:,.2f}"
     )
     for cell in report.exceeded:
-        assert cell.first_exceeded_by is not None
-        first = result.rows[cell.first_exceeded_by]
         typer.echo(
             f"the headroom of {cell.unit} in {cell.year} is first exceeded by proposal"
-            f" {cell.first_exceeded_by + 1}, {first.reference} ({first.file})"
+            f" {(cell.first_exceeded_by or 0) + 1}, {cell.first_reference}"
         )
     for path in written:
         typer.echo(f"wrote {path}")
