@@ -105,6 +105,8 @@ def summary(estimate: Estimate) -> str:
         f"; of which external human resources {cur} {_amount(estimate.external_human_resources)}",
         f"Article 34 ({estimate.article34.verdict}): {estimate.article34.statement}",
     ]
-    for w in estimate.warnings:
-        lines.append(f"warning: {w.render()}")
+    if estimate.warnings:
+        # the warnings themselves are printed with the diagnostics, on stderr
+        n = len(estimate.warnings)
+        lines.append(f"{n} warning{'s' if n > 1 else ''}: see the diagnostics and the annex's notes")
     return "\n".join(lines)
