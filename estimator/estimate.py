@@ -210,23 +210,5 @@ class Estimate:
             ],
             "article34": self.article34.to_json(),
             "warnings": [d.to_json() for d in self.warnings],
-            "rates": {
-                r.id: {
-                    "label": r.label,
-                    "unit": r.unit,
-                    "values": [
-                        {
-                            "from": v.from_.isoformat(),
-                            "amount": str(v.amount),
-                            "source": v.source,
-                            "basis": v.basis,
-                            "formula": v.formula,
-                            "derivation": v.derivation,
-                            "assumption": v.assumption,
-                        }
-                        for v in r.value
-                    ],
-                }
-                for r in self.rates.values()
-            },
+            "rates": {r.id: r.to_json() for r in self.rates.values()},
         }

@@ -166,6 +166,18 @@ class RateValue(Strict):
             raise ValueError("an assumed value needs an assumption: say what it rests on")
         return self
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "from": self.from_.isoformat(),
+            "amount": str(self.amount),
+            "source": self.source,
+            "basis": self.basis,
+            "formula": self.formula,
+            "derivation": self.derivation,
+            "assumption": self.assumption,
+            "note": self.note,
+        }
+
 
 class Rate(Strict):
     id: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=80)]
@@ -183,6 +195,14 @@ class Rate(Strict):
             if earlier > later:
                 raise ValueError(f"values are not in date order: {later} comes after {earlier}")
         return self
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "unit": self.unit,
+            "values": [v.to_json() for v in self.value],
+        }
 
     def in_force(self, on: dt.date) -> RateValue | None:
         """The latest value in force on the date, or None if none was yet."""
