@@ -356,3 +356,46 @@ def test_a_proposal_whose_outputs_crash_fails_alone(
     assert failure["file"].endswith("c.toml")
     assert failure["diagnostics"][0]["code"] == "internal-error"
     assert "RuntimeError" in failure["diagnostics"][0]["message"]
+
+
+def test_a_proposal_in_another_currency_than_the_plan_fails_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    chf = proposal("a", None, 1, "additional")
+    usd = proposal("b", None, 1, "additional").replace(
+        'responsible = "ITU-T"', 'responsible = "ITU-T"\nrate_card = "un-new-york"'
+    )
+    (folder / "a.toml").write_text(chf, "utf-8")
+    (folder / "b.toml").write_text(usd, "utf-8")
+    # no --rates: a uses the default card (CHF), b asks for the New York card (USD)
+    result = CliRunner().invoke(
+        app, ["batch", str(folder), "--out", str(tmp_path / "out"), "--plan", str(PLAN)]
+    )
+    assert result.exit_code == 1
+    data = summary_of(tmp_path / "out")
+    assert [p["reference"] for p in data["proposals"]] == ["T/A"]
+    [failure] = data["failures"]
+    assert failure["file"].endswith("b.toml")
+    assert failure["diagnostics"][0]["code"] == "plan-currency"
+    assert "the plan is in CHF but the estimate is in USD" in failure["diagnostics"][0]["message"]
+
+
+def test_a_plan_in_another_currency_than_the_card_stops_the_batch(tmp_path: Path) -> None:
+    folder = write_five(tmp_path / "in")
+    usd = tmp_path / "usd-plan.toml"
+    usd.write_text(PLAN.read_text("utf-8").replace('"CHF"', '"USD"'), "utf-8")
+    out = str(tmp_path / "out")
+    args = ["batch", str(folder), "--out", out, "--rates", str(CARD), "--plan", str(usd)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "usd-plan.toml:8:1: plan.currency: the plan is in USD but the estimate is in CHF" in (
+        result.stderr
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_without_proposals_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run(str(tmp_path / "empty"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "no proposal files (*.toml) found" in result.stderr
