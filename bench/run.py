@@ -120,7 +120,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at start", flush=True)
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} CPUs; load average {load:.2f} at start", flush=True)
     results = []
     for n in (int(s) for s in args.sizes.split(",")):
         r = bench(n, args.jobs, args.work, args.seed)
