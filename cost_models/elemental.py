@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from estimator.model import (
+    GRADES,
     Consultant,
     Documentation,
     Elemental,
@@ -239,6 +240,24 @@ COST_MODELS: dict[str, Callable[..., list[Need]]] = {
     "travel": travel,
     "services": services,
 }
+
+
+RATES_THE_COST_MODELS_USE: tuple[str, ...] = (
+    "interpretation",
+    "conference-services",
+    "remote-participation",
+    "fellowship.travel",
+    "subsistence",
+    "translation",
+    "processing",
+    *(f"staff.{grade}" for grade in GRADES),
+    "consultant.month",
+    "consultant.day",
+    "travel.staff",
+    "travel.expert",
+)
+"""Every card rate an elemental cost model may ask for (services amounts are stated, not
+looked up). A card without one of them cannot price the activities that need it."""
 
 
 def needs_of(activity: Elemental, card: CardFacts) -> list[Need]:

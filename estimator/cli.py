@@ -16,11 +16,10 @@ from estimator.annex import DEFAULT_ROUND_TO, TemplateProblem, template_format
 from estimator.batch import ProgressBar, batch_settings, find_proposals, run_batch
 from estimator.batch_report import consolidate, write_reports
 from estimator.diagnostics import Diagnostic, has_errors, printable
-from estimator.load import read_toml
 from estimator.outputs import RENDERERS, render_json, write_outputs
+from estimator.pipeline import check_file, resolve_card
 from estimator.pipeline import estimate as run_estimate
-from estimator.pipeline import resolve_card
-from estimator.ratecard import RateCard, parse_card
+from estimator.ratecard import RateCard
 from estimator.rounding import ROUNDING_UNITS
 from estimator.starter import starter_proposal
 from estimator.summary import summary
@@ -227,7 +226,7 @@ def validate(
     report: list[dict[str, object]] = []
     failed = False
     for file in files:
-        diags = _validate_one(file, rates)
+        diags = check_file(file, rates)
         failed |= has_errors(diags)
         if as_json:
             report.append(
@@ -245,15 +244,6 @@ def validate(
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
     if failed:
         raise typer.Exit(1)
-
-
-def _validate_one(file: Path, rates: Path | None) -> list[Diagnostic]:
-    doc, diags = read_toml(file)
-    if doc is None:
-        return diags
-    if ("card" in doc.data or "rate" in doc.data) and "proposal" not in doc.data:
-        return parse_card(doc)[1]
-    return run_estimate(file, rates).diagnostics
 
 
 @app.command("rates")

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cost_models
+from cost_models.elemental import RATES_THE_COST_MODELS_USE
 from cost_models.strategic_plans import proposal_goal_titles
 from estimator.assess import assess
 from estimator.diagnostics import Diagnostic, Severity, has_errors
 from estimator.estimate import Estimate
 from estimator.load import read_toml
-from estimator.plan import FinancialPlan, plan_currency_mismatch, resolve_plan
+from estimator.plan import FinancialPlan, parse_plan, plan_currency_mismatch, resolve_plan
 from estimator.price import price
-from estimator.ratecard import RateCard, load_card
+from estimator.ratecard import RateCard, load_card, parse_card
 from estimator.validate import validate_proposal
 
 
@@ -72,6 +73,36 @@ def _cached_card(
 ) -> tuple[RateCard | None, tuple[Diagnostic, ...]]:
     card, diags = load_card(path, display)
     return card, tuple(diags)
+
+
+def check_file(path: Path, card_path: Path | None = None) -> list[Diagnostic]:
+    """Every problem of one file, whatever it holds: a proposal, a rate card or a financial plan."""
+    doc, diags = read_toml(path)
+    if doc is None:
+        return diags
+    data = doc.data
+    if "proposal" not in data and ("card" in data or "rate" in data):
+        card, diags = parse_card(doc)
+        return diags if card is None else diags + _rates_lacking(card)
+    if "proposal" not in data and ("plan" in data or "headroom" in data):
+        return parse_plan(doc)[1]
+    return estimate(path, card_path).diagnostics
+
+
+def _rates_lacking(card: RateCard) -> list[Diagnostic]:
+    lacking = [r for r in RATES_THE_COST_MODELS_USE if r not in card.rates]
+    if not lacking:
+        return []
+    return [
+        card.document.diag(
+            ("rate",),
+            "card-incomplete",
+            f"the card has no rate {', '.join(repr(r) for r in lacking)}:"
+            " activities that need them cannot be priced with it",
+            "fine if no proposal needs them; docs/pricing.md lists the rates each kind uses",
+            severity=Severity.WARNING,
+        )
+    ]
 
 
 def estimate(

@@ -108,5 +108,6 @@ def summary(estimate: Estimate) -> str:
     if estimate.warnings:
         # the warnings themselves are printed with the diagnostics, on stderr
         n = len(estimate.warnings)
-        lines.append(f"{n} warning{'s' if n > 1 else ''}: see the diagnostics and the annex's notes")
+        plural = "s" if n > 1 else ""
+        lines.append(f"{n} warning{plural}: see the diagnostics and the annex's notes")
     return "\n".join(lines)
