@@ -71,7 +71,9 @@ def _main(
 
 @app.command()
 def estimate(
-    file: Annotated[Path, typer.Argument(help="The proposal, a TOML file (format 1).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The proposal, a TOML file (format 1).")
+    ],
     rates: RatesOption = None,
     plan: PlanOption = None,
     out: Annotated[
@@ -151,7 +153,10 @@ def estimate(
 def batch(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Proposal files, or folders searched for *.toml (recursively)."),
+        typer.Argument(
+            metavar="PATH",
+            help="Proposal files, or folders searched for *.toml (recursively).",
+        ),
     ],
     out: Annotated[
         Path, typer.Option("--out", help="Folder for every output and the consolidated report.")
@@ -218,11 +223,14 @@ def batch(
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Proposals or rate cards (TOML).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(metavar="FILE", help="Proposals, rate cards or financial plans (TOML)."),
+    ],
     rates: RatesOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check proposals (and rate cards) and report every problem, located as file:line:col."""
+    """Check proposals, rate cards and plans; report every problem, located as file:line:col."""
     report: list[dict[str, object]] = []
     failed = False
     for file in files:
@@ -318,7 +326,8 @@ def card_json(card: RateCard) -> dict[str, object]:
 @app.command()
 def activities(
     name: Annotated[
-        str | None, typer.Argument(help="A template to explain, e.g. wtsa.focus-group.")
+        str | None,
+        typer.Argument(metavar="NAME", help="A template to explain, e.g. wtsa.focus-group."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -342,9 +351,9 @@ def activities(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter proposal.")] = Path(
-        "proposal.toml"
-    ),
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="Where to write the starter proposal.")
+    ] = Path("proposal.toml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter proposal that validates, to edit into your own."""
