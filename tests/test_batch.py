@@ -399,3 +399,18 @@ def test_a_folder_without_proposals_is_an_error(tmp_path: Path) -> None:
     result = run(str(tmp_path / "empty"), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert "no proposal files (*.toml) found" in result.stderr
+
+
+def test_worker_pools_replaced_in_segments_keep_the_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import estimator.batch
+
+    folder = write_five(tmp_path / "in")
+    one = run(str(folder), "--out", str(tmp_path / "one"), "--format", "json", "--jobs", "1")
+    # 2 workers × 1 proposal each: 5 proposals in 3 pools, one after the other
+    monkeypatch.setattr(estimator.batch, "WORKER_PROPOSALS", 1)
+    two = run(str(folder), "--out", str(tmp_path / "two"), "--format", "json", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 0
+    for name in ("batch-report.json", "batch-report.md", "T-A.estimate.json"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
