@@ -414,3 +414,45 @@ def test_worker_pools_replaced_in_segments_keep_the_order(
     assert one.exit_code == two.exit_code == 0
     for name in ("batch-report.json", "batch-report.md", "T-A.estimate.json"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_submission_order_is_date_then_file_path_undated_last() -> None:
+    from estimator.batch import Row, RowStore
+
+    def row(file: str, submitted: str | None) -> Row:
+        zero = Decimal("0.00")
+        return Row(
+            file,
+            file,
+            "t",
+            "PP-26",
+            ("X",),
+            submitted,
+            "CHF",
+            "c",
+            zero,
+            {},
+            {},
+            {},
+            {},
+            "none",
+            "s",
+            (),
+        )
+
+    files = [Path("z.toml"), Path("b.toml"), Path("a.toml"), Path("c.toml")]
+    store = RowStore(files)
+    for r in (
+        row("z.toml", None),
+        row("b.toml", "2026-03-01"),
+        row("a.toml", "2026-03-01"),
+        row("c.toml", "2026-02-28"),
+    ):
+        store.add(r)
+    store.seal()
+    try:
+        assert [r.file for r in store] == ["c.toml", "a.toml", "b.toml", "z.toml"]
+        assert store[-1].file == "z.toml"
+        assert [r.file for r in store[1:3]] == ["a.toml", "b.toml"]
+    finally:
+        store.close()
