@@ -456,3 +456,16 @@ def test_submission_order_is_date_then_file_path_undated_last() -> None:
         assert [r.file for r in store[1:3]] == ["a.toml", "b.toml"]
     finally:
         store.close()
+
+
+def test_proposal_text_is_escaped_in_the_html_and_markdown_reports(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = proposal("q", None, 1, "additional", title="<script>x</script> | *bold*")
+    (folder / "q.toml").write_text(text, "utf-8")
+    assert run(str(folder), "--out", str(tmp_path / "out")).exit_code == 0
+    html = (tmp_path / "out" / "batch-report.html").read_text("utf-8")
+    md = (tmp_path / "out" / "batch-report.md").read_text("utf-8")
+    assert "<script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert r"\<script\>x\</script\> \| \*bold\*" in md
