@@ -49,6 +49,18 @@ PlanOption = Annotated[
 ]
 
 
+def _formats(text: str) -> list[str]:
+    """The --format list, checked against the registered renderers."""
+    wanted = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in RENDERERS]
+    if unknown or not wanted:
+        raise typer.BadParameter(
+            f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDERERS)}",
+            param_hint="--format",
+        )
+    return wanted
+
+
 def _print_diagnostics(diags: list[Diagnostic]) -> None:
     for d in diags:
         typer.echo(d.render(), err=True)
@@ -106,13 +118,7 @@ def estimate(
     the estimate as JSON on stdout instead of the summary, and writes files only if --out is
     given.
     """
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in RENDERERS]
-    if unknown or not wanted:
-        raise typer.BadParameter(
-            f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDERERS)}",
-            param_hint="--format",
-        )
+    wanted = _formats(formats)
     if round_to not in ROUNDING_UNITS:
         raise typer.BadParameter(
             f"{round_to} is not one of {', '.join(map(str, ROUNDING_UNITS))}",
@@ -181,13 +187,7 @@ def batch(
     one row per proposal, in submission order, and the cumulative additional credits against
     the plan's headroom per year and budget unit. Exits 1 if any proposal could not be costed.
     """
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in RENDERERS]
-    if unknown or not wanted:
-        raise typer.BadParameter(
-            f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDERERS)}",
-            param_hint="--format",
-        )
+    wanted = _formats(formats)
     files, missing = find_proposals(paths)
     settings, found = batch_settings(out, wanted, rates, plan)
     _print_diagnostics(found)
