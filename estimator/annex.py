@@ -1,6 +1,6 @@
 """The annex: a statement of financial implications, as Markdown, HTML and Word.
 
-Each renderer builds the view model once (``estimator.view``) and fills a template from
+The view model (``estimator.view``) is built once per estimate and fills a template from
 ``templates/`` (or the user's, ``options["template"]``); templates only read the view. Jinja2
 runs with ``StrictUndefined``; HTML and Word escape what they insert. Same input, same bytes:
 the Word file is re-zipped with fixed timestamps.
@@ -11,6 +11,7 @@ A user template that is missing or broken raises ``TemplateProblem`` with a one-
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import re
 import zipfile
@@ -47,12 +48,21 @@ def template_format(path: Path) -> str:
     )
 
 
-def _view(estimate: Estimate, options: Mapping[str, Any]) -> AnnexView:
-    return build_view(estimate, int(options.get("round_to", DEFAULT_ROUND_TO)))
+_last_context: tuple[Estimate, int, dict[str, Any]] | None = None
 
 
-def _context(view: AnnexView) -> dict[str, Any]:
-    return {"annex": dataclasses.asdict(view)}
+def _context(estimate: Estimate, options: Mapping[str, Any]) -> dict[str, Any]:
+    """What the templates read: the view model, built once per estimate and rounding unit (the
+    three annexes of one estimate share it; templates never change it)."""
+    global _last_context
+    round_to = int(options.get("round_to", DEFAULT_ROUND_TO))
+    last = _last_context
+    if last is not None and last[0] is estimate and last[1] == round_to:
+        return last[2]
+    view: AnnexView = build_view(estimate, round_to)
+    context = {"annex": dataclasses.asdict(view)}
+    _last_context = (estimate, round_to, context)
+    return context
 
 
 def _user_template(options: Mapping[str, Any], fmt: str) -> Path | None:
@@ -106,7 +116,10 @@ def md_quote(value: object) -> str:
     return "\n".join("> " + line for line in md_text(value).splitlines() or [""])
 
 
+@functools.lru_cache(maxsize=16)
 def _environment(folder: Path, autoescape: bool) -> jinja2.Environment:
+    """One environment per template folder: templates are compiled once per process (Jinja's
+    loader still notices a template file that changed)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)),
         undefined=jinja2.StrictUndefined,
@@ -124,14 +137,14 @@ def _environment(folder: Path, autoescape: bool) -> jinja2.Environment:
 
 
 def _render_text(estimate: Estimate, options: Mapping[str, Any], fmt: str) -> bytes:
-    view = _view(estimate, options)
+    context = _context(estimate, options)
     user = _user_template(options, fmt)
     folder, name = (user.parent, user.name) if user else (templates_dir(), f"annex.{fmt}.j2")
     env = _environment(folder, autoescape=fmt == "html")
     if user is None:
-        return env.get_template(name).render(_context(view)).encode("utf-8")
+        return env.get_template(name).render(context).encode("utf-8")
     try:
-        return env.get_template(name).render(_context(view)).encode("utf-8")
+        return env.get_template(name).render(context).encode("utf-8")
     except jinja2.TemplateSyntaxError as e:
         raise TemplateProblem(f"{user}:{e.lineno}: template error: {e.message}") from e
     except jinja2.TemplateError as e:
@@ -151,14 +164,14 @@ def render_html(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
 def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
     from docxtpl import DocxTemplate
 
-    view = _view(estimate, options)
+    context = _context(estimate, options)
     user = _user_template(options, "docx")
     path = user or templates_dir() / "annex.docx"
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
     out = io.BytesIO()
     try:
         doc = DocxTemplate(str(path))
-        doc.render(_context(view), jinja_env=env, autoescape=True)
+        doc.render(context, jinja_env=env, autoescape=True)
         _fit_amount_tables(doc.docx)
         doc.save(out)
     except Exception as e:  # a user's .docx can fail in docxtpl, jinja2, lxml or zipfile
