@@ -116,6 +116,30 @@ def md_quote(value: object) -> str:
     return "\n".join("> " + line for line in md_text(value).splitlines() or [""])
 
 
+class _CompiledOnce(jinja2.Environment):
+    """docxtpl compiles each part of the Word template (document, headers, footers) with
+    from_string on every render: compile each source once and keep it."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            if len(self._compiled) >= 64:  # user templates: keep memory bounded
+                self._compiled.clear()
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
+@functools.lru_cache(maxsize=1)
+def _docx_environment() -> jinja2.Environment:
+    return _CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
 @functools.lru_cache(maxsize=16)
 def _environment(folder: Path, autoescape: bool) -> jinja2.Environment:
     """One environment per template folder: templates are compiled once per process (Jinja's
@@ -167,7 +191,7 @@ def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
     context = _context(estimate, options)
     user = _user_template(options, "docx")
     path = user or templates_dir() / "annex.docx"
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = _docx_environment()
     out = io.BytesIO()
     try:
         doc = DocxTemplate(str(path))
@@ -186,23 +210,25 @@ def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
 
 def _fit_amount_tables(document: Any) -> None:
     """Column widths of the tables of amounts, whose number of years the template cannot know:
-    the label column takes a third of the text width, the amounts share the rest."""
-    from docx.shared import Emu
-
+    the label column takes a third of the text width, the amounts share the rest. (Written on
+    the table's XML directly: python-docx's cell grid is rebuilt on every access, and slow.)"""
     section = document.sections[0]
     width = section.page_width - section.left_margin - section.right_margin
     for table in document.tables:
-        header = table.rows[0].cells if table.rows else []
-        if not header or header[-1].text.strip() != "Total":
+        tbl = table._tbl
+        rows = tbl.tr_lst
+        header = rows[0].tc_lst if rows else []
+        if not header or "".join(header[-1].xpath(".//w:t/text()")).strip() != "Total":
             continue
-        n = len(table.columns)
+        n = len(tbl.tblGrid.gridCol_lst)
         label = width // 3
         widths = [label] + [(width - label) // (n - 1)] * (n - 1)
         table.autofit = False
-        for j, column in enumerate(table.columns):
-            column.width = Emu(widths[j])
-            for cell in column.cells:
-                cell.width = Emu(widths[j])
+        for j, column in enumerate(tbl.tblGrid.gridCol_lst):
+            column.w = widths[j]
+        for row in rows:
+            for j, cell in enumerate(row.tc_lst):
+                cell.width = widths[j] if j < n else widths[-1]
 
 
 def stable_zip(data: bytes) -> bytes:

@@ -362,6 +362,19 @@ def test_the_word_annex_is_a4_with_the_reference_in_the_header_and_page_numbers(
     assert {t.style.name for t in document.tables} == {"Light Grid Accent 1", "Light List Accent 1"}
 
 
+def test_in_the_word_tables_of_amounts_the_label_column_takes_a_third_of_the_text_width() -> None:
+    data = render_docx(_estimate(GOLDEN / "pp26-ai-capacity.toml"), {})
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    amount_tables = [t for t in document.tables if t.rows[0].cells[-1].text.strip() == "Total"]
+    assert len(amount_tables) >= 3  # by object of expenditure, by budget unit, by funding
+    for table in amount_tables:
+        widths = [column.width for column in table.columns]
+        assert abs(widths[0] - text_width // 3) <= 635, widths  # Word stores twips: 635 EMU
+        assert len(set(widths[1:])) == 1 and widths[1] > 0, widths  # the years and the total
+
+
 # The short form, the stamp, determinism ----------------------------------------------------
 
 
