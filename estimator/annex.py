@@ -186,18 +186,15 @@ def render_html(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
 
 
 def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
-    from docxtpl import DocxTemplate
-
     context = _context(estimate, options)
     user = _user_template(options, "docx")
     path = user or templates_dir() / "annex.docx"
-    env = _docx_environment()
     out = io.BytesIO()
     try:
-        doc = DocxTemplate(str(path))
-        doc.render(context, jinja_env=env, autoescape=True)
+        doc = _word_template_class()(str(path))
+        doc.render(context, jinja_env=_docx_environment(), autoescape=True)
         _fit_amount_tables(doc.docx)
-        doc.save(out)
+        save_stable_docx(doc.docx, out)
     except Exception as e:  # a user's .docx can fail in docxtpl, jinja2, lxml or zipfile
         if user is None:
             raise
@@ -205,7 +202,27 @@ def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
             raise TemplateProblem(f"template {user}: not a Word (.docx) file") from e
         message = getattr(e, "message", None) or str(e) or type(e).__name__
         raise TemplateProblem(f"template {user}: {message.splitlines()[0]}") from e
-    return stable_zip(out.getvalue())
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def _word_template_class() -> Any:
+    """docxtpl's DocxTemplate, remembering the XML it prepares for Jinja (patch_xml is the
+    same regular-expression work on the same template parts at every render)."""
+    from docxtpl import DocxTemplate
+
+    patched: dict[str, str] = {}
+
+    class PreparedOnce(DocxTemplate):  # type: ignore[misc]
+        def patch_xml(self, src_xml: str) -> str:
+            found = patched.get(src_xml)
+            if found is None:
+                if len(patched) >= 64:  # user templates: keep memory bounded
+                    patched.clear()
+                found = patched[src_xml] = super().patch_xml(src_xml)
+            return found
+
+    return PreparedOnce
 
 
 def _fit_amount_tables(document: Any) -> None:
@@ -231,16 +248,32 @@ def _fit_amount_tables(document: Any) -> None:
                 cell.width = widths[j] if j < n else widths[-1]
 
 
-def stable_zip(data: bytes) -> bytes:
-    """The same zip with fixed timestamps and permissions, so that same input gives same bytes."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(entry.filename))
-    return out.getvalue()
+class _StableZip:
+    """python-docx's physical package writer, with fixed timestamps and permissions: same
+    input, same bytes, without writing the zip twice."""
+
+    def __init__(self, out: io.BytesIO) -> None:
+        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=_ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self._zip.writestr(info, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def save_stable_docx(document: Any, out: io.BytesIO) -> None:
+    """Save a python-docx Document the way Document.save does (content types, package
+    relationships, then each part), through a zip writer with fixed timestamps."""
+    from docx.opc import pkgwriter
+
+    steps: Any = pkgwriter.PackageWriter  # its static helpers, with our writer in place of its own
+    package = document.part.package
+    writer = _StableZip(out)
+    steps._write_content_types_stream(writer, package.parts)
+    steps._write_pkg_rels(writer, package.rels)
+    steps._write_parts(writer, package.parts)
+    writer.close()
