@@ -3,7 +3,7 @@
 The view model (``estimator.view``) is built once per estimate and fills a template from
 ``templates/`` (or the user's, ``options["template"]``); templates only read the view. Jinja2
 runs with ``StrictUndefined``; HTML and Word escape what they insert. Same input, same bytes:
-the Word file is re-zipped with fixed timestamps.
+the Word file is zipped with fixed timestamps.
 
 A user template that is missing or broken raises ``TemplateProblem`` with a one-line message.
 """
