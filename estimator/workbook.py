@@ -26,10 +26,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
@@ -63,6 +65,78 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 HEADER_BORDER = Border(bottom=Side(style="thin"))
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="bottom")
+LEFT_TOP = Alignment(horizontal="left", vertical="top")
+
+
+# -- styles, built once per workbook -----------------------------------------------------------
+#
+# Assigning cell.font, cell.alignment or cell.number_format makes openpyxl hash the style object
+# and look it up in the workbook's list of fonts (alignments, formats...), for every cell. The
+# helpers below give a new cell its whole style at once instead: a copy of a style array built
+# the first time a workbook needs it, by the very assignments the cell would otherwise get, in
+# the same order. The workbook's lists of fonts, fills, alignments and formats therefore grow in
+# the same order as if every cell were styled one assignment at a time: same styles.xml, same
+# style index on every cell, same bytes.
+
+
+class _Styles:
+    """The style arrays and style facts of one workbook, by kind of cell."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[tuple[str, str], Any] = {}
+        self.header_fill: dict[int, bool] = {}
+        """Fill index → whether it is the fill of column titles."""
+        self.wraps: dict[int, bool] = {}
+        """Alignment index → whether it wraps text."""
+        self.wrap_id: int | None = None
+        """The index of WRAP among the workbook's alignments, once added."""
+
+
+_STYLES: WeakKeyDictionary[Workbook, _Styles] = WeakKeyDictionary()
+
+
+def _styles(wb: Workbook) -> _Styles:
+    styles = _STYLES.get(wb)
+    if styles is None:
+        styles = _STYLES[wb] = _Styles()
+    return styles
+
+
+def _style_array(ws: Worksheet, kind: str, number_format: str = "") -> Any:
+    """The style array of a new cell of this kind (and number format), made once a workbook."""
+    styles = _styles(ws.parent)
+    key = (kind, number_format)
+    array = styles.arrays.get(key)
+    if array is None:
+        scratch = Cell(ws)  # never added to the sheet: it only registers the styles, in order
+        if kind in ("number", "formula", "number-left"):
+            scratch.number_format = number_format
+        if kind != "header-empty":
+            scratch.alignment = TOP
+        if kind in ("bold", "header"):
+            scratch.font = BOLD
+        if kind in ("header", "header-empty"):
+            scratch.fill = HEADER_FILL
+            scratch.border = HEADER_BORDER
+            scratch.alignment = HEADER_ALIGNMENT
+        elif kind == "wrap":
+            scratch.alignment = WRAP
+        elif kind == "number-left":
+            scratch.alignment = LEFT_TOP
+        array = styles.arrays[key] = scratch._style
+    return array
+
+
+def _fresh_cell(ws: Worksheet, row: int, col: int) -> tuple[Cell, bool]:
+    """The cell at row, col, and whether it is new (or has no style yet)."""
+    cell = ws._cells.get((row, col))
+    if cell is None:
+        if row < 1 or col < 1:
+            raise ValueError("Row or column values must be at least 1")
+        cell = ws._get_cell(row, col)
+        return cell, True
+    return cell, cell._style is None or not any(cell._style)
 
 
 def clean_text(value: str) -> str:
@@ -78,17 +152,40 @@ def text_cell(ws: Worksheet, row: int, col: int, value: str | None, *, bold: boo
     explicitly, and text starting with = + - @ gets the quote prefix so that editing the cell
     in Excel or LibreOffice keeps it text.
     """
-    cell: Cell = ws.cell(row=row, column=col)
+    return _text_cell(ws, row, col, value, "bold" if bold else "text")
+
+
+def _text_cell(ws: Worksheet, row: int, col: int, value: str | None, kind: str) -> Cell:
+    """text_cell, styled as kind: 'text', 'bold', 'wrap' or 'header' (see _style_array)."""
+    cell, fresh = _fresh_cell(ws, row, col)
     if value is None or value == "":
+        if kind == "header":  # an empty column title is shaded and underlined all the same
+            if fresh:
+                cell._style = StyleArray(_style_array(ws, "header-empty"))
+            else:
+                cell.fill = HEADER_FILL
+                cell.border = HEADER_BORDER
+                cell.alignment = HEADER_ALIGNMENT
         return cell
     text = clean_text(value)
-    cell.value = text
+    cell._value = text  # clean text: what cell.value = text would keep
     cell.data_type = "s"
+    if fresh:
+        cell._style = StyleArray(_style_array(ws, kind))
+        if text[:1] in ("=", "+", "-", "@"):
+            cell._style.quotePrefix = 1
+        return cell
     if text[:1] in ("=", "+", "-", "@"):
         cell.quotePrefix = True
     cell.alignment = TOP
-    if bold:
+    if kind in ("bold", "header"):
         cell.font = BOLD
+    if kind == "header":
+        cell.fill = HEADER_FILL
+        cell.border = HEADER_BORDER
+        cell.alignment = HEADER_ALIGNMENT
+    elif kind == "wrap":
+        cell.alignment = WRAP
     return cell
 
 
@@ -106,9 +203,24 @@ def number_cell(
     ws: Worksheet, row: int, col: int, value: Decimal | int, number_format: str | None = None
 ) -> Cell:
     """A number, never float on the way in: Decimal or int, with a number format."""
-    cell: Cell = ws.cell(row=row, column=col, value=value)
-    cell.number_format = number_format or number_format_for(value)
+    return _number_cell(ws, row, col, value, number_format or number_format_for(value), "number")
+
+
+def _number_cell(
+    ws: Worksheet, row: int, col: int, value: Decimal | int, number_format: str, kind: str
+) -> Cell:
+    """number_cell, styled as kind: 'number', or 'number-left' (aligned left)."""
+    cell, fresh = _fresh_cell(ws, row, col)
+    if fresh and type(value) in (int, Decimal):
+        cell._value = value
+        cell.data_type = "n"
+        cell._style = StyleArray(_style_array(ws, kind, number_format))
+        return cell
+    cell.value = value
+    cell.number_format = number_format
     cell.alignment = TOP
+    if kind == "number-left":
+        cell.alignment = LEFT_TOP
     return cell
 
 
@@ -116,9 +228,12 @@ def formula_cell(ws: Worksheet, row: int, col: int, formula: str, number_format:
     """A formula written by finimpact (never built from user text), with its number format."""
     if not formula.startswith("="):
         raise ValueError(f"not a formula: {formula!r}")
-    cell: Cell = ws.cell(row=row, column=col)
-    cell.value = formula
+    cell, fresh = _fresh_cell(ws, row, col)
+    cell._value = cell.check_string(formula)  # what cell.value = formula would keep
     cell.data_type = "f"
+    if fresh:
+        cell._style = StyleArray(_style_array(ws, "formula", number_format))
+        return cell
     cell.number_format = number_format
     cell.alignment = TOP
     return cell
@@ -134,10 +249,7 @@ def date_cell(ws: Worksheet, row: int, col: int, value: dt.date) -> Cell:
 def header_row(ws: Worksheet, row: int, titles: Sequence[str], first_col: int = 1) -> None:
     """Column titles: bold, shaded, wrapped, underlined."""
     for i, title in enumerate(titles):
-        cell = text_cell(ws, row, first_col + i, title, bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        _text_cell(ws, row, first_col + i, title, "header")
 
 
 def _width(cell: Cell) -> int:
@@ -571,7 +683,7 @@ def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
         text_cell(ws, row, 1, label, bold=True)
         if not value:
             return
-        text_cell(ws, row, 2, value).alignment = WRAP
+        _text_cell(ws, row, 2, value, "wrap")
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
         lines = wrapped_lines(clean_text(value), SUMMARY_WIDTHS[1] + SUMMARY_WIDTHS[2])
         if lines > 1:
@@ -595,8 +707,7 @@ def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
         r += 1
         for criterion, shown in values:
             if isinstance(criterion, int):
-                year = number_cell(ws, r, 1, criterion, YEAR_FORMAT)
-                year.alignment = Alignment(horizontal="left", vertical="top")
+                _number_cell(ws, r, 1, criterion, YEAR_FORMAT, "number-left")
             else:
                 text_cell(ws, r, 1, shown)
             formula_cell(ws, r, 2, _sumifs([(key, f"$A{r}")]), MONEY_FORMAT)
@@ -675,8 +786,7 @@ def _proposal_sheet(wb: Workbook, estimate: Estimate) -> None:
             text_cell(ws, r, 3, key)
             shown = _shown(value)
             if isinstance(shown, Decimal | int):
-                number_cell(ws, r, 4, shown)
-                ws.cell(row=r, column=4).alignment = Alignment(horizontal="left", vertical="top")
+                _number_cell(ws, r, 4, shown, number_format_for(shown), "number-left")
             else:
                 text_cell(ws, r, 4, str(shown))
             text_cell(ws, r, 5, origin)
