@@ -267,10 +267,6 @@ def _width(cell: Cell) -> int:
     return len(str(value)) + 1
 
 
-def _is_header(cell: Cell) -> bool:
-    return bool(cell.fill is not None and cell.fill.fgColor.rgb == HEADER_FILL.fgColor.rgb)
-
-
 def fit_widths(
     ws: Worksheet, minimum: int = 6, maximum: int = MAX_WIDTH, skip_rows: Iterable[int] = ()
 ) -> None:
@@ -281,29 +277,63 @@ def fit_widths(
     text may overflow into empty neighbours (sheet titles).
     """
     skipped = set(skip_rows)
+    wb = ws.parent
+    styles = _styles(wb)
+    header_fill, wraps = styles.header_fill, styles.wraps
+    header_rgb = HEADER_FILL.fgColor.rgb
     widths: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.row in skipped or cell.value is None:
-                continue
-            if _is_header(cell):
-                title = str(cell.value)
+    wrapped: list[Cell] = []  # the cells of text that wraps, row by row, for the row heights
+    cells = ws._cells
+    keys = sorted(cells)  # row by row, column by column, as ws.iter_rows()
+    if keys:
+        # ws.iter_rows() would have made every cell from A1 on: what shows of them in the file
+        # is the sheet's dimension (from A1) and a <row> element for each row, empty or not.
+        present = {row for row, _ in keys}
+        for row in range(1, keys[-1][0] + 1):
+            if row not in present:
+                ws.cell(row=row, column=1)
+        ws.cell(row=1, column=1)
+    for key in keys:
+        cell = cells[key]
+        value = cell._value
+        if value is None:
+            continue
+        style = cell._style
+        if key[0] not in skipped:
+            fill_id = 0 if style is None else style[1]
+            is_header = header_fill.get(fill_id)
+            if is_header is None:
+                fill = wb._fills[fill_id]
+                is_header = header_fill[fill_id] = bool(
+                    fill is not None and fill.fgColor.rgb == header_rgb
+                )
+            if is_header:
+                title = str(value)
                 longest = max(len(word) for word in title.split() or [""])
                 width = min(len(title), max(longest, 12)) + 2
             else:
                 width = _width(cell)
-                if isinstance(cell.value, str) and cell.data_type == "s" and width > maximum:
-                    cell.alignment = WRAP
-            widths[cell.column] = max(widths.get(cell.column, minimum), min(width, maximum))
+                if isinstance(value, str) and cell.data_type == "s" and width > maximum:
+                    if styles.wrap_id is None:
+                        styles.wrap_id = wb._alignments.add(WRAP)
+                    if style is None:
+                        style = cell._style = StyleArray()
+                    style.alignmentId = styles.wrap_id
+            column = key[1]
+            widths[column] = max(widths.get(column, minimum), min(width, maximum))
+        if isinstance(value, str):
+            align_id = 0 if style is None else style[5]
+            wrap = wraps.get(align_id)
+            if wrap is None:
+                wrap = wraps[align_id] = bool(wb._alignments[align_id].wrap_text)
+            if wrap:
+                wrapped.append(cell)
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
     heights: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.alignment.wrap_text:
-                width = widths.get(cell.column, minimum)
-                lines = wrapped_lines(cell.value, width)
-                heights[cell.row] = max(heights.get(cell.row, 1), lines)
+    for cell in wrapped:
+        lines = wrapped_lines(cell._value, widths.get(cell.column, minimum))
+        heights[cell.row] = max(heights.get(cell.row, 1), lines)
     for row_number, lines in heights.items():
         if lines > 1:
             ws.row_dimensions[row_number].height = LINE_HEIGHT * lines
