@@ -372,29 +372,55 @@ def define_name(wb: Workbook, name: str, ws: Worksheet, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(ws.title)}!{ref}")
 
 
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose every entry, however openpyxl writes it, carries FIXED_TIME and mode 644."""
+
+    def writestr(
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: Any,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        name = (
+            zinfo_or_arcname.filename
+            if isinstance(zinfo_or_arcname, zipfile.ZipInfo)
+            else zinfo_or_arcname
+        )
+        entry = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        super().writestr(entry, data)
+
+    def write(
+        self,
+        filename: Any,
+        arcname: Any = None,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        info = zipfile.ZipInfo.from_file(filename, arcname)  # the name as ZipFile.write has it
+        with open(filename, "rb") as file:
+            self.writestr(info.filename, file.read())
+
+
+_FIXED_ZIP_TIME = FIXED_TIME.timetuple()[:6]
+
+
 def workbook_bytes(wb: Workbook) -> bytes:
     """The workbook as .xlsx bytes, identical for identical content.
 
     The document properties carry FIXED_TIME as created and modified dates (openpyxl would
-    write the time of saving), and every zip entry carries FIXED_TIME as its date.
+    write the time of saving), and every zip entry carries FIXED_TIME as its date (the entries
+    are written so as they are made: one compression, no second archive).
     """
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.properties.creator = "finimpact"
     wb.properties.lastModifiedBy = "finimpact"
-    raw = io.BytesIO()
-    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()  # writes every part and closes the archive
     out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+    archive = _FixedTimeZip(out, "w", zipfile.ZIP_DEFLATED)
+    ExcelWriter(wb, archive).save()  # writes every part and closes the archive
     return out.getvalue()
 
 
