@@ -29,11 +29,12 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -354,6 +355,28 @@ def wrapped_lines(text: str, width: float) -> int:
                 lines, used = lines + 1, used - room
         count += lines
     return count
+
+
+def _merge_across(ws: Worksheet, row: int, first_col: int, last_col: int) -> None:
+    """ws.merge_cells over columns first_col to last_col of one row, without its general case.
+
+    For a top-left cell with no border and the default protection and no cell to its right,
+    merge_cells only records the range and puts an unstyled MergedCell in each other cell (it
+    copies borders and protection, which change nothing then); anything else goes to it.
+    """
+    cells = ws._cells
+    start = cells.get((row, first_col))
+    rest = [(row, col) for col in range(first_col + 1, last_col + 1)]
+    style = None if start is None else start._style
+    if style is None or style.borderId or style.protectionId or any(k in cells for k in rest):
+        ws.merge_cells(start_row=row, start_column=first_col, end_row=row, end_column=last_col)
+        return
+    ref = f"{get_column_letter(first_col)}{row}:{get_column_letter(last_col)}{row}"
+    ws.merged_cells.add(MergedCellRange(ws, ref))
+    for r, col in rest:
+        merged = MergedCell(ws, r, col)
+        merged._style = StyleArray()
+        cells[(r, col)] = merged
 
 
 def print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
@@ -740,7 +763,7 @@ def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
         if not value:
             return
         _text_cell(ws, row, 2, value, "wrap")
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+        _merge_across(ws, row, 2, 3)
         lines = wrapped_lines(clean_text(value), SUMMARY_WIDTHS[1] + SUMMARY_WIDTHS[2])
         if lines > 1:
             ws.row_dimensions[row].height = LINE_HEIGHT * lines
