@@ -30,10 +30,12 @@ from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -430,6 +432,28 @@ class _FixedTimeZip(zipfile.ZipFile):
 _FIXED_ZIP_TIME = FIXED_TIME.timetuple()[:6]
 
 
+class _InMemoryWriter(ExcelWriter):  # type: ignore[misc]
+    """openpyxl's ExcelWriter, with each worksheet serialised in memory, not in a temporary file.
+
+    Same steps as ExcelWriter.write_worksheet (openpyxl 3.1), with a BytesIO as the output of
+    the WorksheetWriter: same XML, without creating, reading and deleting a file per sheet.
+    """
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        if self.workbook.write_only:
+            super().write_worksheet(ws)
+            return
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        out = io.BytesIO()
+        writer = WorksheetWriter(ws, out)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], out.getvalue())
+        self.manifest.append(ws)
+
+
 def workbook_bytes(wb: Workbook) -> bytes:
     """The workbook as .xlsx bytes, identical for identical content.
 
@@ -443,7 +467,7 @@ def workbook_bytes(wb: Workbook) -> bytes:
     wb.properties.lastModifiedBy = "finimpact"
     out = io.BytesIO()
     archive = _FixedTimeZip(out, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(wb, archive).save()  # writes every part and closes the archive
+    _InMemoryWriter(wb, archive).save()  # writes every part and closes the archive
     return out.getvalue()
 
 
