@@ -8,7 +8,7 @@ interruption before that leaves the previous outputs as they were.
 from __future__ import annotations
 
 import contextlib
-import glob
+import functools
 import hashlib
 import json
 import os
@@ -135,7 +135,22 @@ STALE_AFTER_SECONDS = 3600
 def _remove_stale_temps(path: Path) -> None:
     """Remove what killed runs left beside path ('.<name>.<random>.part', over an hour old)."""
     now = time.time()
-    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+    for tmp in _leftovers(path.parent).get(path.name, ()):
         with contextlib.suppress(OSError):
             if now - tmp.stat().st_mtime > STALE_AFTER_SECONDS:
                 tmp.unlink()
+
+
+@functools.lru_cache(maxsize=64)
+def _leftovers(folder: Path) -> dict[str, tuple[Path, ...]]:
+    """The temporary files in a folder, by the name they were to replace, listed once per
+    process: a batch writes thousands of files into one folder, and listing it for each
+    would make the batch quadratic in the number of proposals."""
+    found: dict[str, list[Path]] = {}
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") and name.endswith(".part") and name.count(".") >= 3:
+                target = name[1:].removesuffix(".part").rsplit(".", 1)[0]
+                found.setdefault(target, []).append(folder / name)
+    return {k: tuple(v) for k, v in found.items()}
