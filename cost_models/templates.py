@@ -210,10 +210,12 @@ def _convert(param: Parameter, value: Any) -> tuple[Any, str]:
         if kind == "count" and not (isinstance(value, int) or value == value.to_integral_value()):
             return None, wrong
         number = Decimal(value)
+        if not number.is_finite():
+            return None, f"must be a finite number, not {show_value(number)}"
         if param.minimum is not None and number < param.minimum:
-            return None, f"must be at least {plain(param.minimum)}, not {plain(number)}"
+            return None, f"must be at least {plain(param.minimum)}, not {show_value(number)}"
         if param.maximum is not None and number > param.maximum:
-            return None, f"must be at most {plain(param.maximum)}, not {plain(number)}"
+            return None, f"must be at most {plain(param.maximum)}, not {show_value(number)}"
         return (int(number) if kind == "count" else number), ""
     if kind == "languages":
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
@@ -255,7 +257,7 @@ def show_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return plain(value)
+        return plain(value) if abs(value.adjusted()) < 20 else str(value)
     if isinstance(value, tuple | list):
         return "[" + ", ".join(f'"{v}"' for v in value) + "]"
     if isinstance(value, str):

@@ -574,3 +574,19 @@ def test_writing_every_default_out_changes_no_figure_and_leaves_no_default(
     assert outcome.estimate.total == Decimal(expected["total"])
     for line in outcome.estimate.to_json()["lines"]:
         assert {d["key"] for d in line["defaults"]} <= {"years"}, line["activity"]
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("nan", "pages must be a finite number, not nan"),
+        ("inf", "pages must be a finite number, not infinity"),
+        ("1e400", "pages must be at most 5000, not 1E+400"),
+    ],
+)
+def test_a_non_finite_or_huge_parameter_is_a_located_message_not_a_crash(
+    tmp_path: Path, written: str, words: str
+) -> None:
+    found = problems(tmp_path, "wtsa.focus-group", f"pages = {written}\n")
+    assert len(found) == 1
+    assert ":15:1: activity[0].pages: " + words in found[0]
