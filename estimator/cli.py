@@ -36,7 +36,11 @@ app = typer.Typer(
 
 RatesOption = Annotated[
     Path | None,
-    typer.Option("--rates", help="A rate card TOML file to use instead of the shipped ones."),
+    typer.Option(
+        "--rates",
+        help="The rate card: a TOML file, or the id of a shipped card (itu-geneva, the default;"
+        " un-new-york).",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 PlanOption = Annotated[
@@ -202,13 +206,18 @@ def batch(
             progress.close()
         for failure in result.failures:
             _print_diagnostics(list(failure.diagnostics))
+        warnings = 0
+        for row in result.rows:
+            _print_diagnostics(list(row.warnings))
+            warnings += len(row.warnings)
         for file, why in result.skipped:
             typer.echo(f"{file}: note: skipped: {why}", err=True)
         report = consolidate(result)
         written = write_reports(report, out)
     typer.echo(
         f"costed {len(result.rows)} of {result.files} proposals"
-        f" ({len(result.failures)} failed); total {result.currency} {report.total:,.2f}"
+        f" ({len(result.failures)} failed, {warnings} warnings on stderr);"
+        f" total {result.currency} {report.total:,.2f}"
     )
     for cell in report.exceeded:
         typer.echo(
@@ -247,7 +256,8 @@ def validate(
         else:
             _print_diagnostics(diags)
             if not has_errors(diags):
-                typer.echo(f"{file}: valid")
+                n = len(diags)
+                typer.echo(f"{file}: valid" + (f" ({n} warning{'s' * (n > 1)})" if n else ""))
     if as_json:
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
     if failed:

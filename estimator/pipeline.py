@@ -37,10 +37,25 @@ def shipped_cards() -> dict[str, Path]:
 def resolve_card(
     card_path: Path | None, wanted: str | None
 ) -> tuple[RateCard | None, list[Diagnostic]]:
-    """The card to use: --rates, else the proposal's rate_card, else the default card."""
+    """The card to use: --rates (a file, or the id of a shipped card), else the proposal's
+    rate_card, else the default card."""
+    cards = shipped_cards()
+    if card_path is not None and not card_path.exists():
+        if str(card_path) not in cards:
+            return None, [
+                Diagnostic(
+                    str(card_path),
+                    1,
+                    1,
+                    (),
+                    "no-file",
+                    "no such file, and no shipped rate card has this id",
+                    "shipped cards: " + ", ".join(cards) + "; or give the path of your own",
+                )
+            ]
+        wanted, card_path = str(card_path), None
     if card_path is not None:
         return _card(card_path, None)
-    cards = shipped_cards()
     card_id = wanted or cost_models.DEFAULT_CARD
     if card_id not in cards:
         return None, [

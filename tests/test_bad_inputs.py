@@ -104,7 +104,8 @@ def test_the_whole_corpus_in_one_run_prints_one_located_line_per_problem_and_no_
             got = sorted(at for at, _ in per_file.get(case["file"], []))
             assert got == want, case["file"]
         valid = {c["file"] for c in cases if c.get("valid")}
-        assert {line.removesuffix(": valid") for line in run.stdout.splitlines()} == valid
+        said_valid = {line.split(": valid")[0] for line in run.stdout.splitlines()}
+        assert said_valid == valid
 
 
 def _padded(size: int) -> bytes:

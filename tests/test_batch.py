@@ -305,7 +305,17 @@ def test_generator_writes_valid_proposals_of_5_to_40_lines(tmp_path: Path) -> No
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(five: tuple[Path, Any]) -> None:
     _, result = five
-    assert result.stderr == ""
+    assert "\r" not in result.stderr
+    # what stderr holds is the proposals' warnings, one located line each
+    assert all(": warning: " in line for line in result.stderr.splitlines())
+
+
+def test_the_warnings_of_costed_proposals_are_printed_and_counted(five: tuple[Path, Any]) -> None:
+    _, result = five
+    warnings = result.stderr.splitlines()
+    assert warnings, "the test card's staff.P3 value is from 2020: older than five years in 2028"
+    assert all("rate values more than 5 years older" in w for w in warnings)
+    assert f"{len(warnings)} warnings on stderr" in result.stdout
 
 
 def test_progress_bar_redraws_one_line_and_ends_it(capsys: pytest.CaptureFixture[str]) -> None:

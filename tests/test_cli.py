@@ -240,7 +240,10 @@ def test_an_implausibly_large_rate_is_a_diagnostic_not_an_internal_error(tmp_pat
 def test_validate_says_valid_and_exits_0(valid: Path) -> None:
     result = runner.invoke(app, ["validate", str(valid)])
     assert result.exit_code == 0
-    assert result.stdout.strip() == f"{valid}: valid"
+    # valid, and says how many warnings it printed on stderr
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    expected = f"{valid}: valid" + (f" ({len(warnings)} warning" if warnings else "")
+    assert result.stdout.strip().startswith(expected)
 
 
 def test_validate_accepts_a_rate_card() -> None:
@@ -364,3 +367,17 @@ def test_finimpact_entry_point_estimates_a_seed(tmp_path: Path) -> None:
     printed = json.loads(done.stdout)
     written = json.loads((tmp_path / "PP26-44A2-1.estimate.json").read_text(encoding="utf-8"))
     assert printed == written
+
+
+def test_rates_takes_the_id_of_a_shipped_card_as_well_as_a_file() -> None:
+    result = CliRunner().invoke(app, ["rates", "--rates", "un-new-york", "--json"])
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.stdout)
+    assert (card["id"], card["currency"]) == ("un-new-york", "USD")
+
+
+def test_rates_names_the_shipped_cards_when_neither_file_nor_id_matches() -> None:
+    result = CliRunner().invoke(app, ["rates", "--rates", "no-such-card"])
+    assert result.exit_code == 1
+    assert "no-such-card:1:1: no such file, and no shipped rate card has this id" in result.stderr
+    assert "itu-geneva, un-new-york" in result.stderr
