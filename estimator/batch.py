@@ -400,7 +400,9 @@ def run_batch(
             references[path] = _reference(data)
     clashes = duplicates(references)
     failures = [Failure(d.file, (d,)) for d in missing]
-    failures += [Failure(str(p), (clashes[p],)) for p in files if p in clashes]
+    failures += [
+        Failure(str(p), (clashes[p], *_problems(p, settings))) for p in files if p in clashes
+    ]
     todo = [p for p in files if p not in clashes and p not in skipped]
     rows = RowStore(todo)
     done = len(files) - len(todo)
@@ -420,6 +422,13 @@ def run_batch(
     count = len(files) - len(skipped) + len(missing)
     notes = tuple((str(p), why) for p, why in skipped.items())
     return Batch(rows, tuple(failures), settings.plan, settings.currency, count, notes)
+
+
+def _problems(path: Path, settings: Settings) -> list[Diagnostic]:
+    """The other problems of a file that is not costed (its reference clashes): every problem
+    of every file is reported in one run."""
+    outcome = run_estimate(path, settings.card_path, str(path), plan=settings.plan)
+    return [d for d in outcome.diagnostics if d.severity is Severity.ERROR]
 
 
 def _results(files: Sequence[Path], settings: Settings, jobs: int) -> Iterator[Row | Failure]:

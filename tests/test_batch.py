@@ -479,3 +479,19 @@ def test_proposal_text_is_escaped_in_the_html_and_markdown_reports(tmp_path: Pat
     assert "<script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html
     assert r"\<script\>x\</script\> \| \*bold\*" in md
+
+
+def test_a_file_whose_reference_clashes_still_has_its_other_problems_reported(
+    tmp_path: Path,
+) -> None:
+    folder = write_five(tmp_path / "in")
+    clash = proposal("a", "2026-04-01", 1, "additional").replace("months = 1", 'months = "1"')
+    (folder / "f.toml").write_text(clash, "utf-8")
+    result = run(str(folder), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    f_lines = [
+        line for line in result.stderr.splitlines() if line.startswith(str(folder / "f.toml"))
+    ]
+    assert len(f_lines) == 2
+    assert "reference 'T/A' is also used by" in f_lines[0]
+    assert f_lines[1].endswith("activity[0].months: must be a number, written without quotes")
