@@ -34,6 +34,7 @@ from estimator.model import (
     Text,
 )
 from estimator.money import plain, product
+from estimator.validation import misplaced_proposal_key
 
 ACTIVITIES = Path(__file__).resolve().parent / "activities"
 COMMON_KEYS = tuple(ActivityBase.model_fields)
@@ -307,7 +308,8 @@ class ActivityTemplate:
                     TemplateProblem(
                         key,
                         f"unknown key '{key}': {self.name} has no such parameter",
-                        _closest(key, [*params, *COMMON_KEYS])
+                        misplaced_proposal_key(key, ("activity",))
+                        or _closest(key, [*params, *COMMON_KEYS])
                         or f"its parameters are {', '.join(params)}",
                     )
                 )

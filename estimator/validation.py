@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from estimator.diagnostics import Diagnostic, KeyPath, did_you_mean
 from estimator.load import TomlDocument
+from estimator.model import ProposalInfo
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -77,6 +78,17 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
+
+
+def misplaced_proposal_key(name: str, path: KeyPath) -> str:
+    """A hint for a [proposal] key written after an [[activity]] header, which TOML reads as a
+    key of that activity."""
+    if path[:1] == ("activity",) and name in ProposalInfo.model_fields:
+        return (
+            f"{name} belongs in [proposal]: keys written after an [[activity]] header belong to"
+            " that activity, so move it above the first [[activity]]"
+        )
+    return ""
 
 
 def show_value(value: Any) -> str:
@@ -166,7 +178,7 @@ def diagnostics_from(
         if kind == "extra_forbidden":
             name = str(loc[-1]) if loc else "?"
             message = f"unknown key '{name}'"
-            hint = did_you_mean(name, _fields(model, loc))
+            hint = misplaced_proposal_key(name, path) or did_you_mean(name, _fields(model, loc))
         elif kind == "missing":
             message = "is required"
             hint = _missing_hint(model, loc) if loc else ""

@@ -57,3 +57,14 @@ def test_a_broken_plan_is_reported_as_a_plan_not_as_a_proposal(tmp_path: Path) -
     diags = check_file(path)
     keys = {d.key for d in diags}
     assert {"plan.title", "plan.period", "plan.currency", "headroom"} <= keys, keys
+
+
+def test_a_proposal_key_written_after_an_activity_is_told_where_it_belongs(tmp_path: Path) -> None:
+    text = (ROOT / "seeds" / "pp26-ai-capacity.toml").read_text(encoding="utf-8")
+    path = tmp_path / "late-key.toml"
+    path.write_text(text + '\nrate_card = "un-new-york"\n', encoding="utf-8")
+    errors = [d for d in check_file(path) if d.severity is Severity.ERROR]
+    assert len(errors) == 1
+    assert errors[0].line == len(text.splitlines()) + 2
+    assert errors[0].message == "unknown key 'rate_card'"
+    assert errors[0].hint.startswith("rate_card belongs in [proposal]")
