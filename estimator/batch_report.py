@@ -28,7 +28,7 @@ from estimator import __version__
 from estimator.assess import YearUnit
 from estimator.batch import ORDER_RULE, Batch, Failure, Row
 from estimator.model import BUDGET_UNITS, FUNDING
-from estimator.money import money
+from estimator.money import money, to_cents
 from estimator.plan import FinancialPlan
 from estimator.resources import templates_dir
 
@@ -272,7 +272,13 @@ def json_chunks(report: Report) -> Iterator[str]:
 
 
 def amount(value: Decimal) -> str:
-    return f"{Decimal(money(value)):,.2f}"
+    """An amount with thousands separators and two decimals ('1,234.50'). Amounts of the
+    report are sums of cent-rounded lines, so they are shown as they are; anything finer is
+    rounded by the one rule first."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -2:
+        value = to_cents(value)
+    return f"{value:,.2f}"
 
 
 class _RowViews:
