@@ -3,13 +3,15 @@
 The view model (``estimator.view``) is built once per estimate and fills a template from
 ``templates/`` (or the user's, ``options["template"]``); templates only read the view. Jinja2
 runs with ``StrictUndefined``; HTML and Word escape what they insert. Same input, same bytes:
-the Word file is zipped with fixed timestamps.
+the Word file is zipped with fixed timestamps. A Word template is read once per process (and
+again if its content changes): each annex renders only the parts docxtpl renders.
 
 A user template that is missing or broken raises ``TemplateProblem`` with a one-line message.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import io
@@ -21,6 +23,7 @@ from typing import Any
 
 import jinja2
 
+from estimator import stablezip
 from estimator.estimate import Estimate
 from estimator.resources import templates_dir
 from estimator.view import AnnexView, build_view
@@ -28,7 +31,6 @@ from estimator.view import AnnexView, build_view
 DEFAULT_ROUND_TO = 100
 TEMPLATE_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
 """A user template's format, from its name: annex.md.j2 and annex.md are Markdown, and so on."""
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 class TemplateProblem(Exception):
@@ -117,8 +119,8 @@ def md_quote(value: object) -> str:
 
 
 class _CompiledOnce(jinja2.Environment):
-    """docxtpl compiles each part of the Word template (document, headers, footers) with
-    from_string on every render: compile each source once and keep it."""
+    """docxtpl compiles the source of each part it renders (body, headers, footers, core
+    properties) with from_string on every render: compile each source once and keep it."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -189,12 +191,8 @@ def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
     context = _context(estimate, options)
     user = _user_template(options, "docx")
     path = user or templates_dir() / "annex.docx"
-    out = io.BytesIO()
     try:
-        doc = _word_template_class()(str(path))
-        doc.render(context, jinja_env=_docx_environment(), autoescape=True)
-        _fit_amount_tables(doc.docx)
-        save_stable_docx(doc.docx, out)
+        return _word_template(path.read_bytes()).render(context)
     except Exception as e:  # a user's .docx can fail in docxtpl, jinja2, lxml or zipfile
         if user is None:
             raise
@@ -202,37 +200,171 @@ def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
             raise TemplateProblem(f"template {user}: not a Word (.docx) file") from e
         message = getattr(e, "message", None) or str(e) or type(e).__name__
         raise TemplateProblem(f"template {user}: {message.splitlines()[0]}") from e
-    return out.getvalue()
 
 
-@functools.lru_cache(maxsize=1)
-def _word_template_class() -> Any:
-    """docxtpl's DocxTemplate, remembering the XML it prepares for Jinja (patch_xml is the
-    same regular-expression work on the same template parts at every render)."""
+@functools.lru_cache(maxsize=4)
+def _word_template(content: bytes) -> _WordTemplate:
+    """The Word template with these bytes, prepared once per process. Keyed by content, not
+    by path: a template changed on disk is prepared again."""
+    return _WordTemplate(content)
+
+
+_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+"""The core properties docxtpl renders (DocxTemplate.render_properties)."""
+_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
+
+class _WordTemplate:
+    """A Word template, prepared for many renders: each gives the bytes that docxtpl's
+    DocxTemplate.render then saving through python-docx's package writer give.
+
+    docxtpl (0.20) renders the document body, the headers and footers, the core properties
+    and the footnotes with Jinja, then python-docx serialises and compresses every part again,
+    though the others (styles, theme, numbering, settings, fonts, relationships...) are the same
+    in every file. Here the template is read once: the parts docxtpl renders are kept as the
+    Jinja sources its patch_xml makes of them, the others as zip entries, serialised as
+    python-docx saves them and deflated. A render runs docxtpl's own steps on the rendered
+    parts, in its order (render_xml_part, fix_tables and fix_docpr_ids on the body), serialises
+    them as python-docx does (serialize_part_xml), and zips the whole with stablezip.
+    """
+
+    def __init__(self, content: bytes) -> None:
+        from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+        from docx.oxml.ns import qn
+        from docx.package import Package
+        from docxtpl import DocxTemplate
+
+        main = Package.open(io.BytesIO(content)).main_document_part
+        if main.content_type != CONTENT_TYPE.WML_DOCUMENT_MAIN:  # as docx.Document checks
+            raise ValueError(f"not a Word file, content type is '{main.content_type}'")
+        template = DocxTemplate(io.BytesIO(content))
+        document = template.docx = main.document  # what its init_docx reads
+        package = document.part.package
+        # as render_properties reads them (for a package without core properties, python-docx
+        # adds its default part, which is then saved too)
+        core_properties = document.core_properties
+        self._properties = tuple((name, getattr(core_properties, name)) for name in _PROPERTIES)
+        core_part = package.part_related_by(RELATIONSHIP_TYPE.CORE_PROPERTIES)
+        self._core = core_part.partname.membername, copy.deepcopy(core_part.element)
+
+        self._body = template.patch_xml(template.get_xml())
+        self._shell = copy.deepcopy(document.element)  # the document, its body to be rendered
+        self._shell.replace(self._shell.body, self._shell.makeelement(qn("w:body")))
+        self._headers_footers: list[tuple[str, str, str]] = []  # name, source, encoding
+        for uri in (template.HEADER_URI, template.FOOTER_URI):
+            for _, part in template.get_headers_footers(uri):
+                xml = template.get_part_xml(part)
+                encoding = template.get_headers_footers_encoding(xml)
+                self._headers_footers.append(
+                    (part.partname.membername, template.patch_xml(xml), encoding)
+                )
+        self._footnotes = tuple(
+            (part.partname.membername, part.blob)
+            for part in package.parts
+            if part.content_type == _FOOTNOTES
+        )
+        self._document_name = document.part.partname.membername
+        rendered = {
+            self._document_name,
+            self._core[0],
+            *(name for name, _, _ in self._headers_footers),
+            *(name for name, _ in self._footnotes),
+        }
+        self._entries = [
+            name if name in rendered else stablezip.deflated(name, blob)
+            for name, blob in _package_files(package)
+        ]
+
+    def render(self, context: dict[str, Any]) -> bytes:
+        from docx.opc.oxml import serialize_part_xml
+        from docx.oxml.parser import parse_xml
+
+        env = _docx_environment()
+        steps = _docxtpl_steps()
+        document = self._rendered_document(steps, context)
+        files = {}
+        for name, source, encoding in self._headers_footers:
+            xml = steps.render_xml_part(source, None, context, env).encode(encoding)
+            files[name] = serialize_part_xml(parse_xml(xml))  # as XmlPart.load, then its blob
+        files[self._core[0]] = self._rendered_properties(context)
+        footnotes = dict(self._footnotes)
+        for _ in document.sectPr_lst:  # render_footnotes renders them once per section
+            for name, blob in footnotes.items():
+                xml = steps.patch_xml(blob.decode("utf-8"))
+                footnotes[name] = steps.render_xml_part(xml, None, context, env).encode("utf-8")
+        files.update(footnotes)
+        _fit_amount_tables(document)
+        files[self._document_name] = serialize_part_xml(document)
+        return stablezip.archive(
+            stablezip.deflated(entry, files[entry]) if isinstance(entry, str) else entry
+            for entry in self._entries
+        )
+
+    def _rendered_document(self, steps: Any, context: dict[str, Any]) -> Any:
+        """The document element with its body rendered, as DocxTemplate.render leaves it.
+
+        (In a function of its own: the body's element, parsed by fix_tables without python-docx's
+        element classes, must have no Python reference left when python-docx reads the tables,
+        so that lxml gives them python-docx's classes.)"""
+        xml = steps.render_xml_part(self._body, None, context, _docx_environment())
+        body = steps.fix_tables(xml)
+        steps.fix_docpr_ids(body)
+        document = copy.deepcopy(self._shell)
+        document.replace(document.body, body)
+        return document
+
+    def _rendered_properties(self, context: dict[str, Any]) -> bytes:
+        """The core properties part, rendered as DocxTemplate.render_properties does."""
+        from docx.opc.coreprops import CoreProperties
+        from docx.opc.oxml import serialize_part_xml
+
+        env = _docx_environment()
+        element = copy.deepcopy(self._core[1])
+        properties = CoreProperties(element)
+        for name, initial in self._properties:
+            setattr(properties, name, env.from_string(initial).render(context))
+        return bytes(serialize_part_xml(element))
+
+
+def _docxtpl_steps() -> Any:
+    """A DocxTemplate for the steps of one render, set as its render_init sets it. It reads
+    no file: it is given the sources prepared by _WordTemplate. (Its render_xml_part is given no
+    part: a part is only for docxtpl's own objects in a context, such as InlineImage, and the
+    annex's context is the view model's dictionaries.)"""
     from docxtpl import DocxTemplate
 
-    patched: dict[str, str] = {}
+    steps = DocxTemplate(None)
+    steps.docx_ids_index = 1000
+    return steps
 
-    class PreparedOnce(DocxTemplate):  # type: ignore[misc]
-        def patch_xml(self, src_xml: str) -> str:
-            found = patched.get(src_xml)
-            if found is None:
-                if len(patched) >= 64:  # user templates: keep memory bounded
-                    patched.clear()
-                found = patched[src_xml] = super().patch_xml(src_xml)
-            return found
 
-    return PreparedOnce
+def _package_files(package: Any) -> list[tuple[str, bytes]]:
+    """The files of a python-docx package, in the order Document.save writes them (content
+    types, package relationships, then each part and its relationships)."""
+    from docx.opc import pkgwriter
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.files: list[tuple[str, bytes]] = []
+
+        def write(self, pack_uri: Any, blob: bytes) -> None:
+            self.files.append((pack_uri.membername, blob))
+
+    steps: Any = pkgwriter.PackageWriter  # its static helpers, with the recorder as the zip
+    recorder = Recorder()
+    steps._write_content_types_stream(recorder, package.parts)
+    steps._write_pkg_rels(recorder, package.rels)
+    steps._write_parts(recorder, package.parts)
+    return recorder.files
 
 
 def _fit_amount_tables(document: Any) -> None:
     """Column widths of the tables of amounts, whose number of years the template cannot know:
     the label column takes a third of the text width, the amounts share the rest. (Written on
-    the table's XML directly: python-docx's cell grid is rebuilt on every access, and slow.)"""
-    section = document.sections[0]
+    the XML, python-docx's CT_Document: its cell grid is rebuilt on every access, and slow.)"""
+    section = document.sectPr_lst[0]  # python-docx's document.sections[0]
     width = section.page_width - section.left_margin - section.right_margin
-    for table in document.tables:
-        tbl = table._tbl
+    for tbl in document.body.tbl_lst:  # python-docx's document.tables
         rows = tbl.tr_lst
         header = rows[0].tc_lst if rows else []
         if not header or "".join(header[-1].xpath(".//w:t/text()")).strip() != "Total":
@@ -240,40 +372,9 @@ def _fit_amount_tables(document: Any) -> None:
         n = len(tbl.tblGrid.gridCol_lst)
         label = width // 3
         widths = [label] + [(width - label) // (n - 1)] * (n - 1)
-        table.autofit = False
+        tbl.tblPr.autofit = False
         for j, column in enumerate(tbl.tblGrid.gridCol_lst):
             column.w = widths[j]
         for row in rows:
             for j, cell in enumerate(row.tc_lst):
                 cell.width = widths[j] if j < n else widths[-1]
-
-
-class _StableZip:
-    """python-docx's physical package writer, with fixed timestamps and permissions: same
-    input, same bytes, without writing the zip twice."""
-
-    def __init__(self, out: io.BytesIO) -> None:
-        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
-
-    def write(self, pack_uri: Any, blob: bytes) -> None:
-        info = zipfile.ZipInfo(pack_uri.membername, date_time=_ZIP_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        self._zip.writestr(info, blob)
-
-    def close(self) -> None:
-        self._zip.close()
-
-
-def save_stable_docx(document: Any, out: io.BytesIO) -> None:
-    """Save a python-docx Document the way Document.save does (content types, package
-    relationships, then each part), through a zip writer with fixed timestamps."""
-    from docx.opc import pkgwriter
-
-    steps: Any = pkgwriter.PackageWriter  # its static helpers, with our writer in place of its own
-    package = document.part.package
-    writer = _StableZip(out)
-    steps._write_content_types_stream(writer, package.parts)
-    steps._write_pkg_rels(writer, package.rels)
-    steps._write_parts(writer, package.parts)
-    writer.close()
