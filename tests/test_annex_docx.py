@@ -4,7 +4,7 @@ render_docx reads a Word template once and renders only the parts docxtpl render
 headers, footers, core properties, footnotes). The reference here is the plain way: docxtpl's
 DocxTemplate.render on the whole template, saved by python-docx, zipped with fixed dates. Both
 must give the same bytes, for the shipped template and for a user template with every part
-docxtpl renders.
+docxtpl renders. Its shortcut to docxtpl's resolve_listing gives the same text for any text.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from estimator.annex import _fit_amount_tables, render_docx
+from estimator.annex import _docxtpl_steps, _fit_amount_tables, render_docx
 from estimator.estimate import Estimate
 from estimator.pipeline import estimate as run_estimate
 from estimator.resources import templates_dir
@@ -161,3 +163,34 @@ def test_a_user_template_changed_on_disk_is_read_again(tmp_path: Path) -> None:
             for p in docx.Document(io.BytesIO(render_docx(est, {"template": template}))).paragraphs
         )
         assert text == f"{words} {est.proposal.info.reference}"
+
+
+_XML_PIECES = st.sampled_from(  # joined at random: well-formed or not, with or without breaks
+    [
+        "<w:p>",
+        '<w:p w:rsidR="1">',
+        "</w:p>",
+        "<w:pPr><w:jc/></w:pPr>",
+        "<w:r>",
+        '<w:r w:rsidR="2">',
+        "</w:r>",
+        "<w:rPr><w:b/></w:rPr>",
+        "<w:t>",
+        '<w:t xml:space="preserve">',
+        "</w:t>",
+        "<w:tbl>",
+        "text",
+        " ",
+        "\t",
+        "\n",
+        "\a",
+        "\f",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_XML_PIECES, max_size=40).map("".join))
+def test_resolve_listing_on_the_paragraphs_it_changes_is_docxtpls(xml: str) -> None:
+    steps = _docxtpl_steps()
+    assert steps.resolve_listing(xml) == DocxTemplate.resolve_listing(steps, xml)
