@@ -33,6 +33,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet._writer import WorksheetWriter
@@ -72,63 +73,125 @@ HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="bottom")
 LEFT_TOP = Alignment(horizontal="left", vertical="top")
 
 
-# -- styles, built once per workbook -----------------------------------------------------------
+# -- styles -----------------------------------------------------------------------------------
 #
-# Assigning cell.font, cell.alignment or cell.number_format makes openpyxl hash the style object
-# and look it up in the workbook's list of fonts (alignments, formats...), for every cell. The
-# helpers below give a new cell its whole style at once instead: a copy of a style array built
-# the first time a workbook needs it, by the very assignments the cell would otherwise get, in
-# the same order. The workbook's lists of fonts, fills, alignments and formats therefore grow in
-# the same order as if every cell were styled one assignment at a time: same styles.xml, same
-# style index on every cell, same bytes.
+# A cell's style is what openpyxl keeps in a StyleArray: nine numbers, most of them indices into
+# the workbook's lists of fonts, fills, borders, number formats and alignments. The lists grow
+# in the order styles are first used, and openpyxl numbers the cell formats of styles.xml in the
+# order cells are written. Styles are therefore added below in the order openpyxl adds them when
+# a new cell is styled one assignment at a time (number format, alignment, font, fill, border):
+# the same cells, made in the same order, have the same styles.xml and the same style indices.
+
+Style = tuple[int, ...]
+"""A cell's style as openpyxl's StyleArray holds it: font, fill, border, number format,
+protection and alignment indices, pivot button, quote prefix, named style."""
+PLAIN: Style = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+"""No style: openpyxl does not write an empty cell that has none."""
 
 
-class _Styles:
-    """The style arrays and style facts of one workbook, by kind of cell."""
+class StyleLists:
+    """A workbook's fonts, fills, borders, alignments and number formats, and the style of each
+    kind of cell made here.
 
-    def __init__(self) -> None:
-        self.arrays: dict[tuple[str, str], Any] = {}
-        self.header_fill: dict[int, bool] = {}
-        """Fill index → whether it is the fill of column titles."""
-        self.wraps: dict[int, bool] = {}
-        """Alignment index → whether it wraps text."""
-        self.wrap_id: int | None = None
-        """The index of WRAP among the workbook's alignments, once added."""
+    The lists are an openpyxl workbook's (``StyleLists.of``).
+    """
+
+    def __init__(
+        self, fonts: Any, fills: Any, borders: Any, alignments: Any, number_formats: Any
+    ) -> None:
+        self.fonts = fonts
+        self.fills = fills
+        self.borders = borders
+        self.alignments = alignments
+        self.number_formats = number_formats
+        self._styles: dict[tuple[str, str, Font | None], Style] = {}
+        self._wrap_id: int | None = None
+        self._header_fill: dict[int, bool] = {}
+        self._wraps: dict[int, bool] = {}
+
+    @classmethod
+    def of(cls, wb: Workbook) -> StyleLists:
+        """The lists of an openpyxl workbook (shared, not copied)."""
+        return cls(wb._fonts, wb._fills, wb._borders, wb._alignments, wb._number_formats)
+
+    def style(self, kind: str, number_format: str = "", font: Font | None = None) -> Style:
+        """The style of a new cell of a kind, in a number format, in a font if one is given.
+
+        Kinds: 'text', 'bold', 'wrap' (wrapped text), 'header' (a column title: bold, shaded,
+        underlined, wrapped), 'header-empty' (an empty column title), 'number', 'number-left'
+        (a number aligned left) and 'formula'.
+        """
+        key = (kind, number_format, font)
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self._add(kind, number_format, font)
+        return style
+
+    def _add(self, kind: str, number_format: str, font: Font | None) -> Style:
+        """A kind's style, its parts added to the lists as openpyxl adds them (see above)."""
+        font_id = fill_id = border_id = format_id = alignment_id = 0
+        if kind in ("number", "formula", "number-left"):
+            builtin = BUILTIN_FORMATS_REVERSE.get(number_format)
+            format_id = (
+                builtin
+                if builtin is not None
+                else self.number_formats.add(number_format) + BUILTIN_FORMATS_MAX_SIZE
+            )
+        if kind != "header-empty":
+            alignment_id = self.alignments.add(TOP)
+        if kind in ("bold", "header"):
+            font_id = self.fonts.add(BOLD)
+        if kind in ("header", "header-empty"):
+            fill_id = self.fills.add(HEADER_FILL)
+            border_id = self.borders.add(HEADER_BORDER)
+            alignment_id = self.alignments.add(HEADER_ALIGNMENT)
+        elif kind == "wrap":
+            alignment_id = self.alignments.add(WRAP)
+        elif kind == "number-left":
+            alignment_id = self.alignments.add(LEFT_TOP)
+        if font is not None:
+            font_id = self.fonts.add(font)
+        return (font_id, fill_id, border_id, format_id, 0, alignment_id, 0, 0, 0)
+
+    def wrapped(self, style: Style) -> Style:
+        """The style with its text wrapped (the WRAP alignment)."""
+        if self._wrap_id is None:
+            self._wrap_id = self.alignments.add(WRAP)
+        return (*style[:5], self._wrap_id, *style[6:])
+
+    def is_header(self, style: Style) -> bool:
+        """Whether the style has the fill of column titles."""
+        fill_id = style[1]
+        header = self._header_fill.get(fill_id)
+        if header is None:
+            fill = self.fills[fill_id]
+            header = self._header_fill[fill_id] = fill.fgColor.rgb == HEADER_FILL.fgColor.rgb
+        return header
+
+    def wraps(self, style: Style) -> bool:
+        """Whether the style's alignment wraps text."""
+        alignment_id = style[5]
+        wraps = self._wraps.get(alignment_id)
+        if wraps is None:
+            wraps = self._wraps[alignment_id] = bool(self.alignments[alignment_id].wrap_text)
+        return wraps
 
 
-_STYLES: WeakKeyDictionary[Workbook, _Styles] = WeakKeyDictionary()
+# -- cells of an openpyxl workbook ------------------------------------------------------------
+
+_STYLES: WeakKeyDictionary[Workbook, StyleLists] = WeakKeyDictionary()
 
 
-def _styles(wb: Workbook) -> _Styles:
+def _styles(wb: Workbook) -> StyleLists:
     styles = _STYLES.get(wb)
     if styles is None:
-        styles = _STYLES[wb] = _Styles()
+        styles = _STYLES[wb] = StyleLists.of(wb)
     return styles
 
 
 def _style_array(ws: Worksheet, kind: str, number_format: str = "") -> Any:
-    """The style array of a new cell of this kind (and number format), made once a workbook."""
-    styles = _styles(ws.parent)
-    key = (kind, number_format)
-    array = styles.arrays.get(key)
-    if array is None:
-        scratch = Cell(ws)  # never added to the sheet: it only registers the styles, in order
-        if kind in ("number", "formula", "number-left"):
-            scratch.number_format = number_format
-        if kind != "header-empty":
-            scratch.alignment = TOP
-        if kind in ("bold", "header"):
-            scratch.font = BOLD
-        if kind in ("header", "header-empty"):
-            scratch.fill = HEADER_FILL
-            scratch.border = HEADER_BORDER
-            scratch.alignment = HEADER_ALIGNMENT
-        elif kind == "wrap":
-            scratch.alignment = WRAP
-        elif kind == "number-left":
-            scratch.alignment = LEFT_TOP
-        array = styles.arrays[key] = scratch._style
-    return array
+    """The style of a new cell of this kind (and number format), as a StyleArray."""
+    return StyleArray(_styles(ws.parent).style(kind, number_format))
 
 
 def _fresh_cell(ws: Worksheet, row: int, col: int) -> tuple[Cell, bool]:
@@ -148,6 +211,10 @@ def clean_text(value: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""What text cannot start with and stay text when the cell is edited (without a quote prefix)."""
+
+
 def text_cell(ws: Worksheet, row: int, col: int, value: str | None, *, bold: bool = False) -> Cell:
     """A cell that holds text, whatever the text: '=HYPERLINK(...)' or '+41 22' stays a string.
 
@@ -159,12 +226,12 @@ def text_cell(ws: Worksheet, row: int, col: int, value: str | None, *, bold: boo
 
 
 def _text_cell(ws: Worksheet, row: int, col: int, value: str | None, kind: str) -> Cell:
-    """text_cell, styled as kind: 'text', 'bold', 'wrap' or 'header' (see _style_array)."""
+    """text_cell, styled as kind: 'text', 'bold', 'wrap' or 'header' (see StyleLists.style)."""
     cell, fresh = _fresh_cell(ws, row, col)
     if value is None or value == "":
         if kind == "header":  # an empty column title is shaded and underlined all the same
             if fresh:
-                cell._style = StyleArray(_style_array(ws, "header-empty"))
+                cell._style = _style_array(ws, "header-empty")
             else:
                 cell.fill = HEADER_FILL
                 cell.border = HEADER_BORDER
@@ -174,11 +241,11 @@ def _text_cell(ws: Worksheet, row: int, col: int, value: str | None, kind: str) 
     cell._value = text  # clean text: what cell.value = text would keep
     cell.data_type = "s"
     if fresh:
-        cell._style = StyleArray(_style_array(ws, kind))
-        if text[:1] in ("=", "+", "-", "@"):
+        cell._style = _style_array(ws, kind)
+        if text.startswith(FORMULA_STARTS):
             cell._style.quotePrefix = 1
         return cell
-    if text[:1] in ("=", "+", "-", "@"):
+    if text.startswith(FORMULA_STARTS):
         cell.quotePrefix = True
     cell.alignment = TOP
     if kind in ("bold", "header"):
@@ -217,7 +284,7 @@ def _number_cell(
     if fresh and type(value) in (int, Decimal):
         cell._value = value
         cell.data_type = "n"
-        cell._style = StyleArray(_style_array(ws, kind, number_format))
+        cell._style = _style_array(ws, kind, number_format)
         return cell
     cell.value = value
     cell.number_format = number_format
@@ -235,7 +302,7 @@ def formula_cell(ws: Worksheet, row: int, col: int, formula: str, number_format:
     cell._value = cell.check_string(formula)  # what cell.value = formula would keep
     cell.data_type = "f"
     if fresh:
-        cell._style = StyleArray(_style_array(ws, "formula", number_format))
+        cell._style = _style_array(ws, "formula", number_format)
         return cell
     cell.number_format = number_format
     cell.alignment = TOP
@@ -255,11 +322,10 @@ def header_row(ws: Worksheet, row: int, titles: Sequence[str], first_col: int = 
         _text_cell(ws, row, first_col + i, title, "header")
 
 
-def _width(cell: Cell) -> int:
-    value = cell.value
+def _width(data_type: str, value: Any) -> int:
     if value is None:
         return 0
-    if cell.data_type == "f":
+    if data_type == "f":
         return FORMULA_WIDTH
     if isinstance(value, str):
         return max(len(line) for line in value.splitlines() or [""]) + 1
@@ -279,13 +345,6 @@ def fit_widths(
     word, and their row is made tall enough for the wrapped lines. ``skip_rows`` are rows whose
     text may overflow into empty neighbours (sheet titles).
     """
-    skipped = set(skip_rows)
-    wb = ws.parent
-    styles = _styles(wb)
-    header_fill, wraps = styles.header_fill, styles.wraps
-    header_rgb = HEADER_FILL.fgColor.rgb
-    widths: dict[int, int] = {}
-    wrapped: list[Cell] = []  # the cells of text that wraps, row by row, for the row heights
     cells = ws._cells
     keys = sorted(cells)  # row by row, column by column, as ws.iter_rows()
     if keys:
@@ -296,50 +355,56 @@ def fit_widths(
             if row not in present:
                 ws.cell(row=row, column=1)
         ws.cell(row=1, column=1)
-    for key in keys:
-        cell = cells[key]
-        value = cell._value
+    entries = [
+        (key, cells[key].data_type, cells[key]._value, tuple(cells[key]._style or PLAIN))
+        for key in keys
+    ]
+    widths, restyled, heights = _fitted(entries, _styles(ws.parent), minimum, maximum, skip_rows)
+    for key, style in restyled.items():
+        cells[key]._style = StyleArray(style)
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row, height in heights.items():
+        ws.row_dimensions[row].height = height
+
+
+def _fitted(
+    cells: Iterable[tuple[tuple[int, int], str, Any, Style]],
+    styles: StyleLists,
+    minimum: int,
+    maximum: int,
+    skip_rows: Iterable[int],
+) -> tuple[dict[int, int], dict[tuple[int, int], Style], dict[int, int]]:
+    """fit_widths' rule.
+
+    From the cells (position, data type, value, style), row by row: the width of each column,
+    the new style of each text too long for its column (wrapped), and the height of each row
+    whose wrapped text takes more than one line.
+    """
+    skipped = set(skip_rows)
+    widths: dict[int, int] = {}
+    restyled: dict[tuple[int, int], Style] = {}
+    wrapped: list[tuple[int, int, str]] = []  # row, column, text
+    for key, data_type, value, style in cells:
         if value is None:
             continue
-        style = cell._style
-        if key[0] not in skipped:
-            fill_id = 0 if style is None else style[1]
-            is_header = header_fill.get(fill_id)
-            if is_header is None:
-                fill = wb._fills[fill_id]
-                is_header = header_fill[fill_id] = bool(
-                    fill is not None and fill.fgColor.rgb == header_rgb
-                )
-            if is_header:
+        row, col = key
+        if row not in skipped:
+            if styles.is_header(style):
                 title = str(value)
                 longest = max(len(word) for word in title.split() or [""])
                 width = min(len(title), max(longest, 12)) + 2
             else:
-                width = _width(cell)
-                if isinstance(value, str) and cell.data_type == "s" and width > maximum:
-                    if styles.wrap_id is None:
-                        styles.wrap_id = wb._alignments.add(WRAP)
-                    if style is None:
-                        style = cell._style = StyleArray()
-                    style.alignmentId = styles.wrap_id
-            column = key[1]
-            widths[column] = max(widths.get(column, minimum), min(width, maximum))
-        if isinstance(value, str):
-            align_id = 0 if style is None else style[5]
-            wrap = wraps.get(align_id)
-            if wrap is None:
-                wrap = wraps[align_id] = bool(wb._alignments[align_id].wrap_text)
-            if wrap:
-                wrapped.append(cell)
-    for col, width in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = width
-    heights: dict[int, int] = {}
-    for cell in wrapped:
-        lines = wrapped_lines(cell._value, widths.get(cell.column, minimum))
-        heights[cell.row] = max(heights.get(cell.row, 1), lines)
-    for row_number, lines in heights.items():
-        if lines > 1:
-            ws.row_dimensions[row_number].height = LINE_HEIGHT * lines
+                width = _width(data_type, value)
+                if data_type == "s" and isinstance(value, str) and width > maximum:
+                    style = restyled[key] = styles.wrapped(style)
+            widths[col] = max(widths.get(col, minimum), min(width, maximum))
+        if isinstance(value, str) and styles.wraps(style):
+            wrapped.append((row, col, value))
+    lines: dict[int, int] = {}
+    for row, col, text in wrapped:
+        lines[row] = max(lines.get(row, 1), wrapped_lines(text, widths.get(col, minimum)))
+    return widths, restyled, {row: LINE_HEIGHT * n for row, n in lines.items() if n > 1}
 
 
 def wrapped_lines(text: str, width: float) -> int:
