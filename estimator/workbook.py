@@ -10,7 +10,11 @@ activities as entered.
 Python computes the estimate in Decimal; the workbook reproduces each line to the cent with
 the same rule (ROUND in Excel and LibreOffice rounds half away from zero).
 
-The building blocks are public for other workbooks (the consolidated batch workbook):
+How it is written: the sheets are built as plain cells (``Book``, ``Sheet``) and written as the
+SpreadsheetML openpyxl writes for them, byte for byte; openpyxl writes the stylesheet and, once
+per process, the parts no estimate changes (see ``Book``).
+
+The building blocks for other workbooks made with openpyxl (the consolidated batch workbook):
 ``text_cell``, ``number_cell``, ``formula_cell``, ``header_row``, ``fit_widths``,
 ``print_setup``, ``define_name``, ``number_format_for`` and ``workbook_bytes`` (a
 deterministic save: same workbook, same bytes).
@@ -19,6 +23,7 @@ deterministic save: same workbook, same bytes).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -30,16 +35,21 @@ from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.styles.stylesheet import write_stylesheet
+from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
+from openpyxl.utils.datetime import to_excel
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import tostring
 
 from cost_models.elemental import ELEMENTS
 from estimator import __version__
@@ -93,7 +103,8 @@ class StyleLists:
     """A workbook's fonts, fills, borders, alignments and number formats, and the style of each
     kind of cell made here.
 
-    The lists are an openpyxl workbook's (``StyleLists.of``).
+    The lists are an openpyxl workbook's (``StyleLists.of``) or new lists that start as a new
+    openpyxl workbook's do (``StyleLists.new``).
     """
 
     def __init__(
@@ -113,6 +124,16 @@ class StyleLists:
     def of(cls, wb: Workbook) -> StyleLists:
         """The lists of an openpyxl workbook (shared, not copied)."""
         return cls(wb._fonts, wb._fills, wb._borders, wb._alignments, wb._number_formats)
+
+    @classmethod
+    def new(cls) -> StyleLists:
+        """New lists, holding what a new openpyxl workbook's hold (its defaults)."""
+        return cls(*(IndexedList(items) for items in _frame().style_defaults))
+
+    def contents(self) -> tuple[tuple[Any, ...], ...]:
+        """The lists' contents, in the order StyleLists takes them."""
+        lists = (self.fonts, self.fills, self.borders, self.alignments, self.number_formats)
+        return tuple(tuple(items) for items in lists)
 
     def style(self, kind: str, number_format: str = "", font: Font | None = None) -> Style:
         """The style of a new cell of a kind, in a number format, in a font if one is given.
@@ -152,6 +173,12 @@ class StyleLists:
         if font is not None:
             font_id = self.fonts.add(font)
         return (font_id, fill_id, border_id, format_id, 0, alignment_id, 0, 0, 0)
+
+    @staticmethod
+    def quoted(style: Style) -> Style:
+        """The style with the quote prefix, which keeps a text starting with = + - @ text when
+        the cell is edited."""
+        return (*style[:7], 1, *style[8:])
 
     def wrapped(self, style: Style) -> Style:
         """The style with its text wrapped (the WRAP alignment)."""
@@ -375,7 +402,7 @@ def _fitted(
     maximum: int,
     skip_rows: Iterable[int],
 ) -> tuple[dict[int, int], dict[tuple[int, int], Style], dict[int, int]]:
-    """fit_widths' rule.
+    """fit_widths' rule, for an openpyxl sheet and a Sheet alike.
 
     From the cells (position, data type, value, style), row by row: the width of each column,
     the new style of each text too long for its column (wrapped), and the height of each row
@@ -536,6 +563,417 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
+# -- the workbook as plain cells ----------------------------------------------------------------
+#
+# openpyxl makes an object per cell and, to save, an XML element per cell, and writes the
+# stylesheet, the theme and the package parts anew for every workbook: 13 ms for a proposal's
+# four sheets, where openpyxl's smallest workbook takes 5. A Book keeps the cells as plain
+# values and writes each as the XML openpyxl writes for it; openpyxl writes the stylesheet (once
+# for each set of styles: proposals share a few) and, once per process, everything that no
+# estimate changes (_frame). tests/test_workbook.py builds the same cells in openpyxl and checks
+# that openpyxl writes the same bytes.
+
+Entry = tuple[str, Any, Style]
+"""A cell: its data type as openpyxl has it ('s' text, 'n' number, 'f' formula, 'd' date), its
+value (None for an empty cell) and its style."""
+EMPTY: Entry = ("n", None, PLAIN)
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """What a sheet has whatever the estimate: title, frozen panes, print settings."""
+
+    title: str
+    frozen_at: str
+    """The top-left cell of the pane that scrolls."""
+    title_rows: str | None = None
+    """The rows printed at the top of every page ('1:1')."""
+    paper_size: str = Worksheet.PAPERSIZE_A4
+
+    def apply(self, ws: Worksheet) -> None:
+        """Give an openpyxl worksheet this layout."""
+        ws.title = self.title
+        ws.freeze_panes = self.frozen_at
+        print_setup(ws, self.title_rows)
+        ws.page_setup.paperSize = self.paper_size
+
+
+RATES_HEADER_ROW = 7
+LAYOUTS = (
+    SheetLayout("Summary", "A2"),
+    # eighteen columns: A3 keeps them readable
+    SheetLayout("Workings", "C2", "1:1", Worksheet.PAPERSIZE_A3),
+    SheetLayout("Rates", f"B{RATES_HEADER_ROW + 1}", f"{RATES_HEADER_ROW}:{RATES_HEADER_ROW}"),
+    SheetLayout("Proposal", "A2", "1:1"),
+)
+"""The sheets of the workbook, in their order."""
+
+
+class Sheet:
+    """A worksheet as plain cells: what an openpyxl worksheet would hold, written as openpyxl
+    writes it.
+
+    Its methods are the cell helpers of openpyxl sheets (``text_cell``, ``number_cell``...) for
+    cells made once each.
+    """
+
+    def __init__(self, layout: SheetLayout, styles: StyleLists) -> None:
+        self.layout = layout
+        self.title = layout.title
+        self.styles = styles
+        self.cells: dict[tuple[int, int], Entry] = {}
+        self.merges: list[tuple[int, int, int, int]] = []
+        """Merged ranges, in the order they were merged: first row and column, last row and
+        column."""
+        self.widths: dict[int, int] = {}
+        """Column widths by column number."""
+        self.heights: dict[int, int] = {}
+        """Row heights by row number (points)."""
+        self.auto_filter: str | None = None
+        """The range of the autofilter ('A1:E9'), if the sheet has one."""
+
+    def text(
+        self, row: int, col: int, value: str | None, kind: str = "text", font: Font | None = None
+    ) -> None:
+        """text_cell, styled as kind: 'text', 'bold', 'wrap' or 'header' (StyleLists.style)."""
+        if value is None or value == "":
+            if kind == "header":  # an empty column title is shaded and underlined all the same
+                self.cells[(row, col)] = ("n", None, self.styles.style("header-empty"))
+            else:
+                self.empty(row, col)
+            return
+        text = clean_text(value)
+        style = self.styles.style(kind, font=font)
+        if text.startswith(FORMULA_STARTS):
+            style = self.styles.quoted(style)
+        self.cells[(row, col)] = ("s", text, style)
+
+    def number(
+        self,
+        row: int,
+        col: int,
+        value: Decimal | int,
+        number_format: str | None = None,
+        kind: str = "number",
+    ) -> None:
+        """number_cell, styled as kind: 'number', or 'number-left' (aligned left)."""
+        style = self.styles.style(kind, number_format or number_format_for(value))
+        self.cells[(row, col)] = ("n", value, style)
+
+    def formula(
+        self, row: int, col: int, formula: str, number_format: str, font: Font | None = None
+    ) -> None:
+        """formula_cell, in a font if one is given."""
+        if not formula.startswith("="):
+            raise ValueError(f"not a formula: {formula!r}")
+        self.cells[(row, col)] = ("f", formula, self.styles.style("formula", number_format, font))
+
+    def date(self, row: int, col: int, value: dt.date) -> None:
+        """date_cell."""
+        self.cells[(row, col)] = ("d", value, self.styles.style("number", DATE_FORMAT))
+
+    def header(self, row: int, titles: Sequence[str], first_col: int = 1) -> None:
+        """header_row."""
+        for i, title in enumerate(titles):
+            self.text(row, first_col + i, title, "header")
+
+    def empty(self, row: int, col: int) -> None:
+        """A cell with nothing in it, if there is none: it counts in the sheet's dimension."""
+        self.cells.setdefault((row, col), EMPTY)
+
+    def merge_across(self, row: int, first_col: int, last_col: int) -> None:
+        """_merge_across for a top-left cell with no border and no cell to its right: the
+        range, and an empty cell in each other column of it."""
+        self.merges.append((row, first_col, row, last_col))
+        for col in range(first_col + 1, last_col + 1):
+            self.cells[(row, col)] = EMPTY
+
+    def fit_widths(
+        self, minimum: int = 6, maximum: int = MAX_WIDTH, skip_rows: Iterable[int] = ()
+    ) -> None:
+        """fit_widths: the same rule (_fitted)."""
+        cells = self.cells
+        entries = [(key, *cells[key]) for key in sorted(cells)]
+        self._rows_from_a1()
+        widths, restyled, heights = _fitted(entries, self.styles, minimum, maximum, skip_rows)
+        for key, style in restyled.items():
+            data_type, value, _ = cells[key]
+            cells[key] = (data_type, value, style)
+        self.widths.update(widths)
+        self.heights.update(heights)
+
+    def texts_in_column_a(self, first_row: int) -> list[str]:
+        """The texts of column A from a row down, as openpyxl's ws["A"] reads them."""
+        self._rows_from_a1()
+        values = (self.cells[(row, 1)][1] for row in range(first_row, self._last_row() + 1))
+        return [value for value in values if isinstance(value, str)]
+
+    def _rows_from_a1(self) -> None:
+        """A cell in column A of every row from 1 to the last, as openpyxl's ws.iter_rows()
+        (fit_widths) and ws["A"] made them: every row shows in the file, empty or not, and the
+        sheet's dimension starts at A1."""
+        if self.cells:
+            for row in range(1, self._last_row() + 1):
+                self.empty(row, 1)
+
+    def _last_row(self) -> int:
+        return max(row for row, _ in self.cells) if self.cells else 1
+
+    def xml(self, frame: tuple[str, str, str], cell_styles: dict[Style, int]) -> str:
+        """The sheet's XML as openpyxl's WorksheetWriter writes it, around the frame's parts
+        (what comes before the dimension, between it and the columns, after the merged cells).
+
+        cell_styles numbers the styles in the order cells are written, from sheet to sheet, as
+        openpyxl numbers the cell formats of styles.xml; a style new to it is added.
+        """
+        head, views, tail = frame
+        cells = self.cells
+        columns: dict[int, list[int]] = {row: [] for row in self.heights}
+        for row, col in cells:
+            columns.setdefault(row, []).append(col)
+        if cells:
+            first_col = min(min(cols) for cols in columns.values() if cols)
+            last_col = max(max(cols) for cols in columns.values() if cols)
+            rows = [row for row, cols in columns.items() if cols]
+            dimension = (
+                f"{get_column_letter(first_col)}{min(rows)}:"
+                f"{get_column_letter(last_col)}{max(rows)}"
+            )
+        else:
+            dimension = "A1:A1"
+        out = [head, f'<dimension ref="{dimension}"/>', views]
+        if self.widths:
+            out.append("<cols>")
+            for col, width in sorted(self.widths.items()):
+                width_text = safe_string(float(width))
+                out.append(f'<col width="{width_text}" customWidth="1" min="{col}" max="{col}"/>')
+            out.append("</cols>")
+        out.append("<sheetData>")
+        for row in sorted(columns):
+            height = self.heights.get(row)
+            if height is None:
+                out.append(f'<row r="{row}">')
+            else:
+                out.append(f'<row r="{row}" ht="{safe_string(float(height))}" customHeight="1">')
+            for col in sorted(columns[row]):
+                data_type, value, style = cells[(row, col)]
+                if style == PLAIN:
+                    if value is None:
+                        continue  # openpyxl leaves out an empty cell without a style
+                    start = f'<c r="{get_column_letter(col)}{row}"'
+                else:
+                    xf = cell_styles.setdefault(style, len(cell_styles))
+                    start = f'<c r="{get_column_letter(col)}{row}" s="{xf}"'
+                out.append(_cell_xml(start, data_type, value))
+            out.append("</row>")
+        out.append("</sheetData>")
+        if self.auto_filter:
+            out.append(f'<autoFilter ref="{self.auto_filter}"/>')
+        if self.merges:
+            # openpyxl keeps merged ranges in a set, each hashed as this tuple of its bounds:
+            # the same ranges added in the same order come out in the same order.
+            ranges: set[tuple[int, int, int, int]] = set()
+            for merge in self.merges:
+                ranges.add(merge)
+            out.append(f'<mergeCells count="{len(ranges)}">')
+            for min_row, min_col, max_row, max_col in ranges:
+                ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+                out.append(f'<mergeCell ref="{ref}"/>')
+            out.append("</mergeCells>")
+        out.append(tail)
+        return "".join(out)
+
+
+def _cell_xml(start: str, data_type: str, value: Any) -> str:
+    """A cell's element as openpyxl's lxml_write_cell writes it, from '<c r=".." s=".."' on."""
+    if value is None:
+        type_attribute = _TYPE_ATTRIBUTE.get(data_type, f' t="{data_type}"')
+        return f"{start}{type_attribute}></c>"
+    if data_type == "s":
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f'{start} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'
+    if data_type == "f":
+        return f"{start}><f>{_escape(value[1:])}</f><v></v></c>"
+    if data_type == "d":
+        return f'{start} t="n"><v>{safe_string(to_excel(value))}</v></c>'
+    return f'{start} t="{data_type}"><v>{safe_string(value)}</v></c>'
+
+
+_TYPE_ATTRIBUTE = {"s": ' t="inlineStr"', "f": "", "d": ' t="n"'}
+
+
+def _escape(text: str) -> str:
+    """Text as lxml writes it in an element (other than ASCII characters: see _encode)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _encode(xml: str) -> bytes:
+    """XML text as openpyxl's lxml writes it: ASCII, any other character as a reference.
+
+    Like lxml, a character XML cannot hold is refused (clean_text replaces control characters;
+    U+FFFE, U+FFFF and lone surrogates are left to this).
+    """
+    if _NOT_XML.search(xml):
+        raise ValueError(
+            "All strings must be XML compatible: Unicode or ASCII, no control characters"
+        )
+    return xml.encode("ascii", "xmlcharrefreplace")
+
+
+class Book:
+    """The workbook being built: its four sheets (LAYOUTS) as plain cells, their styles and the
+    defined names; ``xlsx()`` writes it as openpyxl would."""
+
+    def __init__(self) -> None:
+        self.styles = StyleLists.new()
+        self.sheets = {layout.title: Sheet(layout, self.styles) for layout in LAYOUTS}
+        self.names: dict[str, str] = {}
+        """Workbook-wide defined names and what they refer to ("'Rates'!$B$3")."""
+
+    def define_name(self, name: str, sheet: Sheet, ref: str) -> None:
+        """define_name: a name for a cell or range of a sheet ('$E$8' or '$A$2:$A$9')."""
+        self.names[name] = f"{quote_sheetname(sheet.title)}!{ref}"
+
+    def xlsx(self) -> bytes:
+        """The workbook as .xlsx bytes: what workbook_bytes writes for the same workbook."""
+        frame = _frame()
+        cell_styles: dict[Style, int] = {PLAIN: 0}
+        written: dict[str, bytes] = {}
+        for part, sheet, pieces in zip(
+            _SHEET_PARTS, self.sheets.values(), frame.sheets, strict=True
+        ):
+            written[part] = _encode(sheet.xml(pieces, cell_styles))
+        written[_STYLES_PART] = _stylesheet(self.styles.contents(), tuple(cell_styles))
+        head, tail = frame.workbook
+        written[_WORKBOOK_PART] = _encode(head + self._defined_names(frame) + tail)
+        out = io.BytesIO()
+        with _FixedTimeZip(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in frame.entries:
+                archive.writestr(name, written[name] if data is None else data)
+        return out.getvalue()
+
+    def _defined_names(self, frame: _Frame) -> str:
+        """The definedName elements, as openpyxl's WorkbookWriter writes them: the workbook's
+        names, then each sheet's filter and print titles."""
+        names = [
+            f'<definedName name="{name}">{_escape(value)}</definedName>'
+            for name, value in self.names.items()
+        ]
+        for i, (sheet, titles) in enumerate(
+            zip(self.sheets.values(), frame.print_titles, strict=True)
+        ):
+            if sheet.auto_filter:
+                where = f"{quote_sheetname(sheet.title)}!{absolute_coordinate(sheet.auto_filter)}"
+                names.append(
+                    f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+                    f"{_escape(where)}</definedName>"
+                )
+            if titles:
+                names.append(
+                    f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
+                    f"{_escape(titles)}</definedName>"
+                )
+        return "".join(names)
+
+
+_SHEET_PARTS = tuple(f"xl/worksheets/sheet{i}.xml" for i in range(1, len(LAYOUTS) + 1))
+_STYLES_PART = "xl/styles.xml"
+_WORKBOOK_PART = "xl/workbook.xml"
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """What openpyxl writes for the four sheets of LAYOUTS when they have no cell."""
+
+    entries: tuple[tuple[str, bytes | None], ...]
+    """The zip's entries in openpyxl's order, with their bytes, or None for those that depend on
+    the cells: the sheets, the stylesheet and the workbook part."""
+    sheets: tuple[tuple[str, str, str], ...]
+    """Each sheet's XML before its dimension, between the dimension and the cells, after the
+    cells (and the filter and merged cells, which it has not)."""
+    workbook: tuple[str, str]
+    """The workbook part up to its defined names, and after them."""
+    print_titles: tuple[str, ...]
+    """Each sheet's print titles, as its defined name refers to them ('' if none)."""
+    style_defaults: tuple[tuple[Any, ...], ...]
+    """A new workbook's fonts, fills, borders, alignments and number formats."""
+
+
+@functools.cache
+def _frame() -> _Frame:
+    """The frame, from a workbook openpyxl saves: four sheets of LAYOUTS without cells."""
+    wb = Workbook()
+    defaults = StyleLists.of(wb).contents()
+    sheets = [wb.active, *(wb.create_sheet() for _ in LAYOUTS[1:])]
+    for ws, layout in zip(sheets, LAYOUTS, strict=True):
+        layout.apply(ws)
+    wb.calculation.fullCalcOnLoad = True
+    print_titles = tuple(ws.print_titles or "" for ws in sheets)
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(wb))) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    variable = {*_SHEET_PARTS, _STYLES_PART, _WORKBOOK_PART}
+    if not variable <= parts.keys():
+        raise RuntimeError(f"openpyxl did not write the parts {sorted(variable - parts.keys())}")
+    head, _, tail = _cut(parts[_WORKBOOK_PART].decode(), "<definedNames>", "</definedNames>")
+    return _Frame(
+        entries=tuple((name, None if name in variable else data) for name, data in parts.items()),
+        sheets=tuple(
+            _cut(parts[part].decode(), '<dimension ref="A1:A1"/>', "<sheetData></sheetData>")
+            for part in _SHEET_PARTS
+        ),
+        workbook=(head + "<definedNames>", "</definedNames>" + tail),
+        print_titles=print_titles,
+        style_defaults=defaults,
+    )
+
+
+def _cut(text: str, first: str, second: str) -> tuple[str, str, str]:
+    """The text before first, between first and second, after second."""
+    before, found, rest = text.partition(first)
+    between, found_too, after = rest.partition(second)
+    if not (found and found_too):
+        raise RuntimeError(f"openpyxl did not write {first}...{second} as expected")
+    return before, between, after
+
+
+_STYLESHEETS: dict[Any, tuple[tuple[tuple[Any, ...], ...], bytes]] = {}
+"""styles.xml by style lists and cell formats (see _stylesheet), with the lists."""
+
+
+def _stylesheet(lists: tuple[tuple[Any, ...], ...], cell_styles: tuple[Style, ...]) -> bytes:
+    """styles.xml as openpyxl writes it for these style lists (StyleLists.contents) and these
+    cell formats in this order, remembered (the 2,000 proposals of the benchmark have 26).
+
+    Remembered by the identity of the fonts, fills, borders and alignments, as hashing them
+    would take longer than writing a sheet (they are never changed, and an entry keeps them, so
+    no other object has their identity while it is remembered); by the number formats' text.
+    """
+    *objects, number_formats = lists
+    key = (tuple(tuple(map(id, items)) for items in objects), number_formats, cell_styles)
+    remembered = _STYLESHEETS.get(key)
+    if remembered is None:
+        if len(_STYLESHEETS) >= 256:
+            _STYLESHEETS.clear()
+        wb = Workbook()
+        (wb._fonts, wb._fills, wb._borders, wb._alignments, wb._number_formats) = (
+            IndexedList(items) for items in lists
+        )
+        wb._cell_styles = IndexedList(StyleArray(style) for style in cell_styles)
+        remembered = _STYLESHEETS[key] = (lists, bytes(tostring(write_stylesheet(wb))))
+    return remembered[1]
+
+
 # -- names of rates ---------------------------------------------------------------------------
 
 ESCALATION_NAME = "Escalation"
@@ -690,7 +1128,6 @@ RATE_COLUMNS = (
     "Basis",
     "Derivation or assumption",
 )
-RATES_HEADER_ROW = 7
 RATE_VALUE_COL, RATE_FROM_COL = 5, 6
 
 
@@ -699,119 +1136,107 @@ def _cell_ref(col: int, row: int) -> str:
 
 
 def _rates_sheet(
-    wb: Workbook, estimate: Estimate, rows: Mapping[tuple[str, str], RateRow]
+    book: Book, estimate: Estimate, rows: Mapping[tuple[str, str], RateRow]
 ) -> dict[tuple[str, str], int]:
     """The Rates sheet; returns the row of each rate value."""
-    ws = wb.create_sheet("Rates")
+    ws = book.sheets["Rates"]
     card = estimate.card
-    text_cell(ws, 1, 1, "Rate card", bold=True)
-    text_cell(ws, 1, 2, f"{card.id}: {card.title}")
-    text_cell(ws, 2, 1, "Currency", bold=True)
-    text_cell(ws, 2, 2, card.currency)
-    text_cell(ws, 3, 1, "Yearly escalation", bold=True)
-    number_cell(ws, 3, 2, card.escalation, PERCENT_FORMAT)
-    define_name(wb, ESCALATION_NAME, ws, "$B$3")
-    text_cell(ws, 3, 3, card.escalation_source or "")
-    text_cell(ws, 4, 1, "Card file SHA-256", bold=True)
-    text_cell(ws, 4, 2, estimate.card_sha256)
+    ws.text(1, 1, "Rate card", "bold")
+    ws.text(1, 2, f"{card.id}: {card.title}")
+    ws.text(2, 1, "Currency", "bold")
+    ws.text(2, 2, card.currency)
+    ws.text(3, 1, "Yearly escalation", "bold")
+    ws.number(3, 2, card.escalation, PERCENT_FORMAT)
+    book.define_name(ESCALATION_NAME, ws, "$B$3")
+    ws.text(3, 3, card.escalation_source or "")
+    ws.text(4, 1, "Card file SHA-256", "bold")
+    ws.text(4, 2, estimate.card_sha256)
     if card.indicative:
-        text_cell(
-            ws,
-            5,
-            1,
-            "Indicative card built from public figures, not a secretariat's standard costs.",
+        ws.text(
+            5, 1, "Indicative card built from public figures, not a secretariat's standard costs."
         )
-    text_cell(
-        ws,
+    ws.text(
         6,
         1,
         "Change a value here (or the escalation above): every line and total that uses it "
         "recomputes. Each value is a defined name, used by the Workings sheet.",
     )
-    header_row(
-        ws, RATES_HEADER_ROW, [*RATE_COLUMNS[:4], f"Value ({card.currency})", *RATE_COLUMNS[5:]]
-    )
+    ws.header(RATES_HEADER_ROW, [*RATE_COLUMNS[:4], f"Value ({card.currency})", *RATE_COLUMNS[5:]])
     where: dict[tuple[str, str], int] = {}
     for i, (key, rate) in enumerate(rows.items()):
         r = RATES_HEADER_ROW + 1 + i
         where[key] = r
-        text_cell(ws, r, 1, rate.name)
-        text_cell(ws, r, 2, rate.rate_id)
-        text_cell(ws, r, 3, rate.label)
-        text_cell(ws, r, 4, rate.unit)
-        number_cell(ws, r, RATE_VALUE_COL, rate.value, number_format_for(rate.value, 2))
-        define_name(wb, rate.name, ws, _cell_ref(RATE_VALUE_COL, r))
+        ws.text(r, 1, rate.name)
+        ws.text(r, 2, rate.rate_id)
+        ws.text(r, 3, rate.label)
+        ws.text(r, 4, rate.unit)
+        ws.number(r, RATE_VALUE_COL, rate.value, number_format_for(rate.value, 2))
+        book.define_name(rate.name, ws, _cell_ref(RATE_VALUE_COL, r))
         if rate.from_ is not None:
-            date_cell(ws, r, RATE_FROM_COL, rate.from_)
-        text_cell(ws, r, 7, rate.source)
-        text_cell(ws, r, 8, rate.basis)
-        text_cell(ws, r, 9, rate.explanation)
-    ws.freeze_panes = ws.cell(row=RATES_HEADER_ROW + 1, column=2)
-    fit_widths(ws, skip_rows=range(1, RATES_HEADER_ROW))
-    print_setup(ws, f"{RATES_HEADER_ROW}:{RATES_HEADER_ROW}")
+            ws.date(r, RATE_FROM_COL, rate.from_)
+        ws.text(r, 7, rate.source)
+        ws.text(r, 8, rate.basis)
+        ws.text(r, 9, rate.explanation)
+    ws.empty(RATES_HEADER_ROW + 1, 2)  # the panes freeze there: openpyxl made that cell
+    ws.fit_widths(skip_rows=range(1, RATES_HEADER_ROW))
     return where
 
 
 def _workings_sheet(
-    wb: Workbook,
+    book: Book,
     estimate: Estimate,
     rows: Mapping[tuple[str, str], RateRow],
     rate_at: Mapping[tuple[str, str], int],
 ) -> None:
-    ws = wb.create_sheet("Workings")
+    ws = book.sheets["Workings"]
     titles = [title for _, title in WORKINGS_COLUMNS]
     titles[COL["rate"] - 1] = f"Rate ({estimate.currency})"
     titles[COL["amount"] - 1] = f"Amount ({estimate.currency})"
-    header_row(ws, 1, titles)
+    ws.header(1, titles)
     c = COL
     L = get_column_letter
     for r, line in enumerate(estimate.lines, start=2):
         key = _rate_key(line)
         rate = rows[key]
         element = ELEMENTS[line.element].label if line.element in ELEMENTS else line.element
-        text_cell(ws, r, c["activity"], line.activity)
-        text_cell(ws, r, c["title"], line.title)
-        text_cell(ws, r, c["element"], element)
-        text_cell(ws, r, c["unit"], line.unit)
-        number_cell(ws, r, c["year"], line.year, YEAR_FORMAT)
-        text_cell(ws, r, c["funding"], line.funding)
-        number_cell(ws, r, c["quantity"], line.quantity)
-        text_cell(ws, r, c["quantity_unit"], line.quantity_unit)
-        text_cell(ws, r, c["quantity_basis"], line.quantity_basis)
-        text_cell(ws, r, c["rate_id"], line.rate_id)
-        formula_cell(ws, r, c["rate"], f"={rate.name}", number_format_for(rate.value, 2))
+        ws.text(r, c["activity"], line.activity)
+        ws.text(r, c["title"], line.title)
+        ws.text(r, c["element"], element)
+        ws.text(r, c["unit"], line.unit)
+        ws.number(r, c["year"], line.year, YEAR_FORMAT)
+        ws.text(r, c["funding"], line.funding)
+        ws.number(r, c["quantity"], line.quantity)
+        ws.text(r, c["quantity_unit"], line.quantity_unit)
+        ws.text(r, c["quantity_basis"], line.quantity_basis)
+        ws.text(r, c["rate_id"], line.rate_id)
+        ws.formula(r, c["rate"], f"={rate.name}", number_format_for(rate.value, 2))
         if line.rate_from is None:
-            number_cell(ws, r, c["escalation"], 1, FACTOR_FORMAT)
+            ws.number(r, c["escalation"], 1, FACTOR_FORMAT)
         else:
             rates_from = f"Rates!{_cell_ref(RATE_FROM_COL, rate_at[key])}"
-            formula_cell(ws, r, c["rate_year"], f"=YEAR({rates_from})", YEAR_FORMAT)
-            formula_cell(
-                ws,
+            ws.formula(r, c["rate_year"], f"=YEAR({rates_from})", YEAR_FORMAT)
+            ws.formula(
                 r,
                 c["escalation"],
                 f"=(1+{ESCALATION_NAME})^({L(c['year'])}{r}-{L(c['rate_year'])}{r})",
                 FACTOR_FORMAT,
             )
-        formula_cell(
-            ws,
+        ws.formula(
             r,
             c["amount"],
             f"=ROUND({L(c['quantity'])}{r}*{L(c['rate'])}{r}*{L(c['escalation'])}{r},2)",
             MONEY_FORMAT,
         )
-        text_cell(ws, r, c["source"], line.source)
-        text_cell(ws, r, c["basis"], line.basis)
-        text_cell(ws, r, c["external"], "yes" if line.external else "no")
-        text_cell(ws, r, c["goal"], line.goal)
+        ws.text(r, c["source"], line.source)
+        ws.text(r, c["basis"], line.basis)
+        ws.text(r, c["external"], "yes" if line.external else "no")
+        ws.text(r, c["goal"], line.goal)
     last = max(2, len(estimate.lines) + 1)
     for column, name in LINE_NAMES.items():
         col = L(c[column])
-        define_name(wb, name, ws, f"${col}$2:${col}${last}")
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:{L(len(WORKINGS_COLUMNS))}{last}"
-    fit_widths(ws, maximum=45)
-    print_setup(ws, "1:1")
-    ws.page_setup.paperSize = ws.PAPERSIZE_A3  # eighteen columns: A3 keeps them readable
+        book.define_name(name, ws, f"${col}$2:${col}${last}")
+    ws.auto_filter = f"A1:{L(len(WORKINGS_COLUMNS))}{last}"
+    ws.fit_widths(maximum=45)
 
 
 def _sumifs(criteria: Sequence[tuple[str, str]]) -> str:
@@ -823,12 +1248,11 @@ SUMMARY_WIDTHS = (30, 18, 72)
 """Summary columns: labels, amounts, and the rest of the width for long text (over B:C)."""
 
 
-def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
-    ws = wb.active
-    ws.title = "Summary"
+def _summary_sheet(book: Book, estimate: Estimate) -> None:
+    ws = book.sheets["Summary"]
     info = estimate.proposal.info
     cur = estimate.currency
-    text_cell(ws, 1, 1, "Financial implications: workings").font = TITLE
+    ws.text(1, 1, "Financial implications: workings", font=TITLE)
     ident: list[tuple[str, str | None]] = [
         ("Reference", info.reference),
         ("Title", info.title),
@@ -848,37 +1272,37 @@ def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
 
     def long_text(row: int, label: str, value: str | None) -> None:
         """A label in A and a text over B:C, wrapped, its row as tall as the text."""
-        text_cell(ws, row, 1, label, bold=True)
+        ws.text(row, 1, label, "bold")
         if not value:
             return
-        _text_cell(ws, row, 2, value, "wrap")
-        _merge_across(ws, row, 2, 3)
+        ws.text(row, 2, value, "wrap")
+        ws.merge_across(row, 2, 3)
         lines = wrapped_lines(clean_text(value), SUMMARY_WIDTHS[1] + SUMMARY_WIDTHS[2])
         if lines > 1:
-            ws.row_dimensions[row].height = LINE_HEIGHT * lines
+            ws.heights[row] = LINE_HEIGHT * lines
 
     r = 3
     for label, value in ident:
         long_text(r, label, value)
         r += 1
     r += 1
-    text_cell(ws, r, 1, f"Total ({cur})", bold=True)
-    formula_cell(ws, r, 2, f"=SUM({LINE_NAMES['amount']})", MONEY_FORMAT).font = BOLD
+    ws.text(r, 1, f"Total ({cur})", "bold")
+    ws.formula(r, 2, f"=SUM({LINE_NAMES['amount']})", MONEY_FORMAT, font=BOLD)
     r += 1
-    text_cell(ws, r, 1, f"of which external human resources ({cur})")
-    formula_cell(ws, r, 2, _sumifs([("external", '"yes"')]), MONEY_FORMAT)
+    ws.text(r, 1, f"of which external human resources ({cur})")
+    ws.formula(r, 2, _sumifs([("external", '"yes"')]), MONEY_FORMAT)
     r += 2
 
     def block(title: str, key: str, values: Sequence[tuple[Any, str]]) -> None:
         nonlocal r
-        header_row(ws, r, [title, f"Amount ({cur})", ""])
+        ws.header(r, [title, f"Amount ({cur})", ""])
         r += 1
         for criterion, shown in values:
             if isinstance(criterion, int):
-                _number_cell(ws, r, 1, criterion, YEAR_FORMAT, "number-left")
+                ws.number(r, 1, criterion, YEAR_FORMAT, "number-left")
             else:
-                text_cell(ws, r, 1, shown)
-            formula_cell(ws, r, 2, _sumifs([(key, f"$A{r}")]), MONEY_FORMAT)
+                ws.text(r, 1, shown)
+            ws.formula(r, 2, _sumifs([(key, f"$A{r}")]), MONEY_FORMAT)
             r += 1
         r += 1
 
@@ -891,7 +1315,7 @@ def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
     )
     block("By funding source", "funding", [(f, f) for f in estimate.by_funding()])
     block("By activity", "activity", [(a, a) for a in estimate.by_activity()])
-    header_row(ws, r, ["Article 34 of the ITU Convention", "", ""])
+    ws.header(r, ["Article 34 of the ITU Convention", "", ""])
     r += 1
     long_text(r, "Verdict", estimate.article34.verdict)
     r += 1
@@ -908,12 +1332,10 @@ def _summary_sheet(wb: Workbook, estimate: Estimate) -> None:
     for d in estimate.warnings:
         r += 1
         long_text(r, "Warning", d.render())
-    ws.freeze_panes = "A2"
-    labels = [len(str(c.value)) + 2 for c in ws["A"][2:] if isinstance(c.value, str)]
-    ws.column_dimensions["A"].width = min(max([SUMMARY_WIDTHS[0], *labels]), 56)
-    ws.column_dimensions["B"].width = SUMMARY_WIDTHS[1]
-    ws.column_dimensions["C"].width = SUMMARY_WIDTHS[2]
-    print_setup(ws)
+    labels = [len(text) + 2 for text in ws.texts_in_column_a(first_row=3)]
+    ws.widths[1] = min(max([SUMMARY_WIDTHS[0], *labels]), 56)
+    ws.widths[2] = SUMMARY_WIDTHS[1]
+    ws.widths[3] = SUMMARY_WIDTHS[2]
 
 
 def _shown(value: Any) -> Any:
@@ -924,9 +1346,9 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def _proposal_sheet(wb: Workbook, estimate: Estimate) -> None:
-    ws = wb.create_sheet("Proposal")
-    header_row(ws, 1, ["#", "Activity", "Key", "Value", "Where the value comes from"])
+def _proposal_sheet(book: Book, estimate: Estimate) -> None:
+    ws = book.sheets["Proposal"]
+    ws.header(1, ["#", "Activity", "Key", "Value", "Where the value comes from"])
     r = 2
     for activity in estimate.proposal.activities:
         spec = activity.spec
@@ -949,35 +1371,31 @@ def _proposal_sheet(wb: Workbook, estimate: Estimate) -> None:
                 origin = "default"
             entries.append((key, value, origin))
         for key, value, origin in entries:
-            number_cell(ws, r, 1, activity.index + 1, "0")
-            text_cell(ws, r, 2, spec.id)
-            text_cell(ws, r, 3, key)
+            ws.number(r, 1, activity.index + 1, "0")
+            ws.text(r, 2, spec.id)
+            ws.text(r, 3, key)
             shown = _shown(value)
             if isinstance(shown, Decimal | int):
-                _number_cell(ws, r, 4, shown, number_format_for(shown), "number-left")
+                ws.number(r, 4, shown, number_format_for(shown), "number-left")
             else:
-                text_cell(ws, r, 4, str(shown))
-            text_cell(ws, r, 5, origin)
+                ws.text(r, 4, str(shown))
+            ws.text(r, 5, origin)
             r += 1
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:E{max(2, r - 1)}"
-    fit_widths(ws)
-    print_setup(ws, "1:1")
+    ws.auto_filter = f"A1:E{max(2, r - 1)}"
+    ws.fit_widths()
 
 
-def build_workbook(estimate: Estimate) -> Workbook:
+def build_workbook(estimate: Estimate) -> Book:
     """The workbook of one estimate: Summary, Workings, Rates, Proposal."""
-    wb = Workbook()
+    book = Book()
     rows = rate_rows(estimate)
-    _summary_sheet(wb, estimate)
-    rate_at = _rates_sheet(wb, estimate, rows)
-    _workings_sheet(wb, estimate, rows, rate_at)
-    wb.move_sheet("Workings", offset=-1)
-    _proposal_sheet(wb, estimate)
-    wb.calculation.fullCalcOnLoad = True
-    return wb
+    _summary_sheet(book, estimate)
+    rate_at = _rates_sheet(book, estimate, rows)
+    _workings_sheet(book, estimate, rows, rate_at)
+    _proposal_sheet(book, estimate)
+    return book
 
 
 def render_workbook(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
     """The renderer of the 'xlsx' output: <reference>.workings.xlsx."""
-    return workbook_bytes(build_workbook(estimate))
+    return build_workbook(estimate).xlsx()
