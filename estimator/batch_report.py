@@ -31,6 +31,7 @@ from estimator.model import BUDGET_UNITS, FUNDING
 from estimator.money import money, to_cents
 from estimator.plan import FinancialPlan
 from estimator.resources import templates_dir
+from estimator.workbook import clean_text
 
 FORMAT = "finimpact/batch/1"
 STEM = "batch-report"
@@ -416,7 +417,7 @@ class _Sheet:
     def text(self, value: object, bold: bool = False) -> Any:
         from openpyxl.cell import WriteOnlyCell
 
-        cell = WriteOnlyCell(self.ws, value=None if value is None else str(value))
+        cell = WriteOnlyCell(self.ws, value=None if value is None else clean_text(str(value)))
         if isinstance(value, str) and value.startswith(_FORMULA_START):
             cell.data_type = "s"
         if bold:

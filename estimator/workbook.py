@@ -34,7 +34,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -232,9 +232,14 @@ def _fresh_cell(ws: Worksheet, row: int, col: int) -> tuple[Cell, bool]:
     return cell, cell._style is None or not any(cell._style)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""The characters XML 1.0 cannot hold: control characters (but tab and line breaks), lone
+surrogates, and the noncharacters U+FFFE and U+FFFF (a TOML string may hold these two)."""
+
+
 def clean_text(value: str) -> str:
-    """Text a cell can hold: control characters shown as U+FFFD, at most 32,767 characters."""
-    text: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    """Text a cell can hold: what XML cannot hold shown as U+FFFD, at most 32,767 characters."""
+    text: str = _NOT_XML.sub("\ufffd", value)
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
@@ -815,14 +820,11 @@ def _escape(text: str) -> str:
     return text
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _encode(xml: str) -> bytes:
     """XML text as openpyxl's lxml writes it: ASCII, any other character as a reference.
 
-    Like lxml, a character XML cannot hold is refused (clean_text replaces control characters;
-    U+FFFE, U+FFFF and lone surrogates are left to this).
+    Like lxml, a character XML cannot hold is refused: text from a proposal has been through
+    clean_text, so this only guards against a bug.
     """
     if _NOT_XML.search(xml):
         raise ValueError(

@@ -398,3 +398,30 @@ def test_escape_sequences_in_a_title_are_shown_not_obeyed_by_the_terminal(
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "Plan\\x1b[2J\\x1b]0;owned\\x07" in result.stdout
+
+
+NOT_XML = "a\x01b\x0bc\x1fd\ufffee\uffff f"
+"""Characters a TOML string can hold and XML 1.0 cannot: control characters, U+FFFE, U+FFFF."""
+
+
+def test_characters_xml_cannot_hold_are_shown_as_a_replacement_in_every_output(
+    tmp_path: Path,
+) -> None:
+    """Such a title once ended the workbook in an internal error: every format is written, the
+    JSON keeps the text exactly and the workbook shows U+FFFD where XML cannot follow."""
+    from openpyxl import load_workbook
+
+    est = _estimate(_proposal(tmp_path / "p.toml", title=NOT_XML))
+    rendered = {fmt: renderer(est, {}) for fmt, (_, renderer) in RENDERERS.items()}
+    assert json.loads(rendered["json"])["proposal"]["title"] == NOT_XML
+    book = load_workbook(io.BytesIO(rendered["xlsx"]))
+    texts = {c.value for s in book.worksheets for r in s.iter_rows() for c in r}
+    assert "a\ufffdb\ufffdc\ufffdd\ufffde\ufffd f" in texts
+
+
+def test_a_batch_reports_proposals_whose_text_xml_cannot_hold(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    _proposal(tmp_path / "in" / "p.toml", title=NOT_XML)
+    result = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "batch-report.xlsx").is_file()
