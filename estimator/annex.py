@@ -27,6 +27,7 @@ from estimator import stablezip
 from estimator.estimate import Estimate
 from estimator.resources import templates_dir
 from estimator.view import AnnexView, build_view
+from estimator.xmltext import xml_text
 
 DEFAULT_ROUND_TO = 100
 TEMPLATE_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
@@ -137,9 +138,15 @@ class _CompiledOnce(jinja2.Environment):
         return compiled
 
 
+def _xml_value(value: object) -> object:
+    """What a Word template inserts: text with what XML cannot hold shown as U+FFFD (a
+    control character in a reference once broke the header's XML)."""
+    return xml_text(value) if isinstance(value, str) else value
+
+
 @functools.lru_cache(maxsize=1)
 def _docx_environment() -> jinja2.Environment:
-    return _CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True)
+    return _CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_xml_value)
 
 
 @functools.lru_cache(maxsize=16)

@@ -55,6 +55,7 @@ from cost_models.elemental import ELEMENTS
 from estimator import __version__
 from estimator.estimate import CostLine, Estimate
 from estimator.money import ROUNDING_RULE
+from estimator.xmltext import NOT_XML, xml_text
 
 # -- reusable pieces --------------------------------------------------------------------------
 
@@ -232,14 +233,9 @@ def _fresh_cell(ws: Worksheet, row: int, col: int) -> tuple[Cell, bool]:
     return cell, cell._style is None or not any(cell._style)
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-"""The characters XML 1.0 cannot hold: control characters (but tab and line breaks), lone
-surrogates, and the noncharacters U+FFFE and U+FFFF (a TOML string may hold these two)."""
-
-
 def clean_text(value: str) -> str:
     """Text a cell can hold: what XML cannot hold shown as U+FFFD, at most 32,767 characters."""
-    text: str = _NOT_XML.sub("\ufffd", value)
+    text = xml_text(value)
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
@@ -826,7 +822,7 @@ def _encode(xml: str) -> bytes:
     Like lxml, a character XML cannot hold is refused: text from a proposal has been through
     clean_text, so this only guards against a bug.
     """
-    if _NOT_XML.search(xml):
+    if NOT_XML.search(xml):
         raise ValueError(
             "All strings must be XML compatible: Unicode or ASCII, no control characters"
         )

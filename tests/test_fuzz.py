@@ -109,7 +109,11 @@ def dumps(document: dict[str, Any]) -> str:
 
 # -- strategies ---------------------------------------------------------------------------------
 
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+AWKWARD = "\x00\x01\t\n\r\x0b\x1f\x7f\x85\u2028\u202e\ufeff\ufffe\uffff\U0010ffff<>&\"'={}%\\"
+"""Characters that have broken a renderer or a terminal somewhere: drawn more often than chance."""
+TEXT = st.text(
+    st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(AWKWARD)), max_size=40
+)
 DECIMALS = st.one_of(
     st.decimals(allow_nan=True, allow_infinity=True),
     st.decimals(min_value=-10, max_value=10_000, places=2),
@@ -315,11 +319,11 @@ def _run(args: list[str]) -> tuple[int, str]:
 def _check_file(data: bytes, extra: list[str] | None = None, command: str = "estimate") -> int:
     """Run validate, or estimate --json, on one file: exit 0 or 1, never an exception.
 
-    An estimate that succeeds must add up."""
+    An estimate that succeeds must add up, and every output format is rendered too."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "proposal.toml"
         path.write_bytes(data)
-        json_flag = ["--json"] if command == "estimate" else []
+        json_flag = ["--json", "--out", str(Path(folder) / "out")] if command == "estimate" else []
         code, out = _run([command, str(path), *json_flag, *(extra or [])])
         if code == 0 and command == "estimate":
             _assert_adds_up(json.loads(out))

@@ -407,16 +407,22 @@ NOT_XML = "a\x01b\x0bc\x1fd\ufffee\uffff f"
 def test_characters_xml_cannot_hold_are_shown_as_a_replacement_in_every_output(
     tmp_path: Path,
 ) -> None:
-    """Such a title once ended the workbook in an internal error: every format is written, the
-    JSON keeps the text exactly and the workbook shows U+FFFD where XML cannot follow."""
+    """Such a title once ended the workbook, and such a reference the Word annex's header, in
+    an internal error: every format is written, the JSON keeps the text exactly, and the
+    workbook and the Word annex show U+FFFD where XML cannot follow."""
     from openpyxl import load_workbook
 
-    est = _estimate(_proposal(tmp_path / "p.toml", title=NOT_XML))
+    est = _estimate(_proposal(tmp_path / "p.toml", reference=NOT_XML, title=NOT_XML))
     rendered = {fmt: renderer(est, {}) for fmt, (_, renderer) in RENDERERS.items()}
-    assert json.loads(rendered["json"])["proposal"]["title"] == NOT_XML
+    shown = "a\ufffdb\ufffdc\ufffdd\ufffde\ufffd f"
+    data = json.loads(rendered["json"])["proposal"]
+    assert data["title"] == data["reference"] == NOT_XML
     book = load_workbook(io.BytesIO(rendered["xlsx"]))
     texts = {c.value for s in book.worksheets for r in s.iter_rows() for c in r}
-    assert "a\ufffdb\ufffdc\ufffdd\ufffde\ufffd f" in texts
+    assert shown in texts
+    with zipfile.ZipFile(io.BytesIO(rendered["docx"])) as z:
+        for part in ("word/document.xml", "word/header1.xml"):
+            assert shown.encode("utf-8") in z.read(part), part
 
 
 def test_a_batch_reports_proposals_whose_text_xml_cannot_hold(tmp_path: Path) -> None:
