@@ -12,7 +12,6 @@ The result does not depend on ``jobs``: work is handed out and collected in file
 
 from __future__ import annotations
 
-import gc
 import io
 import pickle
 import sys
@@ -300,14 +299,9 @@ def cost_one(path: Path, settings: Settings) -> Row | Failure:
 
     A bug met on one proposal (an exception) fails that proposal, not the batch: it is
     reported as an internal error to report, and the other proposals are still costed.
-
-    Rendering a Word annex leaves reference cycles (python-docx and docxtpl objects) that hold
-    whole lxml trees in C memory until the garbage collector reaches them, which without help
-    is after hundreds of proposals: collecting the two young generations after each proposal
-    (about 1 ms) keeps a worker's memory flat instead of growing to several hundred MiB.
     """
     try:
-        return _cost(path, settings)
+        return _cost_and_write(path, settings)
     except Exception as e:
         display = str(path)
         return Failure(
@@ -325,13 +319,6 @@ def cost_one(path: Path, settings: Settings) -> Row | Failure:
                 ),
             ),
         )
-
-
-def _cost(path: Path, settings: Settings) -> Row | Failure:
-    try:
-        return _cost_and_write(path, settings)
-    finally:
-        gc.collect(1)
 
 
 def _cost_and_write(path: Path, settings: Settings) -> Row | Failure:
