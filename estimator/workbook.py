@@ -12,12 +12,8 @@ the same rule (ROUND in Excel and LibreOffice rounds half away from zero).
 
 How it is written: the sheets are built as plain cells (``Book``, ``Sheet``) and written as the
 SpreadsheetML openpyxl writes for them, byte for byte; openpyxl writes the stylesheet and, once
-per process, the parts no estimate changes (see ``Book``).
-
-The building blocks for other workbooks made with openpyxl (the consolidated batch workbook):
-``text_cell``, ``number_cell``, ``formula_cell``, ``header_row``, ``fit_widths``,
-``print_setup``, ``define_name``, ``number_format_for`` and ``workbook_bytes`` (a
-deterministic save: same workbook, same bytes).
+per process, the parts no estimate changes (see ``Book``). ``clean_text`` is also the rule of
+the batch report's workbook for text.
 """
 
 from __future__ import annotations
@@ -31,10 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -44,9 +38,7 @@ from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
 from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.indexed_list import IndexedList
-from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import tostring
@@ -205,32 +197,7 @@ class StyleLists:
         return wraps
 
 
-# -- cells of an openpyxl workbook ------------------------------------------------------------
-
-_STYLES: WeakKeyDictionary[Workbook, StyleLists] = WeakKeyDictionary()
-
-
-def _styles(wb: Workbook) -> StyleLists:
-    styles = _STYLES.get(wb)
-    if styles is None:
-        styles = _STYLES[wb] = StyleLists.of(wb)
-    return styles
-
-
-def _style_array(ws: Worksheet, kind: str, number_format: str = "") -> Any:
-    """The style of a new cell of this kind (and number format), as a StyleArray."""
-    return StyleArray(_styles(ws.parent).style(kind, number_format))
-
-
-def _fresh_cell(ws: Worksheet, row: int, col: int) -> tuple[Cell, bool]:
-    """The cell at row, col, and whether it is new (or has no style yet)."""
-    cell = ws._cells.get((row, col))
-    if cell is None:
-        if row < 1 or col < 1:
-            raise ValueError("Row or column values must be at least 1")
-        cell = ws._get_cell(row, col)
-        return cell, True
-    return cell, cell._style is None or not any(cell._style)
+# -- cell contents ----------------------------------------------------------------------------
 
 
 def clean_text(value: str) -> str:
@@ -243,50 +210,6 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 """What text cannot start with and stay text when the cell is edited (without a quote prefix)."""
 
 
-def text_cell(ws: Worksheet, row: int, col: int, value: str | None, *, bold: bool = False) -> Cell:
-    """A cell that holds text, whatever the text: '=HYPERLINK(...)' or '+41 22' stays a string.
-
-    openpyxl would take text starting with '=' for a formula; the cell's type is set to string
-    explicitly, and text starting with = + - @ gets the quote prefix so that editing the cell
-    in Excel or LibreOffice keeps it text.
-    """
-    return _text_cell(ws, row, col, value, "bold" if bold else "text")
-
-
-def _text_cell(ws: Worksheet, row: int, col: int, value: str | None, kind: str) -> Cell:
-    """text_cell, styled as kind: 'text', 'bold', 'wrap' or 'header' (see StyleLists.style)."""
-    cell, fresh = _fresh_cell(ws, row, col)
-    if value is None or value == "":
-        if kind == "header":  # an empty column title is shaded and underlined all the same
-            if fresh:
-                cell._style = _style_array(ws, "header-empty")
-            else:
-                cell.fill = HEADER_FILL
-                cell.border = HEADER_BORDER
-                cell.alignment = HEADER_ALIGNMENT
-        return cell
-    text = clean_text(value)
-    cell._value = text  # clean text: what cell.value = text would keep
-    cell.data_type = "s"
-    if fresh:
-        cell._style = _style_array(ws, kind)
-        if text.startswith(FORMULA_STARTS):
-            cell._style.quotePrefix = 1
-        return cell
-    if text.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True
-    cell.alignment = TOP
-    if kind in ("bold", "header"):
-        cell.font = BOLD
-    if kind == "header":
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-        cell.alignment = HEADER_ALIGNMENT
-    elif kind == "wrap":
-        cell.alignment = WRAP
-    return cell
-
-
 def number_format_for(value: Decimal | int, minimum_decimals: int = 0) -> str:
     """A number format that shows every decimal the value has (and at least the minimum)."""
     decimals = 0
@@ -295,59 +218,6 @@ def number_format_for(value: Decimal | int, minimum_decimals: int = 0) -> str:
         decimals = max(0, -exponent) if isinstance(exponent, int) else 0
     decimals = min(max(decimals, minimum_decimals), 12)
     return "#,##0" + ("." + "0" * decimals if decimals else "")
-
-
-def number_cell(
-    ws: Worksheet, row: int, col: int, value: Decimal | int, number_format: str | None = None
-) -> Cell:
-    """A number, never float on the way in: Decimal or int, with a number format."""
-    return _number_cell(ws, row, col, value, number_format or number_format_for(value), "number")
-
-
-def _number_cell(
-    ws: Worksheet, row: int, col: int, value: Decimal | int, number_format: str, kind: str
-) -> Cell:
-    """number_cell, styled as kind: 'number', or 'number-left' (aligned left)."""
-    cell, fresh = _fresh_cell(ws, row, col)
-    if fresh and type(value) in (int, Decimal):
-        cell._value = value
-        cell.data_type = "n"
-        cell._style = _style_array(ws, kind, number_format)
-        return cell
-    cell.value = value
-    cell.number_format = number_format
-    cell.alignment = TOP
-    if kind == "number-left":
-        cell.alignment = LEFT_TOP
-    return cell
-
-
-def formula_cell(ws: Worksheet, row: int, col: int, formula: str, number_format: str) -> Cell:
-    """A formula written by finimpact (never built from user text), with its number format."""
-    if not formula.startswith("="):
-        raise ValueError(f"not a formula: {formula!r}")
-    cell, fresh = _fresh_cell(ws, row, col)
-    cell._value = cell.check_string(formula)  # what cell.value = formula would keep
-    cell.data_type = "f"
-    if fresh:
-        cell._style = _style_array(ws, "formula", number_format)
-        return cell
-    cell.number_format = number_format
-    cell.alignment = TOP
-    return cell
-
-
-def date_cell(ws: Worksheet, row: int, col: int, value: dt.date) -> Cell:
-    cell: Cell = ws.cell(row=row, column=col, value=value)
-    cell.number_format = DATE_FORMAT
-    cell.alignment = TOP
-    return cell
-
-
-def header_row(ws: Worksheet, row: int, titles: Sequence[str], first_col: int = 1) -> None:
-    """Column titles: bold, shaded, wrapped, underlined."""
-    for i, title in enumerate(titles):
-        _text_cell(ws, row, first_col + i, title, "header")
 
 
 def _width(data_type: str, value: Any) -> int:
@@ -362,77 +232,6 @@ def _width(data_type: str, value: Any) -> int:
     if isinstance(value, Decimal | int):
         return len(f"{value:,}") + 2
     return len(str(value)) + 1
-
-
-def fit_widths(
-    ws: Worksheet, minimum: int = 6, maximum: int = MAX_WIDTH, skip_rows: Iterable[int] = ()
-) -> None:
-    """Column widths that fit their content, up to a maximum; longer text wraps.
-
-    Column titles (``header_row``) wrap at word boundaries, so they ask only for their longest
-    word, and their row is made tall enough for the wrapped lines. ``skip_rows`` are rows whose
-    text may overflow into empty neighbours (sheet titles).
-    """
-    cells = ws._cells
-    keys = sorted(cells)  # row by row, column by column, as ws.iter_rows()
-    if keys:
-        # ws.iter_rows() would have made every cell from A1 on: what shows of them in the file
-        # is the sheet's dimension (from A1) and a <row> element for each row, empty or not.
-        present = {row for row, _ in keys}
-        for row in range(1, keys[-1][0] + 1):
-            if row not in present:
-                ws.cell(row=row, column=1)
-        ws.cell(row=1, column=1)
-    entries = [
-        (key, cells[key].data_type, cells[key]._value, tuple(cells[key]._style or PLAIN))
-        for key in keys
-    ]
-    widths, restyled, heights = _fitted(entries, _styles(ws.parent), minimum, maximum, skip_rows)
-    for key, style in restyled.items():
-        cells[key]._style = StyleArray(style)
-    for col, width in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = width
-    for row, height in heights.items():
-        ws.row_dimensions[row].height = height
-
-
-def _fitted(
-    cells: Iterable[tuple[tuple[int, int], str, Any, Style]],
-    styles: StyleLists,
-    minimum: int,
-    maximum: int,
-    skip_rows: Iterable[int],
-) -> tuple[dict[int, int], dict[tuple[int, int], Style], dict[int, int]]:
-    """fit_widths' rule, for an openpyxl sheet and a Sheet alike.
-
-    From the cells (position, data type, value, style), row by row: the width of each column,
-    the new style of each text too long for its column (wrapped), and the height of each row
-    whose wrapped text takes more than one line.
-    """
-    skipped = set(skip_rows)
-    widths: dict[int, int] = {}
-    restyled: dict[tuple[int, int], Style] = {}
-    wrapped: list[tuple[int, int, str]] = []  # row, column, text
-    for key, data_type, value, style in cells:
-        if value is None:
-            continue
-        row, col = key
-        if row not in skipped:
-            if styles.is_header(style):
-                title = str(value)
-                longest = max(len(word) for word in title.split() or [""])
-                width = min(len(title), max(longest, 12)) + 2
-            else:
-                width = _width(data_type, value)
-                if data_type == "s" and isinstance(value, str) and width > maximum:
-                    style = restyled[key] = styles.wrapped(style)
-            widths[col] = max(widths.get(col, minimum), min(width, maximum))
-        if isinstance(value, str) and styles.wraps(style):
-            wrapped.append((row, col, value))
-    lines: dict[int, int] = {}
-    for row, col, text in wrapped:
-        lines[row] = max(lines.get(row, 1), wrapped_lines(text, widths.get(col, minimum)))
-    return widths, restyled, {row: LINE_HEIGHT * n for row, n in lines.items() if n > 1}
 
 
 def wrapped_lines(text: str, width: float) -> int:
@@ -450,44 +249,6 @@ def wrapped_lines(text: str, width: float) -> int:
                 lines, used = lines + 1, used - room
         count += lines
     return count
-
-
-def _merge_across(ws: Worksheet, row: int, first_col: int, last_col: int) -> None:
-    """ws.merge_cells over columns first_col to last_col of one row, without its general case.
-
-    For a top-left cell with no border and the default protection and no cell to its right,
-    merge_cells only records the range and puts an unstyled MergedCell in each other cell (it
-    copies borders and protection, which change nothing then); anything else goes to it.
-    """
-    cells = ws._cells
-    start = cells.get((row, first_col))
-    rest = [(row, col) for col in range(first_col + 1, last_col + 1)]
-    style = None if start is None else start._style
-    if style is None or style.borderId or style.protectionId or any(k in cells for k in rest):
-        ws.merge_cells(start_row=row, start_column=first_col, end_row=row, end_column=last_col)
-        return
-    ref = f"{get_column_letter(first_col)}{row}:{get_column_letter(last_col)}{row}"
-    ws.merged_cells.add(MergedCellRange(ws, ref))
-    for r, col in rest:
-        merged = MergedCell(ws, r, col)
-        merged._style = StyleArray()
-        cells[(r, col)] = merged
-
-
-def print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
-    """Landscape, fitted to the page width, as many pages tall as needed."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        ws.print_title_rows = title_rows
-
-
-def define_name(wb: Workbook, name: str, ws: Worksheet, ref: str) -> None:
-    """A workbook-wide defined name for a cell or range of a sheet ('$E$8' or '$A$2:$A$9')."""
-    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(ws.title)}!{ref}")
 
 
 class _FixedTimeZip(zipfile.ZipFile):
@@ -595,8 +356,13 @@ class SheetLayout:
         """Give an openpyxl worksheet this layout."""
         ws.title = self.title
         ws.freeze_panes = self.frozen_at
-        print_setup(ws, self.title_rows)
+        ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = self.paper_size
+        ws.page_setup.fitToWidth = 1  # fitted to the page width, as many pages tall as needed
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        if self.title_rows:
+            ws.print_title_rows = self.title_rows
 
 
 RATES_HEADER_ROW = 7
@@ -611,12 +377,9 @@ LAYOUTS = (
 
 
 class Sheet:
-    """A worksheet as plain cells: what an openpyxl worksheet would hold, written as openpyxl
-    writes it.
-
-    Its methods are the cell helpers of openpyxl sheets (``text_cell``, ``number_cell``...) for
-    cells made once each.
-    """
+    """A worksheet as plain cells, each made once (text, number, formula, date, header...),
+    with its merged ranges, sizes and filter; ``xml`` writes it as openpyxl writes a worksheet
+    holding the same cells."""
 
     def __init__(self, layout: SheetLayout, styles: StyleLists) -> None:
         self.layout = layout
@@ -636,7 +399,10 @@ class Sheet:
     def text(
         self, row: int, col: int, value: str | None, kind: str = "text", font: Font | None = None
     ) -> None:
-        """text_cell, styled as kind: 'text', 'bold', 'wrap' or 'header' (StyleLists.style)."""
+        """Text that stays text whatever it is: '=HYPERLINK(...)' or '+41 22' is a string, and
+        one starting with = + - @ gets the quote prefix, so that editing the cell in Excel or
+        LibreOffice keeps it text. Styled as kind: 'text', 'bold', 'wrap' or 'header'
+        (StyleLists.style); cleaned by clean_text."""
         if value is None or value == "":
             if kind == "header":  # an empty column title is shaded and underlined all the same
                 self.cells[(row, col)] = ("n", None, self.styles.style("header-empty"))
@@ -657,24 +423,27 @@ class Sheet:
         number_format: str | None = None,
         kind: str = "number",
     ) -> None:
-        """number_cell, styled as kind: 'number', or 'number-left' (aligned left)."""
+        """A number, never a float on the way in (Decimal or int), in a number format (by
+        default one that shows every decimal it has). Kind 'number', or 'number-left' (aligned
+        left)."""
         style = self.styles.style(kind, number_format or number_format_for(value))
         self.cells[(row, col)] = ("n", value, style)
 
     def formula(
         self, row: int, col: int, formula: str, number_format: str, font: Font | None = None
     ) -> None:
-        """formula_cell, in a font if one is given."""
+        """A formula written by finimpact (never built from user text), in its number format
+        and in a font if one is given."""
         if not formula.startswith("="):
             raise ValueError(f"not a formula: {formula!r}")
         self.cells[(row, col)] = ("f", formula, self.styles.style("formula", number_format, font))
 
     def date(self, row: int, col: int, value: dt.date) -> None:
-        """date_cell."""
+        """A date, shown as yyyy-mm-dd."""
         self.cells[(row, col)] = ("d", value, self.styles.style("number", DATE_FORMAT))
 
     def header(self, row: int, titles: Sequence[str], first_col: int = 1) -> None:
-        """header_row."""
+        """Column titles: bold, shaded, wrapped, underlined."""
         for i, title in enumerate(titles):
             self.text(row, first_col + i, title, "header")
 
@@ -683,8 +452,9 @@ class Sheet:
         self.cells.setdefault((row, col), EMPTY)
 
     def merge_across(self, row: int, first_col: int, last_col: int) -> None:
-        """_merge_across for a top-left cell with no border and no cell to its right: the
-        range, and an empty cell in each other column of it."""
+        """The cells of one row from first_col to last_col merged: the range, and an empty
+        cell in each other column, as openpyxl's merge_cells makes them when the first cell has
+        no border (it would give them its border)."""
         self.merges.append((row, first_col, row, last_col))
         for col in range(first_col + 1, last_col + 1):
             self.cells[(row, col)] = EMPTY
@@ -692,16 +462,40 @@ class Sheet:
     def fit_widths(
         self, minimum: int = 6, maximum: int = MAX_WIDTH, skip_rows: Iterable[int] = ()
     ) -> None:
-        """fit_widths: the same rule (_fitted)."""
-        cells = self.cells
-        entries = [(key, *cells[key]) for key in sorted(cells)]
+        """Column widths that fit their content, up to a maximum; a longer text wraps.
+
+        Column titles (``header``) wrap at word boundaries, so they ask only for their longest
+        word, and a row is made tall enough for its wrapped texts. ``skip_rows`` are rows whose
+        text may overflow into empty neighbours (sheet titles).
+        """
+        skipped = set(skip_rows)
+        cells, styles = self.cells, self.styles
+        widths: dict[int, int] = {}
+        wrapped: list[tuple[int, int, str]] = []  # row, column, text
+        for key in sorted(cells):  # row by row: a text is wrapped in the order it comes
+            data_type, value, style = cells[key]
+            if value is None:
+                continue
+            row, col = key
+            if row not in skipped:
+                if styles.is_header(style):
+                    title = str(value)
+                    longest = max(len(word) for word in title.split() or [""])
+                    width = min(len(title), max(longest, 12)) + 2
+                else:
+                    width = _width(data_type, value)
+                    if data_type == "s" and width > maximum:
+                        style = styles.wrapped(style)
+                        cells[key] = (data_type, value, style)
+                widths[col] = max(widths.get(col, minimum), min(width, maximum))
+            if isinstance(value, str) and styles.wraps(style):
+                wrapped.append((row, col, value))
         self._rows_from_a1()
-        widths, restyled, heights = _fitted(entries, self.styles, minimum, maximum, skip_rows)
-        for key, style in restyled.items():
-            data_type, value, _ = cells[key]
-            cells[key] = (data_type, value, style)
+        lines: dict[int, int] = {}
+        for row, col, text in wrapped:
+            lines[row] = max(lines.get(row, 1), wrapped_lines(text, widths.get(col, minimum)))
         self.widths.update(widths)
-        self.heights.update(heights)
+        self.heights.update({row: LINE_HEIGHT * n for row, n in lines.items() if n > 1})
 
     def texts_in_column_a(self, first_row: int) -> list[str]:
         """The texts of column A from a row down, as openpyxl's ws["A"] reads them."""
@@ -840,7 +634,7 @@ class Book:
         """Workbook-wide defined names and what they refer to ("'Rates'!$B$3")."""
 
     def define_name(self, name: str, sheet: Sheet, ref: str) -> None:
-        """define_name: a name for a cell or range of a sheet ('$E$8' or '$A$2:$A$9')."""
+        """A workbook-wide name for a cell or range of a sheet ('$E$8' or '$A$2:$A$9')."""
         self.names[name] = f"{quote_sheetname(sheet.title)}!{ref}"
 
     def xlsx(self) -> bytes:

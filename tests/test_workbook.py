@@ -592,48 +592,6 @@ def test_rate_ids_that_differ_only_in_punctuation_get_distinct_names(
     assert {"R_conference_services_2023", "R_conference_services_2023_2"} <= set(names)
 
 
-def test_helpers_restyle_a_cell_that_already_has_a_style() -> None:
-    # New cells get a prepared style array; a cell already styled keeps what the helper does
-    # not set, as with one assignment at a time.
-    from openpyxl.styles import PatternFill
-
-    from estimator.workbook import BOLD, TOP, number_cell, text_cell
-
-    wb = Workbook()
-    ws = wb.active
-    ws.cell(row=1, column=1).fill = PatternFill("solid", fgColor="FFFF00")
-    ws.cell(row=2, column=1).number_format = "0.0"
-    text_cell(ws, 1, 1, "=1+1", bold=True)
-    number_cell(ws, 2, 1, 3)
-    text_cell(ws, 3, 1, "-2", bold=True)
-    a1, a2, a3 = ws["A1"], ws["A2"], ws["A3"]
-    assert a1.fill.fgColor.rgb == "00FFFF00" and a1.font == BOLD and a1.alignment == TOP
-    assert a1.data_type == "s" and a1.quotePrefix
-    assert a2.number_format == "#,##0" and a2.alignment == TOP
-    assert a3.font == BOLD and a3.quotePrefix and a3.fill.fgColor.rgb == "00000000"
-
-
-def test_merging_a_long_text_is_what_merge_cells_does() -> None:
-    from estimator.workbook import WRAP, _merge_across, text_cell, workbook_bytes
-
-    def made(merge: Any) -> bytes:
-        wb = Workbook()
-        ws = wb.active
-        for row in (1, 3):
-            text_cell(ws, row, 2, "a long text").alignment = WRAP
-            merge(ws, row)
-        ws.cell(row=5, column=3).value = "taken"  # a cell to the right: merge_cells's way
-        text_cell(ws, 5, 2, "text")
-        merge(ws, 5)
-        return workbook_bytes(wb)
-
-    fast = made(lambda ws, row: _merge_across(ws, row, 2, 3))
-    plain = made(
-        lambda ws, row: ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
-    )
-    assert fast == plain
-
-
 # -- the writer: what openpyxl writes for the same cells ----------------------------------------
 
 
