@@ -30,7 +30,6 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.compat import safe_string
-from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE
@@ -38,13 +37,12 @@ from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
 from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.indexed_list import IndexedList
-from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import tostring
 
 from cost_models.elemental import ELEMENTS
-from estimator import __version__
+from estimator import __version__, stablezip
 from estimator.estimate import CostLine, Estimate
 from estimator.money import ROUNDING_RULE
 from estimator.xmltext import NOT_XML, xml_text
@@ -53,6 +51,8 @@ from estimator.xmltext import NOT_XML, xml_text
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 """The document and zip-entry timestamp of every workbook: same input, same bytes."""
+ZIP_TIME: stablezip.DateTime = (2000, 1, 1, 0, 0, 0)
+"""FIXED_TIME, as a zip entry's date."""
 
 MONEY_FORMAT = "#,##0.00"
 YEAR_FORMAT = "0"
@@ -251,78 +251,26 @@ def wrapped_lines(text: str, width: float) -> int:
     return count
 
 
-class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose every entry, however openpyxl writes it, carries FIXED_TIME and mode 644."""
-
-    def writestr(
-        self,
-        zinfo_or_arcname: str | zipfile.ZipInfo,
-        data: Any,
-        compress_type: int | None = None,
-        compresslevel: int | None = None,
-    ) -> None:
-        name = (
-            zinfo_or_arcname.filename
-            if isinstance(zinfo_or_arcname, zipfile.ZipInfo)
-            else zinfo_or_arcname
-        )
-        entry = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
-        entry.compress_type = zipfile.ZIP_DEFLATED
-        entry.external_attr = 0o644 << 16
-        super().writestr(entry, data)
-
-    def write(
-        self,
-        filename: Any,
-        arcname: Any = None,
-        compress_type: int | None = None,
-        compresslevel: int | None = None,
-    ) -> None:
-        info = zipfile.ZipInfo.from_file(filename, arcname)  # the name as ZipFile.write has it
-        with open(filename, "rb") as file:
-            self.writestr(info.filename, file.read())
-
-
-_FIXED_ZIP_TIME = FIXED_TIME.timetuple()[:6]
-
-
-class _InMemoryWriter(ExcelWriter):  # type: ignore[misc]
-    """openpyxl's ExcelWriter, with each worksheet serialised in memory, not in a temporary file.
-
-    Same steps as ExcelWriter.write_worksheet (openpyxl 3.1), with a BytesIO as the output of
-    the WorksheetWriter: same XML, without creating, reading and deleting a file per sheet.
-    """
-
-    def write_worksheet(self, ws: Worksheet) -> None:
-        if self.workbook.write_only:
-            super().write_worksheet(ws)
-            return
-        ws._drawing = SpreadsheetDrawing()
-        ws._drawing.charts = ws._charts
-        ws._drawing.images = ws._images
-        out = io.BytesIO()
-        writer = WorksheetWriter(ws, out)
-        writer.write()
-        ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], out.getvalue())
-        self.manifest.append(ws)
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    """The workbook as .xlsx bytes, identical for identical content.
-
-    The document properties carry FIXED_TIME as created and modified dates (openpyxl would
-    write the time of saving), and every zip entry carries FIXED_TIME as its date (the entries
-    are written so as they are made: one compression, no second archive).
-    """
+def _saved_files(wb: Workbook) -> dict[str, bytes]:
+    """The files of the .xlsx openpyxl saves for a workbook, in its order, with FIXED_TIME as
+    the document's created and modified dates (its save would write the time of saving)."""
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.properties.creator = "finimpact"
     wb.properties.lastModifiedBy = "finimpact"
-    out = io.BytesIO()
-    archive = _FixedTimeZip(out, "w", zipfile.ZIP_DEFLATED)
-    _InMemoryWriter(wb, archive).save()  # writes every part and closes the archive
-    return out.getvalue()
+    saved = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(saved, "w")).save()
+    with zipfile.ZipFile(saved) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """An openpyxl workbook as .xlsx bytes, the same for the same content: the files openpyxl
+    saves, each zipped with FIXED_TIME as its date (stablezip). What Book.xlsx must write for
+    the same cells (tests/test_workbook.py)."""
+    return stablezip.archive(
+        stablezip.deflated(name, data, ZIP_TIME) for name, data in _saved_files(wb).items()
+    )
 
 
 # -- the workbook as plain cells ----------------------------------------------------------------
@@ -649,11 +597,10 @@ class Book:
         written[_STYLES_PART] = _stylesheet(self.styles.contents(), tuple(cell_styles))
         head, tail = frame.workbook
         written[_WORKBOOK_PART] = _encode(head + self._defined_names(frame) + tail)
-        out = io.BytesIO()
-        with _FixedTimeZip(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in frame.entries:
-                archive.writestr(name, written[name] if data is None else data)
-        return out.getvalue()
+        return stablezip.archive(
+            stablezip.deflated(entry, written[entry], ZIP_TIME) if isinstance(entry, str) else entry
+            for entry in frame.entries
+        )
 
     def _defined_names(self, frame: _Frame) -> str:
         """The definedName elements, as openpyxl's WorkbookWriter writes them: the workbook's
@@ -688,9 +635,9 @@ _WORKBOOK_PART = "xl/workbook.xml"
 class _Frame:
     """What openpyxl writes for the four sheets of LAYOUTS when they have no cell."""
 
-    entries: tuple[tuple[str, bytes | None], ...]
-    """The zip's entries in openpyxl's order, with their bytes, or None for those that depend on
-    the cells: the sheets, the stylesheet and the workbook part."""
+    entries: tuple[str | stablezip.Entry, ...]
+    """The zip's entries in openpyxl's order: those no estimate changes, deflated once; the
+    names of those the cells make (the sheets, the stylesheet and the workbook part)."""
     sheets: tuple[tuple[str, str, str], ...]
     """Each sheet's XML before its dimension, between the dimension and the cells, after the
     cells (and the filter and merged cells, which it has not)."""
@@ -712,14 +659,16 @@ def _frame() -> _Frame:
         layout.apply(ws)
     wb.calculation.fullCalcOnLoad = True
     print_titles = tuple(ws.print_titles or "" for ws in sheets)
-    with zipfile.ZipFile(io.BytesIO(workbook_bytes(wb))) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts = _saved_files(wb)
     variable = {*_SHEET_PARTS, _STYLES_PART, _WORKBOOK_PART}
     if not variable <= parts.keys():
         raise RuntimeError(f"openpyxl did not write the parts {sorted(variable - parts.keys())}")
     head, _, tail = _cut(parts[_WORKBOOK_PART].decode(), "<definedNames>", "</definedNames>")
     return _Frame(
-        entries=tuple((name, None if name in variable else data) for name, data in parts.items()),
+        entries=tuple(
+            name if name in variable else stablezip.deflated(name, data, ZIP_TIME)
+            for name, data in parts.items()
+        ),
         sheets=tuple(
             _cut(parts[part].decode(), '<dimension ref="A1:A1"/>', "<sheetData></sheetData>")
             for part in _SHEET_PARTS
