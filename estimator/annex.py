@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import functools
 import io
 import re
@@ -248,8 +249,14 @@ class _WordTemplate:
         document = template.docx = main.document  # what its init_docx reads
         package = document.part.package
         # as render_properties reads them (for a package without core properties, python-docx
-        # adds its default part, which is then saved too)
+        # adds its default part, which is then saved too: dated with the time of the render,
+        # so given a fixed date here, as the zip entries have, for the same bytes every time)
+        has_core_properties = any(
+            rel.reltype == RELATIONSHIP_TYPE.CORE_PROPERTIES for rel in package.rels.values()
+        )
         core_properties = document.core_properties
+        if not has_core_properties:
+            core_properties.modified = dt.datetime(*stablezip.EPOCH)
         self._properties = tuple((name, getattr(core_properties, name)) for name in _PROPERTIES)
         core_part = package.part_related_by(RELATIONSHIP_TYPE.CORE_PROPERTIES)
         self._core = core_part.partname.membername, copy.deepcopy(core_part.element)
@@ -392,15 +399,21 @@ def _package_files(package: Any) -> list[tuple[str, bytes]]:
 def _fit_amount_tables(document: Any) -> None:
     """Column widths of the tables of amounts, whose number of years the template cannot know:
     the label column takes a third of the text width, the amounts share the rest. (Written on
-    the XML, python-docx's CT_Document: its cell grid is rebuilt on every access, and slow.)"""
-    section = document.sectPr_lst[0]  # python-docx's document.sections[0]
-    width = section.page_width - section.left_margin - section.right_margin
+    the XML, python-docx's CT_Document: its cell grid is rebuilt on every access, and slow.)
+
+    A user's template may have no page size, or a table of one column under "Total": such
+    tables are left as the template has them."""
+    width = _text_width(document)
+    if width is None:
+        return
     for tbl in document.body.tbl_lst:  # python-docx's document.tables
         rows = tbl.tr_lst
         header = rows[0].tc_lst if rows else []
         if not header or "".join(header[-1].xpath(".//w:t/text()")).strip() != "Total":
             continue
         n = len(tbl.tblGrid.gridCol_lst)
+        if n < 2:
+            continue
         label = width // 3
         widths = [label] + [(width - label) // (n - 1)] * (n - 1)
         tbl.tblPr.autofit = False
@@ -409,3 +422,16 @@ def _fit_amount_tables(document: Any) -> None:
         for row in rows:
             for j, cell in enumerate(row.tc_lst):
                 cell.width = widths[j] if j < n else widths[-1]
+
+
+def _text_width(document: Any) -> int | None:
+    """The width between the margins of the first section's page (python-docx's
+    document.sections[0]), if the template gives its page size and margins."""
+    sections = document.sectPr_lst
+    if not sections:
+        return None
+    section = sections[0]
+    page, left, right = section.page_width, section.left_margin, section.right_margin
+    if page is None or left is None or right is None:
+        return None
+    return int(page - left - right)

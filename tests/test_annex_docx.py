@@ -10,7 +10,9 @@ docxtpl renders. Its shortcut to docxtpl's resolve_listing gives the same text f
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -163,6 +165,59 @@ def test_a_user_template_changed_on_disk_is_read_again(tmp_path: Path) -> None:
             for p in docx.Document(io.BytesIO(render_docx(est, {"template": template}))).paragraphs
         )
         assert text == f"{words} {est.proposal.info.reference}"
+
+
+def test_a_user_template_without_core_properties_gives_the_same_bytes_every_time(
+    tmp_path: Path,
+) -> None:
+    # python-docx adds core properties to a package that has none, dated with the time of the
+    # render: they are given the zip entries' fixed date, and the rest is what docxtpl gives.
+    made = tmp_path / "made.docx"
+    document = docx.Document()
+    document.add_paragraph("{{ annex.reference }}")
+    document.save(str(made))
+    template = tmp_path / "mine.docx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(template, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "docProps/core.xml":
+                continue
+            if name in ("_rels/.rels", "[Content_Types].xml"):
+                data = re.sub(rb"<[^<]*(core-properties|/docProps/core.xml)[^>]*/>", b"", data)
+            dst.writestr(name, data)
+    est = _estimate(PP26)
+    data = render_docx(est, {"template": template})
+    assert docx.Document(io.BytesIO(data)).core_properties.modified == dt.datetime(
+        1980, 1, 1, tzinfo=dt.UTC
+    )
+    expected = _docxtpl_render(template, est, 100)
+    with zipfile.ZipFile(io.BytesIO(data)) as ours, zipfile.ZipFile(io.BytesIO(expected)) as ref:
+        assert ours.namelist() == ref.namelist()
+        differ = [name for name in ours.namelist() if ours.read(name) != ref.read(name)]
+    assert differ == ["docProps/core.xml"]
+
+
+@pytest.mark.parametrize("odd", ["no page size", "a total column alone"])
+def test_a_user_template_with_no_page_size_or_a_one_column_total_table_renders(
+    tmp_path: Path, odd: str
+) -> None:
+    # The tables of amounts are fitted to the page between its margins: a table that cannot
+    # be (no page size, or no column for the amounts) is left as the template has it.
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=1)
+    table.cell(0, 0).text = "Total"
+    table.cell(1, 0).text = "{{ annex.reference }}"
+    if odd == "no page size":
+        table.add_column(Mm(30)).cells[0].text = "Total"
+        body = document.element.body
+        body.remove(body.sectPr)
+    template = tmp_path / "mine.docx"
+    document.save(str(template))
+    est = _estimate(PP26)
+    data = render_docx(est, {"template": template})
+    assert data == _docxtpl_render(template, est, 100)
+    cells = docx.Document(io.BytesIO(data)).tables[0].column_cells(0)
+    assert cells[1].text == est.proposal.info.reference
 
 
 _XML_PIECES = st.sampled_from(  # joined at random: well-formed or not, with or without breaks
