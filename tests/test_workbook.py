@@ -11,7 +11,6 @@ estimate are the same bytes: the bytes openpyxl writes when it is given the same
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import io
 import re
 import zipfile
@@ -24,11 +23,8 @@ from typing import Any
 import openpyxl
 import pytest
 from libreoffice import convert, require_soffice
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
-from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
+from test_spreadsheet import in_openpyxl
 from typer.testing import CliRunner
 
 from cost_models.elemental import ELEMENTS
@@ -37,18 +33,15 @@ from estimator.estimate import Estimate
 from estimator.money import ROUNDING_RULE
 from estimator.outputs import RENDERERS
 from estimator.pipeline import estimate
+from estimator.spreadsheet import FIXED_TIME, workbook_bytes
 from estimator.starter import starter_proposal
 from estimator.workbook import (
     COL,
-    FIXED_TIME,
     MONEY_FORMAT,
-    TITLE,
     WORKINGS_COLUMNS,
-    Book,
     build_workbook,
     rate_rows,
     render_workbook,
-    workbook_bytes,
 )
 
 TESTS = Path(__file__).resolve().parent
@@ -592,37 +585,7 @@ def test_rate_ids_that_differ_only_in_punctuation_get_distinct_names(
     assert {"R_conference_services_2023", "R_conference_services_2023_2"} <= set(names)
 
 
-# -- the writer: what openpyxl writes for the same cells ----------------------------------------
-
-
-def in_openpyxl(book: Book) -> Workbook:
-    """The book made cell by cell in openpyxl: its styles, cells, merges, sizes and names."""
-    wb = Workbook()
-    (wb._fonts, wb._fills, wb._borders, wb._alignments, wb._number_formats) = (
-        IndexedList(items) for items in book.styles.contents()
-    )
-    for i, sheet in enumerate(book.sheets.values()):
-        ws = wb.active if i == 0 else wb.create_sheet()
-        sheet.layout.apply(ws)
-        merged = {(r, c) for r, first, _, last in sheet.merges for c in range(first + 1, last + 1)}
-        for (row, col), (data_type, value, style) in sheet.cells.items():
-            if (row, col) not in merged:  # merge_cells makes those
-                cell = ws.cell(row=row, column=col)
-                cell._value, cell.data_type, cell._style = value, data_type, StyleArray(style)
-        for first_row, first_col, last_row, last_col in sheet.merges:
-            ws.merge_cells(
-                start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col
-            )
-        for col, width in sheet.widths.items():
-            ws.column_dimensions[get_column_letter(col)].width = width
-        for row, height in sheet.heights.items():
-            ws.row_dimensions[row].height = height
-        if sheet.auto_filter:
-            ws.auto_filter.ref = sheet.auto_filter
-    for name, refers_to in book.names.items():
-        wb.defined_names[name] = DefinedName(name, attr_text=refers_to)
-    wb.calculation.fullCalcOnLoad = True
-    return wb
+# -- what openpyxl writes for the same cells (tests/test_spreadsheet.py) -------------------------
 
 
 @pytest.fixture(scope="module")
@@ -639,41 +602,3 @@ def test_every_workbook_is_what_openpyxl_writes_for_its_cells(
     for name, est in estimates.items():
         book = build_workbook(est)
         assert book.xlsx() == workbook_bytes(in_openpyxl(book)), name
-
-
-def test_awkward_cells_are_what_openpyxl_writes_for_them() -> None:
-    book = Book()
-    summary, workings = book.sheets["Summary"], book.sheets["Workings"]
-    texts = [
-        " leading space",
-        "trailing space\t",
-        "a & b < c > d \"e\" 'f' ]]>",
-        "line\r\nbreak",
-        "accents é, dash –, emoji 😀, combining e\u0301, line separator \u2028",
-        "=1+1",
-        "-2",
-        "x" * 200,
-        "words " * 40,
-        "bell\u0007",
-    ]
-    summary.text(1, 1, "Title", font=TITLE)
-    for row, text in enumerate(texts, start=2):
-        summary.text(row, 1, text, "bold")
-        summary.text(row, 2, text, "wrap")
-        summary.merge_across(row, 2, 3)
-        workings.text(row, 1, text)
-        workings.number(row, 2, Decimal(row) / 7, "#,##0.000")
-        workings.formula(row, 3, f'=IF(B{row}<1,"<1 & more",B{row})', "0.00")
-    workings.header(1, ["A column title that wraps", "", "Formula"])
-    numbers = [0, -1, 2**53 + 1, 10**17, Decimal("0.1"), Decimal("-123456789.123456789")]
-    for col, number in enumerate(numbers, start=1):
-        workings.number(20, col, number)
-        workings.number(21, col, number, "0", "number-left")
-    workings.date(22, 1, dt.date(1900, 1, 1))
-    workings.date(22, 2, dt.date(2024, 2, 29))
-    workings.empty(30, 40)
-    workings.auto_filter = "A1:C11"
-    workings.fit_widths(maximum=45, skip_rows=[20])
-    summary.heights[40] = 45  # a row with a height and no cell
-    book.define_name("Numbers", workings, "$A$20:$F$20")
-    assert book.xlsx() == workbook_bytes(in_openpyxl(book))
