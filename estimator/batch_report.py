@@ -31,7 +31,8 @@ from estimator.model import BUDGET_UNITS, FUNDING
 from estimator.money import money, to_cents
 from estimator.plan import FinancialPlan
 from estimator.resources import templates_dir
-from estimator.workbook import clean_text
+from estimator.spreadsheet import FORMULA_STARTS, clean_text
+from estimator.workbook import MONEY_FORMAT
 
 FORMAT = "finimpact/batch/1"
 STEM = "batch-report"
@@ -398,8 +399,6 @@ def markdown_chunks(report: Report) -> Iterator[str]:
 
 # -- Workbook ---------------------------------------------------------------------------------
 
-MONEY_FORMAT = "#,##0.00"
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 class _Sheet:
@@ -418,8 +417,9 @@ class _Sheet:
         from openpyxl.cell import WriteOnlyCell
 
         cell = WriteOnlyCell(self.ws, value=None if value is None else clean_text(str(value)))
-        if isinstance(value, str) and value.startswith(_FORMULA_START):
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             cell.data_type = "s"
+            cell.quotePrefix = True  # stays text when the cell is edited, as in each workbook
         if bold:
             cell.font = self.bold
         return cell

@@ -35,10 +35,10 @@ from estimator.spreadsheet import (
     LINE_HEIGHT,
     Book,
     SheetLayout,
+    clean_text,
     number_format_for,
     wrapped_lines,
 )
-from estimator.spreadsheet import clean_text as clean_text  # batch_report.py imports it from here
 
 MONEY_FORMAT = "#,##0.00"
 YEAR_FORMAT = "0"

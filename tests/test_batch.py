@@ -269,6 +269,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(tmp_path: Pat
     ws = load_workbook(tmp_path / "out" / "batch-report.xlsx")["Proposals"]
     assert ws["C6"].value == "=HYPERLINK(1)"
     assert ws["C6"].data_type == "s"
+    assert ws["C6"].quotePrefix  # and stays text when the cell is edited
 
 
 def test_two_jobs_write_the_same_bytes_as_one(tmp_path: Path) -> None:
