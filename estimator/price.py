@@ -8,6 +8,7 @@ to the cent half away from zero. A rate the card lacks is a located diagnostic, 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from cost_models.elemental import CardFacts, needs_of
@@ -26,7 +27,7 @@ def price(
     lines: list[CostLine] = []
     diags: list[Diagnostic] = []
     reported: set[tuple[int, str]] = set()
-    old: dict[tuple[int, str, str, dt.date], tuple[PricedRate, list[int]]] = {}
+    old: dict[tuple[str, dt.date], _OldValue] = {}
     for activity in proposal.activities:
         spec = activity.spec
         unit = proposal.unit_of(activity)
@@ -43,8 +44,11 @@ def price(
                             diags.append(_missing(card, doc, activity.index, need.rate_id, year))
                         continue
                     if year - priced.value.from_.year > MAX_VALUE_AGE and priced.value.amount:
-                        key = (activity.index, spec.id, need.rate_id, priced.value.from_)
-                        old.setdefault(key, (priced, []))[1].append(year)
+                        found = old.setdefault(
+                            (need.rate_id, priced.value.from_), _OldValue(priced, {}, set())
+                        )
+                        found.activities.setdefault(spec.id, activity.index)
+                        found.years.add(year)
                     rate, rate_from, factor = priced.value.amount, priced.value.from_, priced.factor
                     label, source, basis = (
                         priced.rate.label,
@@ -81,10 +85,8 @@ def price(
                     )
                 )
     lines.sort(key=lambda line: (line.year, line.index, line.activity))
-    by_activity: dict[tuple[int, str], list[tuple[PricedRate, list[int]]]] = {}
-    for (index, activity_id, _, _), found in old.items():
-        by_activity.setdefault((index, activity_id), []).append(found)
-    diags += [_too_old(doc, i, a, found) for (i, a), found in by_activity.items()]
+    if old:
+        diags.append(_too_old(doc, list(old.values())))
     return lines, diags
 
 
@@ -92,22 +94,35 @@ MAX_VALUE_AGE = 5
 """A rate value more than this many years older than the year it prices is warned about."""
 
 
-def _too_old(
-    doc: TomlDocument, index: int, activity: str, old: list[tuple[PricedRate, list[int]]]
-) -> Diagnostic:
-    """One warning per activity, naming each old value and the years it prices."""
+@dataclass(frozen=True)
+class _OldValue:
+    """A rate value more than MAX_VALUE_AGE years older than some year it prices."""
+
+    priced: PricedRate
+    activities: dict[str, int]
+    """The activities it prices (id → index of their [[activity]]), in the proposal's order."""
+    years: set[int]
+
+
+def _too_old(doc: TomlDocument, old: list[_OldValue]) -> Diagnostic:
+    """One warning for the proposal, at the first activity concerned: each old value once, with
+    the years it prices and the activities that use it (the remedy, a newer value on the card,
+    is the same for all of them)."""
     parts = []
-    for priced, years in old:
-        since = priced.value.from_
-        low, high = min(years), max(years)
+    for value in old:
+        since = value.priced.value.from_
+        low, high = min(value.years), max(value.years)
         span = str(low) if low == high else f"{low}-{high}"
         age = f"{low - since.year}" if low == high else f"{low - since.year}-{high - since.year}"
-        parts.append(f"'{priced.rate.id}' from {since} for {span} ({age} years)")
+        ids = ", ".join(f"'{a}'" for a in value.activities)
+        used = f"activit{'y' if len(value.activities) == 1 else 'ies'} {ids}"
+        parts.append(f"'{value.priced.rate.id}' from {since} for {span} ({age} years; {used})")
+    first = min(i for value in old for i in value.activities.values())
     return doc.diag(
-        ("activity", index),
+        ("activity", first),
         "rate-value-old",
-        f"activity '{activity}' is priced with rate values more than {MAX_VALUE_AGE} years older"
-        f" than the years they price: {'; '.join(parts)}",
+        f"rate values more than {MAX_VALUE_AGE} years older than the years they price:"
+        f" {'; '.join(parts)}",
         "check for newer figures (finimpact rates shows each value's date and source),"
         " or use a card with current values (--rates)",
         severity=Severity.WARNING,

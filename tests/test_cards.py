@@ -414,5 +414,22 @@ def test_a_rate_value_more_than_five_years_older_than_its_year_is_warned_at_the_
     w = old[0]
     assert w.severity is Severity.WARNING
     assert (w.line, w.key) == (11, "activity[0]")  # the meeting's [[activity]] header
-    assert "'subsistence' from 2008-01-01 for 2027 (19 years)" in w.message
+    assert "'subsistence' from 2008-01-01 for 2027 (19 years; activity 'meeting')" in w.message
     assert "interpretation" not in w.message
+
+
+def test_old_rate_values_are_one_warning_naming_each_value_once_with_its_activities() -> None:
+    """The template seed expands three [[activity]] into eight activities, several priced with
+    the same old values: one warning, at the first activity, each value named once."""
+    seed = Path(__file__).parent.parent / "seeds" / "wtsa28-ai-focus-group-template.toml"
+    est = estimate(seed).estimate
+    assert est is not None
+    old = [w for w in est.warnings if w.code == "rate-value-old"]
+    assert len(old) == 1
+    assert old[0].key == "activity[0]"
+    message = old[0].message
+    assert message.count("'staff.P4'") == 1
+    assert (
+        "'staff.P4' from 2018-01-01 for 2029-2030 (11-12 years; activities"
+        " 'fg-ainn-secretariat', 'q-ainn-secretariat', 'council-drafting')"
+    ) in message
