@@ -323,26 +323,12 @@ def cost_one(path: Path, settings: Settings) -> Row | Failure:
 
 def _cost_and_write(path: Path, settings: Settings) -> Row | Failure:
     display = str(path)
-    outcome = run_estimate(path, settings.card_path, display, plan=settings.plan)
+    outcome = run_estimate(
+        path, settings.card_path, display, plan=settings.plan, currency=settings.currency
+    )
     if not outcome.ok or outcome.estimate is None:
         return Failure(display, tuple(outcome.diagnostics))
     result = outcome.estimate
-    if result.currency != settings.currency:
-        return Failure(
-            display,
-            (
-                Diagnostic(
-                    display,
-                    1,
-                    1,
-                    ("proposal", "rate_card"),
-                    "batch-currency",
-                    f"is costed in {result.currency} (rate card {result.card.id}) but the batch"
-                    f" is in {settings.currency}",
-                    "cost a batch with one rate card currency, or pass --rates",
-                ),
-            ),
-        )
     written = write_outputs(result, settings.out_dir, settings.formats, settings.options)
     return Row.of(result, display, written)
 
@@ -357,7 +343,7 @@ def batch_settings(
     card, diags = resolve_card(card_path, None)
     if card is None:
         return None, diags
-    plan, found = resolve_plan(plan_path, card.currency, card.file)
+    plan, found = resolve_plan(plan_path, card)
     diags += found
     if any(d.severity is Severity.ERROR for d in diags):
         return None, diags
@@ -414,7 +400,9 @@ def run_batch(
 def _problems(path: Path, settings: Settings) -> list[Diagnostic]:
     """The other problems of a file that is not costed (its reference clashes): every problem
     of every file is reported in one run."""
-    outcome = run_estimate(path, settings.card_path, str(path), plan=settings.plan)
+    outcome = run_estimate(
+        path, settings.card_path, str(path), plan=settings.plan, currency=settings.currency
+    )
     return [d for d in outcome.diagnostics if d.severity is Severity.ERROR]
 
 

@@ -126,11 +126,14 @@ def estimate(
     display: str | None = None,
     plan_path: Path | None = None,
     plan: FinancialPlan | None = None,
+    currency: str | None = None,
 ) -> Outcome:
     """Price and assess one proposal.
 
     The Article 34 assessment uses ``plan`` (already loaded, as a batch does), else the plan
     file ``plan_path`` (--plan), else the shipped plan in the card's currency, if any.
+    ``currency`` is the one every proposal of a batch must be costed in: a proposal whose
+    rate_card is in another fails, told at its rate_card.
     """
     doc, diags = read_toml(path, display)
     if doc is None:
@@ -162,11 +165,30 @@ def estimate(
                 severity=Severity.WARNING,
             )
         )
+    if currency is not None and card.currency != currency:
+        diags.append(
+            doc.diag(
+                ("proposal", "rate_card"),
+                "batch-currency",
+                f"the rate card '{card.id}' is in {card.currency} but the batch is in {currency}",
+                "cost every proposal of a batch in one currency: remove this rate_card, or pass"
+                " a card for all of them with --rates",
+            )
+        )
+        return Outcome(None, diags)
     if plan is None:
-        plan, found = resolve_plan(plan_path, card.currency, card.file)
-        diags += found
-    elif plan.currency != card.currency:
-        diags.append(plan_currency_mismatch(plan, card.currency, card.file))
+        plan, found = resolve_plan(plan_path, card)
+    else:
+        found = [] if plan.currency == card.currency else [plan_currency_mismatch(plan, card)]
+    if found and card_path is None and wanted:
+        # the proposal chose the card (rate_card): the mismatch is its to fix, and told there
+        found = [
+            d
+            if d.code != "plan-currency"
+            else doc.diag(("proposal", "rate_card"), d.code, d.message, d.hint)
+            for d in found
+        ]
+    diags += found
     lines, found = price(proposal, card, doc)
     diags += found
     if has_errors(diags):

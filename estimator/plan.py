@@ -22,6 +22,7 @@ import cost_models
 from estimator.diagnostics import Diagnostic
 from estimator.load import TomlDocument, read_toml
 from estimator.model import BUDGET_UNITS, BudgetUnit, Number, Strict, Text, Year
+from estimator.ratecard import RateCard
 from estimator.validation import validate_model
 
 PLANS = cost_models.HERE / "plans"
@@ -186,7 +187,7 @@ def shipped_plans() -> dict[str, Path]:
 
 
 def resolve_plan(
-    plan_path: Path | None, currency: str, card_file: str = "the rate card"
+    plan_path: Path | None, card: RateCard
 ) -> tuple[FinancialPlan | None, list[Diagnostic]]:
     """The plan to assess against: --plan, else the shipped plan in the card's currency.
 
@@ -196,13 +197,13 @@ def resolve_plan(
     """
     if plan_path is not None:
         plan, diags = load_plan(plan_path)
-        if plan is not None and plan.currency != currency:
-            return None, [plan_currency_mismatch(plan, currency, card_file)]
+        if plan is not None and plan.currency != card.currency:
+            return None, [plan_currency_mismatch(plan, card)]
         return plan, diags
     for name, path in shipped_plans().items():
         stat = path.stat()
         plan = _shipped(path, f"cost_models/plans/{name}.toml", stat.st_mtime_ns, stat.st_size)
-        if plan is not None and plan.currency == currency:
+        if plan is not None and plan.currency == card.currency:
             return plan, []
     return None, []
 
@@ -213,12 +214,16 @@ def _shipped(path: Path, display: str, mtime_ns: int, size: int) -> FinancialPla
     return load_plan(path, display)[0]
 
 
-def plan_currency_mismatch(plan: FinancialPlan, currency: str, card_file: str) -> Diagnostic:
+def plan_currency_mismatch(plan: FinancialPlan, card: RateCard) -> Diagnostic:
+    """A plan and a rate card in two currencies, located at the plan's currency."""
     return Diagnostic(
         plan.file,
         *plan.currency_at,
         ("plan", "currency"),
         "plan-currency",
-        f"the plan is in {plan.currency} but the estimate is in {currency} (rate card {card_file})",
-        "use a financial plan and a rate card in the same currency",
+        f"the financial plan '{plan.id}' ({plan.file}) is in {plan.currency} but the rate card"
+        f" '{card.id}' ({card.file}) is in {card.currency}: the Article 34 assessment needs one"
+        " currency",
+        f"use a rate card in {plan.currency} (--rates, or the proposal's rate_card) or a plan"
+        f" in {card.currency} (--plan)",
     )

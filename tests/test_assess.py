@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from estimator.cli import app
 from estimator.estimate import Assessment
-from estimator.pipeline import estimate
+from estimator.pipeline import estimate, resolve_card
 from estimator.plan import PLANS, load_plan, resolve_plan
 
 DATA = Path(__file__).resolve().parent / "article34"
@@ -201,7 +201,25 @@ def test_plan_in_another_currency_than_the_card_is_a_located_error(tmp_path: Pat
     assert outcome.estimate is None
     [d] = [d for d in outcome.diagnostics if d.code == "plan-currency"]
     assert (d.line, d.key) == (8, "plan.currency")
-    assert "the plan is in USD but the estimate is in CHF" in d.message
+    assert f"the financial plan 'test-plan' ({usd}) is in USD but the rate card" in d.message
+    assert d.message.endswith("is in CHF: the Article 34 assessment needs one currency")
+
+
+def test_a_proposal_whose_rate_card_is_in_another_currency_than_the_plan_is_told_there(
+    tmp_path: Path,
+) -> None:
+    """The proposal chose the card: the mismatch is located at its rate_card, not at the plan."""
+    path = tmp_path / "proposal.toml"
+    text = proposal(activities=staff(3)).replace(
+        "[proposal]\n", '[proposal]\nrate_card = "un-new-york"\n', 1
+    )
+    path.write_text(text, encoding="utf-8")
+    outcome = estimate(path, plan_path=PLAN)
+    assert outcome.estimate is None
+    [d] = [d for d in outcome.diagnostics if d.code == "plan-currency"]
+    assert (d.file, d.key) == (str(path), "proposal.rate_card")
+    assert d.line == text.splitlines().index('rate_card = "un-new-york"') + 1
+    assert "is in CHF but the rate card 'un-new-york'" in d.message
 
 
 @pytest.mark.parametrize(
@@ -270,7 +288,9 @@ def test_shipped_plans_validate_and_every_figure_has_a_source() -> None:
 
 
 def test_example_plan_figures_follow_their_derivation() -> None:
-    plan, _ = resolve_plan(None, "CHF")
+    card, _ = resolve_card(None, None)  # the default card, in CHF
+    assert card is not None
+    plan, _ = resolve_plan(None, card)
     assert plan is not None
     # 0.5% of the 2019 budget CHF 164,740,000 = 823,700; shared by 4 units = 205,925
     assert plan.available(2028, "ITU-R") == Decimal("164740000") * Decimal("0.005") / 4

@@ -387,8 +387,12 @@ def test_a_proposal_in_another_currency_than_the_plan_fails_alone(tmp_path: Path
     assert [p["reference"] for p in data["proposals"]] == ["T/A"]
     [failure] = data["failures"]
     assert failure["file"].endswith("b.toml")
-    assert failure["diagnostics"][0]["code"] == "plan-currency"
-    assert "the plan is in CHF but the estimate is in USD" in failure["diagnostics"][0]["message"]
+    [d] = failure["diagnostics"]
+    # told in b.toml, at its rate_card (it was once told at the plan, naming no proposal)
+    assert (d["code"], d["path"]) == ("batch-currency", "proposal.rate_card")
+    assert d["line"] == usd.splitlines().index('rate_card = "un-new-york"') + 1
+    assert d["message"] == "the rate card 'un-new-york' is in USD but the batch is in CHF"
+    assert f"{failure['file']}:{d['line']}:" in result.stderr
 
 
 def test_a_plan_in_another_currency_than_the_card_stops_the_batch(tmp_path: Path) -> None:
@@ -399,9 +403,8 @@ def test_a_plan_in_another_currency_than_the_card_stops_the_batch(tmp_path: Path
     args = ["batch", str(folder), "--out", out, "--rates", str(CARD), "--plan", str(usd)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
-    assert "usd-plan.toml:8:1: plan.currency: the plan is in USD but the estimate is in CHF" in (
-        result.stderr
-    )
+    assert "usd-plan.toml:8:1: plan.currency: the financial plan 'test-plan'" in result.stderr
+    assert "is in USD but the rate card 'test-chf'" in result.stderr
     assert not (tmp_path / "out").exists()
 
 
