@@ -329,7 +329,24 @@ def _cost_and_write(path: Path, settings: Settings) -> Row | Failure:
     if not outcome.ok or outcome.estimate is None:
         return Failure(display, tuple(outcome.diagnostics))
     result = outcome.estimate
-    written = write_outputs(result, settings.out_dir, settings.formats, settings.options)
+    try:
+        written = write_outputs(result, settings.out_dir, settings.formats, settings.options)
+    except OSError as e:  # a full disk, a folder taken away: the input is fine, say so
+        return Failure(
+            display,
+            (
+                Diagnostic(
+                    display,
+                    1,
+                    1,
+                    (),
+                    "cannot-write",
+                    f"costed, but its outputs cannot be written in {settings.out_dir}:"
+                    f" {e.strerror or e}",
+                    "check that --out is a folder you can write to, with room on its disk",
+                ),
+            ),
+        )
     return Row.of(result, display, written)
 
 

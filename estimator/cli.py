@@ -200,6 +200,11 @@ def batch(
     if not files and not missing:
         typer.echo("no proposal files (*.toml) found", err=True)
         raise typer.Exit(1)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # --out names a file, or a folder that cannot be made
+        typer.echo(f"finimpact: cannot write the outputs in {out}: {e.strerror or e}", err=True)
+        raise typer.Exit(1) from e
     progress = ProgressBar() if sys.stderr.isatty() else None
     with run_batch(files, settings, jobs, progress, missing) as result:
         if progress is not None:
@@ -213,7 +218,12 @@ def batch(
         for file, why in result.skipped:
             typer.echo(f"{file}: note: skipped: {why}", err=True)
         report = consolidate(result)
-        written = write_reports(report, out)
+        try:
+            written = write_reports(report, out)
+        except OSError as e:  # none of the reports was replaced
+            why = e.strerror or str(e)
+            typer.echo(f"finimpact: cannot write the batch report in {out}: {why}", err=True)
+            raise typer.Exit(1) from e
     typer.echo(
         f"costed {len(result.rows)} of {result.files} proposals"
         f" ({len(result.failures)} failed, {warnings} warnings on stderr);"

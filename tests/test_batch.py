@@ -499,3 +499,38 @@ def test_a_file_whose_reference_clashes_still_has_its_other_problems_reported(
     assert len(f_lines) == 2
     assert "reference 'T/A' is also used by" in f_lines[0]
     assert f_lines[1].endswith("activity[0].months: must be a number, written without quotes")
+
+
+def test_an_out_that_is_a_file_is_one_line_and_exit_1_before_any_costing(tmp_path: Path) -> None:
+    folder = write_five(tmp_path / "in")
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder", "utf-8")
+    for out in (taken, taken / "sub"):
+        result = run(str(folder), "--out", str(out))
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"finimpact: cannot write the outputs in {out}: ")
+        assert len(result.stderr.splitlines()) == 1  # not one internal error per proposal
+    assert taken.read_text("utf-8") == "not a folder"
+
+
+def test_outputs_that_cannot_be_written_fail_their_proposal_as_such_not_as_a_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from estimator import batch
+
+    def full_disk(*args: object) -> list[Path]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(batch, "write_outputs", full_disk)
+    folder = write_five(tmp_path / "in")
+    result = run(str(folder), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    failures = summary_of(tmp_path / "out")["failures"]
+    assert len(failures) == 5
+    for failure in failures:
+        [d] = failure["diagnostics"]
+        assert d["code"] == "cannot-write"
+        assert d["message"].endswith(": No space left on device")
+    assert "internal error" not in result.stderr
