@@ -6,6 +6,7 @@ Models are frozen and strict: unknown keys are rejected, text is text and number
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -85,6 +86,22 @@ def _unique(values: tuple[Any, ...], what: str) -> None:
         seen.add(v)
 
 
+def _filing_date(value: object) -> object:
+    """A filing date written as a TOML date (2026-05-01) or in quotes ("2026-05-01"), kept as
+    its ISO text; a date that does not exist ("2026-02-30") is refused, since it would order a
+    batch wrongly."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("must be a date without a time of day, such as 2026-05-01")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError as e:
+            raise ValueError(f"'{value}' is not a date of the calendar ({e})") from None
+    return value
+
+
 class ProposalInfo(Strict):
     reference: Annotated[StrictStr, Field(min_length=1, max_length=200)]
     title: Text
@@ -96,7 +113,10 @@ class ProposalInfo(Strict):
     period: tuple[Year, Year]
     requests: tuple[Text, ...] = ()
     rate_card: Annotated[StrictStr, Field(min_length=1)] | None = None
-    submitted: Annotated[StrictStr, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    submitted: (
+        Annotated[StrictStr, BeforeValidator(_filing_date), Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+        | None
+    ) = None
     """Extension: the date the proposal was filed (YYYY-MM-DD), used to order a batch."""
 
     @field_validator("period")
