@@ -84,7 +84,9 @@ def _user_template(options: Mapping[str, Any], fmt: str) -> Path | None:
 
 _MD_SPECIAL = re.compile(r"([\\`\[\]<>|])")
 _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_MD_LINE_START = re.compile(r"^(\s*\d*)([#>+=.)*-])", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)|^(\s*)([#>+*=-])", re.MULTILINE)
+"""What starts a list, a heading or a quote at the start of a line: '1.' or '1)' before a space,
+and '#', '>', '+', '*', '=', '-' (a date such as 2026-09-20, or 1.5, starts nothing)."""
 
 
 def md_text(value: object) -> str:
@@ -96,7 +98,12 @@ def md_text(value: object) -> str:
         if text.count(mark) >= 2:
             text = text.replace(mark, "\\" + mark)
     text = _MD_ENTITY.sub(r"\\&", text)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _MD_LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(m: re.Match[str]) -> str:
+    lead, mark = (m[1], m[2]) if m[1] is not None else (m[3], m[4])
+    return lead + "\\" + mark
 
 
 def md_cell(value: object) -> str:

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from estimator import __version__
 from estimator.annex import (
     TemplateProblem,
+    md_text,
     render_docx,
     render_html,
     render_markdown,
@@ -592,3 +593,22 @@ def test_activities_are_described_in_words_a_delegate_understands() -> None:
     workshops = next(a for a in view.activities if a.id == "regional-workshops")
     assert Item("Years", "2027–2030") in workshops.details
     assert workshops.note is not None and workshops.note.startswith("Hosted by Member States")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("2026-09-20", "2026-09-20"),  # a date starts no list: it was shown as 2026\-09-20
+        ("1.5 million", "1.5 million"),
+        ("1. first", "1\\. first"),
+        ("12) twelfth", "12\\) twelfth"),
+        ("- item", "\\- item"),
+        ("# heading", "\\# heading"),
+        ("> quote", "\\> quote"),
+        ("a - b", "a - b"),
+    ],
+)
+def test_markdown_escapes_what_starts_a_list_heading_or_quote_and_nothing_else(
+    text: str, shown: str
+) -> None:
+    assert md_text(text) == shown
