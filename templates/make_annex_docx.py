@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
+import zipfile
 from pathlib import Path
 
 import docx
@@ -261,7 +262,7 @@ def build() -> bytes:
     _look(rates, first_row=True, last_row=False)
     _cell_styles(rates)
     rates.cell(2, 2).paragraphs[0].style = TABLE_AMOUNT
-    _widths(rates, [42, 24, 24, 20, 60])
+    _widths(rates, [38, 24, 26, 24, 58])
     _repeat_header(rates)
 
     _p(doc, "{%p if annex.stated %}")
@@ -293,9 +294,12 @@ def build() -> bytes:
     out = io.BytesIO()
     doc.save(out)
     sys.path.insert(0, str(HERE.parent))
-    from estimator.annex import stable_zip
+    from estimator import stablezip
 
-    return stable_zip(out.getvalue())
+    with zipfile.ZipFile(out) as saved:  # the same entries, with fixed dates: the same bytes
+        return stablezip.archive(
+            stablezip.deflated(info.filename, saved.read(info)) for info in saved.infolist()
+        )
 
 
 if __name__ == "__main__":
