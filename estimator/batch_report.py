@@ -3,7 +3,11 @@ JSON), for a conference's Budget Control Committee.
 
 The view model (:func:`consolidate`) does every sum; the renderers only lay it out. The
 workbook recomputes the sums itself with formulas (totals, cumulative positions, remaining
-headroom), so a budget officer can check them in the sheet.
+headroom, credits outside the plan's period), so a budget officer can check them in the sheet.
+
+Additional credits in years the plan does not cover are never dropped: they are summed per
+year and budget unit (:class:`OutsideCell`), with the proposals that need them, and kept as a
+running total in submission order beside the plan's own years.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +34,7 @@ from estimator.assess import YearUnit
 from estimator.batch import ORDER_RULE, Batch, Failure, Row
 from estimator.model import BUDGET_UNITS, FUNDING
 from estimator.money import money, to_cents
+from estimator.outputs import _umask
 from estimator.plan import FinancialPlan
 from estimator.resources import templates_dir
 from estimator.spreadsheet import FORMULA_STARTS, clean_text
@@ -77,6 +83,23 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class OutsideCell:
+    """Additional credits of the batch in one year (and budget unit) the plan does not cover:
+    not compared with any headroom, so the committee must see them apart."""
+
+    year: int
+    unit: str
+    amount: Decimal
+    proposals: array[int]
+    """Indices (in submission order) of the proposals that need credits here: integers only,
+    their references are read back from the rows when a report shows them."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} {self.unit}"
+
+
+@dataclass(frozen=True)
 class Entry:
     """One proposal in submission order, with the position of the plan after it."""
 
@@ -84,8 +107,10 @@ class Entry:
     row: Row
     cumulative: tuple[Decimal, ...]
     """Per cell of the plan: additional credits of this proposal and of those before it."""
-    outside: Decimal
-    """Additional credits of this proposal in years outside the plan's period."""
+    outside_own: Decimal
+    """Additional credits of this proposal alone in years outside the plan's period."""
+    outside_cumulative: Decimal
+    """Additional credits outside the plan's period of this proposal and of those before it."""
     crosses: tuple[str, ...]
     """The cells ('2029 ITU-T') whose headroom this proposal is the first to exceed."""
 
@@ -106,12 +131,22 @@ class Report:
     by_unit: dict[str, Decimal]
     by_funding: dict[str, Decimal]
     outside_total: Decimal
+    outside: tuple[OutsideCell, ...]
+    """The outside credits per year and budget unit, by year, then unit in the plan's order."""
     files: int
     skipped: tuple[tuple[str, str], ...] = ()
 
     @property
     def plan_label(self) -> str | None:
         return self.plan.info.label if self.plan is not None else None
+
+    @property
+    def plan_period(self) -> str | None:
+        """'2028-2031', or None without a plan."""
+        if self.plan is None:
+            return None
+        first, last = self.plan.info.period
+        return f"{first}-{last}"
 
     @property
     def exceeded(self) -> tuple[Cell, ...]:
@@ -123,6 +158,7 @@ class Report:
         for c in self.exceeded:
             crosses.setdefault(c.first_exceeded_by or 0, []).append(c.label)
         running = dict.fromkeys(keys, ZERO)
+        outside = ZERO
         for i, row in enumerate(self.rows):
             beyond = ZERO
             for key, amount in row.additional.items():
@@ -130,8 +166,19 @@ class Report:
                     running[key] += amount
                 else:
                     beyond += amount
+            outside += beyond
             cumulative = tuple(running[k] for k in keys)
-            yield Entry(i, row, cumulative, beyond, tuple(crosses.get(i, ())))
+            yield Entry(i, row, cumulative, beyond, outside, tuple(crosses.get(i, ())))
+
+    def references(self, cell: OutsideCell) -> list[str]:
+        """The references of the proposals that need credits in an outside cell, in order."""
+        return [self.rows[i].reference for i in cell.proposals]
+
+    def contributors(self, cell: OutsideCell) -> str:
+        """'1. C26/75, 2. PP26/44A2/1': the proposals of an outside cell, numbered as listed."""
+        return ", ".join(
+            f"{i + 1}. {ref}" for i, ref in zip(cell.proposals, self.references(cell), strict=True)
+        )
 
 
 def consolidate(batch: Batch) -> Report:
@@ -146,6 +193,9 @@ def consolidate(batch: Batch) -> Report:
     units = dict.fromkeys(BUDGET_UNITS, ZERO)
     funding = dict.fromkeys(FUNDING, ZERO)
     total = outside = ZERO
+    # per (year, unit) outside the plan: the sum, and which proposals need it
+    beyond: dict[YearUnit, Decimal] = {}
+    needed_by: dict[YearUnit, array[int]] = {}
     for i, row in enumerate(batch.rows):
         total += row.total
         for y, v in row.by_year.items():
@@ -157,6 +207,9 @@ def consolidate(batch: Batch) -> Report:
         for key, amount in row.additional.items():
             if key not in running:
                 outside += amount
+                if amount:
+                    beyond[key] = beyond.get(key, ZERO) + amount
+                    needed_by.setdefault(key, array("q")).append(i)
                 continue
             running[key] += amount
             if key not in first and plan is not None and running[key] > plan.available(*key):
@@ -185,9 +238,20 @@ def consolidate(batch: Batch) -> Report:
         by_unit=units,
         by_funding=funding,
         outside_total=outside,
+        outside=tuple(
+            OutsideCell(y, u, credits, needed_by[(y, u)])
+            for (y, u), credits in sorted(beyond.items(), key=_year_then_unit)
+        ),
         files=batch.files,
         skipped=batch.skipped,
     )
+
+
+def _year_then_unit(item: tuple[YearUnit, object]) -> tuple[int, int, str]:
+    """Sort key of a (year, unit) cell: by year, then the units in the plan's order."""
+    (year, unit), _ = item
+    place = BUDGET_UNITS.index(unit) if unit in BUDGET_UNITS else len(BUDGET_UNITS)
+    return year, place, unit
 
 
 # -- JSON -------------------------------------------------------------------------------------
@@ -208,8 +272,9 @@ def _entry_json(report: Report, e: Entry) -> dict[str, object]:
         "by_year": {str(y): money(v) for y, v in r.by_year.items()},
         "by_unit": {u: money(v) for u, v in r.by_unit.items()},
         "by_funding": {f: money(v) for f, v in r.by_funding.items()},
-        "additional_outside_plan": money(e.outside),
+        "additional_outside_plan": money(e.outside_own),
         "cumulative": {c.label: money(v) for c, v in zip(report.cells, e.cumulative, strict=True)},
+        "cumulative_outside_plan": money(e.outside_cumulative),
         "first_to_exceed": list(e.crosses),
         "verdict": r.verdict,
         "statement": r.statement,
@@ -234,6 +299,15 @@ def json_chunks(report: Report) -> Iterator[str]:
         "by_unit": {u: money(v) for u, v in report.by_unit.items()},
         "by_funding": {f: money(v) for f, v in report.by_funding.items()},
         "additional_outside_plan": money(report.outside_total),
+        "additional_outside_plan_by_year_unit": [
+            {
+                "year": o.year,
+                "unit": o.unit,
+                "additional": money(o.amount),
+                "proposals": report.references(o),
+            }
+            for o in report.outside
+        ],
         "position": [
             {
                 "year": c.year,
@@ -308,7 +382,7 @@ class _RowViews:
                 "verdict": r.verdict,
                 "statement": r.statement,
                 "crosses": ", ".join(e.crosses),
-                "outside": amount(e.outside),
+                "outside_cumulative": amount(e.outside_cumulative),
                 "cumulative": [
                     {"value": amount(v), "over": v > c.headroom}
                     for c, v in zip(report.cells, e.cumulative, strict=True)
@@ -318,11 +392,10 @@ class _RowViews:
 
 def view(report: Report) -> dict[str, Any]:
     """Everything the HTML and Markdown templates show, as text: they do no arithmetic."""
-    plan = report.plan
     return {
         "currency": report.currency,
         "plan": report.plan_label,
-        "plan_period": f"{plan.info.period[0]}-{plan.info.period[1]}" if plan else None,
+        "plan_period": report.plan_period,
         "order_rule": ORDER_RULE,
         "files": report.files,
         "costed": len(report.rows),
@@ -363,6 +436,15 @@ def view(report: Report) -> dict[str, Any]:
             {"file": f.file, "messages": [d.render() for d in f.diagnostics]}
             for f in report.failures
         ],
+        "outside": [
+            {
+                "year": o.year,
+                "unit": o.unit,
+                "amount": amount(o.amount),
+                "proposals": report.contributors(o),
+            }
+            for o in report.outside
+        ],
         "skipped": [f"{file}: {why}" for file, why in report.skipped],
         "version": __version__,
     }
@@ -398,7 +480,6 @@ def markdown_chunks(report: Report) -> Iterator[str]:
 
 
 # -- Workbook ---------------------------------------------------------------------------------
-
 
 
 class _Sheet:
@@ -512,31 +593,44 @@ def _plan_sheets(wb: Any, report: Report) -> None:
     from openpyxl.styles import PatternFill
     from openpyxl.utils import get_column_letter as col
 
-    cells = report.cells
+    cells, outside = report.cells, report.outside
     n = len(report.rows)
-    # Sheet 2: each proposal's additional credits per year and unit of the plan (rows 4 on)
+    last_additional = max(3 + n, 4)
+    # Sheet 2: each proposal's additional credits per year and unit of the plan (rows 4 on),
+    # then outside the plan's period: in all (column `beyond`), and per year and unit after it
     sa = _Sheet(wb, "Additional")
     sa.append([sa.text("Additional credits per year and budget unit of the plan", bold=True)])
     sa.append([])
+    beyond = 3 + len(cells)
     head = ["#", "Reference", *(c.label for c in cells), "Outside the plan's period"]
+    head += [f"{o.label} (outside)" for o in outside]
     sa.append([sa.text(h, bold=True) for h in head])
     for e in report.entries():
-        r = e.row
+        i, r = e.index, e.row
         figures = [r.additional.get((c.year, c.unit), ZERO) for c in cells]
+        own = [r.additional.get((o.year, o.unit), ZERO) for o in outside]
+        in_all = (
+            sa.number(f"=SUM({col(beyond + 1)}{4 + i}:{col(beyond + len(outside))}{4 + i})")
+            if outside
+            else sa.number(e.outside_own)
+        )
         sa.append(
-            [e.index + 1, sa.text(r.reference)]
+            [i + 1, sa.text(r.reference)]
             + [sa.number(v) for v in figures]
-            + [sa.number(e.outside)]
+            + [in_all]
+            + [sa.number(v) for v in own]
         )
     sa.ws.freeze_panes = "C4"
-    sa.widths({2: 16} | {3 + j: 14 for j in range(len(cells) + 1)})
+    sa.widths({2: 16} | {3 + j: 14 for j in range(len(cells))})
+    sa.widths({beyond + j: 18 for j in range(len(outside) + 1)})
 
     # Sheet 3: the cumulative position after each proposal, against the headroom
     sc = _Sheet(wb, "Against plan")
     sc.append([sc.text(f"Cumulative additional credits against: {report.plan_label}", True)])
     sc.append([sc.text(ORDER_RULE)])
     sc.append([])
-    head = ["#", "Reference", *(c.label for c in cells), "First to exceed the headroom in"]
+    head = ["#", "Reference", *(c.label for c in cells), "Outside the plan's period"]
+    head += ["First to exceed the headroom in"]
     sc.append([sc.text(h, bold=True) for h in head])
     head_row = sc.append(
         [None, sc.text("Headroom", bold=True)] + [sc.number(c.headroom, bold=True) for c in cells]
@@ -551,6 +645,7 @@ def _plan_sheets(wb: Any, report: Report) -> None:
             )
             for j, c in enumerate(cells)
         ]
+        sums.append(sc.number(f"=SUM(Additional!{col(beyond)}$4:{col(beyond)}{4 + i})"))
         sc.append([i + 1, sc.text(r.reference), *sums, sc.text(", ".join(e.crosses))])
     last = first_data + n - 1
     remaining = [
@@ -570,7 +665,8 @@ def _plan_sheets(wb: Any, report: Report) -> None:
                 CellIsRule(operator="greaterThan", formula=[f"{letter}${head_row}"], fill=red),
             )
     sc.ws.freeze_panes = f"C{first_data}"
-    sc.widths({2: 16} | {3 + j: 14 for j in range(len(cells))} | {3 + len(cells): 30})
+    sc.widths({2: 16} | {3 + j: 14 for j in range(len(cells))})
+    sc.widths({beyond: 18, beyond + 1: 30})
 
     # Sheet 4: the position per year and unit
     sp = _Sheet(wb, "Position")
@@ -582,10 +678,31 @@ def _plan_sheets(wb: Any, report: Report) -> None:
         row = 4 + j
         letter = col(3 + j)
         first = c.first
-        requested = sp.number(f"=SUM(Additional!{letter}4:{letter}{max(3 + n, 4)})")
+        requested = sp.number(f"=SUM(Additional!{letter}4:{letter}{last_additional})")
         left = sp.number(f"=C{row}-D{row}")
         sp.append([c.year, sp.text(c.unit), sp.number(c.headroom), requested, left, sp.text(first)])
     sp.widths({2: 12, 3: 16, 4: 16, 5: 16, 6: 30})
+
+    # Sheet 5: the additional credits in years outside the plan's period, per year and unit
+    so = _Sheet(wb, "Outside the plan")
+    period = f" ({report.plan_period})"
+    so.append([so.text(f"Additional credits in years outside the plan's period{period}", True)])
+    note = (
+        "Not compared with any headroom: to be weighed against the plan in force for those years."
+    )
+    so.append([so.text(note)])
+    head = ["Year", "Budget unit", "Additional credits", "Proposals"]
+    so.append([so.text(h, bold=True) for h in head])
+    for j, o in enumerate(outside):
+        letter = col(beyond + 1 + j)
+        credits = so.number(f"=SUM(Additional!{letter}4:{letter}{last_additional})")
+        so.append([o.year, so.text(o.unit), credits, so.text(report.contributors(o))])
+    if outside:
+        total = so.number(f"=SUM(C4:C{3 + len(outside)})", bold=True)
+        so.append([None, so.text("Total", bold=True), total])
+    else:
+        so.append([so.text(f"None: every additional credit falls in the plan's period{period}.")])
+    so.widths({2: 12, 3: 18, 4: 60})
 
 
 _CORE_DATES = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
@@ -634,6 +751,7 @@ def write_reports(report: Report, out_dir: Path) -> list[Path]:
     """Stream the four consolidated outputs into temporary files, then move them all into
     place; on any failure, none is replaced and the temporary files are removed."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    mode = 0o666 & ~_umask()  # as each proposal's outputs, not a temporary file's 0600
     temps: list[tuple[Path, Path]] = []
     try:
         for kind, render in RENDER.items():
@@ -643,6 +761,7 @@ def write_reports(report: Report, out_dir: Path) -> list[Path]:
             with os.fdopen(fd, "wb") as f:
                 for chunk in render(report):
                     f.write(chunk)
+            os.chmod(name, mode)
         for tmp, target in temps:
             os.replace(tmp, target)
         done = [target for _, target in temps]

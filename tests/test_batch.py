@@ -19,6 +19,7 @@ Cumulative additional ITU-T credits in 2029 after each proposal, in submission o
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -28,6 +29,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from estimator.batch_report import FILES
 from estimator.cli import app
 from estimator.outputs import RENDERERS
 
@@ -45,7 +47,15 @@ FIVE = {
 }
 
 
-def proposal(name: str, submitted: str | None, months: int, funding: str, title: str = "") -> str:
+def proposal(
+    name: str,
+    submitted: str | None,
+    months: int,
+    funding: str,
+    title: str = "",
+    period: tuple[int, int] = (2028, 2029),
+    unit: str = "ITU-T",
+) -> str:
     date = f'submitted = "{submitted}"' if submitted else ""
     return f"""format = 1
 [proposal]
@@ -53,8 +63,8 @@ reference = "T/{name.upper()}"
 title = "{title or "Proposal " + name}"
 conference = "PP-26"
 submitted_by = ["Testland"]
-responsible = "ITU-T"
-period = [2028, 2029]
+responsible = "{unit}"
+period = [{period[0]}, {period[1]}]
 {date}
 
 [[activity]]
@@ -165,6 +175,7 @@ def test_markdown_and_html_reports_show_the_same_position(five: tuple[Path, Any]
         assert "-20,000.00" in text
         assert "ITU-T in 2029 is first exceeded by proposal 3, T/A" in text
     assert "| 3 | T/A |" in md
+    assert "None: every additional credit falls in the plan's period (2028-2029)." in md
     assert "| 2029 | ITU-T | 50,000.00 | 70,000.00 | **-20,000.00** | 3. T/A |" in md
 
 
@@ -190,7 +201,10 @@ def test_workbook_has_one_row_per_proposal_and_totals_as_formulas(
     # cell (2028 GS, ITU-R, ITU-T, ITU-D, 2029 GS, ITU-R, ITU-T) is column I
     assert against["I5"].value == 50000
     assert against["I8"].value == "=SUM(Additional!I$4:I6)"
-    assert against["K8"].value == "2029 ITU-T"
+    # then the running total outside the plan's period (column K of "Additional" too)
+    assert against["K4"].value == "Outside the plan's period"
+    assert against["K8"].value == "=SUM(Additional!K$4:K6)"
+    assert against["L8"].value == "2029 ITU-T"
 
 
 @pytest.mark.libreoffice
@@ -534,3 +548,184 @@ def test_outputs_that_cannot_be_written_fail_their_proposal_as_such_not_as_a_bug
         assert d["code"] == "cannot-write"
         assert d["message"].endswith(": No space left on device")
     assert "internal error" not in result.stderr
+
+
+# Additional credits outside the plan's period (2028-2029), from three proposals in two years
+# and two units; same card (P3 at CHF 10,000 a work-month) and plan as above:
+#
+#     file  submitted   period     unit   months  a year   order  outside the plan
+#     g     2026-03-01  2027-2028  ITU-T  2       20,000   1      2027 ITU-T 20,000
+#     h     2026-03-02  2028-2029  ITU-T  1       10,000   2      -
+#     i     2026-03-03  2029-2030  ITU-T  3       30,000   3      2030 ITU-T 30,000
+#     j     2026-03-04  2027       ITU-D  1       10,000   4      2027 ITU-D 10,000
+#     k     (none)      2030       ITU-T  1       10,000   5      2030 ITU-T 10,000
+#
+# Outside the plan, each proposal's own: 20,000, 0, 30,000, 10,000, 10,000; running total
+# after each: 20,000, 20,000, 50,000, 60,000, 70,000. Per year and unit: 2027 ITU-T 20,000
+# (T/G); 2027 ITU-D 10,000 (T/J); 2030 ITU-T 30,000 + 10,000 = 40,000 (T/I, T/K); in all
+# 70,000. Within the plan, 2029 ITU-T: 0, 10,000, 40,000, 40,000, 40,000 (headroom 50,000).
+OUTSIDE = {
+    "g": ("2026-03-01", (2027, 2028), "ITU-T", 2),
+    "h": ("2026-03-02", (2028, 2029), "ITU-T", 1),
+    "i": ("2026-03-03", (2029, 2030), "ITU-T", 3),
+    "j": ("2026-03-04", (2027, 2027), "ITU-D", 1),
+    "k": (None, (2030, 2030), "ITU-T", 1),
+}
+
+
+def write_outside(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (date, period, unit, months) in OUTSIDE.items():
+        text = proposal(name, date, months, "additional", period=period, unit=unit)
+        (folder / f"{name}.toml").write_text(text, "utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("outside")
+    result = run(str(write_outside(base / "in")), "--out", str(base / "out"))
+    assert result.exit_code == 0, result.output
+    return base / "out"
+
+
+def test_credits_outside_the_plan_are_a_running_total_in_the_json(outside: Path) -> None:
+    data = summary_of(outside)
+    proposals = data["proposals"]
+    assert [p["reference"] for p in proposals] == ["T/G", "T/H", "T/I", "T/J", "T/K"]
+    assert [p["additional_outside_plan"] for p in proposals] == [
+        "20000.00",
+        "0.00",
+        "30000.00",
+        "10000.00",
+        "10000.00",
+    ]
+    assert [p["cumulative_outside_plan"] for p in proposals] == [
+        "20000.00",
+        "20000.00",
+        "50000.00",
+        "60000.00",
+        "70000.00",
+    ]
+    assert [p["cumulative"]["2029 ITU-T"] for p in proposals] == [
+        "0.00",
+        "10000.00",
+        "40000.00",
+        "40000.00",
+        "40000.00",
+    ]
+
+
+def test_credits_outside_the_plan_are_given_per_year_and_unit_in_the_json(
+    outside: Path,
+) -> None:
+    data = summary_of(outside)
+    assert data["additional_outside_plan"] == "70000.00"
+    assert data["additional_outside_plan_by_year_unit"] == [
+        {"year": 2027, "unit": "ITU-T", "additional": "20000.00", "proposals": ["T/G"]},
+        {"year": 2027, "unit": "ITU-D", "additional": "10000.00", "proposals": ["T/J"]},
+        {"year": 2030, "unit": "ITU-T", "additional": "40000.00", "proposals": ["T/I", "T/K"]},
+    ]
+
+
+def test_the_markdown_and_html_reports_break_down_the_credits_outside_the_plan(
+    outside: Path,
+) -> None:
+    md = (outside / "batch-report.md").read_text("utf-8")
+    assert (
+        "Additional credits in years outside the plan's period (2028-2029), all proposals:"
+        " CHF 70,000.00." in md
+    )
+    assert (
+        "| Year | Budget unit | Additional credits | Proposals |\n"
+        "|---:|---|---:|---|\n"
+        "| 2027 | ITU-T | 20,000.00 | 1. T/G |\n"
+        "| 2027 | ITU-D | 10,000.00 | 4. T/J |\n"
+        "| 2030 | ITU-T | 40,000.00 | 3. T/I, 5. T/K |\n"
+        "| | **Total** | **70,000.00** | |\n"
+    ) in md
+    # the cumulative table: 2028 GS, ITU-R, ITU-T, ITU-D, 2029 GS, ITU-R, ITU-T, ITU-D, then
+    # outside the plan's period, every column a running total
+    table = md.split("### Cumulative additional credits after each proposal")[1]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "T/" in line]
+    assert [row.split(" | ")[-1] for row in rows] == [
+        "20,000.00 |",
+        "20,000.00 |",
+        "50,000.00 |",
+        "60,000.00 |",
+        "70,000.00 |",
+    ]
+    assert rows[2] == (
+        "| 3 | T/I | 0.00 | 0.00 | 30,000.00 | 0.00 | 0.00 | 0.00 | 40,000.00 | 0.00 | 50,000.00 |"
+    )
+    html = (outside / "batch-report.html").read_text("utf-8")
+    assert (
+        '<tr><td class="n">2030</td><td>ITU-T</td><td class="n">40,000.00</td>'
+        "<td>3. T/I, 5. T/K</td></tr>"
+    ) in html
+    # after T/J: 2029 ITU-T 40,000, 2029 ITU-D 0, outside the plan's period 60,000
+    assert (
+        '<td class="n">40,000.00</td><td class="n">0.00</td><td class="n">60,000.00</td></tr>'
+        in html
+    )
+
+
+@pytest.mark.libreoffice
+def test_workbook_formulas_recalculate_the_credits_outside_the_plan(
+    outside: Path, tmp_path: Path
+) -> None:
+    from libreoffice import convert
+    from openpyxl import load_workbook
+
+    [recalculated] = convert([outside / "batch-report.xlsx"], "xlsx", tmp_path)
+    wb = load_workbook(recalculated, data_only=True)
+    additional = wb["Additional"]
+    # columns C-J: the plan's 8 cells; K: outside in all; L, M, N: 2027 ITU-T, 2027 ITU-D,
+    # 2030 ITU-T; proposals on rows 4-8
+    assert [additional[f"{c}3"].value for c in "KLMN"] == [
+        "Outside the plan's period",
+        "2027 ITU-T (outside)",
+        "2027 ITU-D (outside)",
+        "2030 ITU-T (outside)",
+    ]
+    assert [additional[f"K{r}"].value for r in range(4, 9)] == [20000, 0, 30000, 10000, 10000]
+    against = wb["Against plan"]
+    # column K: the running total outside the plan's period, proposals on rows 6-10
+    assert [against[f"K{r}"].value for r in range(6, 11)] == [20000, 20000, 50000, 60000, 70000]
+    sheet = wb["Outside the plan"]
+    assert [[cell.value for cell in row] for row in sheet["A4:D7"]] == [
+        [2027, "ITU-T", 20000, "1. T/G"],
+        [2027, "ITU-D", 10000, "4. T/J"],
+        [2030, "ITU-T", 40000, "3. T/I, 5. T/K"],
+        [None, "Total", 70000, None],
+    ]
+
+
+def test_two_jobs_write_the_same_reports_as_one_with_credits_outside_the_plan(
+    outside: Path,
+) -> None:
+    folder, two = outside.parent / "in", outside.parent / "two"
+    assert run(str(folder), "--out", str(two), "--jobs", "2").exit_code == 0
+    for name in FILES.values():
+        assert (two / name).read_bytes() == (outside / name).read_bytes(), name
+
+
+def test_the_reports_get_the_usual_permissions_like_each_proposals_outputs(
+    tmp_path: Path,
+) -> None:
+    import stat
+
+    folder = write_five(tmp_path / "in")
+    previous = os.umask(0o027)
+    try:
+        result = run(str(folder), "--out", str(tmp_path / "out"))
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+
+    def mode(name: str) -> int:
+        return stat.S_IMODE((tmp_path / "out" / name).stat().st_mode)
+
+    # 0666 less the umask 0027, not the 0600 of a temporary file
+    assert {name: mode(name) for name in FILES.values()} == dict.fromkeys(FILES.values(), 0o640)
+    assert mode("T-A.estimate.json") == 0o640
