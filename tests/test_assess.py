@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from estimator.assess import join_words, years_text
 from estimator.cli import app
 from estimator.estimate import Assessment
 from estimator.pipeline import estimate, resolve_card
@@ -71,10 +72,25 @@ def assess_text(tmp_path: Path, text: str, plan: Path | None = PLAN) -> Assessme
     return outcome.estimate.article34
 
 
+PLAN_NAME = "the financial plan 2028-2029 (Test plan 2028-2029)"
+NO_489_SENTENCES = (
+    "Under No. 489 of the Convention, no decision of a conference that would increase "
+    "expenses, directly or indirectly, beyond the credits the Council is empowered to "
+    "authorize is put into effect (authentic French text: « Il n'est donné suite à aucune "
+    "décision d'une conférence ayant pour conséquence une augmentation directe ou indirecte "
+    "des dépenses au-delà des crédits que le Conseil est habilité à autoriser. »)."
+)
+CAVEAT = (
+    "The activities funded from voluntary contributions can be carried out only to the extent "
+    "that those contributions are received."
+)
+
+
 def test_no_activities_means_no_financial_implications(tmp_path: Path) -> None:
     a = assess_text(tmp_path, proposal())
     assert a.verdict == "none"
     assert a.details["total"] == "0.00"
+    assert a.statement == "The proposal has no financial implications: it requires no credits."
 
 
 def test_existing_funding_only_is_absorbed(tmp_path: Path) -> None:
@@ -82,8 +98,10 @@ def test_existing_funding_only_is_absorbed(tmp_path: Path) -> None:
     a = assess_text(tmp_path, proposal(activities=staff(6, "existing")))
     assert a.verdict == "absorbed"
     assert a.details["existing"] == "120000.00"
-    assert "CHF 120,000.00" in a.statement
-    assert "existing budgetary provisions" in a.statement
+    assert a.statement == (
+        "The costs of the proposal, CHF 120,000.00, would be met within existing budgetary "
+        "provisions; no additional credits would be required."
+    )
 
 
 def test_voluntary_funding_only_is_extrabudgetary(tmp_path: Path) -> None:
@@ -91,17 +109,23 @@ def test_voluntary_funding_only_is_extrabudgetary(tmp_path: Path) -> None:
     a = assess_text(tmp_path, proposal(activities=services(40000, "extrabudgetary")))
     assert a.verdict == "extrabudgetary"
     assert a.details["extrabudgetary"] == "40000.00"
-    assert "CHF 40,000.00 would be met from voluntary contributions" in a.statement
+    assert a.statement == (
+        "The costs of the proposal, CHF 40,000.00, would be met from voluntary contributions; "
+        f"no additional credits would be required. {CAVEAT}"
+    )
 
 
 def test_existing_and_voluntary_without_additional_is_extrabudgetary(tmp_path: Path) -> None:
-    # existing: 6 × 10,000 × 2 years = 120,000; voluntary: 40,000 in 2028; additional: nil
+    # existing: 6 × 10,000 × 2 years = 120,000; voluntary: 40,000 in 2028; additional: nil;
+    # together 160,000
     text = proposal(activities=staff(6, "existing") + services(40000, "extrabudgetary"))
     a = assess_text(tmp_path, text)
     assert a.verdict == "extrabudgetary"
-    assert "No additional credits are required" in a.statement
-    assert "CHF 40,000.00" in a.statement
-    assert "CHF 120,000.00 within existing budgetary provisions" in a.statement
+    assert a.statement == (
+        "The costs of the proposal, CHF 160,000.00, would be met within existing budgetary "
+        "provisions (CHF 120,000.00) and from voluntary contributions (CHF 40,000.00); no "
+        f"additional credits would be required. {CAVEAT}"
+    )
 
 
 def test_additional_within_headroom_of_every_year_and_unit(tmp_path: Path) -> None:
@@ -113,14 +137,39 @@ def test_additional_within_headroom_of_every_year_and_unit(tmp_path: Path) -> No
     assert cells[(2028, "ITU-T")]["remaining"] == "70000.00"  # 100,000 - 30,000
     assert cells[(2029, "ITU-T")]["remaining"] == "20000.00"  # 50,000 - 30,000
     assert a.details["exceeded"] == []
-    assert "stay within the credits available" in a.statement
-    assert "489" not in a.statement
+    # two years are named, not given as a range
+    assert a.statement == (
+        "Should the conference adopt the proposal, additional credits of CHF 60,000.00 would be "
+        "required in 2028 and 2029. Taken alone, they would remain within the credits available "
+        f"for new decisions in every year and budget unit of {PLAN_NAME}."
+    )
+
+
+def test_additional_credits_in_one_year_are_required_in_that_year(tmp_path: Path) -> None:
+    # 2028 only: 3 × 10,000 = 30,000
+    a = assess_text(tmp_path, proposal("[2028, 2028]", staff(3)))
+    assert a.verdict == "within"
+    assert a.statement.startswith(
+        "Should the conference adopt the proposal, additional credits of CHF 30,000.00 would be "
+        "required in 2028. Taken alone,"
+    )
+
+
+def test_years_apart_are_named_one_by_one(tmp_path: Path) -> None:
+    # services of CHF 20,000 in 2028 and in 2030 (not 2029): 40,000, not "over 2028-2030"
+    text = proposal("[2028, 2030]", services(20000, "additional", years="[2028, 2030]"))
+    a = assess_text(tmp_path, text)
+    assert a.statement.startswith(
+        "Should the conference adopt the proposal, additional credits of CHF 40,000.00 would be "
+        "required in 2028 and 2030."
+    )
 
 
 def test_additional_beyond_headroom_names_year_unit_excess_and_quotes_489(
     tmp_path: Path,
 ) -> None:
-    # ITU-T: 6 × 10,000 = 60,000 a year; 2029 headroom 50,000: excess 10,000; 2028 fits
+    # ITU-T: 6 × 10,000 = 60,000 a year, 120,000 in all; 2029 headroom 50,000: excess 10,000;
+    # 2028 fits. The statement gives the total, then only the one cell that exceeds.
     a = assess_text(tmp_path, proposal(activities=staff(6)))
     assert a.verdict == "exceeds"
     assert a.details["exceeded"] == [
@@ -133,10 +182,41 @@ def test_additional_beyond_headroom_names_year_unit_excess_and_quotes_489(
             "excess": "10000.00",
         }
     ]
-    assert "ITU-T in 2029 by CHF 10,000.00" in a.statement
-    assert "No. 489" in a.statement
-    assert "Il n'est donné suite à aucune décision d'une conférence" in a.statement
     assert a.details["provision"]["number"] == 489
+    assert a.statement == (
+        "Should the conference adopt the proposal, additional credits of CHF 120,000.00 would be "
+        "required in 2028 and 2029. Taken alone, they would exceed the credits available for new "
+        f"decisions in {PLAN_NAME} by CHF 10,000.00 for ITU-T in 2029 (CHF 60,000.00 required "
+        "against CHF 50,000.00 available), and would remain within them in every other year and "
+        f"budget unit of that plan. {NO_489_SENTENCES} The excess would therefore have to be met "
+        "by savings, voluntary contributions or a revision of the financial plan before the "
+        "decision could be put into effect."
+    )
+
+
+def test_excess_in_several_cells_is_given_per_unit_and_in_all(tmp_path: Path) -> None:
+    # GS: 11 × 10,000 = 110,000 a year against 100,000 in 2028 and 2029: 10,000 a year over,
+    # said once for both years; ITU-T: 6 × 10,000 = 60,000 against 50,000 in 2029 only:
+    # 10,000 over. Total additional 2 × (110,000 + 60,000) = 340,000; excess 30,000 in all.
+    text = proposal(activities=staff(6) + staff(11, ident="registry", unit="GS"))
+    a = assess_text(tmp_path, text)
+    assert a.verdict == "exceeds"
+    assert [(c["year"], c["unit"]) for c in a.details["exceeded"]] == [
+        (2028, "GS"),
+        (2029, "GS"),
+        (2029, "ITU-T"),
+    ]
+    assert a.statement == (
+        "Should the conference adopt the proposal, additional credits of CHF 340,000.00 would be "
+        "required in 2028 and 2029. Taken alone, they would exceed the credits available for new "
+        f"decisions in {PLAN_NAME} by CHF 10,000.00 a year for GS in 2028 and 2029 (CHF "
+        "110,000.00 required against CHF 100,000.00 available in each of those years) and by "
+        "CHF 10,000.00 for ITU-T in 2029 (CHF 60,000.00 required against CHF 50,000.00 "
+        "available), and would remain within them in every other year and budget unit of that "
+        f"plan. {NO_489_SENTENCES} The excess, CHF 30,000.00 in all, would therefore have to be "
+        "met by savings, voluntary contributions or a revision of the financial plan before the "
+        "decision could be put into effect."
+    )
 
 
 def test_extra_existing_costs_do_not_count_against_headroom(tmp_path: Path) -> None:
@@ -145,7 +225,44 @@ def test_extra_existing_costs_do_not_count_against_headroom(tmp_path: Path) -> N
     text = proposal(activities=staff(3) + staff(6, "existing", ident="registry", unit="GS"))
     a = assess_text(tmp_path, text)
     assert a.verdict == "within"
-    assert "CHF 120,000.00 would be met within existing budgetary provisions" in a.statement
+    assert a.statement.endswith(
+        f"every year and budget unit of {PLAN_NAME}. In addition, CHF 120,000.00 would be met "
+        "within existing budgetary provisions."
+    )
+
+
+def test_mixed_funding_gives_each_source_with_a_verb_and_the_caveat(tmp_path: Path) -> None:
+    # 2028-2030 (2030 outside the plan): additional ITU-T 3 × 10,000 × 3 = 90,000 (within);
+    # existing GS 2 × 10,000 × 3 = 60,000; voluntary services 25,000 in 2028. The example of
+    # docs/article-34.md.
+    text = proposal(
+        "[2028, 2030]",
+        staff(3)
+        + staff(2, "existing", ident="registry", unit="GS")
+        + services(25000, "extrabudgetary"),
+    )
+    a = assess_text(tmp_path, text)
+    assert a.verdict == "within"
+    assert a.statement == (
+        "Should the conference adopt the proposal, additional credits of CHF 90,000.00 would be "
+        "required over the period 2028-2030. Taken alone, they would remain within the credits "
+        f"available for new decisions in every year and budget unit of {PLAN_NAME}. Of the "
+        "additional credits, CHF 30,000.00 in 2030 falls outside the period of the plan "
+        "(2028-2029) and has not been assessed against it; it should be assessed against the "
+        "financial plan in force for that year. In addition, CHF 60,000.00 would be met within "
+        "existing budgetary provisions and CHF 25,000.00 from voluntary contributions. "
+        f"{CAVEAT}"
+    )
+
+
+def test_voluntary_costs_beside_an_excess_keep_the_caveat(tmp_path: Path) -> None:
+    # as the exceeds test above, with voluntary services of 40,000 in 2028
+    a = assess_text(tmp_path, proposal(activities=staff(6) + services(40000, "extrabudgetary")))
+    assert a.verdict == "exceeds"
+    assert a.statement.endswith(
+        "before the decision could be put into effect. In addition, CHF 40,000.00 would be met "
+        f"from voluntary contributions. {CAVEAT}"
+    )
 
 
 def test_years_beyond_the_plan_are_reported_outside_it(tmp_path: Path) -> None:
@@ -153,15 +270,47 @@ def test_years_beyond_the_plan_are_reported_outside_it(tmp_path: Path) -> None:
     a = assess_text(tmp_path, proposal("[2028, 2030]", staff(3)))
     assert a.verdict == "within"
     assert a.details["outside_plan"] == [{"year": 2030, "unit": "ITU-T", "additional": "30000.00"}]
-    assert "CHF 30,000.00 in 2030 fall outside the period of the plan (2028-2029)" in a.statement
+    assert a.statement == (
+        "Should the conference adopt the proposal, additional credits of CHF 90,000.00 would be "
+        "required over the period 2028-2030. Taken alone, they would remain within the credits "
+        f"available for new decisions in every year and budget unit of {PLAN_NAME}. Of the "
+        "additional credits, CHF 30,000.00 in 2030 falls outside the period of the plan "
+        "(2028-2029) and has not been assessed against it; it should be assessed against the "
+        "financial plan in force for that year."
+    )
+
+
+def test_several_years_beyond_the_plan_are_listed(tmp_path: Path) -> None:
+    # 2028-2032, 3 × 10,000 = 30,000 a year, 150,000 in all; 2030, 2031 and 2032 are outside
+    a = assess_text(tmp_path, proposal("[2028, 2032]", staff(3)))
+    assert a.verdict == "within"
+    assert a.statement.endswith(
+        "Of the additional credits, CHF 30,000.00 in 2030, CHF 30,000.00 in 2031 and CHF "
+        "30,000.00 in 2032 fall outside the period of the plan (2028-2029) and have not been "
+        "assessed against it; they should be assessed against the financial plan in force for "
+        "each of those years."
+    )
+    assert "CHF 150,000.00 would be required over the period 2028-2032." in a.statement
 
 
 def test_all_years_beyond_the_plan_cannot_be_called_within(tmp_path: Path) -> None:
     # 2031 only: 3 × 10,000 = 30,000, entirely outside 2028-2029
     a = assess_text(tmp_path, proposal("[2031, 2031]", staff(3)))
     assert a.verdict == "additional"
-    assert "none of them falls within the period" in a.statement
     assert a.details["outside_plan"][0]["additional"] == "30000.00"
+    assert a.statement == (
+        "Should the conference adopt the proposal, additional credits of CHF 30,000.00 would be "
+        f"required in 2031. They fall outside the period of {PLAN_NAME} and have not been "
+        "assessed against it; they should be assessed against the financial plan in force for "
+        "that year."
+    )
+    # two years: 60,000
+    a = assess_text(tmp_path, proposal("[2031, 2032]", staff(3)))
+    assert a.statement.endswith(
+        "required in 2031 and 2032. They fall outside the period of "
+        f"{PLAN_NAME} and have not been assessed against it; they should be assessed against the "
+        "financial plan in force for each of those years."
+    )
 
 
 def test_without_a_plan_in_the_currency_additional_credits_are_not_compared(
@@ -179,9 +328,31 @@ def test_without_a_plan_in_the_currency_additional_credits_are_not_compared(
     # 3 × 10,000 × 2 years = 60,000
     assert a.statement == (
         "Should the conference adopt the proposal, additional credits of USD 60,000.00 would "
-        "be required over 2028-2029; they have not been compared with a financial plan, since "
-        "none in USD was given."
+        "be required in 2028 and 2029. They have not been compared with a financial plan, as "
+        "no financial plan in USD was available."
     )
+
+
+@pytest.mark.parametrize(
+    ("parts", "text"),
+    [([], ""), (["A"], "A"), (["A", "B"], "A and B"), (["A", "B", "C"], "A, B and C")],
+)
+def test_lists_are_joined_as_a_sentence_gives_them(parts: list[str], text: str) -> None:
+    assert join_words(parts) == text
+
+
+@pytest.mark.parametrize(
+    ("years", "text"),
+    [
+        ([2028], "in 2028"),
+        ([2028, 2029], "in 2028 and 2029"),
+        ([2028, 2029, 2030], "over the period 2028-2030"),
+        ([2028, 2030], "in 2028 and 2030"),
+        ([2028, 2029, 2031], "in 2028, 2029 and 2031"),
+    ],
+)
+def test_years_are_said_as_one_a_list_or_a_period(years: list[int], text: str) -> None:
+    assert years_text(years) == text
 
 
 def test_shipped_plan_is_labelled_as_an_example_in_the_statement(tmp_path: Path) -> None:
