@@ -12,10 +12,8 @@ running total in submission order beside the plan's own years.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -34,7 +32,7 @@ from estimator.assess import YearUnit
 from estimator.batch import ORDER_RULE, Batch, Failure, Row
 from estimator.model import BUDGET_UNITS, FUNDING
 from estimator.money import money, to_cents
-from estimator.outputs import _umask
+from estimator.outputs import write_all
 from estimator.plan import FinancialPlan
 from estimator.resources import templates_dir
 from estimator.spreadsheet import FORMULA_STARTS, clean_text
@@ -748,26 +746,6 @@ RENDER: dict[str, Callable[[Report], Iterable[bytes]]] = {
 
 
 def write_reports(report: Report, out_dir: Path) -> list[Path]:
-    """Stream the four consolidated outputs into temporary files, then move them all into
-    place; on any failure, none is replaced and the temporary files are removed."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    mode = 0o666 & ~_umask()  # as each proposal's outputs, not a temporary file's 0600
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for kind, render in RENDER.items():
-            target = out_dir / FILES[kind]
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=out_dir)
-            temps.append((Path(name), target))
-            with os.fdopen(fd, "wb") as f:
-                for chunk in render(report):
-                    f.write(chunk)
-            os.chmod(name, mode)
-        for tmp, target in temps:
-            os.replace(tmp, target)
-        done = [target for _, target in temps]
-        temps = []
-        return done
-    finally:
-        for tmp, _ in temps:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+    """Stream the four consolidated outputs to disk and move them all into place, as each
+    proposal's outputs are (``write_all``): on any failure, none is replaced."""
+    return write_all({out_dir / FILES[kind]: render(report) for kind, render in RENDER.items()})

@@ -16,7 +16,7 @@ import re
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,12 +97,14 @@ def _umask() -> int:
     return current
 
 
-def write_all(files: Mapping[Path, bytes]) -> list[Path]:
+def write_all(files: Mapping[Path, bytes | Iterable[bytes]]) -> list[Path]:
     """Write every file or none: temporary files first, then one rename each.
 
-    Temporary files are hidden ('.<name>.<random>.part') in the target folder, so that the
-    rename never crosses file systems; they are flushed to disk before any rename. The files
-    get the usual permissions (0666 less the umask), not the private ones of a temporary file.
+    A file's content is bytes, or pieces of bytes made as they are written (a report of
+    thousands of proposals is streamed, never whole in memory). Temporary files are hidden
+    ('.<name>.<random>.part') in the target folder, so that the rename never crosses file
+    systems; they are flushed to disk before any rename. The files get the usual permissions
+    (0666 less the umask), not the private ones of a temporary file.
     """
     mode = 0o666 & ~_umask()
     temps: list[tuple[str, Path]] = []
@@ -112,7 +114,11 @@ def write_all(files: Mapping[Path, bytes]) -> list[Path]:
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
             temps.append((tmp, path))
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                if isinstance(data, bytes):
+                    f.write(data)
+                else:
+                    for piece in data:
+                        f.write(piece)
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(tmp, mode)
