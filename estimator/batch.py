@@ -217,7 +217,11 @@ def find_proposals(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]
         elif path.exists():
             found.append(path)
         else:
-            diags.append(Diagnostic(str(path), 1, 1, (), "no-file", "no such file or folder"))
+            diags.append(
+                Diagnostic(
+                    str(path), 1, 1, (), "no-file", "no such file or folder (check the path)"
+                )
+            )
     unique = list(dict.fromkeys(found))
     return unique, diags
 
@@ -373,12 +377,8 @@ def run_batch(
     settings: Settings,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
-    missing: Sequence[Diagnostic] = (),
 ) -> Batch:
-    """Cost every file; return the rows in submission order and the failures in file order.
-
-    ``missing`` are the paths named that do not exist: reported as failures too.
-    """
+    """Cost every file; return the rows in submission order and the failures in file order."""
     skipped: dict[Path, str] = {}
     references: dict[Path, str | None] = {}
     for path in files:
@@ -389,8 +389,7 @@ def run_batch(
         else:
             references[path] = _reference(data)
     clashes = duplicates(references)
-    failures = [Failure(d.file, (d,)) for d in missing]
-    failures += [
+    failures = [
         Failure(str(p), (clashes[p], *_problems(p, settings))) for p in files if p in clashes
     ]
     todo = [p for p in files if p not in clashes and p not in skipped]
@@ -409,7 +408,7 @@ def run_batch(
     rows.seal()
     order = {str(p): i for i, p in enumerate(files)}
     failures.sort(key=lambda f: order.get(f.file, len(order)))
-    count = len(files) - len(skipped) + len(missing)
+    count = len(files) - len(skipped)
     notes = tuple((str(p), why) for p, why in skipped.items())
     return Batch(rows, tuple(failures), settings.plan, settings.currency, count, notes)
 

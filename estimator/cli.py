@@ -189,15 +189,16 @@ def batch(
 
     Each proposal gets its own outputs in --out; batch-report.xlsx, .html, .md and .json give
     one row per proposal, in submission order, and the cumulative additional credits against
-    the plan's headroom per year and budget unit. Exits 1 if any proposal could not be costed.
+    the plan's headroom per year and budget unit. Exits 1 if any proposal could not be costed,
+    and before costing any if a PATH does not exist.
     """
     wanted = _formats(formats)
     files, missing = find_proposals(paths)
     settings, found = batch_settings(out, wanted, rates, plan)
-    _print_diagnostics(found)
-    if settings is None:
+    _print_diagnostics(missing + found)
+    if settings is None or missing:  # a mistyped path: nothing is costed, nothing written
         raise typer.Exit(1)
-    if not files and not missing:
+    if not files:
         typer.echo("no proposal files (*.toml) found", err=True)
         raise typer.Exit(1)
     try:
@@ -206,7 +207,7 @@ def batch(
         typer.echo(f"finimpact: cannot write the outputs in {out}: {e.strerror or e}", err=True)
         raise typer.Exit(1) from e
     progress = ProgressBar() if sys.stderr.isatty() else None
-    with run_batch(files, settings, jobs, progress, missing) as result:
+    with run_batch(files, settings, jobs, progress) as result:
         if progress is not None:
             progress.close()
         for failure in result.failures:

@@ -263,13 +263,15 @@ def test_a_broken_proposal_is_reported_and_the_others_are_costed(tmp_path: Path)
     )
 
 
-def test_a_missing_path_is_a_failure_not_a_crash(tmp_path: Path) -> None:
+def test_a_missing_path_stops_the_batch_before_anything_is_costed_or_written(
+    tmp_path: Path,
+) -> None:
+    """A mistyped path once gave 'costed 0 of 1' and four empty reports."""
     folder = write_five(tmp_path / "in")
     result = run(str(folder / "a.toml"), str(folder / "nope.toml"), "--out", str(tmp_path / "o"))
     assert result.exit_code == 1
-    data = summary_of(tmp_path / "o")
-    assert (data["costed"], data["failed"]) == (1, 1)
-    assert data["failures"][0]["diagnostics"][0]["message"] == "no such file or folder"
+    assert result.stderr == f"{folder / 'nope.toml'}:1:1: no such file or folder (check the path)\n"
+    assert not (tmp_path / "o").exists()
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(tmp_path: Path) -> None:
