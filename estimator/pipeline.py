@@ -171,8 +171,8 @@ def estimate(
                 ("proposal", "rate_card"),
                 "batch-currency",
                 f"the rate card '{card.id}' is in {card.currency} but the batch is in {currency}",
-                "cost every proposal of a batch in one currency: remove this rate_card, or pass"
-                " a card for all of them with --rates",
+                f"a batch is costed in one currency, here {currency}: remove this rate_card, or"
+                f" name a card in {currency}",
             )
         )
         return Outcome(None, diags)

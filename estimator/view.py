@@ -159,6 +159,13 @@ def number_text(value: Decimal | int) -> str:
     return f"{int(whole):,}" + (f".{frac}" if frac else "")
 
 
+def money_text(value: Decimal | int) -> str:
+    """A sum of money as written, with at least two decimals: 10048.3 → '10,048.30', 366 →
+    '366.00', 0.4984 → '0.4984' (a rate may have more decimals than the cent: never cut)."""
+    whole, _, frac = number_text(value).partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"
+
+
 def _count(value: Decimal | int, one: str, many: str | None = None) -> str:
     return f"{number_text(value)} {one if value == 1 else (many or one + 's')}"
 
@@ -224,7 +231,7 @@ def describe(activity: Activity, currency: str) -> str:
     if isinstance(a, Services):
         ext = " (external human resources)" if a.external else ""
         return (
-            f"Contractual services{ext} of {currency} {number_text(a.amount)} a year, "
+            f"Contractual services{ext} of {currency} {money_text(a.amount)} a year, "
             f"as stated in the proposal: {a.justification}"
         )
     raise TypeError(f"no description for activity kind {a.kind}")  # pragma: no cover
@@ -441,7 +448,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
 
     rates = _rates_used(estimate)
     stated = tuple(
-        StatedAmount(a.spec.title, f"{currency} {number_text(a.spec.amount)}", a.spec.justification)
+        StatedAmount(a.spec.title, f"{currency} {money_text(a.spec.amount)}", a.spec.justification)
         for a in estimate.proposal.activities
         if isinstance(a.spec, Services)
     )
@@ -528,7 +535,7 @@ def _rates_used(estimate: Estimate) -> tuple[RateUsed, ...]:
         seen[key] = RateUsed(
             rate=f"{line.rate_label} ({line.rate_id})",
             unit=rate.unit if rate is not None else line.quantity_unit,
-            value=f"{currency} {number_text(line.rate)}",
+            value=f"{currency} {money_text(line.rate)}",
             date=line.rate_from.isoformat(),
             basis=BASIS_LABELS.get(line.basis, line.basis),
             source=line.source,
