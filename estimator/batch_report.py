@@ -544,7 +544,9 @@ def build_xlsx(report: Report, path: Path) -> None:
     sh.append([])
     head = ["#", "Reference", "Title", "Conference", "Submitted by", "Submitted", "File"]
     head += ["Total"] + [str(y) for y in report.years] + list(BUDGET_UNITS)
-    head += [f.capitalize() for f in FUNDING] + ["Verdict", "First to exceed the headroom in"]
+    head += [f.capitalize() for f in FUNDING] + ["Verdict"]
+    if report.plan is not None:  # without a plan there is no headroom to exceed
+        head.append("First to exceed the headroom in")
     top = sh.append([sh.text(h, bold=True) for h in head])
     first_money = 8
     money_cols = 1 + len(report.years) + len(BUDGET_UNITS) + len(FUNDING)
@@ -561,7 +563,8 @@ def build_xlsx(report: Report, path: Path) -> None:
             + [sh.text(", ".join(r.submitted_by)), sh.text(r.submitted), sh.text(r.file)]
             + [sh.number(f"=SUM({years_from}{row}:{years_to}{row})")]
             + [sh.number(v) for v in figures]
-            + [sh.text(r.verdict), sh.text(", ".join(e.crosses))]
+            + [sh.text(r.verdict)]
+            + ([sh.text(", ".join(e.crosses))] if report.plan is not None else [])
         )
     last = max(top + len(report.rows), top + 1)
     totals = [

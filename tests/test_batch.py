@@ -731,3 +731,20 @@ def test_the_reports_get_the_usual_permissions_like_each_proposals_outputs(
     # 0666 less the umask 0027, not the 0600 of a temporary file
     assert {name: mode(name) for name in FILES.values()} == dict.fromkeys(FILES.values(), 0o640)
     assert mode("T-A.estimate.json") == 0o640
+
+
+def test_without_a_plan_no_report_offers_a_headroom_to_exceed(tmp_path: Path) -> None:
+    """The New York card is in USD and no plan is shipped in USD: nothing to exceed, so no
+    'First to exceed' column (it was there, always empty)."""
+    from openpyxl import load_workbook
+
+    folder = write_five(tmp_path / "in")
+    args = ["batch", str(folder), "--out", str(tmp_path / "o"), "--rates", "un-new-york"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    out = tmp_path / "o"
+    assert "No financial plan in USD" in (out / "batch-report.md").read_text("utf-8")
+    for name in ("batch-report.md", "batch-report.html"):
+        assert "First to exceed" not in (out / name).read_text("utf-8"), name
+    sheet = load_workbook(out / "batch-report.xlsx")["Proposals"]
+    values = {c.value for r in sheet.iter_rows() for c in r}
+    assert "First to exceed the headroom in" not in values
