@@ -12,7 +12,7 @@ from cost_models.strategic_plans import proposal_goal_titles
 from estimator.assess import assess
 from estimator.diagnostics import Diagnostic, Severity, has_errors
 from estimator.estimate import Estimate
-from estimator.load import read_toml
+from estimator.load import TomlDocument, read_toml
 from estimator.plan import FinancialPlan, parse_plan, plan_currency_mismatch, resolve_plan
 from estimator.price import price
 from estimator.ratecard import RateCard, load_card, parse_card
@@ -120,6 +120,16 @@ def _rates_lacking(card: RateCard) -> list[Diagnostic]:
     ]
 
 
+def _told_at_rate_card(doc: TomlDocument, diags: list[Diagnostic], code: str) -> list[Diagnostic]:
+    """The diagnostics of `code` located at the proposal's rate_card: the proposal chose the
+    card, so the problem (an unknown card, a card in another currency than the plan) is its to
+    fix, and told there."""
+    return [
+        doc.diag(("proposal", "rate_card"), d.code, d.message, d.hint) if d.code == code else d
+        for d in diags
+    ]
+
+
 def estimate(
     path: Path,
     card_path: Path | None = None,
@@ -145,13 +155,8 @@ def estimate(
     if isinstance(raw, dict) and isinstance(raw.get("rate_card"), str):
         wanted = raw["rate_card"]
     card, found = resolve_card(card_path, wanted)
-    if found and wanted and card_path is None:
-        found = [
-            d
-            if d.code != "unknown-card"
-            else doc.diag(("proposal", "rate_card"), d.code, d.message, d.hint)
-            for d in found
-        ]
+    if wanted and card_path is None:
+        found = _told_at_rate_card(doc, found, "unknown-card")
     diags += found
     if proposal is None or card is None or has_errors(diags):
         return Outcome(None, diags)
@@ -180,14 +185,8 @@ def estimate(
         plan, found = resolve_plan(plan_path, card)
     else:
         found = [] if plan.currency == card.currency else [plan_currency_mismatch(plan, card)]
-    if found and card_path is None and wanted:
-        # the proposal chose the card (rate_card): the mismatch is its to fix, and told there
-        found = [
-            d
-            if d.code != "plan-currency"
-            else doc.diag(("proposal", "rate_card"), d.code, d.message, d.hint)
-            for d in found
-        ]
+    if wanted and card_path is None:
+        found = _told_at_rate_card(doc, found, "plan-currency")
     diags += found
     lines, found = price(proposal, card, doc)
     diags += found
