@@ -18,11 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from estimator.load import parse_toml  # noqa: E402
-from estimator.pipeline import resolve_card  # noqa: E402
-from estimator.price import price  # noqa: E402
-from estimator.ratecard import RateCard  # noqa: E402
-from estimator.validate import validate_proposal  # noqa: E402
+from estimator.core.load import parse_toml  # noqa: E402
+from estimator.core.pipeline import resolve_card  # noqa: E402
+from estimator.core.price import price  # noqa: E402
+from estimator.core.ratecard import RateCard  # noqa: E402
+from estimator.core.validate import validate_proposal  # noqa: E402
 
 CONFERENCES = ["PP-26", "WRC-27", "RA-27", "WTSA-28", "WTDC-29", "C26"]
 SUBMITTERS = ["ATU", "APT", "CEPT", "CITEL", "RCC", "ASMG", "Kenya", "Brazil", "India", "Japan"]

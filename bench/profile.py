@@ -22,8 +22,8 @@ sys.path.insert(0, str(HERE))
 
 import floor  # noqa: E402
 
-from estimator.outputs import RENDERERS  # noqa: E402
-from estimator.pipeline import estimate  # noqa: E402
+from estimator.core.pipeline import estimate  # noqa: E402
+from estimator.render.outputs import RENDERERS  # noqa: E402
 
 
 def main() -> None:

@@ -64,7 +64,7 @@ def isolated(command: list[str]) -> dict[str, float]:
 
 def formats() -> list[str]:
     sys.path.insert(0, str(ROOT))
-    from estimator.outputs import RENDERERS
+    from estimator.render.outputs import RENDERERS
 
     return list(RENDERERS)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from estimator.model import (
+from estimator.core.model import (
     GRADES,
     Consultant,
     Documentation,
@@ -21,7 +21,7 @@ from estimator.model import (
     Staff,
     Travel,
 )
-from estimator.money import divide, plain, product
+from estimator.core.money import divide, plain, product
 
 LANGUAGE_NAMES = {
     "ar": "Arabic",

@@ -1,9 +1,9 @@
 """finimpact: estimate the financial implications of proposals to ITU conferences.
 
-The pipeline, one pure stage per module: load (TOML to a document) → validate (to a
-Proposal) → price (to cost lines, with a rate card) → assess (Article 34) → render (annex,
-workbook, JSON). ``estimator.pipeline`` runs the stages; ``estimator.cli`` is a thin command
-line over it.
+Sub-packages, in the one direction imports run (faces → renderers → core → cost models):
+``core`` (the pipeline: load → validate → price → assess), ``render`` (the annex, workbook
+and JSON from one view model), ``batch`` (many proposals and the consolidated report) and
+``cli`` (the command line). ``cost_models`` (a separate package) holds what things cost.
 """
 
 __version__ = "0.1.0"

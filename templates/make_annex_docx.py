@@ -294,7 +294,7 @@ def build() -> bytes:
     out = io.BytesIO()
     doc.save(out)
     sys.path.insert(0, str(HERE.parent))
-    from estimator import stablezip
+    from estimator.render import stablezip
 
     with zipfile.ZipFile(out) as saved:  # the same entries, with fixed dates: the same bytes
         return stablezip.archive(

@@ -24,7 +24,10 @@ import pytest
 from typer.testing import CliRunner
 
 from estimator import __version__
-from estimator.annex import (
+from estimator.cli.app import app
+from estimator.core.estimate import Estimate
+from estimator.core.pipeline import estimate as run_estimate
+from estimator.render.annex import (
     TemplateProblem,
     md_text,
     render_docx,
@@ -32,12 +35,9 @@ from estimator.annex import (
     render_markdown,
     template_format,
 )
-from estimator.cli import app
-from estimator.estimate import Estimate
-from estimator.outputs import render_json
-from estimator.pipeline import estimate as run_estimate
-from estimator.rounding import round_half_up
-from estimator.view import Item, build_view
+from estimator.render.outputs import render_json
+from estimator.render.rounding import round_half_up
+from estimator.render.view import Item, build_view
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

@@ -27,11 +27,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from estimator.annex import _docxtpl_steps, _fit_amount_tables, render_docx
-from estimator.estimate import Estimate
-from estimator.pipeline import estimate as run_estimate
-from estimator.resources import templates_dir
-from estimator.view import build_view
+from estimator.core.estimate import Estimate
+from estimator.core.pipeline import estimate as run_estimate
+from estimator.render.annex import _docxtpl_steps, _fit_amount_tables, render_docx
+from estimator.render.resources import templates_dir
+from estimator.render.view import build_view
 
 TESTS = Path(__file__).resolve().parent
 SPECIAL = TESTS / "annex" / "special-characters.toml"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from estimator.assess import join_words, years_text
-from estimator.cli import app
-from estimator.estimate import Assessment
-from estimator.pipeline import estimate, resolve_card
-from estimator.plan import PLANS, load_plan, resolve_plan
+from estimator.cli.app import app
+from estimator.core.assess import join_words, years_text
+from estimator.core.estimate import Assessment
+from estimator.core.pipeline import estimate, resolve_card
+from estimator.core.plan import PLANS, load_plan, resolve_plan
 
 DATA = Path(__file__).resolve().parent / "article34"
 CARD = DATA / "card.toml"

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from estimator.cli import app
-from estimator.load import MAX_BYTES
+from estimator.cli.app import app
+from estimator.core.load import MAX_BYTES
 
 BAD = Path(__file__).resolve().parent / "bad"
 EXPECTED: list[dict[str, Any]] = tomllib.loads((BAD / "expected.toml").read_text("utf-8"))["case"]

@@ -29,9 +29,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from estimator.batch_report import FILES
-from estimator.cli import app
-from estimator.outputs import RENDERERS
+from estimator.batch.report import FILES
+from estimator.cli.app import app
+from estimator.render.outputs import RENDERERS
 
 DATA = Path(__file__).resolve().parent / "article34"
 CARD = DATA / "card.toml"
@@ -312,7 +312,7 @@ def test_generator_writes_valid_proposals_of_5_to_40_lines(tmp_path: Path) -> No
     )
     files = sorted(tmp_path.glob("*.toml"))
     assert len(files) == 3
-    from estimator.pipeline import estimate
+    from estimator.core.pipeline import estimate
 
     for path in files:
         outcome = estimate(path)
@@ -336,7 +336,7 @@ def test_the_warnings_of_costed_proposals_are_printed_and_counted(five: tuple[Pa
 
 
 def test_progress_bar_redraws_one_line_and_ends_it(capsys: pytest.CaptureFixture[str]) -> None:
-    from estimator.batch import ProgressBar
+    from estimator.batch.run import ProgressBar
 
     bar = ProgressBar(width=10)
     for done in range(5):
@@ -366,14 +366,14 @@ def test_rate_cards_and_plans_found_in_a_folder_are_skipped_not_failed(tmp_path:
 def test_a_proposal_whose_outputs_crash_fails_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import estimator.outputs
+    import estimator.render.outputs
 
     def fragile(estimate: Any, options: Any) -> bytes:
         if estimate.proposal.info.reference == "T/C":
             raise RuntimeError("a bug")
         return b"{}"
 
-    monkeypatch.setitem(estimator.outputs.RENDERERS, "json", ("estimate.json", fragile))
+    monkeypatch.setitem(estimator.render.outputs.RENDERERS, "json", ("estimate.json", fragile))
     folder = write_five(tmp_path / "in")
     result = run(str(folder), "--out", str(tmp_path / "out"), "--format", "json")
     assert result.exit_code == 1
@@ -434,12 +434,12 @@ def test_a_folder_without_proposals_is_an_error(tmp_path: Path) -> None:
 def test_worker_pools_replaced_in_segments_keep_the_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import estimator.batch
+    import estimator.batch.run
 
     folder = write_five(tmp_path / "in")
     one = run(str(folder), "--out", str(tmp_path / "one"), "--format", "json", "--jobs", "1")
     # 2 workers × 1 proposal each: 5 proposals in 3 pools, one after the other
-    monkeypatch.setattr(estimator.batch, "WORKER_PROPOSALS", 1)
+    monkeypatch.setattr(estimator.batch.run, "WORKER_PROPOSALS", 1)
     two = run(str(folder), "--out", str(tmp_path / "two"), "--format", "json", "--jobs", "2")
     assert one.exit_code == two.exit_code == 0
     for name in ("batch-report.json", "batch-report.md", "T-A.estimate.json"):
@@ -447,7 +447,7 @@ def test_worker_pools_replaced_in_segments_keep_the_order(
 
 
 def test_submission_order_is_date_then_file_path_undated_last() -> None:
-    from estimator.batch import Row, RowStore
+    from estimator.batch.run import Row, RowStore
 
     def row(file: str, submitted: str | None) -> Row:
         zero = Decimal("0.00")
@@ -534,7 +534,7 @@ def test_outputs_that_cannot_be_written_fail_their_proposal_as_such_not_as_a_bug
 ) -> None:
     import errno
 
-    from estimator import batch
+    from estimator.batch import run as batch
 
     def full_disk(*args: object) -> list[Path]:
         raise OSError(errno.ENOSPC, "No space left on device")

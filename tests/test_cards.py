@@ -13,11 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cost_models
-from estimator.diagnostics import Severity
-from estimator.model import GRADES
-from estimator.money import to_cents
-from estimator.pipeline import Outcome, estimate
-from estimator.ratecard import (
+from estimator.cli.summary import summary
+from estimator.core.diagnostics import Severity
+from estimator.core.model import GRADES
+from estimator.core.money import to_cents
+from estimator.core.pipeline import Outcome, estimate
+from estimator.core.ratecard import (
     FormulaError,
     Rate,
     RateCard,
@@ -25,7 +26,6 @@ from estimator.ratecard import (
     formula_numbers,
     load_card,
 )
-from estimator.summary import summary
 
 CARDS = sorted(cost_models.CARDS.glob("*.toml"))
 BROKEN = Path(__file__).parent / "cards" / "broken"

@@ -1,7 +1,7 @@
 """Hand-computed cases: each folder of tests/cases holds a proposal, a small card made for it
 and the expected cost lines and totals, with the arithmetic written out in comments.
 
-The case is priced through :func:`estimator.pipeline.estimate` and every line and every total
+The case is priced through :func:`estimator.core.pipeline.estimate` and every line and every total
 stated in ``expected.toml`` must match to the cent. The line list must match exactly: no line
 missing, none extra.
 """
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from estimator.diagnostics import has_errors
-from estimator.pipeline import estimate
+from estimator.core.diagnostics import has_errors
+from estimator.core.pipeline import estimate
 
 CASES = Path(__file__).resolve().parent / "cases"
 

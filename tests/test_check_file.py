@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from estimator.diagnostics import Severity
-from estimator.pipeline import check_file, shipped_cards
+from estimator.core.diagnostics import Severity
+from estimator.core.pipeline import check_file, shipped_cards
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from estimator.cli import app
+from estimator.cli.app import app
 
 TESTS = Path(__file__).resolve().parent
 SEED = TESTS.parent / "seeds" / "pp26-ai-capacity.toml"

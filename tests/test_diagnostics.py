@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from estimator.diagnostics import Diagnostic, Severity, TomlLocator, did_you_mean, format_path
-from estimator.load import parse_toml
-from estimator.ratecard import parse_card
-from estimator.validate import validate_proposal
+from estimator.core.diagnostics import Diagnostic, Severity, TomlLocator, did_you_mean, format_path
+from estimator.core.load import parse_toml
+from estimator.core.ratecard import parse_card
+from estimator.core.validate import validate_proposal
 
 # Line numbers are written in the comments of the text so that a reader can check them.
 TEXT = """\

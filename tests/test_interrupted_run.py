@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from estimator.outputs import RENDERERS
+from estimator.render.outputs import RENDERERS
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
@@ -50,7 +50,7 @@ languages = ["en", "fr"]
 # flushed, then a marker file tells the test it is time to kill.
 SHIM = """\
 import os, sys, time
-import estimator.outputs as outputs
+import estimator.render.outputs as outputs
 
 stop_at = int(os.environ["FINIMPACT_TEST_STOP_AT"])
 marker = os.environ["FINIMPACT_TEST_MARKER"]
@@ -78,7 +78,7 @@ def fdopen(fd, mode="r", *args, **kwargs):
     return HalfWriter(f) if len(opened) == stop_at else f
 
 outputs.os.fdopen = fdopen
-from estimator.cli import main
+from estimator.cli.app import main
 sys.argv = ["finimpact", *sys.argv[1:]]
 main()
 """

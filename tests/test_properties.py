@@ -19,14 +19,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estimator.assess import assess
-from estimator.diagnostics import has_errors
-from estimator.estimate import Estimate
-from estimator.load import parse_toml
-from estimator.pipeline import estimate as pipeline_estimate
-from estimator.price import price
-from estimator.ratecard import Rate, RateCard, parse_card
-from estimator.validate import validate_proposal
+from estimator.core.assess import assess
+from estimator.core.diagnostics import has_errors
+from estimator.core.estimate import Estimate
+from estimator.core.load import parse_toml
+from estimator.core.pipeline import estimate as pipeline_estimate
+from estimator.core.price import price
+from estimator.core.ratecard import Rate, RateCard, parse_card
+from estimator.core.validate import validate_proposal
 
 FIRST, LAST = 2027, 2029
 RATES = {

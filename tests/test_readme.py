@@ -8,9 +8,9 @@ from pathlib import Path
 
 import typer.main
 
-from estimator.cli import app
-from estimator.load import parse_toml
-from estimator.validate import validate_proposal
+from estimator.cli.app import app
+from estimator.core.load import parse_toml
+from estimator.core.validate import validate_proposal
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from itertools import product
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from estimator.rounding import round_half_up, round_table, round_vector
+from estimator.render.rounding import round_half_up, round_table, round_vector
 
 D = Decimal
 cents = st.integers(min_value=0, max_value=10_000_000).map(lambda c: D(c) / 100)

@@ -30,11 +30,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from estimator import outputs
-from estimator.cli import app
-from estimator.estimate import Estimate
-from estimator.outputs import RENDERERS, safe_stem, write_outputs
-from estimator.pipeline import estimate
+from estimator.cli.app import app
+from estimator.core.estimate import Estimate
+from estimator.core.pipeline import estimate
+from estimator.render import outputs
+from estimator.render.outputs import RENDERERS, safe_stem, write_outputs
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10))}
 WINDOWS_RESERVED |= {f"LPT{i}" for i in range(1, 10)}
@@ -346,7 +346,7 @@ def test_a_cell_starting_with_each_formula_character_stays_text(tmp_path: Path) 
 
 CRASH = """\
 import sys
-import estimator.cli as cli
+import estimator.cli.app as cli
 
 def boom(path, *args, **kwargs):
     secret = open(path, encoding="utf-8").read()  # proposal contents in a local variable

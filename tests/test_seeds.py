@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from estimator.diagnostics import has_errors
-from estimator.outputs import render_json
-from estimator.pipeline import estimate
+from estimator.core.diagnostics import has_errors
+from estimator.core.pipeline import estimate
+from estimator.render.outputs import render_json
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.toml"))

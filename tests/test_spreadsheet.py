@@ -1,6 +1,6 @@
 """A Book's cells are written as the SpreadsheetML openpyxl writes for the same cells.
 
-estimator.spreadsheet writes the sheets' XML, the defined names and the zip itself, and has
+estimator.render.spreadsheet writes the sheets' XML, the defined names and the zip itself, and has
 openpyxl write the stylesheet and the parts cells do not change. The reference is openpyxl's own
 save of a workbook given the same cells, styles, merges, sizes, filters and names (``in_openpyxl``):
 the bytes must be the same, for awkward cells and for any cells hypothesis draws.
@@ -21,7 +21,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from estimator.spreadsheet import BOLD, Book, Sheet, SheetLayout, workbook_bytes
+from estimator.render.spreadsheet import BOLD, Book, Sheet, SheetLayout, workbook_bytes
 
 LAYOUTS = (
     SheetLayout("Notes", "A2"),

@@ -9,7 +9,7 @@ import zipfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estimator.stablezip import DateTime, archive, deflated
+from estimator.render.stablezip import DateTime, archive, deflated
 
 
 def _zipfile_bytes(files: list[tuple[str, bytes, DateTime]]) -> bytes:

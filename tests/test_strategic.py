@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from cost_models.strategic_plans import (
+from estimator.core.diagnostics import Diagnostic, Severity
+from estimator.core.load import parse_toml
+from estimator.core.pipeline import estimate
+from estimator.core.strategic import (
     goal_titles,
     load_plan,
     plan_for,
     shipped_plans,
 )
-from estimator.diagnostics import Diagnostic, Severity
-from estimator.load import parse_toml
-from estimator.pipeline import estimate
-from estimator.validate import validate_proposal
+from estimator.core.validate import validate_proposal
 
 
 def _proposal(period: str, *goals: tuple[str, str | None]) -> str:

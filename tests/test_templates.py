@@ -26,11 +26,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cost_models.templates import catalogue, show_value
-from estimator.cli import app
-from estimator.estimate import Estimate
-from estimator.pipeline import Outcome, estimate
-from estimator.summary import summary
+from estimator.cli.app import app
+from estimator.cli.summary import summary
+from estimator.core.estimate import Estimate
+from estimator.core.pipeline import Outcome, estimate
+from estimator.core.templates import catalogue, show_value
 
 TESTS = Path(__file__).resolve().parent
 CARD = TESTS / "template_card.toml"

@@ -28,14 +28,14 @@ from test_spreadsheet import in_openpyxl
 from typer.testing import CliRunner
 
 from cost_models.elemental import ELEMENTS
-from estimator.cli import app
-from estimator.estimate import Estimate
-from estimator.money import ROUNDING_RULE
-from estimator.outputs import RENDERERS
-from estimator.pipeline import estimate
-from estimator.spreadsheet import FIXED_TIME, workbook_bytes
-from estimator.starter import starter_proposal
-from estimator.workbook import (
+from estimator.cli.app import app
+from estimator.cli.starter import starter_proposal
+from estimator.core.estimate import Estimate
+from estimator.core.money import ROUNDING_RULE
+from estimator.core.pipeline import estimate
+from estimator.render.outputs import RENDERERS
+from estimator.render.spreadsheet import FIXED_TIME, workbook_bytes
+from estimator.render.workbook import (
     COL,
     MONEY_FORMAT,
     WORKINGS_COLUMNS,

@@ -22,8 +22,9 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import Field, StrictStr, ValidationError, model_validator
 
-from estimator.diagnostics import did_you_mean
-from estimator.model import (
+import cost_models
+from estimator.core.diagnostics import did_you_mean
+from estimator.core.model import (
     ELEMENTAL_KINDS,
     ELEMENTAL_MODELS,
     GRADES,
@@ -33,10 +34,10 @@ from estimator.model import (
     TemplateDefault,
     Text,
 )
-from estimator.money import plain, product
-from estimator.validation import misplaced_proposal_key
+from estimator.core.money import plain, product
+from estimator.core.validation import misplaced_proposal_key
 
-ACTIVITIES = Path(__file__).resolve().parent / "activities"
+ACTIVITIES = cost_models.HERE / "activities"
 COMMON_KEYS = tuple(ActivityBase.model_fields)
 """Keys every activity table may have (id, kind, title, unit, years, funding, goal, note)."""
 MAX_ID = 64

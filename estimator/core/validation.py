@@ -7,9 +7,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from estimator.diagnostics import Diagnostic, KeyPath, did_you_mean
-from estimator.load import TomlDocument
-from estimator.model import ProposalInfo
+from estimator.core.diagnostics import Diagnostic, KeyPath, did_you_mean
+from estimator.core.load import TomlDocument
+from estimator.core.model import ProposalInfo
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -25,14 +25,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, overload
 
-from estimator.assess import YearUnit, additional_by_year_unit
-from estimator.diagnostics import Diagnostic, Severity
-from estimator.estimate import Estimate
-from estimator.load import MAX_BYTES, read_toml
-from estimator.outputs import safe_stem, write_outputs
-from estimator.pipeline import estimate as run_estimate
-from estimator.pipeline import resolve_card
-from estimator.plan import FinancialPlan, resolve_plan
+from estimator.core.assess import YearUnit, additional_by_year_unit
+from estimator.core.diagnostics import Diagnostic, Severity
+from estimator.core.estimate import Estimate
+from estimator.core.load import MAX_BYTES, read_toml
+from estimator.core.pipeline import estimate as run_estimate
+from estimator.core.pipeline import resolve_card
+from estimator.core.plan import FinancialPlan, resolve_plan
+from estimator.render.outputs import safe_stem, write_outputs
 
 ORDER_RULE = (
     "Submission order: by the 'submitted' date of [proposal], then by file path; proposals "

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import cost_models
 from cost_models.elemental import RATES_THE_COST_MODELS_USE
-from cost_models.strategic_plans import proposal_goal_titles
-from estimator.assess import assess
-from estimator.diagnostics import Diagnostic, Severity, has_errors
-from estimator.estimate import Estimate
-from estimator.load import TomlDocument, read_toml
-from estimator.plan import FinancialPlan, parse_plan, plan_currency_mismatch, resolve_plan
-from estimator.price import price
-from estimator.ratecard import RateCard, load_card, parse_card
-from estimator.validate import validate_proposal
+from estimator.core.assess import assess
+from estimator.core.diagnostics import Diagnostic, Severity, has_errors
+from estimator.core.estimate import Estimate
+from estimator.core.load import TomlDocument, read_toml
+from estimator.core.plan import FinancialPlan, parse_plan, plan_currency_mismatch, resolve_plan
+from estimator.core.price import price
+from estimator.core.ratecard import RateCard, load_card, parse_card
+from estimator.core.strategic import proposal_goal_titles
+from estimator.core.validate import validate_proposal
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The starter proposal that `finimpact init` writes (templates/starter-proposal.toml)."""
 
-from estimator.resources import templates_dir
+from estimator.render.resources import templates_dir
 
 
 def starter_proposal() -> str:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cost_models.strategic_plans import goal_diagnostics
-from cost_models.templates import Template, catalogue
-from estimator.diagnostics import Diagnostic, KeyPath, Severity, did_you_mean
-from estimator.load import TomlDocument
-from estimator.model import (
+from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, did_you_mean
+from estimator.core.load import TomlDocument
+from estimator.core.model import (
     ELEMENTAL_KINDS,
     ELEMENTAL_MODELS,
     Activity,
@@ -19,7 +17,9 @@ from estimator.model import (
     ProposalInfo,
     TemplateDefault,
 )
-from estimator.validation import show_value, validate_model
+from estimator.core.strategic import goal_diagnostics
+from estimator.core.templates import Template, catalogue
+from estimator.core.validation import show_value, validate_model
 
 TOP_LEVEL = ("format", "proposal", "activity")
 

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from estimator.annex import render_docx, render_html, render_markdown
-from estimator.estimate import Estimate
-from estimator.workbook import render_workbook
+from estimator.core.estimate import Estimate
+from estimator.render.annex import render_docx, render_html, render_markdown
+from estimator.render.workbook import render_workbook
 
 Renderer = Callable[[Estimate, Mapping[str, Any]], bytes]
 

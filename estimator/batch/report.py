@@ -28,15 +28,15 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from estimator import __version__
-from estimator.assess import YearUnit
-from estimator.batch import ORDER_RULE, Batch, Failure, Row
-from estimator.model import BUDGET_UNITS, FUNDING
-from estimator.money import money, to_cents
-from estimator.outputs import write_all
-from estimator.plan import FinancialPlan
-from estimator.resources import templates_dir
-from estimator.spreadsheet import FORMULA_STARTS, clean_text
-from estimator.workbook import MONEY_FORMAT
+from estimator.batch.run import ORDER_RULE, Batch, Failure, Row
+from estimator.core.assess import YearUnit
+from estimator.core.model import BUDGET_UNITS, FUNDING
+from estimator.core.money import money, to_cents
+from estimator.core.plan import FinancialPlan
+from estimator.render.outputs import write_all
+from estimator.render.resources import templates_dir
+from estimator.render.spreadsheet import FORMULA_STARTS, clean_text
+from estimator.render.workbook import MONEY_FORMAT
 
 FORMAT = "finimpact/batch/1"
 STEM = "batch-report"

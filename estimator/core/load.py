@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from estimator.diagnostics import Diagnostic, TomlLocator
+from estimator.core.diagnostics import Diagnostic, TomlLocator
 
 MAX_BYTES = 2 * 1024 * 1024
 """The largest input file read, in bytes: a proposal or a rate card is a few kilobytes."""

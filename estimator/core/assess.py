@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from estimator.estimate import Assessment, CostLine, total, total_by
-from estimator.money import money
-from estimator.plan import FinancialPlan
+from estimator.core.estimate import Assessment, CostLine, total, total_by
+from estimator.core.money import money
+from estimator.core.plan import FinancialPlan
 
 NO_489 = {
     "number": 489,

@@ -35,8 +35,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import tostring
 
-from estimator import stablezip
-from estimator.xmltext import NOT_XML, xml_text
+from estimator.render import stablezip
+from estimator.render.xmltext import NOT_XML, xml_text
 
 # -- sizes and styles -------------------------------------------------------------------------
 

@@ -10,19 +10,19 @@ from typing import Annotated
 
 import typer
 
-from cost_models import templates as activity_templates
 from estimator import __version__
-from estimator.annex import DEFAULT_ROUND_TO, TemplateProblem, template_format
-from estimator.batch import ProgressBar, batch_settings, find_proposals, run_batch
-from estimator.batch_report import consolidate, write_reports
-from estimator.diagnostics import Diagnostic, has_errors, printable
-from estimator.outputs import RENDERERS, render_json, write_outputs
-from estimator.pipeline import check_file, resolve_card
-from estimator.pipeline import estimate as run_estimate
-from estimator.ratecard import RateCard
-from estimator.rounding import ROUNDING_UNITS
-from estimator.starter import starter_proposal
-from estimator.summary import summary
+from estimator.batch.report import consolidate, write_reports
+from estimator.batch.run import ProgressBar, batch_settings, find_proposals, run_batch
+from estimator.cli.starter import starter_proposal
+from estimator.cli.summary import summary
+from estimator.core import templates as activity_templates
+from estimator.core.diagnostics import Diagnostic, has_errors, printable
+from estimator.core.pipeline import check_file, resolve_card
+from estimator.core.pipeline import estimate as run_estimate
+from estimator.core.ratecard import RateCard
+from estimator.render.annex import DEFAULT_ROUND_TO, TemplateProblem, template_format
+from estimator.render.outputs import RENDERERS, render_json, write_outputs
+from estimator.render.rounding import ROUNDING_UNITS
 
 app = typer.Typer(
     name="finimpact",

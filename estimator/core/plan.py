@@ -19,11 +19,11 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictStr, field_validator, model_validator
 
 import cost_models
-from estimator.diagnostics import Diagnostic
-from estimator.load import TomlDocument, read_toml
-from estimator.model import BUDGET_UNITS, BudgetUnit, Number, Strict, Text, Year
-from estimator.ratecard import RateCard
-from estimator.validation import validate_model
+from estimator.core.diagnostics import Diagnostic
+from estimator.core.load import TomlDocument, read_toml
+from estimator.core.model import BUDGET_UNITS, BudgetUnit, Number, Strict, Text, Year
+from estimator.core.ratecard import RateCard
+from estimator.core.validation import validate_model
 
 PLANS = cost_models.HERE / "plans"
 """The financial plans shipped with the tool."""

@@ -10,7 +10,7 @@ activities as entered.
 Python computes the estimate in Decimal; the workbook reproduces each line to the cent with
 the same rule (ROUND in Excel and LibreOffice rounds half away from zero).
 
-How it is written: ``estimator.spreadsheet`` (plain cells, written as openpyxl writes them).
+How it is written: ``estimator.render.spreadsheet`` (plain cells, written as openpyxl writes them).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cost_models.elemental import ELEMENTS
 from estimator import __version__
-from estimator.estimate import CostLine, Estimate
-from estimator.money import ROUNDING_RULE
-from estimator.spreadsheet import (
+from estimator.core.estimate import CostLine, Estimate
+from estimator.core.money import ROUNDING_RULE
+from estimator.render.spreadsheet import (
     BOLD,
     LINE_HEIGHT,
     Book,

@@ -1,9 +1,9 @@
 """The annex's view model: everything the statement of financial implications shows, built once
 from an estimate, every figure already rounded and formatted as text.
 
-The Markdown, HTML and Word renderers (``estimator.annex``) only read it: templates do no
+The Markdown, HTML and Word renderers (``estimator.render.annex``) only read it: templates do no
 arithmetic. Figures are rounded to the unit the user chooses (1, 100 or 1,000) by controlled
-rounding (``estimator.rounding``), so the rounded parts add up to the rounded totals in every
+rounding (``estimator.render.rounding``), so the rounded parts add up to the rounded totals in every
 table, and the year totals are the same in every table.
 """
 
@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from cost_models.elemental import ELEMENTS, LANGUAGE_NAMES
 from estimator import __version__
-from estimator.estimate import CostLine, Estimate
-from estimator.model import (
+from estimator.core.estimate import CostLine, Estimate
+from estimator.core.model import (
     BUDGET_UNITS,
     FUNDING,
     Activity,
@@ -27,8 +27,8 @@ from estimator.model import (
     Staff,
     Travel,
 )
-from estimator.money import ROUNDING_RULE, plain
-from estimator.rounding import ROUNDING_UNITS, round_half_up, round_table, round_vector
+from estimator.core.money import ROUNDING_RULE, plain
+from estimator.render.rounding import ROUNDING_UNITS, round_half_up, round_table, round_vector
 
 FUNDING_LABELS = {
     "additional": "Additional credits (regular budget)",

@@ -1,6 +1,6 @@
 """The annex: a statement of financial implications, as Markdown, HTML and Word.
 
-The view model (``estimator.view``) is built once per estimate and fills a template from
+The view model (``estimator.render.view``) is built once per estimate and fills a template from
 ``templates/`` (or the user's, ``options["template"]``); templates only read the view. Jinja2
 runs with ``StrictUndefined``; HTML and Word escape what they insert. Same input, same bytes:
 the Word file is zipped with fixed timestamps. A Word template is read once per process (and
@@ -24,11 +24,11 @@ from typing import Any
 
 import jinja2
 
-from estimator import stablezip
-from estimator.estimate import Estimate
-from estimator.resources import templates_dir
-from estimator.view import AnnexView, build_view
-from estimator.xmltext import xml_text
+from estimator.core.estimate import Estimate
+from estimator.render import stablezip
+from estimator.render.resources import templates_dir
+from estimator.render.view import AnnexView, build_view
+from estimator.render.xmltext import xml_text
 
 DEFAULT_ROUND_TO = 100
 TEMPLATE_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx"}

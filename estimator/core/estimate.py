@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from estimator import __version__
-from estimator.diagnostics import Diagnostic
-from estimator.model import FUNDING, Proposal, TemplateDefault
-from estimator.money import ROUNDING_RULE, money, plain
-from estimator.ratecard import CardInfo, Rate
+from estimator.core.diagnostics import Diagnostic
+from estimator.core.model import FUNDING, Proposal, TemplateDefault
+from estimator.core.money import ROUNDING_RULE, money, plain
+from estimator.core.ratecard import CardInfo, Rate
 
 FORMAT = "finimpact/estimate/1"
 

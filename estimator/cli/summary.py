@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cost_models.elemental import ELEMENTS
-from estimator.estimate import Estimate
+from estimator.core.estimate import Estimate
 
 
 def _amount(value: Decimal) -> str:

@@ -22,11 +22,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
 
-from estimator.diagnostics import Diagnostic
-from estimator.load import TomlDocument, read_toml
-from estimator.model import Number, Strict, Text
-from estimator.money import power, product, to_cents
-from estimator.validation import validate_model
+from estimator.core.diagnostics import Diagnostic
+from estimator.core.load import TomlDocument, read_toml
+from estimator.core.model import Number, Strict, Text
+from estimator.core.money import power, product, to_cents
+from estimator.core.validation import validate_model
 
 Basis = Literal["published", "derived", "assumed"]
 

@@ -16,12 +16,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictStr, model_validator
 
-from estimator.diagnostics import Diagnostic, Severity, did_you_mean
-from estimator.load import TomlDocument, read_toml
-from estimator.model import Proposal, Strict, Text, Year
-from estimator.validation import validate_model
+import cost_models
+from estimator.core.diagnostics import Diagnostic, Severity, did_you_mean
+from estimator.core.load import TomlDocument, read_toml
+from estimator.core.model import Proposal, Strict, Text, Year
+from estimator.core.validation import validate_model
 
-STRATEGIC = Path(__file__).resolve().parent / "strategic"
+STRATEGIC = cost_models.HERE / "strategic"
 
 
 class Goal(Strict):

@@ -1,10 +1,10 @@
-"""Where the packaged data lives, installed or in a source checkout."""
+"""Where the packaged templates live, installed or in a source checkout."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def templates_dir() -> Path:
@@ -12,5 +12,5 @@ def templates_dir() -> Path:
     (estimator/templates), or in the checkout it runs from (templates/). Looked up from this
     file, not through the import system, so that a checkout never reads the templates of
     another copy that is installed."""
-    installed = _HERE / "templates"
-    return installed if installed.is_dir() else _HERE.parent / "templates"
+    installed = _PACKAGE / "templates"
+    return installed if installed.is_dir() else _PACKAGE.parent / "templates"

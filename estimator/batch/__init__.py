@@ -1,0 +1,2 @@
+"""The batch: cost a folder of proposals (``run``) and write the consolidated Article 34
+report (``report``)."""
