@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from estimator.core.model import (
+from cost_models.money import divide, plain, product
+from cost_models.parameters import (
     GRADES,
     Consultant,
     Documentation,
@@ -21,7 +22,6 @@ from estimator.core.model import (
     Staff,
     Travel,
 )
-from estimator.core.money import divide, plain, product
 
 LANGUAGE_NAMES = {
     "ar": "Arabic",

@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cost_models
+from cost_models.money import to_cents
+from cost_models.parameters import GRADES
 from estimator.cli.summary import summary
 from estimator.core.diagnostics import Severity
-from estimator.core.model import GRADES
-from estimator.core.money import to_cents
 from estimator.core.pipeline import Outcome, estimate
 from estimator.core.ratecard import (
     FormulaError,

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cost_models import CARDS, DEFAULT_CARD
+from cost_models.parameters import BUDGET_UNITS, FUNDING, GRADES, LANGUAGES, TARGET_LANGUAGES
 from estimator.cli.app import app
-from estimator.core.model import BUDGET_UNITS, FUNDING, GRADES, LANGUAGES, TARGET_LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.toml"))

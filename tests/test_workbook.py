@@ -28,10 +28,10 @@ from test_spreadsheet import in_openpyxl
 from typer.testing import CliRunner
 
 from cost_models.elemental import ELEMENTS
+from cost_models.money import ROUNDING_RULE
 from estimator.cli.app import app
 from estimator.cli.starter import starter_proposal
 from estimator.core.estimate import Estimate
-from estimator.core.money import ROUNDING_RULE
 from estimator.core.pipeline import estimate
 from estimator.render.outputs import RENDERERS
 from estimator.render.spreadsheet import FIXED_TIME, workbook_bytes

@@ -27,11 +27,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from cost_models.money import money, to_cents
+from cost_models.parameters import BUDGET_UNITS, FUNDING
 from estimator import __version__
 from estimator.batch.run import ORDER_RULE, Batch, Failure, Row
 from estimator.core.assess import YearUnit
-from estimator.core.model import BUDGET_UNITS, FUNDING
-from estimator.core.money import money, to_cents
 from estimator.core.plan import FinancialPlan
 from estimator.render.outputs import write_all
 from estimator.render.resources import templates_dir

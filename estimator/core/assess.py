@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from cost_models.money import money
 from estimator.core.estimate import Assessment, CostLine, total, total_by
-from estimator.core.money import money
 from estimator.core.plan import FinancialPlan
 
 NO_489 = {

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from cost_models.money import ROUNDING_RULE, money, plain
+from cost_models.parameters import FUNDING
 from estimator import __version__
 from estimator.core.diagnostics import Diagnostic
-from estimator.core.model import FUNDING, Proposal, TemplateDefault
-from estimator.core.money import ROUNDING_RULE, money, plain
+from estimator.core.model import Proposal, TemplateDefault
 from estimator.core.ratecard import CardInfo, Rate
 
 FORMAT = "finimpact/estimate/1"

@@ -19,9 +19,9 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictStr, field_validator, model_validator
 
 import cost_models
+from cost_models.parameters import BUDGET_UNITS, BudgetUnit, Number, Strict, Text, Year
 from estimator.core.diagnostics import Diagnostic
 from estimator.core.load import TomlDocument, read_toml
-from estimator.core.model import BUDGET_UNITS, BudgetUnit, Number, Strict, Text, Year
 from estimator.core.ratecard import RateCard
 from estimator.core.validation import validate_model
 

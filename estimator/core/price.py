@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cost_models.elemental import CardFacts, needs_of
+from cost_models.money import MAX_LINE_AMOUNT, product, to_cents
 from estimator.core.diagnostics import Diagnostic, Severity
 from estimator.core.estimate import CostLine
 from estimator.core.load import TomlDocument
 from estimator.core.model import Proposal
-from estimator.core.money import MAX_LINE_AMOUNT, product, to_cents
 from estimator.core.ratecard import PricedRate, RateCard
 
 

@@ -22,10 +22,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
 
+from cost_models.money import power, product, to_cents
+from cost_models.parameters import Number, Strict, Text
 from estimator.core.diagnostics import Diagnostic
 from estimator.core.load import TomlDocument, read_toml
-from estimator.core.model import Number, Strict, Text
-from estimator.core.money import power, product, to_cents
 from estimator.core.validation import validate_model
 
 Basis = Literal["published", "derived", "assumed"]

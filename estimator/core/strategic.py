@@ -17,9 +17,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictStr, model_validator
 
 import cost_models
+from cost_models.parameters import Strict, Text, Year
 from estimator.core.diagnostics import Diagnostic, Severity, did_you_mean
 from estimator.core.load import TomlDocument, read_toml
-from estimator.core.model import Proposal, Strict, Text, Year
+from estimator.core.model import Proposal
 from estimator.core.validation import validate_model
 
 STRATEGIC = cost_models.HERE / "strategic"

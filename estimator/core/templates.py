@@ -23,18 +23,18 @@ from typing import Annotated, Any, Literal, Protocol
 from pydantic import Field, StrictStr, ValidationError, model_validator
 
 import cost_models
-from estimator.core.diagnostics import did_you_mean
-from estimator.core.model import (
+from cost_models.money import plain, product
+from cost_models.parameters import (
     ELEMENTAL_KINDS,
     ELEMENTAL_MODELS,
     GRADES,
     LANGUAGES,
     ActivityBase,
     Strict,
-    TemplateDefault,
     Text,
 )
-from estimator.core.money import plain, product
+from estimator.core.diagnostics import did_you_mean
+from estimator.core.model import TemplateDefault
 from estimator.core.validation import misplaced_proposal_key
 
 ACTIVITIES = cost_models.HERE / "activities"

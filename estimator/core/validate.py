@@ -5,18 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cost_models.parameters import ELEMENTAL_KINDS, ELEMENTAL_MODELS, ActivityBase, Elemental
 from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, did_you_mean
 from estimator.core.load import TomlDocument
-from estimator.core.model import (
-    ELEMENTAL_KINDS,
-    ELEMENTAL_MODELS,
-    Activity,
-    ActivityBase,
-    Elemental,
-    Proposal,
-    ProposalInfo,
-    TemplateDefault,
-)
+from estimator.core.model import Activity, Proposal, ProposalInfo, TemplateDefault
 from estimator.core.strategic import goal_diagnostics
 from estimator.core.templates import Template, catalogue
 from estimator.core.validation import show_value, validate_model

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cost_models.elemental import ELEMENTS, LANGUAGE_NAMES
-from estimator import __version__
-from estimator.core.estimate import CostLine, Estimate
-from estimator.core.model import (
+from cost_models.money import ROUNDING_RULE, plain
+from cost_models.parameters import (
     BUDGET_UNITS,
     FUNDING,
-    Activity,
     Consultant,
     Documentation,
     Meeting,
@@ -27,7 +25,9 @@ from estimator.core.model import (
     Staff,
     Travel,
 )
-from estimator.core.money import ROUNDING_RULE, plain
+from estimator import __version__
+from estimator.core.estimate import CostLine, Estimate
+from estimator.core.model import Activity
 from estimator.render.rounding import ROUNDING_UNITS, round_half_up, round_table, round_vector
 
 FUNDING_LABELS = {

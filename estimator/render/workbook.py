@@ -27,9 +27,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cost_models.elemental import ELEMENTS
+from cost_models.money import ROUNDING_RULE
 from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
-from estimator.core.money import ROUNDING_RULE
 from estimator.render.spreadsheet import (
     BOLD,
     LINE_HEIGHT,
