@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cost_models.elemental import ELEMENTS
-from estimator.core.estimate import Estimate
+from estimator.core.estimate import CostLine, Estimate
 
 
 def _amount(value: Decimal) -> str:
@@ -33,11 +33,12 @@ def _from_templates(estimate: Estimate) -> list[str]:
     """Each activity a template made: its lines by element and the defaults they came from."""
     out: list[str] = []
     cur = estimate.currency
-    made = [line for line in estimate.lines if line.template]
+    made: dict[tuple[int, str], list[CostLine]] = {}
+    for line in estimate.lines:  # one pass: linear in the lines, whatever the activities
+        if line.template:
+            made.setdefault((line.index, line.activity), []).append(line)
     for activity in estimate.proposal.activities:
-        own = [
-            line for line in made if (line.index, line.activity) == (activity.index, activity.id)
-        ]
+        own = made.pop((activity.index, activity.id), None)
         if not own:
             continue
         first = own[0]

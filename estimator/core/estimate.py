@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from cost_models.money import ROUNDING_RULE, money, plain
@@ -152,12 +153,18 @@ class Estimate:
     def by_basis(self) -> dict[str, Decimal]:
         return total_by(self.lines, lambda line: line.basis)
 
+    @cached_property
+    def _defaults(self) -> dict[tuple[int, str], tuple[TemplateDefault, ...]]:
+        """(activity index, activity id) → its template defaults, the first activity of each
+        pair: one pass, so that looking up every line's defaults stays linear in the lines."""
+        found: dict[tuple[int, str], tuple[TemplateDefault, ...]] = {}
+        for a in self.proposal.activities:
+            found.setdefault((a.index, a.id), a.defaults)
+        return found
+
     def defaults_of(self, line: CostLine) -> tuple[TemplateDefault, ...]:
         """The template defaults the line's activity used (none for an elemental activity)."""
-        for a in self.proposal.activities:
-            if a.index == line.index and a.id == line.activity:
-                return a.defaults
-        return ()
+        return self._defaults.get((line.index, line.activity), ())
 
     def defaults_json(self, line: CostLine) -> list[dict[str, Any]]:
         return [
