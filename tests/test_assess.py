@@ -313,23 +313,29 @@ def test_all_years_beyond_the_plan_cannot_be_called_within(tmp_path: Path) -> No
     )
 
 
-def test_without_a_plan_in_the_currency_additional_credits_are_not_compared(
-    tmp_path: Path,
+@pytest.mark.parametrize("plan", [None, Path("none")], ids=["no --plan", "--plan none"])
+def test_without_a_named_plan_additional_credits_are_not_assessed(
+    tmp_path: Path, plan: Path | None
 ) -> None:
-    # the test card in USD: no --plan, and the only shipped plan is in CHF
-    usd = tmp_path / "card.toml"
-    usd.write_text(CARD.read_text(encoding="utf-8").replace('"CHF"', '"USD"'), encoding="utf-8")
+    # the default card is in CHF like the shipped example plan: that plan still does not apply
     path = tmp_path / "proposal.toml"
     path.write_text(proposal(activities=staff(3)), encoding="utf-8")
-    outcome = estimate(path, usd)
-    assert outcome.estimate is not None
+    outcome = estimate(path, plan_path=plan)
+    assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
     a = outcome.estimate.article34
     assert a.verdict == "additional"
+    assert a.details["plan"] is None
+    assert "They have not been assessed against a financial plan: none was named" in a.statement
+    assert "No. 489" not in a.statement
+
+
+def test_without_a_plan_the_statement_gives_the_additional_credits(tmp_path: Path) -> None:
+    a = assess_text(tmp_path, proposal(activities=staff(3)), plan=None)
     # 3 × 10,000 × 2 years = 60,000
     assert a.statement == (
-        "Should the conference adopt the proposal, additional credits of USD 60,000.00 would "
-        "be required in 2028 and 2029. They have not been compared with a financial plan, as "
-        "no financial plan in USD was available."
+        "Should the conference adopt the proposal, additional credits of CHF 60,000.00 would "
+        "be required in 2028 and 2029. They have not been assessed against a financial plan: "
+        "none was named for this estimate."
     )
 
 
@@ -355,12 +361,14 @@ def test_years_are_said_as_one_a_list_or_a_period(years: list[int], text: str) -
     assert years_text(years) == text
 
 
-def test_shipped_plan_is_labelled_as_an_example_in_the_statement(tmp_path: Path) -> None:
+def test_example_plan_applies_when_named_and_is_never_called_itus(tmp_path: Path) -> None:
     # the shipped example plan covers 2028-2031 in CHF; 3 × 10,000 a year is within it
-    a = assess_text(tmp_path, proposal(activities=staff(3)), plan=None)
+    a = assess_text(tmp_path, proposal(activities=staff(3)), plan=Path("example-itu"))
     assert a.verdict == "within"
     assert a.details["plan"]["example"] is True
-    assert "EXAMPLE TO REPLACE" in a.statement
+    assert "Example financial plan 2028-2031" in a.statement
+    assert "not ITU figures" in a.statement
+    assert "EXAMPLE TO REPLACE" not in a.statement
 
 
 def test_plan_in_another_currency_than_the_card_is_a_located_error(tmp_path: Path) -> None:
@@ -455,13 +463,13 @@ def test_shipped_plans_validate_and_every_figure_has_a_source() -> None:
         assert all(h.source and h.basis for h in plan.headroom.values())
         # the headroom for new decisions is not public: a shipped plan must say it is an example
         assert plan.info.example
-        assert "EXAMPLE" in plan.info.title
+        assert "Example" in plan.info.title and "not ITU figures" in plan.info.title
 
 
 def test_example_plan_figures_follow_their_derivation() -> None:
     card, _ = resolve_card(None, None)  # the default card, in CHF
     assert card is not None
-    plan, _ = resolve_plan(None, card)
+    plan, _ = resolve_plan(Path("example-itu"), card)
     assert plan is not None
     # 0.5% of the 2019 budget CHF 164,740,000 = 823,700; shared by 4 units = 205,925
     assert plan.available(2028, "ITU-R") == Decimal("164740000") * Decimal("0.005") / 4

@@ -47,8 +47,9 @@ PlanOption = Annotated[
     Path | None,
     typer.Option(
         "--plan",
-        help="A financial plan TOML file for the Article 34 assessment "
-        "[default: the shipped example plan in the card's currency].",
+        help="The financial plan for the Article 34 assessment: a TOML file, or the name of a"
+        " shipped plan (example-itu, an illustration with assumed figures). Default: none, the"
+        " additional credits are not assessed against a plan.",
     ),
 ]
 

@@ -11,8 +11,8 @@ proposal, whether it raises expenses beyond the credits the Council may authoriz
 - ``within``: additional credits are needed and, taken alone, stay within the plan's headroom
   in every year and budget unit of its period;
 - ``exceeds``: additional credits go beyond the headroom in at least one year and unit;
-- ``additional``: additional credits are needed but could not be compared with a plan (no plan
-  in the estimate's currency, or every additional cost falls outside the plan's period).
+- ``additional``: additional credits are needed but were not assessed against a plan (none was
+  named, or every additional cost falls outside the plan's period).
 
 Additional costs in years outside the plan's period are reported as such in the statement and
 the details, never dropped. No. 489 covers direct and indirect increases: every year counts.
@@ -158,8 +158,8 @@ def assess(lines: list[CostLine], currency: str, plan: FinancialPlan | None = No
         details |= {"against_plan": [], "exceeded": [], "outside_plan": []}
         return Assessment(
             "additional",
-            f"{opening} They have not been compared with a financial plan, as no financial plan "
-            f"in {currency} was available.{others}",
+            f"{opening} They have not been assessed against a financial plan: none was named "
+            f"for this estimate.{others}",
             details,
         )
 

@@ -141,7 +141,7 @@ def estimate(
     """Price and assess one proposal.
 
     The Article 34 assessment uses ``plan`` (already loaded, as a batch does), else the plan
-    file ``plan_path`` (--plan), else the shipped plan in the card's currency, if any.
+    file or shipped plan named by ``plan_path`` (--plan), else no plan.
     ``currency`` is the one every proposal of a batch must be costed in: a proposal whose
     rate_card is in another fails, told at its rate_card.
     """
