@@ -38,6 +38,7 @@ from estimator.render.annex import (
 from estimator.render.outputs import render_json
 from estimator.render.rounding import round_half_up
 from estimator.render.view import Item, build_view
+from estimator.render.wording import article34_statement
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -269,7 +270,7 @@ def test_the_summary_states_the_rounded_total_and_first_year_in_every_format(
     for text in (markdown_shown(r.md), html_text, word_text):
         assert total in text
         assert first_year in text
-        assert r.estimate.article34.statement in text
+        assert article34_statement(r.estimate.article34) in text
 
 
 def test_controlled_rounding_by_hand(rendered: dict[str, Rendered]) -> None:
@@ -383,7 +384,7 @@ def test_a_proposal_without_costs_yields_the_short_form(rendered: dict[str, Rend
     r = rendered["no-costs"]
     for text in (markdown_shown(r.md), "".join(read_html(r.html).text), docx_text(r.docx)):
         assert "Note: no financial implications" in text
-        assert r.estimate.article34.statement in text
+        assert article34_statement(r.estimate.article34) in text
         assert "Estimated requirements" not in text
         assert "resolves to align the wording" in text
         assert r.estimate.proposal.sha256 in text

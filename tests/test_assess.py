@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from estimator.cli.app import app
-from estimator.core.assess import join_words, years_text
 from estimator.core.estimate import Assessment
 from estimator.core.pipeline import estimate, resolve_card
 from estimator.core.plan import PLANS, load_plan, resolve_plan
+from estimator.render.wording import article34_statement, join_words, years_text
 
 DATA = Path(__file__).resolve().parent / "article34"
 CARD = DATA / "card.toml"
@@ -89,16 +89,19 @@ CAVEAT = (
 def test_no_activities_means_no_financial_implications(tmp_path: Path) -> None:
     a = assess_text(tmp_path, proposal())
     assert a.verdict == "none"
-    assert a.details["total"] == "0.00"
-    assert a.statement == "The proposal has no financial implications: it requires no credits."
+    assert a.to_json()["total"] == "0.00"
+    assert (
+        article34_statement(a)
+        == "The proposal has no financial implications: it requires no credits."
+    )
 
 
 def test_existing_funding_only_is_absorbed(tmp_path: Path) -> None:
     # 6 work-months × CHF 10,000 × 2 years (2028, 2029) = CHF 120,000, all existing
     a = assess_text(tmp_path, proposal(activities=staff(6, "existing")))
     assert a.verdict == "absorbed"
-    assert a.details["existing"] == "120000.00"
-    assert a.statement == (
+    assert a.to_json()["existing"] == "120000.00"
+    assert article34_statement(a) == (
         "The costs of the proposal, CHF 120,000.00, would be met within existing budgetary "
         "provisions; no additional credits would be required."
     )
@@ -108,8 +111,8 @@ def test_voluntary_funding_only_is_extrabudgetary(tmp_path: Path) -> None:
     # services of CHF 40,000 in 2028, stated, from voluntary contributions
     a = assess_text(tmp_path, proposal(activities=services(40000, "extrabudgetary")))
     assert a.verdict == "extrabudgetary"
-    assert a.details["extrabudgetary"] == "40000.00"
-    assert a.statement == (
+    assert a.to_json()["extrabudgetary"] == "40000.00"
+    assert article34_statement(a) == (
         "The costs of the proposal, CHF 40,000.00, would be met from voluntary contributions; "
         f"no additional credits would be required. {CAVEAT}"
     )
@@ -121,7 +124,7 @@ def test_existing_and_voluntary_without_additional_is_extrabudgetary(tmp_path: P
     text = proposal(activities=staff(6, "existing") + services(40000, "extrabudgetary"))
     a = assess_text(tmp_path, text)
     assert a.verdict == "extrabudgetary"
-    assert a.statement == (
+    assert article34_statement(a) == (
         "The costs of the proposal, CHF 160,000.00, would be met within existing budgetary "
         "provisions (CHF 120,000.00) and from voluntary contributions (CHF 40,000.00); no "
         f"additional credits would be required. {CAVEAT}"
@@ -132,13 +135,13 @@ def test_additional_within_headroom_of_every_year_and_unit(tmp_path: Path) -> No
     # ITU-T: 3 × 10,000 = 30,000 a year; headroom 100,000 (2028) and 50,000 (2029)
     a = assess_text(tmp_path, proposal(activities=staff(3)))
     assert a.verdict == "within"
-    assert a.details["additional"] == "60000.00"
-    cells = {(c["year"], c["unit"]): c for c in a.details["against_plan"]}
+    assert a.to_json()["additional"] == "60000.00"
+    cells = {(c["year"], c["unit"]): c for c in a.to_json()["against_plan"]}
     assert cells[(2028, "ITU-T")]["remaining"] == "70000.00"  # 100,000 - 30,000
     assert cells[(2029, "ITU-T")]["remaining"] == "20000.00"  # 50,000 - 30,000
-    assert a.details["exceeded"] == []
+    assert a.to_json()["exceeded"] == []
     # two years are named, not given as a range
-    assert a.statement == (
+    assert article34_statement(a) == (
         "Should the conference adopt the proposal, additional credits of CHF 60,000.00 would be "
         "required in 2028 and 2029. Taken alone, they would remain within the credits available "
         f"for new decisions in every year and budget unit of {PLAN_NAME}."
@@ -149,7 +152,7 @@ def test_additional_credits_in_one_year_are_required_in_that_year(tmp_path: Path
     # 2028 only: 3 × 10,000 = 30,000
     a = assess_text(tmp_path, proposal("[2028, 2028]", staff(3)))
     assert a.verdict == "within"
-    assert a.statement.startswith(
+    assert article34_statement(a).startswith(
         "Should the conference adopt the proposal, additional credits of CHF 30,000.00 would be "
         "required in 2028. Taken alone,"
     )
@@ -159,7 +162,7 @@ def test_years_apart_are_named_one_by_one(tmp_path: Path) -> None:
     # services of CHF 20,000 in 2028 and in 2030 (not 2029): 40,000, not "over 2028-2030"
     text = proposal("[2028, 2030]", services(20000, "additional", years="[2028, 2030]"))
     a = assess_text(tmp_path, text)
-    assert a.statement.startswith(
+    assert article34_statement(a).startswith(
         "Should the conference adopt the proposal, additional credits of CHF 40,000.00 would be "
         "required in 2028 and 2030."
     )
@@ -172,7 +175,7 @@ def test_additional_beyond_headroom_names_year_unit_excess_and_quotes_489(
     # 2028 fits. The statement gives the total, then only the one cell that exceeds.
     a = assess_text(tmp_path, proposal(activities=staff(6)))
     assert a.verdict == "exceeds"
-    assert a.details["exceeded"] == [
+    assert a.to_json()["exceeded"] == [
         {
             "year": 2029,
             "unit": "ITU-T",
@@ -182,8 +185,8 @@ def test_additional_beyond_headroom_names_year_unit_excess_and_quotes_489(
             "excess": "10000.00",
         }
     ]
-    assert a.details["provision"]["number"] == 489
-    assert a.statement == (
+    assert a.to_json()["provision"]["number"] == 489
+    assert article34_statement(a) == (
         "Should the conference adopt the proposal, additional credits of CHF 120,000.00 would be "
         "required in 2028 and 2029. Taken alone, they would exceed the credits available for new "
         f"decisions in {PLAN_NAME} by CHF 10,000.00 for ITU-T in 2029 (CHF 60,000.00 required "
@@ -201,12 +204,12 @@ def test_excess_in_several_cells_is_given_per_unit_and_in_all(tmp_path: Path) ->
     text = proposal(activities=staff(6) + staff(11, ident="registry", unit="GS"))
     a = assess_text(tmp_path, text)
     assert a.verdict == "exceeds"
-    assert [(c["year"], c["unit"]) for c in a.details["exceeded"]] == [
+    assert [(c["year"], c["unit"]) for c in a.to_json()["exceeded"]] == [
         (2028, "GS"),
         (2029, "GS"),
         (2029, "ITU-T"),
     ]
-    assert a.statement == (
+    assert article34_statement(a) == (
         "Should the conference adopt the proposal, additional credits of CHF 340,000.00 would be "
         "required in 2028 and 2029. Taken alone, they would exceed the credits available for new "
         f"decisions in {PLAN_NAME} by CHF 10,000.00 a year for GS in 2028 and 2029 (CHF "
@@ -225,7 +228,7 @@ def test_extra_existing_costs_do_not_count_against_headroom(tmp_path: Path) -> N
     text = proposal(activities=staff(3) + staff(6, "existing", ident="registry", unit="GS"))
     a = assess_text(tmp_path, text)
     assert a.verdict == "within"
-    assert a.statement.endswith(
+    assert article34_statement(a).endswith(
         f"every year and budget unit of {PLAN_NAME}. In addition, CHF 120,000.00 would be met "
         "within existing budgetary provisions."
     )
@@ -243,7 +246,7 @@ def test_mixed_funding_gives_each_source_with_a_verb_and_the_caveat(tmp_path: Pa
     )
     a = assess_text(tmp_path, text)
     assert a.verdict == "within"
-    assert a.statement == (
+    assert article34_statement(a) == (
         "Should the conference adopt the proposal, additional credits of CHF 90,000.00 would be "
         "required over the period 2028-2030. Taken alone, they would remain within the credits "
         f"available for new decisions in every year and budget unit of {PLAN_NAME}. Of the "
@@ -259,7 +262,7 @@ def test_voluntary_costs_beside_an_excess_keep_the_caveat(tmp_path: Path) -> Non
     # as the exceeds test above, with voluntary services of 40,000 in 2028
     a = assess_text(tmp_path, proposal(activities=staff(6) + services(40000, "extrabudgetary")))
     assert a.verdict == "exceeds"
-    assert a.statement.endswith(
+    assert article34_statement(a).endswith(
         "before the decision could be put into effect. In addition, CHF 40,000.00 would be met "
         f"from voluntary contributions. {CAVEAT}"
     )
@@ -269,8 +272,10 @@ def test_years_beyond_the_plan_are_reported_outside_it(tmp_path: Path) -> None:
     # 2028-2030, 3 × 10,000 = 30,000 a year; the plan covers 2028-2029: 2030 is outside
     a = assess_text(tmp_path, proposal("[2028, 2030]", staff(3)))
     assert a.verdict == "within"
-    assert a.details["outside_plan"] == [{"year": 2030, "unit": "ITU-T", "additional": "30000.00"}]
-    assert a.statement == (
+    assert a.to_json()["outside_plan"] == [
+        {"year": 2030, "unit": "ITU-T", "additional": "30000.00"}
+    ]
+    assert article34_statement(a) == (
         "Should the conference adopt the proposal, additional credits of CHF 90,000.00 would be "
         "required over the period 2028-2030. Taken alone, they would remain within the credits "
         f"available for new decisions in every year and budget unit of {PLAN_NAME}. Of the "
@@ -284,21 +289,21 @@ def test_several_years_beyond_the_plan_are_listed(tmp_path: Path) -> None:
     # 2028-2032, 3 × 10,000 = 30,000 a year, 150,000 in all; 2030, 2031 and 2032 are outside
     a = assess_text(tmp_path, proposal("[2028, 2032]", staff(3)))
     assert a.verdict == "within"
-    assert a.statement.endswith(
+    assert article34_statement(a).endswith(
         "Of the additional credits, CHF 30,000.00 in 2030, CHF 30,000.00 in 2031 and CHF "
         "30,000.00 in 2032 fall outside the period of the plan (2028-2029) and have not been "
         "assessed against it; they should be assessed against the financial plan in force for "
         "each of those years."
     )
-    assert "CHF 150,000.00 would be required over the period 2028-2032." in a.statement
+    assert "CHF 150,000.00 would be required over the period 2028-2032." in article34_statement(a)
 
 
 def test_all_years_beyond_the_plan_cannot_be_called_within(tmp_path: Path) -> None:
     # 2031 only: 3 × 10,000 = 30,000, entirely outside 2028-2029
     a = assess_text(tmp_path, proposal("[2031, 2031]", staff(3)))
     assert a.verdict == "additional"
-    assert a.details["outside_plan"][0]["additional"] == "30000.00"
-    assert a.statement == (
+    assert a.to_json()["outside_plan"][0]["additional"] == "30000.00"
+    assert article34_statement(a) == (
         "Should the conference adopt the proposal, additional credits of CHF 30,000.00 would be "
         f"required in 2031. They fall outside the period of {PLAN_NAME} and have not been "
         "assessed against it; they should be assessed against the financial plan in force for "
@@ -306,7 +311,7 @@ def test_all_years_beyond_the_plan_cannot_be_called_within(tmp_path: Path) -> No
     )
     # two years: 60,000
     a = assess_text(tmp_path, proposal("[2031, 2032]", staff(3)))
-    assert a.statement.endswith(
+    assert article34_statement(a).endswith(
         "required in 2031 and 2032. They fall outside the period of "
         f"{PLAN_NAME} and have not been assessed against it; they should be assessed against the "
         "financial plan in force for each of those years."
@@ -324,15 +329,18 @@ def test_without_a_named_plan_additional_credits_are_not_assessed(
     assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
     a = outcome.estimate.article34
     assert a.verdict == "additional"
-    assert a.details["plan"] is None
-    assert "They have not been assessed against a financial plan: none was named" in a.statement
-    assert "No. 489" not in a.statement
+    assert a.to_json()["plan"] is None
+    assert (
+        "They have not been assessed against a financial plan: none was named"
+        in article34_statement(a)
+    )
+    assert "No. 489" not in article34_statement(a)
 
 
 def test_without_a_plan_the_statement_gives_the_additional_credits(tmp_path: Path) -> None:
     a = assess_text(tmp_path, proposal(activities=staff(3)), plan=None)
     # 3 × 10,000 × 2 years = 60,000
-    assert a.statement == (
+    assert article34_statement(a) == (
         "Should the conference adopt the proposal, additional credits of CHF 60,000.00 would "
         "be required in 2028 and 2029. They have not been assessed against a financial plan: "
         "none was named for this estimate."
@@ -365,10 +373,10 @@ def test_example_plan_applies_when_named_and_is_never_called_itus(tmp_path: Path
     # the shipped example plan covers 2028-2031 in CHF; 3 × 10,000 a year is within it
     a = assess_text(tmp_path, proposal(activities=staff(3)), plan=Path("example-itu"))
     assert a.verdict == "within"
-    assert a.details["plan"]["example"] is True
-    assert "Example financial plan 2028-2031" in a.statement
-    assert "not ITU figures" in a.statement
-    assert "EXAMPLE TO REPLACE" not in a.statement
+    assert a.to_json()["plan"]["example"] is True
+    assert "Example financial plan 2028-2031" in article34_statement(a)
+    assert "not ITU figures" in article34_statement(a)
+    assert "EXAMPLE TO REPLACE" not in article34_statement(a)
 
 
 def test_plan_in_another_currency_than_the_card_is_a_located_error(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from estimator.cli.app import app
 from estimator.core.estimate import Estimate
 from estimator.core.pipeline import estimate
 from estimator.render import outputs
-from estimator.render.outputs import RENDERERS, safe_stem, write_outputs
+from estimator.render.outputs import RENDERERS, estimate_json, safe_stem, write_outputs
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10))}
 WINDOWS_RESERVED |= {f"LPT{i}" for i in range(1, 10)}
@@ -220,7 +220,7 @@ def test_a_successful_run_replaces_every_output_and_leaves_no_temporary_file(
     write_outputs(changed, out, list(RENDERERS))
     after = _files(out)
     assert sorted(after) == sorted(before)
-    assert json.loads(after["PP26-1.estimate.json"]) == changed.to_json()
+    assert json.loads(after["PP26-1.estimate.json"]) == estimate_json(changed)
     assert after["PP26-1.estimate.json"] != before["PP26-1.estimate.json"]
 
 

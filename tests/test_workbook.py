@@ -35,6 +35,7 @@ from estimator.core.estimate import Estimate
 from estimator.core.pipeline import estimate
 from estimator.render.outputs import RENDERERS
 from estimator.render.spreadsheet import FIXED_TIME, workbook_bytes
+from estimator.render.wording import article34_statement
 from estimator.render.workbook import (
     COL,
     MONEY_FORMAT,
@@ -556,7 +557,7 @@ def test_sheets_are_laid_out_for_reading_and_printing(starter: Estimate) -> None
     summary = {row[0]: row[1] for row in _rows(wb["Summary"]) if row[0]}
     assert summary["Rounding"] == ROUNDING_RULE
     assert summary["Verdict"] == starter.article34.verdict
-    assert summary["Statement"] == starter.article34.statement
+    assert summary["Statement"] == article34_statement(starter.article34)
     assert summary[f"Total ({starter.currency})"] == "=SUM(Line_amount)"
     assert str(summary[2027]).startswith("=SUMIFS(Line_amount,Line_year,$A")
 

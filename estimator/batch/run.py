@@ -33,6 +33,7 @@ from estimator.core.pipeline import estimate as run_estimate
 from estimator.core.pipeline import resolve_card
 from estimator.core.plan import FinancialPlan, resolve_plan
 from estimator.render.outputs import safe_stem, write_outputs
+from estimator.render.wording import article34_statement
 
 ORDER_RULE = (
     "Submission order: by the 'submitted' date of [proposal], then by file path; proposals "
@@ -81,7 +82,7 @@ class Row:
             by_funding=estimate.by_funding(),
             additional=additional_by_year_unit(estimate.lines),
             verdict=estimate.article34.verdict,
-            statement=estimate.article34.statement,
+            statement=article34_statement(estimate.article34),
             outputs=tuple(p.name for p in outputs),
             warnings=estimate.warnings,
         )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from cost_models.elemental import ELEMENTS
 from estimator.core.estimate import CostLine, Estimate
+from estimator.render.wording import article34_statement
 
 
 def _amount(value: Decimal) -> str:
@@ -104,7 +105,7 @@ def summary(estimate: Estimate) -> str:
         "",
         f"Total: {cur} {_amount(estimate.total)} in {len(estimate.lines)} cost lines"
         f"; of which external human resources {cur} {_amount(estimate.external_human_resources)}",
-        f"Article 34 ({estimate.article34.verdict}): {estimate.article34.statement}",
+        f"Article 34 ({estimate.article34.verdict}): {article34_statement(estimate.article34)}",
     ]
     if estimate.warnings:
         # the warnings themselves are printed with the diagnostics, on stderr

@@ -1,19 +1,22 @@
-"""The estimate: priced cost lines and their totals, and its JSON form (the output contract)."""
+"""The estimate: priced cost lines, their totals and the Article 34 assessment, as facts, and
+their JSON form (the output contract, less the words: ``estimator.render.outputs`` adds the
+Article 34 statement, which the presentation layer writes)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from cost_models.money import ROUNDING_RULE, money, plain
 from cost_models.parameters import FUNDING
 from estimator import __version__
 from estimator.core.diagnostics import Diagnostic
 from estimator.core.model import Proposal, TemplateDefault
+from estimator.core.plan import FinancialPlan
 from estimator.core.ratecard import CardInfo, Rate
 
 FORMAT = "finimpact/estimate/1"
@@ -95,16 +98,116 @@ def total_by(lines: Iterable[CostLine], key: Callable[[CostLine], Any]) -> dict[
     return dict(sorted(out.items(), key=lambda kv: (kv[0] is None, kv[0])))
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """The Article 34 position of one proposal."""
+Verdict = Literal["none", "absorbed", "extrabudgetary", "within", "exceeds", "additional"]
+"""The Article 34 verdict (estimator.core.assess explains each)."""
 
-    verdict: str
-    statement: str
-    details: dict[str, Any] = field(default_factory=dict)
+
+@dataclass(frozen=True)
+class Requirement:
+    """Additional credits a proposal needs in one year and budget unit."""
+
+    year: int
+    unit: str
+    additional: Decimal
 
     def to_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "statement": self.statement, **self.details}
+        return {"year": self.year, "unit": self.unit, "additional": money(self.additional)}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Additional credits in one year and budget unit of the plan, against its headroom."""
+
+    year: int
+    unit: str
+    additional: Decimal
+    headroom: Decimal
+    """The credits the plan leaves for new decisions there."""
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.headroom - self.additional
+
+    @property
+    def excess(self) -> Decimal:
+        """By how much the additional credits exceed the headroom (0 when they fit)."""
+        return max(self.additional - self.headroom, Decimal("0.00"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "unit": self.unit,
+            "additional": money(self.additional),
+            "headroom": money(self.headroom),
+            "remaining": money(self.remaining),
+        }
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The Article 34 position of one proposal: facts only. Its statement, in words, is
+    written by the presentation layer (``estimator.render.wording.article34_statement``)."""
+
+    verdict: Verdict
+    currency: str
+    total: Decimal
+    additional: Decimal
+    """Additional credits (regular budget), every year."""
+    existing: Decimal
+    """Costs met within existing budgetary provisions."""
+    extrabudgetary: Decimal
+    """Costs met from voluntary contributions."""
+    required: tuple[Requirement, ...] = ()
+    """The additional credits by year and budget unit, in order."""
+    plan: FinancialPlan | None = None
+    """The plan they were compared with: None when no plan in the currency was available."""
+    against_plan: tuple[Position, ...] = ()
+    """Each year and unit of the plan's period where additional credits are needed."""
+    outside_plan: tuple[Requirement, ...] = ()
+    """Additional credits in years outside the plan's period: not assessed, never dropped."""
+    provision: Mapping[str, Any] | None = None
+    """The provision quoted when the credits exceed the headroom (No. 489)."""
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The years in which additional credits are needed."""
+        return tuple(sorted({r.year for r in self.required}))
+
+    @property
+    def exceeded(self) -> tuple[Position, ...]:
+        return tuple(p for p in self.against_plan if p.excess)
+
+    @property
+    def excess(self) -> Decimal:
+        """The additional credits beyond the headroom, every year and unit together."""
+        return sum((p.excess for p in self.exceeded), Decimal("0.00"))
+
+    @property
+    def outside_by_year(self) -> dict[int, Decimal]:
+        """The additional credits outside the plan's period, per year, in order."""
+        out: dict[int, Decimal] = {}
+        for r in self.outside_plan:
+            out[r.year] = out.get(r.year, Decimal("0.00")) + r.additional
+        return dict(sorted(out.items()))
+
+    def to_json(self) -> dict[str, Any]:
+        """The facts in the JSON's form (the statement is added by the renderer)."""
+        out: dict[str, Any] = {
+            "verdict": self.verdict,
+            "currency": self.currency,
+            "total": money(self.total),
+            "additional": money(self.additional),
+            "existing": money(self.existing),
+            "extrabudgetary": money(self.extrabudgetary),
+            "plan": self.plan.to_json() if self.plan is not None else None,
+        }
+        if self.verdict in ("within", "exceeds", "additional"):
+            out["against_plan"] = [p.to_json() for p in self.against_plan]
+            out["exceeded"] = [p.to_json() | {"excess": money(p.excess)} for p in self.exceeded]
+            out["outside_plan"] = [r.to_json() for r in self.outside_plan]
+        if self.provision is not None:
+            out["provision"] = dict(self.provision)
+        return out
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import Any
 
 from estimator.core.estimate import Estimate
 from estimator.render.annex import render_docx, render_html, render_markdown
+from estimator.render.wording import article34_json
 from estimator.render.workbook import render_workbook
 
 Renderer = Callable[[Estimate, Mapping[str, Any]], bytes]
@@ -59,8 +60,17 @@ def safe_stem(reference: str) -> str:
     return text
 
 
+def estimate_json(estimate: Estimate) -> dict[str, Any]:
+    """The estimate's JSON: its facts, and the Article 34 statement in words."""
+    data = estimate.to_json()
+    data["article34"] = article34_json(estimate.article34)
+    return data
+
+
 def render_json(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
-    return (json.dumps(estimate.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps(estimate_json(estimate), indent=2, ensure_ascii=False) + "\n").encode(
+        "utf-8"
+    )
 
 
 RENDERERS: dict[str, tuple[str, Renderer]] = {

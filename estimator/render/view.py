@@ -29,6 +29,7 @@ from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
 from estimator.core.model import Activity
 from estimator.render.rounding import ROUNDING_UNITS, round_half_up, round_table, round_vector
+from estimator.render.wording import article34_statement
 
 FUNDING_LABELS = {
     "additional": "Additional credits (regular budget)",
@@ -489,7 +490,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         rounding=rounding,
         summary=tuple(summary),
         article34_verdict=estimate.article34.verdict,
-        article34_statement=estimate.article34.statement,
+        article34_statement=article34_statement(estimate.article34),
         requests=tuple(info.requests),
         activities=tuple(_activity_view(estimate, a) for a in estimate.proposal.activities),
         tables=(by_element, by_unit, by_funding),

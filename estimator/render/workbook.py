@@ -39,6 +39,7 @@ from estimator.render.spreadsheet import (
     number_format_for,
     wrapped_lines,
 )
+from estimator.render.wording import article34_statement
 
 MONEY_FORMAT = "#,##0.00"
 YEAR_FORMAT = "0"
@@ -402,7 +403,7 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
     r += 1
     long_text(r, "Verdict", estimate.article34.verdict)
     r += 1
-    long_text(r, "Statement", estimate.article34.statement)
+    long_text(r, "Statement", article34_statement(estimate.article34))
     r += 1
     long_text(
         r,

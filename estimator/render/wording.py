@@ -1,0 +1,436 @@
+"""The words of every output, in one place: sentences, labels, plurals, numbers and dates.
+
+The core returns facts (typed results, Decimal amounts, years, codes); every renderer (the
+annex, the workbooks, the batch report, the console summary, the JSON statement) turns them into
+words through this module only. Each message is a gettext call with named placeholders
+(``_("Total over the period %(years)s")``, ``ngettext`` for plurals), so that a catalogue
+extracted by Babel can replace the English without a change of code; numbers and dates go
+through :class:`Formats` (Babel's CLDR formats). Today the catalogue is the English identity
+(``gettext.NullTranslations``) and the locale is ``en``. See docs/presentation.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import gettext
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
+
+from cost_models.money import to_cents
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+    from estimator.core.estimate import Assessment
+    from estimator.core.plan import PlanInfo
+
+LOCALE = "en"
+"""The one language of this version: English, with CLDR's English number formats."""
+
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+
+
+@contextlib.contextmanager
+def using(translations: gettext.NullTranslations) -> Iterator[None]:
+    """Render with another catalogue (a compiled ``.mo`` read by ``gettext.GNUTranslations``)
+    for the duration of a block."""
+    global _translations
+    before, _translations = _translations, translations
+    try:
+        yield
+    finally:
+        _translations = before
+
+
+def _(message: str) -> str:
+    """The message in the output's language (a gettext msgid, English, named placeholders)."""
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int | Decimal) -> str:
+    """The singular or plural form of a message for the count ``n`` (as the language counts)."""
+    count = int(n) if n == int(n) else 2  # a fraction (0.5 posts) takes the plural in English
+    return _translations.ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """A message whose meaning depends on a context (e.g. the separator of a list)."""
+    return _translations.pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction without translating it: for labels kept in tables at
+    import time, translated with ``_()`` where they are shown."""
+    return message
+
+
+# -- Phrases: wording that parts outside the renderers (cost_models' kinds) hand over ---------
+
+
+class PhraseLike(Protocol):
+    """What a renderer needs of a piece of wording made where this module cannot be imported
+    (``cost_models`` never imports ``estimator``): an English msgid with named placeholders,
+    the values to put in them, and for a plural its plural msgid and the count."""
+
+    @property
+    def msgid(self) -> str: ...
+
+    @property
+    def values(self) -> Mapping[str, object]: ...
+
+    @property
+    def plural(self) -> str | None: ...
+
+    @property
+    def n(self) -> int | Decimal | None: ...
+
+
+def phrase(p: PhraseLike | str) -> str:
+    """A phrase in the output's language: the msgid translated (``ngettext`` when it has a
+    plural), each value put in its placeholder: a phrase in turn as a phrase, a number as the
+    locale writes it (:meth:`Formats.number`), text as it is. A plain string is translated as a
+    msgid (labels such as an object of expenditure's)."""
+    if isinstance(p, str):
+        return _(p)
+    if p.plural is not None and p.n is not None:
+        text = ngettext(p.msgid, p.plural, p.n)
+    else:
+        text = _(p.msgid)
+    values = {k: _value(v) for k, v in p.values.items()}
+    if p.n is not None and "n" not in values:
+        values["n"] = FORMATS.number(p.n)
+    return text % values if values or "%" in text else text
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | Decimal):
+        return FORMATS.number(value)
+    if isinstance(value, str):
+        return value
+    return phrase(value)  # type: ignore[arg-type]
+
+
+# -- Numbers and dates -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _locale(name: str) -> Locale:
+    from babel import Locale  # imported on first use: commands that show no number skip it
+
+    return Locale.parse(name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _decimal(locale: str, text: str, pattern: str, exact: bool) -> str:
+    """A number (given as its decimal text, so that 2.5 and 2.50 are two keys) in a CLDR
+    pattern; ``exact`` keeps every decimal it has (never cut), else the pattern's."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(
+        Decimal(text), pattern, locale=_locale(locale), decimal_quantization=not exact
+    )
+
+
+class Formats:
+    """Every number and date of the outputs, as the locale writes them (Babel, CLDR data).
+
+    Amounts are rounded by the project's one rule (``cost_models.money``) or by the annex's
+    controlled rounding before they get here: a format only writes digits, it never rounds
+    money by a rule of its own."""
+
+    def __init__(self, locale: str = LOCALE) -> None:
+        self.locale = locale
+
+    def number(self, value: Decimal | int) -> str:
+        """A quantity as written, thousands grouped: 8000 → '8,000', 0.5 → '0.5'."""
+        return _decimal(self.locale, str(value), "#,##0.###", True)
+
+    def money(self, value: Decimal | int) -> str:
+        """A sum of money as written, at least two decimals, never cut: 10048.3 → '10,048.30',
+        366 → '366.00', a rate of 0.4984 → '0.4984'."""
+        return _decimal(self.locale, str(value), "#,##0.00", True)
+
+    def cents(self, value: Decimal) -> str:
+        """An amount to the cent (rounded by the one rule): 1234.5 → '1,234.50'."""
+        return _decimal(self.locale, str(to_cents(value)), "#,##0.00", True)
+
+    def whole(self, value: Decimal) -> str:
+        """An amount already rounded to a whole unit (the annex's tables): 123400 → '123,400'."""
+        return _decimal(self.locale, str(value), "#,##0", False)
+
+    def percent(self, value: Decimal) -> str:
+        """A share in per cent to one decimal, without the sign: 5.06 → '5.1'."""
+        return _decimal(self.locale, str(value), "0.0", False)
+
+    def date(self, value: dt.date) -> str:
+        """A date as the annex shows it: ISO 8601 ('2026-09-20'), in every language for now."""
+        from babel.dates import format_date
+
+        return format_date(value, "yyyy-MM-dd", locale=_locale(self.locale))
+
+    def amount(self, currency: str, value: Decimal) -> str:
+        """An amount to the cent with its currency, as a sentence gives it: 'CHF 1,234.50'."""
+        return currency_amount(currency, self.cents(value))
+
+
+FORMATS = Formats()
+"""The formats of the output's language."""
+
+
+def currency_amount(currency: str, figure: str) -> str:
+    """A formatted figure with its currency code: 'CHF 1,234.50' (the order is the language's)."""
+    return _("%(currency)s %(amount)s") % {"currency": currency, "amount": figure}
+
+
+# -- Lists, years and periods ------------------------------------------------------------------
+
+
+def join_words(parts: Sequence[str]) -> str:
+    """A list as a sentence gives it: 'A', 'A and B', 'A, B and C' (no serial comma, as in
+    United Nations editorial style)."""
+    if len(parts) < 2:
+        return "".join(parts)
+    return _("%(items)s and %(last)s") % {
+        "items": pgettext("list separator", ", ").join(parts[:-1]),
+        "last": parts[-1],
+    }
+
+
+def span(first: int, last: int) -> str:
+    """A period as a plan's name gives it: '2028-2031', or '2028' for a single year."""
+    if first == last:
+        return str(first)
+    return _("%(first)s-%(last)s") % {"first": first, "last": last}
+
+
+def years_text(years: Sequence[int]) -> str:
+    """When costs fall, after 'would be required': 'in 2028', 'in 2028 and 2029', 'over the
+    period 2028-2030' for three or more consecutive years, else each year: 'in 2028 and 2030'."""
+    years = list(years)
+    if len(years) >= 3 and years == list(range(years[0], years[-1] + 1)):
+        return _("over the period %(period)s") % {"period": span(years[0], years[-1])}
+    return _("in %(years)s") % {"years": join_words([str(y) for y in years])}
+
+
+def period_text(years: Sequence[int]) -> str:
+    """Years as the annex's tables name them: '2028', '2028–2031' (consecutive: an en dash),
+    '2028, 2029 and 2031'."""
+    years = sorted(years)
+    if len(years) == 1:
+        return str(years[0])
+    if years == list(range(years[0], years[-1] + 1)):
+        return _("%(first)s–%(last)s") % {"first": years[0], "last": years[-1]}
+    return join_words([str(y) for y in years])
+
+
+def sentences(parts: Sequence[str]) -> str:
+    """Sentences one after another, as the language separates them."""
+    return pgettext("sentence separator", " ").join(p for p in parts if p)
+
+
+# -- The Article 34 statement -----------------------------------------------------------------
+
+NO_489_GLOSS = N_(
+    "no decision of a conference that would increase expenses, directly or indirectly, beyond "
+    "the credits the Council is empowered to authorize is put into effect"
+)
+"""No. 489 in finimpact's own words; the quoted text is the authentic French (see NO_489)."""
+
+VOLUNTARY_CAVEAT = N_(
+    "The activities funded from voluntary contributions can be carried out only to the extent "
+    "that those contributions are received."
+)
+"""Said whenever part of a proposal depends on voluntary contributions: the committee must know
+that this part is not assured."""
+
+
+def plan_label(info: PlanInfo) -> str:
+    """A plan as outputs name it: its title, and a warning when it is an example."""
+    if info.example and "example" not in info.title.lower():
+        return _("%(title)s [example plan: its figures are illustrative; replace it]") % {
+            "title": info.title
+        }
+    return info.title
+
+
+def article34_statement(a: Assessment) -> str:
+    """The Article 34 statement, a paragraph a Budget Control Committee could adopt as it
+    stands: the additional credits and the years they fall in, then the position against the
+    plan (for ``exceeds``: each year and budget unit over the credits available, and by how
+    much, then No. 489), then any years outside the plan, then the costs met within existing
+    provisions or from voluntary contributions (docs/article-34.md gives each variant)."""
+
+    def say(value: Decimal) -> str:
+        return FORMATS.amount(a.currency, value)
+
+    if a.verdict == "none":
+        return _("The proposal has no financial implications: it requires no credits.")
+    if a.verdict == "absorbed":
+        return _(
+            "The costs of the proposal, %(total)s, would be met within existing budgetary "
+            "provisions; no additional credits would be required."
+        ) % {"total": say(a.existing)}
+    if a.verdict == "extrabudgetary":
+        if a.existing == 0:
+            met = _(
+                "The costs of the proposal, %(total)s, would be met from voluntary "
+                "contributions; no additional credits would be required."
+            )
+        else:
+            met = _(
+                "The costs of the proposal, %(total)s, would be met within existing budgetary "
+                "provisions (%(existing)s) and from voluntary contributions (%(voluntary)s); no "
+                "additional credits would be required."
+            )
+        values = {
+            "total": say(a.existing + a.extrabudgetary),
+            "existing": say(a.existing),
+            "voluntary": say(a.extrabudgetary),
+        }
+        return sentences([met % values, _(VOLUNTARY_CAVEAT)])
+
+    opening = _(
+        "Should the conference adopt the proposal, additional credits of %(additional)s would "
+        "be required %(when)s."
+    ) % {"additional": say(a.additional), "when": years_text(a.years)}
+    others = _others(a, say)
+    if a.plan is None:
+        return sentences(
+            [
+                opening,
+                _(
+                    "They have not been assessed against a financial plan: none was named for "
+                    "this estimate."
+                ),
+                *others,
+            ]
+        )
+    info = a.plan.info
+    plan_name = _("the financial plan %(period)s (%(label)s)") % {
+        "period": span(*info.period),
+        "label": plan_label(info),
+    }
+    if not a.against_plan:
+        fall = ngettext(
+            "They fall outside the period of %(plan)s and have not been assessed against it; "
+            "they should be assessed against the financial plan in force for that year.",
+            "They fall outside the period of %(plan)s and have not been assessed against it; "
+            "they should be assessed against the financial plan in force for each of those "
+            "years.",
+            len(a.years),
+        )
+        return sentences([opening, fall % {"plan": plan_name}, *others])
+    beyond = _outside(a, say)
+    if not a.exceeded:
+        within = _(
+            "Taken alone, they would remain within the credits available for new decisions in "
+            "every year and budget unit of %(plan)s."
+        )
+        return sentences([opening, within % {"plan": plan_name}, *beyond, *others])
+    exceed = _(
+        "Taken alone, they would exceed the credits available for new decisions in %(plan)s "
+        "%(where)s, and would remain within them in every other year and budget unit of that "
+        "plan."
+    ) % {"plan": plan_name, "where": _exceedances(a, say)}
+    quote = _("Under No. 489 of the Convention, %(gloss)s (authentic French text: « %(text)s »).")
+    provision = a.provision or {}
+    quoted = quote % {"gloss": _(NO_489_GLOSS), "text": provision.get("text", "")}
+    if len(a.exceeded) > 1:
+        therefore = _(
+            "The excess, %(excess)s in all, would therefore have to be met by savings, voluntary "
+            "contributions or a revision of the financial plan before the decision could be put "
+            "into effect."
+        )
+    else:
+        therefore = _(
+            "The excess would therefore have to be met by savings, voluntary contributions or a "
+            "revision of the financial plan before the decision could be put into effect."
+        )
+    return sentences(
+        [opening, exceed, quoted, therefore % {"excess": say(a.excess)}, *beyond, *others]
+    )
+
+
+def _exceedances(a: Assessment, say: Callable[[Decimal], str]) -> str:
+    """Where, and by how much, additional credits exceed the credits available: 'by CHF 10.00
+    for ITU-T in 2029 (CHF 60.00 required against CHF 50.00 available)'. Years of one unit with
+    the same figures are said once ('by CHF 10.00 a year for ITU-T in 2028 and 2029 (...) in
+    each of those years'), so that a recurring excess reads as one, in order of first year."""
+    years: dict[tuple[str, Decimal, Decimal], list[int]] = {}
+    for p in a.exceeded:
+        years.setdefault((p.unit, p.additional, p.headroom), []).append(p.year)
+    parts = []
+    for (unit, amount, available), group in years.items():
+        values = {
+            "excess": say(amount - available),
+            "unit": unit,
+            "year": group[0],
+            "years": join_words([str(y) for y in group]),
+            "required": say(amount),
+            "available": say(available),
+        }
+        if len(group) == 1:
+            text = _(
+                "by %(excess)s for %(unit)s in %(year)s (%(required)s required against "
+                "%(available)s available)"
+            )
+        else:
+            text = _(
+                "by %(excess)s a year for %(unit)s in %(years)s (%(required)s required against "
+                "%(available)s available in each of those years)"
+            )
+        parts.append(text % values)
+    return join_words(parts)
+
+
+def _outside(a: Assessment, say: Callable[[Decimal], str]) -> list[str]:
+    """The additional credits in years outside the plan's period, per year: never dropped."""
+    by_year = a.outside_by_year
+    if not by_year or a.plan is None:
+        return []
+    amounts = join_words(
+        [_("%(amount)s in %(year)s") % {"amount": say(v), "year": y} for y, v in by_year.items()]
+    )
+    text = ngettext(
+        "Of the additional credits, %(amounts)s falls outside the period of the plan "
+        "(%(period)s) and has not been assessed against it; it should be assessed against the "
+        "financial plan in force for that year.",
+        "Of the additional credits, %(amounts)s fall outside the period of the plan "
+        "(%(period)s) and have not been assessed against it; they should be assessed against "
+        "the financial plan in force for each of those years.",
+        len(by_year),
+    )
+    return [text % {"amounts": amounts, "period": span(*a.plan.info.period)}]
+
+
+def _others(a: Assessment, say: Callable[[Decimal], str]) -> list[str]:
+    """The costs beside the additional credits, each with its source, as whole sentences."""
+    parts = []
+    if a.existing > 0:
+        parts.append(
+            _("%(amount)s would be met within existing budgetary provisions")
+            % {"amount": say(a.existing)}
+        )
+    if a.extrabudgetary > 0:
+        if parts:
+            text = _("%(amount)s from voluntary contributions")
+        else:
+            text = _("%(amount)s would be met from voluntary contributions")
+        parts.append(text % {"amount": say(a.extrabudgetary)})
+    if not parts:
+        return []
+    said = [_("In addition, %(costs)s.") % {"costs": join_words(parts)}]
+    if a.extrabudgetary > 0:
+        said.append(_(VOLUNTARY_CAVEAT))
+    return said
+
+
+def article34_json(a: Assessment) -> dict[str, object]:
+    """The assessment as the estimate's JSON gives it: the verdict, the statement, the facts."""
+    facts = a.to_json()
+    return {"verdict": facts.pop("verdict"), "statement": article34_statement(a), **facts}
