@@ -28,7 +28,7 @@ from typing import IO, Any, overload
 from estimator.core.assess import YearUnit, additional_by_year_unit
 from estimator.core.diagnostics import Diagnostic, Severity
 from estimator.core.estimate import Estimate
-from estimator.core.load import MAX_BYTES, read_toml
+from estimator.core.load import MAX_BYTES, read_bytes, read_toml
 from estimator.core.pipeline import estimate as run_estimate
 from estimator.core.pipeline import resolve_card
 from estimator.core.plan import FinancialPlan, resolve_plan
@@ -229,13 +229,12 @@ def find_proposals(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]
 
 def _peek(path: Path) -> dict[str, Any] | None:
     """A file's TOML tables, read quickly without validation; None if it cannot be read."""
+    raw = read_bytes(path)  # a named pipe is refused, not waited on
+    if isinstance(raw, tuple) or len(raw) > MAX_BYTES:
+        return None
     try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-        if len(raw) > MAX_BYTES:
-            return None
         return tomllib.loads(raw.decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, ValueError):
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, ValueError):
         return None
 
 

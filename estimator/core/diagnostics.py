@@ -48,19 +48,38 @@ class Diagnostic:
         text = f"{where}:{level}{key} {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return printable(text)
+        return printable(cut_runs(text))
 
     def to_json(self) -> dict[str, object]:
         return {
-            "file": self.file,
+            "file": cut_runs(self.file),
             "line": self.line,
             "col": self.col,
-            "path": self.key,
+            "path": cut_runs(self.key),
             "severity": str(self.severity),
             "code": self.code,
-            "message": self.message,
-            "hint": self.hint,
+            "message": cut_runs(self.message),
+            "hint": cut_runs(self.hint),
         }
+
+
+SHOWN = 60
+"""The most characters of a value from a file that a diagnostic repeats."""
+_LONG_RUN = re.compile(rf"[^\s'\"]{{{2 * SHOWN},}}")
+
+
+def cut(text: str, limit: int = SHOWN) -> str:
+    """A value from a file, cut to its first characters when long, saying how long it was: a
+    hostile file must not make a diagnostic megabytes long."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def cut_runs(text: str) -> str:
+    """Text with every long run of characters without a space or a quote (a key, an id, a
+    value from the file) cut as cut() does."""
+    return _LONG_RUN.sub(lambda m: cut(m.group(0)), text)
 
 
 _UNPRINTABLE = re.compile(

@@ -6,18 +6,32 @@ figure passes through binary floating point.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
 import re
+import stat
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from estimator.core.diagnostics import Diagnostic, TomlLocator
+from estimator.core.diagnostics import Diagnostic, KeyPath, TomlLocator, cut
 
 MAX_BYTES = 2 * 1024 * 1024
 """The largest input file read, in bytes: a proposal or a rate card is a few kilobytes."""
+
+MAX_NUMBER = 10**15
+"""The largest number (in size) any file may hold: a card's largest rate. Every quantity, rate
+and headroom has a tighter bound of its own, checked by its model; this one keeps every figure
+within the digits a spreadsheet holds exactly, and out of the reach of decimal overflow."""
+MAX_PLACES = 10
+"""The most decimal places a number may have (an exchange rate has six): together with
+MAX_NUMBER, at most 25 significant digits, so that every sum and product is exact."""
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+"""The dates a file may hold: a rate escalated from 1900 to 2199 still fits a spreadsheet."""
 
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 _LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
@@ -108,6 +122,83 @@ def _deepest(text: str) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
+class _Unreadable:
+    """A number TOML accepts but no decimal can hold (1e9999999999999999999): kept as written,
+    to be reported where it is."""
+
+    text: str
+
+
+def _parse_float(text: str) -> Decimal | _Unreadable:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return _Unreadable(text)
+
+
+def _numbers(node: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, Any]]:
+    """Every number and date of a document, with its key path."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _numbers(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _numbers(value, (*path, index))
+    elif isinstance(node, int | Decimal | _Unreadable | dt.date) and not isinstance(node, bool):
+        yield path, node
+
+
+def _places(value: Decimal) -> int:
+    """Decimal places of a finite decimal, trailing zeros not counted (1.50 has one)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + zeros)) if any(digits) else 0
+
+
+def _number_problem(value: Any) -> tuple[str, str] | None:
+    """Why a number or a date is beyond what a proposal, card or plan can mean, and a hint."""
+    limit = f"{MAX_NUMBER:,}"
+    if isinstance(value, _Unreadable):
+        return (
+            f"{cut(value.text)} is out of range: its exponent is beyond any figure",
+            f"numbers are at most {limit}, with at most {MAX_PLACES} decimal places",
+        )
+    if isinstance(value, dt.date):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if FIRST_DATE <= day <= LAST_DATE:
+            return None
+        return (
+            f"{value.isoformat()} is out of range: dates run from {FIRST_DATE.year}"
+            f" to {LAST_DATE.year}",
+            "check the year",
+        )
+    if isinstance(value, Decimal) and not value.is_finite():
+        return None  # the models say 'must be a finite number', where a number is expected
+    if value > MAX_NUMBER or value < -MAX_NUMBER:
+        shown = cut(str(value) if isinstance(value, Decimal) else f"{value}")
+        return f"{shown} is out of range: numbers are at most {limit}", "check the figure"
+    if isinstance(value, Decimal) and (places := _places(value)) > MAX_PLACES:
+        shown = cut(str(value))
+        return (
+            f"{shown} has {places:,} decimal places: at most {MAX_PLACES}",
+            "round the figure",
+        )
+    return None
+
+
+def number_diagnostics(doc: TomlDocument) -> list[Diagnostic]:
+    """Every number out of range or too precise, located: checked before any model reads the
+    document, so that no figure overflows the arithmetic or a spreadsheet."""
+    out = []
+    for path, value in _numbers(doc.data):
+        problem = _number_problem(value)
+        if problem is not None:
+            out.append(doc.diag(path, "number-range", *problem))
+    return out
+
+
+@dataclass(frozen=True)
 class TomlDocument:
     file: str
     text: str
@@ -132,16 +223,46 @@ def read_toml(
     ) -> tuple[None, list[Diagnostic]]:
         return None, [Diagnostic(name, line, col, (), code, message, hint)]
 
-    try:
-        if path.is_dir():
-            return fail("not-a-file", "is a folder, not a TOML file", "name a .toml file")
-        with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        return fail("no-file", "no such file", "check the path")
-    except OSError as e:
-        return fail("unreadable", f"cannot be read: {e.strerror or e}")
+    raw = read_bytes(path)
+    if isinstance(raw, tuple):
+        return fail(*raw)
     return parse_toml(raw, name)
+
+
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes | tuple[str, str, str]:
+    """The bytes of a regular file, read once (at most limit + 1 of them), or (code, message,
+    hint) saying why not. A named pipe, a device or a socket is refused without waiting on it:
+    opening is non-blocking, and the file is checked before anything is read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return "no-file", "no such file", "check the path"
+    except IsADirectoryError:
+        return "not-a-file", "is a folder, not a TOML file", "name a .toml file"
+    except OSError as e:
+        return "unreadable", f"cannot be read: {e.strerror or e}", ""
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            return "not-a-file", "is a folder, not a TOML file", "name a .toml file"
+        if not stat.S_ISREG(mode):
+            what = "a pipe" if stat.S_ISFIFO(mode) else "a device or a socket"
+            return (
+                "not-a-file",
+                f"is {what}, not a regular file",
+                "save the content to a file and name that file",
+            )
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit and (chunk := os.read(fd, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError as e:
+        return "unreadable", f"cannot be read: {e.strerror or e}", ""
+    finally:
+        os.close(fd)
 
 
 def parse_toml(raw: bytes, name: str) -> tuple[TomlDocument | None, list[Diagnostic]]:
@@ -172,7 +293,7 @@ def parse_toml(raw: bytes, name: str) -> tuple[TomlDocument | None, list[Diagnos
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         return fail("encoding", "file is not UTF-8 text", "save the file as UTF-8", line, col)
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        data = tomllib.loads(text, parse_float=_parse_float)
     except tomllib.TOMLDecodeError as e:
         message = str(e)
         m = _AT.search(message)
@@ -201,4 +322,6 @@ def parse_toml(raw: bytes, name: str) -> tuple[TomlDocument | None, list[Diagnos
             line,
             col,
         )
-    return TomlDocument(name, text, data, sha, TomlLocator(text)), []
+    doc = TomlDocument(name, text, data, sha, TomlLocator(text))
+    numbers = number_diagnostics(doc)
+    return (None, numbers) if numbers else (doc, [])

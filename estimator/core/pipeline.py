@@ -92,7 +92,7 @@ def _cached_card(
 
 def check_file(path: Path, card_path: Path | None = None) -> list[Diagnostic]:
     """Every problem of one file, whatever it holds: a proposal, a rate card or a financial plan."""
-    doc, diags = read_toml(path)
+    doc, diags = read_toml(path)  # read once: a pipe or a changing file gives one content
     if doc is None:
         return diags
     data = doc.data
@@ -101,7 +101,7 @@ def check_file(path: Path, card_path: Path | None = None) -> list[Diagnostic]:
         return diags if card is None else diags + _rates_lacking(card)
     if "proposal" not in data and ("plan" in data or "headroom" in data):
         return parse_plan(doc)[1]
-    return estimate(path, card_path).diagnostics
+    return estimate(path, card_path, document=doc).diagnostics
 
 
 def _rates_lacking(card: RateCard) -> list[Diagnostic]:
@@ -137,6 +137,7 @@ def estimate(
     plan_path: Path | None = None,
     plan: FinancialPlan | None = None,
     currency: str | None = None,
+    document: TomlDocument | None = None,
 ) -> Outcome:
     """Price and assess one proposal.
 

@@ -59,6 +59,11 @@ def price(
                 if amount > MAX_LINE_AMOUNT:
                     diags.append(_implausible(doc, activity.index, need.rate_id, year, amount))
                     continue
+                if not amount and need.quantity > 0 and rate > 0:
+                    if (activity.index, "below-a-cent") not in reported:
+                        reported.add((activity.index, "below-a-cent"))
+                        diags.append(_below_a_cent(doc, activity.index, need.rate_id, year))
+                    continue
                 lines.append(
                     CostLine(
                         activity=spec.id,
@@ -138,6 +143,18 @@ def _implausible(
         f"the {year} amount for '{rate_id}' is {amount:,}, more than {MAX_LINE_AMOUNT:,}:"
         " a quantity or the card's rate is implausibly large",
         "check the activity's quantities and the rate's value on the card (finimpact rates)",
+    )
+
+
+def _below_a_cent(doc: TomlDocument, index: int, rate_id: str, year: int) -> Diagnostic:
+    """A positive quantity at a positive rate that costs nothing once rounded to the cent: the
+    annex would say 'no financial implications' for a proposal that asks for something."""
+    return doc.diag(
+        ("activity", index),
+        "amount-below-a-cent",
+        f"the {year} amount for '{rate_id}' rounds to 0.00: a quantity more than 0 must cost"
+        " at least a cent",
+        "check the activity's quantities: a day is 1, half a day 0.5",
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from estimator.core.diagnostics import Diagnostic, KeyPath, did_you_mean
+from estimator.core.diagnostics import Diagnostic, KeyPath, cut, did_you_mean
 from estimator.core.load import TomlDocument
 from estimator.core.model import ProposalInfo
 
@@ -101,7 +101,7 @@ def show_value(value: Any) -> str:
         text = str(value) if value.bit_length() < 200 else "a number of many digits"
     else:
         text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return cut(text)
 
 
 def _user_loc(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
