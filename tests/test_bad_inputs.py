@@ -9,6 +9,7 @@ must be accepted (a byte-order mark, CRLF line ends) validate and exit 0.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -141,3 +142,61 @@ def test_a_folder_or_a_missing_file_is_a_located_diagnostic(tmp_path: Path) -> N
         "is a folder, not a TOML file",
         "no such file",
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "{fifo}"],
+        ["estimate", "{fifo}", "--out", "{out}"],
+        ["estimate", "{valid}", "--rates", "{fifo}", "--out", "{out}"],
+        ["batch", "{fifo}", "--out", "{out}"],
+    ],
+    ids=["validate", "estimate", "rates", "batch"],
+)
+def test_a_named_pipe_is_refused_located_instead_of_waited_on(
+    tmp_path: Path, args: list[str]
+) -> None:
+    fifo = tmp_path / "proposal.toml"
+    os.mkfifo(fifo)  # nobody ever writes to it: reading it would block for good
+    names = {"fifo": str(fifo), "out": str(tmp_path / "out"), "valid": str(BAD / "base-valid.toml")}
+    run = subprocess.run(
+        [sys.executable, "-m", "estimator", *(a.format(**names) for a in args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1, run.stderr
+    assert f"{fifo}:1:1: is a pipe, not a regular file" in run.stderr
+
+
+def test_validate_reads_its_file_once_so_a_pipe_is_told_as_a_pipe_not_as_empty() -> None:
+    run = subprocess.run(
+        ["bash", "-c", f'"{sys.executable}" -m estimator validate <(cat base-valid.toml)'],
+        cwd=BAD,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1
+    assert "is a pipe, not a regular file" in run.stderr
+    assert "empty" not in run.stderr
+
+
+def test_validate_of_several_files_checks_each_even_after_a_number_no_decimal_holds() -> None:
+    files = [BAD / "number-exponent-huge.toml", BAD / "base-valid.toml"]
+    code, [huge, valid] = _validate(files, None)
+    assert code == 1
+    assert [d["code"] for d in _errors(huge)] == ["number-range"]
+    assert valid["valid"] is True
+
+
+def test_a_diagnostic_cuts_a_megabyte_value_and_says_how_long_it_was(tmp_path: Path) -> None:
+    key = "x" * 1_000_000
+    path = tmp_path / "long-key.toml"
+    path.write_text((BAD / "base-valid.toml").read_text("utf-8") + f"{key} = 1\n", "utf-8")
+    result = CliRunner().invoke(app, ["validate", str(path)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert len(result.stderr) < 1000
+    assert "(1,000,000 characters)" in result.stderr
