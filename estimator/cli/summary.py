@@ -1,4 +1,7 @@
-"""The readable summary that `finimpact estimate` prints: totals a person can check at a glance."""
+"""The readable summary that `finimpact estimate` prints: totals a person can check at a glance.
+
+Its words and numbers come from the presentation layer (``estimator.render.wording``); this
+module only lays them out in columns."""
 
 from __future__ import annotations
 
@@ -6,28 +9,43 @@ from decimal import Decimal
 
 from cost_models.elemental import ELEMENTS
 from estimator.core.estimate import CostLine, Estimate
-from estimator.render.wording import article34_statement
+from estimator.render.wording import (
+    BASIS_EXPLAINED,
+    FORMATS,
+    _,
+    article34_statement,
+    currency_amount,
+    label,
+    ngettext,
+    pgettext,
+    span,
+)
 
 
 def _amount(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    return FORMATS.cents(value)
 
 
 def _table(title: str, rows: list[tuple[str, Decimal]], currency: str) -> list[str]:
-    width = max([len(k) for k, _ in rows] + [len("Total")])
-    figures = [_amount(v) for _, v in rows]
+    width = max([len(k) for k, _v in rows] + [len(_("Total"))])
+    figures = [_amount(v) for _k, v in rows]
     fw = max([len(f) for f in figures] + [len(currency)])
     out = [title, f"  {'':<{width}}  {currency:>{fw}}"]
-    out += [f"  {k:<{width}}  {f:>{fw}}" for (k, _), f in zip(rows, figures, strict=True)]
+    out += [f"  {k:<{width}}  {f:>{fw}}" for (k, _v), f in zip(rows, figures, strict=True)]
     return out
 
 
 def _value(value: object) -> str:
+    """A template default as the proposal would write it (TOML): true, [a, b], 3."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple | list):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return str(value)
+
+
+def _element(element: str) -> str:
+    return _(ELEMENTS[element].label) if element in ELEMENTS else element
 
 
 def _from_templates(estimate: Estimate) -> list[str]:
@@ -44,72 +62,106 @@ def _from_templates(estimate: Estimate) -> list[str]:
             continue
         first = own[0]
         if not out:
-            out += ["", "From conference activity templates (lines, and the defaults they used)"]
+            out += ["", _("From conference activity templates (lines, and the defaults they used)")]
         amount = sum((line.amount for line in own), Decimal("0.00"))
-        out.append(f"  {first.activity} ({first.template}): {cur} {_amount(amount)}")
+        made_by = _("%(activity)s (%(template)s): %(amount)s") % {
+            "activity": first.activity,
+            "template": first.template,
+            "amount": currency_amount(cur, _amount(amount)),
+        }
+        out.append(f"  {made_by}")
         spans: dict[str, tuple[int, int, Decimal]] = {}
         for line in own:
             low, high, value = spans.get(line.element, (line.year, line.year, Decimal("0.00")))
             spans[line.element] = (min(low, line.year), max(high, line.year), value + line.amount)
         for element, (low, high, value) in spans.items():
-            label = ELEMENTS[element].label if element in ELEMENTS else element
-            years = str(low) if low == high else f"{low}-{high}"
-            out.append(f"    {label}, {years}: {cur} {_amount(value)}")
+            part = _("%(element)s, %(years)s: %(amount)s") % {
+                "element": _element(element),
+                "years": span(low, high),
+                "amount": currency_amount(cur, _amount(value)),
+            }
+            out.append(f"    {part}")
         for d in estimate.defaults_of(first):
-            out.append(f"    default {d.key} = {_value(d.value)}: {d.why}")
+            default = _("default %(key)s = %(value)s: %(why)s") % {
+                "key": d.key,
+                "value": _value(d.value),
+                "why": d.why,
+            }
+            out.append(f"    {default}")
     return out
-
-
-BASIS_WORDS = {
-    "published": "published (the figure is in its source)",
-    "derived": "derived (arithmetic on published figures)",
-    "assumed": "assumed (a stated assumption)",
-    "stated": "stated (an amount the proposal states)",
-}
 
 
 def _by_basis(estimate: Estimate) -> list[str]:
     """How much of the total rests on each basis of the rate values, with its share."""
     total = estimate.total
-    rows = [(BASIS_WORDS.get(k, k), v) for k, v in estimate.by_basis().items()]
-    out = ["", *_table("By basis of the rates (how solid each part is)", rows, estimate.currency)]
-    for k, (_, value) in enumerate(rows):
+    rows = [(label(BASIS_EXPLAINED, k), v) for k, v in estimate.by_basis().items()]
+    title = _("By basis of the rates (how solid each part is)")
+    out = ["", *_table(title, rows, estimate.currency)]
+    for k, (_k, value) in enumerate(rows):
         share = value / total * 100 if total else Decimal(0)
-        out[3 + k] += f"  {share:5.1f}%"  # out: blank line, title, currency, then the rows
+        # out: blank line, title, currency, then the rows
+        out[3 + k] += "  " + _("%(percent)s%%") % {"percent": FORMATS.percent(share).rjust(5)}
     return out
 
 
 def summary(estimate: Estimate) -> str:
     info = estimate.proposal.info
     cur = estimate.currency
+    if estimate.card.indicative:
+        heading = _(
+            "%(conference)s, submitted by %(by)s; period %(period)s; rate card %(card)s "
+            "(indicative)"
+        )
+    else:
+        heading = _("%(conference)s, submitted by %(by)s; period %(period)s; rate card %(card)s")
     lines = [
-        f"{info.reference}: {info.title}",
-        f"{info.conference}, submitted by {', '.join(info.submitted_by)}; "
-        f"period {info.period[0]}-{info.period[1]}; rate card {estimate.card.id}"
-        + (" (indicative)" if estimate.card.indicative else ""),
+        _("%(reference)s: %(title)s") % {"reference": info.reference, "title": info.title},
+        heading
+        % {
+            "conference": info.conference,
+            "by": pgettext("list separator", ", ").join(info.submitted_by),
+            "period": _("%(first)s-%(last)s") % {"first": info.period[0], "last": info.period[1]},
+            "card": estimate.card.id,
+        },
         "",
     ]
-    lines += _table("By year", [(str(y), v) for y, v in estimate.by_year().items()], cur)
+    by_year = [(str(y), v) for y, v in estimate.by_year().items()]
+    lines += _table(_("By year"), by_year, cur)
     lines.append("")
-    elements = [
-        (ELEMENTS[k].label if k in ELEMENTS else k, v) for k, v in estimate.by_element().items()
-    ]
-    lines += _table("By object of expenditure", elements, cur)
+    elements = [(_element(k), v) for k, v in estimate.by_element().items()]
+    lines += _table(_("By object of expenditure"), elements, cur)
     lines.append("")
-    lines += _table("By budget unit", list(estimate.by_unit().items()), cur)
+    lines += _table(_("By budget unit"), list(estimate.by_unit().items()), cur)
     lines.append("")
-    lines += _table("By funding", list(estimate.by_funding().items()), cur)
+    lines += _table(_("By funding"), list(estimate.by_funding().items()), cur)
     lines += _by_basis(estimate)
     lines += _from_templates(estimate)
+    total = ngettext(
+        "Total: %(total)s in %(n)s cost line; of which external human resources %(external)s",
+        "Total: %(total)s in %(n)s cost lines; of which external human resources %(external)s",
+        len(estimate.lines),
+    )
     lines += [
         "",
-        f"Total: {cur} {_amount(estimate.total)} in {len(estimate.lines)} cost lines"
-        f"; of which external human resources {cur} {_amount(estimate.external_human_resources)}",
-        f"Article 34 ({estimate.article34.verdict}): {article34_statement(estimate.article34)}",
+        total
+        % {
+            "total": currency_amount(cur, _amount(estimate.total)),
+            "n": FORMATS.number(len(estimate.lines)),
+            "external": currency_amount(cur, _amount(estimate.external_human_resources)),
+        },
+        _("Article 34 (%(verdict)s): %(statement)s")
+        % {
+            "verdict": estimate.article34.verdict,
+            "statement": article34_statement(estimate.article34),
+        },
     ]
     if estimate.warnings:
         # the warnings themselves are printed with the diagnostics, on stderr
         n = len(estimate.warnings)
-        plural = "s" if n > 1 else ""
-        lines.append(f"{n} warning{plural}: see the diagnostics and the annex's notes")
+        warned = ngettext(
+            "%(n)s warning: see the diagnostics and the annex's notes",
+            "%(n)s warnings: see the diagnostics and the annex's notes",
+            n,
+        )
+        lines.append(warned % {"n": FORMATS.number(n)})
     return "\n".join(lines)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cost_models.elemental import ELEMENTS, LANGUAGE_NAMES
-from cost_models.money import ROUNDING_RULE, plain
 from cost_models.parameters import (
     BUDGET_UNITS,
     FUNDING,
@@ -29,39 +28,27 @@ from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
 from estimator.core.model import Activity
 from estimator.render.rounding import ROUNDING_UNITS, round_half_up, round_table, round_vector
-from estimator.render.wording import article34_statement
-
-FUNDING_LABELS = {
-    "additional": "Additional credits (regular budget)",
-    "existing": "Within existing budgetary provisions",
-    "extrabudgetary": "Extrabudgetary (voluntary contributions)",
-}
-ACTION_LABELS = {"ADD": "ADD (addition)", "MOD": "MOD (modification)", "SUP": "SUP (suppression)"}
-UNIT_LABELS = {
-    "GS": "General Secretariat",
-    "ITU-R": "Radiocommunication Sector (ITU-R)",
-    "ITU-T": "Telecommunication Standardization Sector (ITU-T)",
-    "ITU-D": "Telecommunication Development Sector (ITU-D)",
-}
-KIND_LABELS = {
-    "meeting": "Meetings",
-    "documentation": "Documentation",
-    "staff": "Staff",
-    "consultant": "Consultants",
-    "travel": "Travel",
-    "services": "Contractual services",
-}
-BASIS_LABELS = {
-    "published": "published",
-    "derived": "derived from published figures",
-    "assumed": "assumed",
-}
-STAGE_LABELS = {"pre": "pre-session", "in": "in-session", "post": "post-session"}
-LOCATION_LABELS = {
-    "geneva": "in Geneva",
-    "away": "away from Geneva (the host country pays the costs above those of Geneva)",
-    "virtual": "virtually",
-}
+from estimator.render.wording import (
+    ACTION_LABELS,
+    BASIS_LABELS,
+    FORMATS,
+    FUNDING_LABELS,
+    FUNDING_SOURCES,
+    KIND_LABELS,
+    LOCATION_LABELS,
+    ROUNDING_RULE_TEXT,
+    STAGE_LABELS,
+    UNIT_LABELS,
+    _,
+    article34_statement,
+    currency_amount,
+    join_words,
+    label,
+    ngettext,
+    period_text,
+    pgettext,
+    sentences,
+)
 
 
 @dataclass(frozen=True)
@@ -150,110 +137,155 @@ class AnnexView:
 
 def amount_text(value: Decimal) -> str:
     """A rounded amount with thousands separators: 123400 → '123,400'."""
-    return f"{value.quantize(Decimal(1)):,}"
+    return FORMATS.whole(value)
 
 
 def number_text(value: Decimal | int) -> str:
     """A quantity as written, with thousands separators: 8000 → '8,000', 0.5 → '0.5'."""
-    text = plain(Decimal(value))
-    whole, _, frac = text.partition(".")
-    return f"{int(whole):,}" + (f".{frac}" if frac else "")
+    return FORMATS.number(value)
 
 
 def money_text(value: Decimal | int) -> str:
     """A sum of money as written, with at least two decimals: 10048.3 → '10,048.30', 366 →
     '366.00', 0.4984 → '0.4984' (a rate may have more decimals than the cent: never cut)."""
-    whole, _, frac = number_text(value).partition(".")
-    return f"{whole}.{frac.ljust(2, '0')}"
-
-
-def _count(value: Decimal | int, one: str, many: str | None = None) -> str:
-    return f"{number_text(value)} {one if value == 1 else (many or one + 's')}"
-
-
-def _years_text(years: Sequence[int]) -> str:
-    years = sorted(years)
-    if len(years) == 1:
-        return str(years[0])
-    if years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}–{years[-1]}"
-    return ", ".join(str(y) for y in years[:-1]) + f" and {years[-1]}"
+    return FORMATS.money(value)
 
 
 def _languages_text(codes: Sequence[str]) -> str:
-    names = [LANGUAGE_NAMES.get(c, c) for c in codes]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return join_words([_(LANGUAGE_NAMES[c]) if c in LANGUAGE_NAMES else c for c in codes])
 
 
 def describe(activity: Activity, currency: str) -> str:
     """What an activity does, in one sentence a delegate understands."""
     a = activity.spec
     if isinstance(a, Meeting):
-        text = (
-            f"{_count(a.count, 'event')} a year of {_count(a.days, 'day')} each, "
-            f"{_count(a.meetings_per_day, 'three-hour meeting')} a day "
-            f"({_count(a.meetings, 'meeting')} a year), held {LOCATION_LABELS[a.location]}"
-        )
+        held = {
+            "events": ngettext("%(n)s event", "%(n)s events", a.count) % _n(a.count),
+            "days": ngettext("%(n)s day", "%(n)s days", a.days) % _n(a.days),
+            "sessions": ngettext(
+                "%(n)s three-hour meeting", "%(n)s three-hour meetings", a.meetings_per_day
+            )
+            % _n(a.meetings_per_day),
+            "meetings": ngettext("%(n)s meeting", "%(n)s meetings", a.meetings) % _n(a.meetings),
+            "where": _(LOCATION_LABELS[a.location]),
+        }
+        parts = [
+            _(
+                "%(events)s a year of %(days)s each, %(sessions)s a day (%(meetings)s a year), "
+                "held %(where)s"
+            )
+            % held
+        ]
+        languages = {"languages": _languages_text(a.languages)}
         if len(a.languages) >= 2:
-            text += f", with interpretation in {_languages_text(a.languages)}"
+            parts.append(_("with interpretation in %(languages)s") % languages)
         elif a.languages:
-            text += f", in {_languages_text(a.languages)} without interpretation"
+            parts.append(_("in %(languages)s without interpretation") % languages)
         else:
-            text += ", without interpretation"
+            parts.append(_("without interpretation"))
         if a.remote and a.location != "virtual":
-            text += ", with remote participation"
+            parts.append(_("with remote participation"))
+        text = pgettext("list separator", ", ").join(parts)
         if a.fellowships:
-            text += f"; {_count(a.fellowships, 'fellowship')} per event"
-        return text + "."
+            fellows = ngettext(
+                "%(n)s fellowship per event", "%(n)s fellowships per event", a.fellowships
+            )
+            text = _("%(meeting)s; %(fellowships)s") % {
+                "meeting": text,
+                "fellowships": fellows % _n(a.fellowships),
+            }
+        return _("%(description)s.") % {"description": text}
     if isinstance(a, Documentation):
-        size = _count(a.words, "word") if a.words is not None else _count(a.pages or 0, "page")
-        text = f"A {STAGE_LABELS[a.stage]} document of {size} a year"
-        if a.languages:
-            text += f", translated from English into {_languages_text(a.languages)}"
+        if a.words is not None:
+            size = ngettext("%(n)s word", "%(n)s words", a.words) % _n(a.words)
         else:
-            text += ", in English only"
-        return text + "."
+            size = ngettext("%(n)s page", "%(n)s pages", a.pages or 0) % _n(a.pages or 0)
+        values = {
+            "stage": _(STAGE_LABELS[a.stage]),
+            "size": size,
+            "languages": _languages_text(a.languages),
+        }
+        if a.languages:
+            text = _(
+                "A %(stage)s document of %(size)s a year, translated from English into "
+                "%(languages)s."
+            )
+        else:
+            text = _("A %(stage)s document of %(size)s a year, in English only.")
+        return text % values
     if isinstance(a, Staff):
-        time = (
-            f"{_count(a.months, 'work-month')} a year"
-            if a.months is not None
-            else f"{number_text(a.fte or 0)} full-time equivalent"
+        if a.months is not None:
+            time = ngettext("%(n)s work-month a year", "%(n)s work-months a year", a.months)
+            time %= _n(a.months)
+        else:
+            time = _("%(n)s full-time equivalent") % _n(a.fte or 0)
+        posts = ngettext(
+            "%(n)s post at grade %(grade)s, %(time)s each.",
+            "%(n)s posts at grade %(grade)s, %(time)s each.",
+            a.posts,
         )
-        return f"{_count(a.posts, 'post')} at grade {a.grade}, {time} each."
+        return posts % {**_n(a.posts), "grade": a.grade, "time": time}
     if isinstance(a, Consultant):
-        time = _count(a.months, "month") if a.months is not None else _count(a.days or 0, "day")
-        return f"{_count(a.count, 'consultant')}, {time} a year each (external)."
-    if isinstance(a, Travel):
-        who = "staff" if a.traveller == "staff" else "experts"
-        days = f" of {_count(a.days, 'day')} each" if a.days else ""
-        return f"{_count(a.trips, 'trip')} a year{days}, by {who}."
-    if isinstance(a, Services):
-        ext = " (external human resources)" if a.external else ""
-        return (
-            f"Contractual services{ext} of {currency} {money_text(a.amount)} a year, "
-            f"as stated in the proposal: {a.justification}"
+        if a.months is not None:
+            time = ngettext("%(n)s month", "%(n)s months", a.months) % _n(a.months)
+        else:
+            time = ngettext("%(n)s day", "%(n)s days", a.days or 0) % _n(a.days or 0)
+        text = ngettext(
+            "%(n)s consultant, %(time)s a year each (external).",
+            "%(n)s consultants, %(time)s a year each (external).",
+            a.count,
         )
+        return text % {**_n(a.count), "time": time}
+    if isinstance(a, Travel):
+        trips = ngettext("%(n)s trip a year", "%(n)s trips a year", a.trips) % _n(a.trips)
+        who = _("staff") if a.traveller == "staff" else _("experts")
+        if a.days:
+            days = ngettext("%(n)s day", "%(n)s days", a.days) % _n(a.days)
+            return _("%(trips)s of %(days)s each, by %(who)s.") % {
+                "trips": trips,
+                "days": days,
+                "who": who,
+            }
+        return _("%(trips)s, by %(who)s.") % {"trips": trips, "who": who}
+    if isinstance(a, Services):
+        if a.external:
+            text = _(
+                "Contractual services (external human resources) of %(amount)s a year, as "
+                "stated in the proposal: %(justification)s"
+            )
+        else:
+            text = _(
+                "Contractual services of %(amount)s a year, as stated in the proposal: "
+                "%(justification)s"
+            )
+        return text % {
+            "amount": currency_amount(currency, money_text(a.amount)),
+            "justification": a.justification,
+        }
     raise TypeError(f"no description for activity kind {a.kind}")  # pragma: no cover
+
+
+def _n(value: Decimal | int) -> dict[str, str]:
+    """The count of a plural message, as the language writes numbers."""
+    return {"n": number_text(value)}
 
 
 def _activity_view(estimate: Estimate, activity: Activity) -> ActivityView:
     proposal = estimate.proposal
     spec = activity.spec
     details = [
-        Item("Years", _years_text(proposal.years_of(activity))),
-        Item("Budget unit", proposal.unit_of(activity)),
-        Item("Funding", FUNDING_LABELS[spec.funding]),
+        Item(_("Years"), period_text(proposal.years_of(activity))),
+        Item(_("Budget unit"), proposal.unit_of(activity)),
+        Item(_("Funding"), _(FUNDING_LABELS[spec.funding])),
     ]
     if spec.goal is not None:
-        details.append(Item("Strategic goal", _goal_label(estimate, spec.goal)))
+        details.append(Item(_("Strategic goal"), _goal_label(estimate, spec.goal)))
     if activity.template is not None:
-        details.append(Item("Template", activity.template))
+        details.append(Item(_("Template"), activity.template))
     return ActivityView(
         id=spec.id,
         title=spec.title,
-        kind=KIND_LABELS.get(spec.kind, spec.kind),
+        kind=label(KIND_LABELS, spec.kind),
         description=describe(activity, estimate.currency),
         details=tuple(details),
         note=spec.note,
@@ -262,9 +294,11 @@ def _activity_view(estimate: Estimate, activity: Activity) -> ActivityView:
 
 def _goal_label(estimate: Estimate, goal: str | None) -> str:
     if goal is None:
-        return "Not linked to a goal"
+        return _("Not linked to a goal")
     title = estimate.goal_titles.get(goal)
-    return f"Goal {goal}: {title}" if title else f"Goal {goal}"
+    if title:
+        return _("Goal %(goal)s: %(title)s") % {"goal": goal, "title": title}
+    return _("Goal %(goal)s") % {"goal": goal}
 
 
 def _table(
@@ -298,10 +332,10 @@ def _table(
     table = Table(
         id=id,
         title=title,
-        header=(label_header, *(str(y) for y in years), "Total"),
+        header=(label_header, *(str(y) for y in years), _("Total")),
         rows=rows,
         total=(
-            "Total",
+            _("Total"),
             *(amount_text(c) for c in rounded.column_totals),
             amount_text(rounded.total),
         ),
@@ -320,67 +354,73 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
     exact_years = [by_year.get(y, Decimal(0)) for y in years]
     year_totals = round_vector(exact_years, round_to)
     grand = round_half_up(estimate.total, round_to)
-    unit_word = "unit" if round_to == 1 else number_text(round_to)
-    rounding = (
-        f"Amounts in {currency}, rounded to the nearest {unit_word}; the rounded parts add up "
-        "to the rounded totals."
-    )
+    if round_to == 1:
+        rounding = _(
+            "Amounts in %(currency)s, rounded to the nearest unit; the rounded parts add up to "
+            "the rounded totals."
+        )
+    else:
+        rounding = _(
+            "Amounts in %(currency)s, rounded to the nearest %(unit)s; the rounded parts add up "
+            "to the rounded totals."
+        )
+    rounding %= {"currency": currency, "unit": number_text(round_to)}
 
     identification = [
-        Item("Reference", info.reference),
-        Item("Title", info.title),
-        Item("Conference", info.conference),
-        Item("Submitted by", ", ".join(info.submitted_by)),
+        Item(_("Reference"), info.reference),
+        Item(_("Title"), info.title),
+        Item(_("Conference"), info.conference),
+        Item(_("Submitted by"), pgettext("list separator", ", ").join(info.submitted_by)),
     ]
     if info.action:
-        identification.append(Item("Action", ACTION_LABELS[info.action]))
+        identification.append(Item(_("Action"), _(ACTION_LABELS[info.action])))
     if info.instrument:
-        identification.append(Item("Instrument", info.instrument))
-    identification.append(Item("Responsible budget unit", UNIT_LABELS[info.responsible]))
-    identification.append(Item("Period", _years_text(years)))
+        identification.append(Item(_("Instrument"), info.instrument))
+    identification.append(Item(_("Responsible budget unit"), _(UNIT_LABELS[info.responsible])))
+    identification.append(Item(_("Period"), period_text(years)))
     if info.submitted:
-        identification.append(Item("Submitted", info.submitted))
+        identification.append(Item(_("Submitted"), info.submitted))
 
     by_element, element_rows = _table(
         "by-element",
-        "By object of expenditure",
-        "Object of expenditure",
+        _("By object of expenditure"),
+        _("Object of expenditure"),
         estimate,
         lambda line: line.element,
         list(ELEMENTS),
-        lambda k: ELEMENTS[k].label if k in ELEMENTS else str(k),
+        lambda k: _(ELEMENTS[k].label) if k in ELEMENTS else str(k),
         round_to,
         year_totals,
     )
-    by_unit, _ = _table(
+    by_unit, _rows = _table(
         "by-unit",
-        "By budget unit",
-        "Budget unit",
+        _("By budget unit"),
+        _("Budget unit"),
         estimate,
         lambda line: line.unit,
         list(BUDGET_UNITS),
-        lambda k: UNIT_LABELS.get(str(k), str(k)),
+        lambda k: label(UNIT_LABELS, str(k)),
         round_to,
         year_totals,
     )
     by_funding, funding_rows = _table(
         "by-funding",
-        "By source of funding",
-        "Funding",
+        _("By source of funding"),
+        _("Funding"),
         estimate,
         lambda line: line.funding,
         list(FUNDING),
-        lambda k: FUNDING_LABELS.get(str(k), str(k)),
+        lambda k: label(FUNDING_LABELS, str(k)),
         round_to,
         year_totals,
         keep_empty=True,
     )
     goals: Table | None = None
     if any(line.goal is not None for line in estimate.lines):
-        goals, _ = _table(
+        goals, _rows = _table(
             "by-goal",
-            "By goal of the strategic plan",
-            "Strategic goal",
+            _("By goal of the strategic plan"),
+            _("Strategic goal"),
             estimate,
             lambda line: line.goal,
             sorted(estimate.goal_titles),
@@ -395,11 +435,11 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
     )
     servicing = (
         Item(
-            "Conference servicing (interpretation, documentation, meeting services)",
+            _("Conference servicing (interpretation, documentation, meeting services)"),
             amount_text(servicing_total),
         ),
         Item(
-            "Other costs (staff, consultants, travel, fellowships, services)",
+            _("Other costs (staff, consultants, travel, fellowships, services)"),
             amount_text(grand - servicing_total),
         ),
     )
@@ -414,70 +454,99 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
     recurring_shown, one_off_shown = round_vector(
         [recurring, estimate.total - recurring], round_to, grand
     )
-    funding_text = "; ".join(
-        f"{FUNDING_LABELS[str(k)].lower()} {currency} {amount_text(t)}"
+    funding_text = pgettext("list of amounts", "; ").join(
+        _("%(source)s %(amount)s")
+        % {
+            "source": _(FUNDING_SOURCES[str(k)]),
+            "amount": currency_amount(currency, amount_text(t)),
+        }
         for k, t in funding_rows
         if t > 0
     )
     summary = [
-        Item(f"Total over the period {_years_text(years)}", f"{currency} {amount_text(grand)}"),
-        Item(f"First year ({years[0]})", f"{currency} {amount_text(year_totals[0])}"),
         Item(
-            "Recurring (activities in more than one year)",
-            f"{currency} {amount_text(recurring_shown)}",
+            _("Total over the period %(years)s") % {"years": period_text(years)},
+            currency_amount(currency, amount_text(grand)),
         ),
-        Item("One-off (activities in a single year)", f"{currency} {amount_text(one_off_shown)}"),
-        Item("Funding", funding_text or "none"),
+        Item(
+            _("First year (%(year)s)") % {"year": years[0]},
+            currency_amount(currency, amount_text(year_totals[0])),
+        ),
+        Item(
+            _("Recurring (activities in more than one year)"),
+            currency_amount(currency, amount_text(recurring_shown)),
+        ),
+        Item(
+            _("One-off (activities in a single year)"),
+            currency_amount(currency, amount_text(one_off_shown)),
+        ),
+        Item(_("Funding"), funding_text or _("none")),
     ]
 
     card = estimate.card
     card_items = [
-        Item("Rate card", f"{card.id}: {card.title}"),
-        Item("Version (sha256)", estimate.card_sha256),
-        Item("Currency", card.currency),
-        Item("Words per page", number_text(card.words_per_page)),
+        Item(_("Rate card"), _("%(id)s: %(title)s") % {"id": card.id, "title": card.title}),
+        Item(_("Version (sha256)"), estimate.card_sha256),
+        Item(_("Currency"), card.currency),
+        Item(_("Words per page"), number_text(card.words_per_page)),
     ]
     if card.organization:
-        card_items.append(Item("Organization", card.organization))
+        card_items.append(Item(_("Organization"), card.organization))
     if card.indicative:
         card_items.append(
             Item(
-                "Indicative",
-                "built from public figures, not an organization's standard costs",
+                _("Indicative"),
+                _("built from public figures, not an organization's standard costs"),
             )
         )
 
     rates = _rates_used(estimate)
     stated = tuple(
-        StatedAmount(a.spec.title, f"{currency} {money_text(a.spec.amount)}", a.spec.justification)
+        StatedAmount(
+            a.spec.title, currency_amount(currency, money_text(a.spec.amount)), a.spec.justification
+        )
         for a in estimate.proposal.activities
         if isinstance(a.spec, Services)
     )
-    escalation = (
-        f"Rates are escalated by {number_text(card.escalation * 100)}% a year: the value used for "
-        "a year is the latest in force on 1 January of that year, times (1 + escalation) to the "
-        "power of the number of years since the year of that value. Amounts stated in the "
-        "proposal are not escalated."
-    )
+    escalation = _(
+        "Rates are escalated by %(percent)s%% a year: the value used for a year is the latest in "
+        "force on 1 January of that year, times (1 + escalation) to the power of the number of "
+        "years since the year of that value. Amounts stated in the proposal are not escalated."
+    ) % {"percent": number_text(card.escalation * 100)}
     if card.escalation_source:
-        escalation += f" Source of the escalation: {card.escalation_source}"
+        escalation = sentences(
+            [
+                escalation,
+                _("Source of the escalation: %(source)s") % {"source": card.escalation_source},
+            ]
+        )
 
     assumptions: list[str] = []
     for a in estimate.proposal.activities:
         if a.spec.note:
-            assumptions.append(f"{a.spec.title}: {a.spec.note}")
+            assumptions.append(
+                _("%(activity)s: %(note)s") % {"activity": a.spec.title, "note": a.spec.note}
+            )
         for d in a.defaults:
             assumptions.append(
-                f"{a.spec.title}: {d.key} = {_value_text(d.value)}, default of template "
-                f"{a.template}: {d.why}"
+                _("%(activity)s: %(key)s = %(value)s, default of template %(template)s: %(why)s")
+                % {
+                    "activity": a.spec.title,
+                    "key": d.key,
+                    "value": _value_text(d.value),
+                    "template": a.template,
+                    "why": d.why,
+                }
             )
     for r in rates:
-        if r.basis == BASIS_LABELS["assumed"] and r.derivation:
-            assumptions.append(f"{r.rate}: {r.derivation}")
+        if r.basis == _(BASIS_LABELS["assumed"]) and r.derivation:
+            assumptions.append(
+                _("%(rate)s: %(derivation)s") % {"rate": r.rate, "derivation": r.derivation}
+            )
     if card.words_per_page_source:
-        assumptions.append(f"Words per page: {card.words_per_page_source}")
+        assumptions.append(_("Words per page: %(source)s") % {"source": card.words_per_page_source})
     if card.notes:
-        assumptions.append(f"Rate card: {card.notes}")
+        assumptions.append(_("Rate card: %(notes)s") % {"notes": card.notes})
     assumptions.extend(d.message for d in estimate.warnings)
 
     external = round_half_up(estimate.external_human_resources, round_to)
@@ -495,24 +564,30 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         activities=tuple(_activity_view(estimate, a) for a in estimate.proposal.activities),
         tables=(by_element, by_unit, by_funding),
         servicing=servicing,
-        external=f"{currency} {amount_text(external)}",
+        external=currency_amount(currency, amount_text(external)),
         goals=goals,
         card=tuple(card_items),
         rates=rates,
         stated=stated,
         escalation=escalation,
-        rounding_rule=f"{ROUNDING_RULE} {rounding}",
+        rounding_rule=sentences([_(ROUNDING_RULE_TEXT), rounding]),
         assumptions=tuple(assumptions),
-        stamp=(
-            f"finimpact {__version__} · rate card {card.id} sha256 {estimate.card_sha256} · "
-            f"proposal sha256 {estimate.proposal.sha256}"
-        ),
+        stamp=_(
+            "finimpact %(version)s · rate card %(card)s sha256 %(card_sha256)s · proposal sha256 "
+            "%(sha256)s"
+        )
+        % {
+            "version": __version__,
+            "card": card.id,
+            "card_sha256": estimate.card_sha256,
+            "sha256": estimate.proposal.sha256,
+        },
     )
 
 
 def _value_text(value: object) -> str:
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return pgettext("list separator", ", ").join(str(v) for v in value)
     if isinstance(value, Decimal):
         return number_text(value)
     return str(value)
@@ -534,11 +609,11 @@ def _rates_used(estimate: Estimate) -> tuple[RateUsed, ...]:
         if value is not None:
             explanation = value.derivation or value.assumption
         seen[key] = RateUsed(
-            rate=f"{line.rate_label} ({line.rate_id})",
+            rate=_("%(label)s (%(id)s)") % {"label": line.rate_label, "id": line.rate_id},
             unit=rate.unit if rate is not None else line.quantity_unit,
-            value=f"{currency} {money_text(line.rate)}",
-            date=line.rate_from.isoformat(),
-            basis=BASIS_LABELS.get(line.basis, line.basis),
+            value=currency_amount(currency, money_text(line.rate)),
+            date=FORMATS.date(line.rate_from),
+            basis=label(BASIS_LABELS, line.basis),
             source=line.source,
             derivation=explanation,
         )

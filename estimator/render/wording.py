@@ -187,6 +187,74 @@ def currency_amount(currency: str, figure: str) -> str:
     return _("%(currency)s %(amount)s") % {"currency": currency, "amount": figure}
 
 
+# -- Labels: codes of the facts, as outputs name them ----------------------------------------
+
+FUNDING_LABELS = {
+    "additional": N_("Additional credits (regular budget)"),
+    "existing": N_("Within existing budgetary provisions"),
+    "extrabudgetary": N_("Extrabudgetary (voluntary contributions)"),
+}
+FUNDING_SOURCES = {
+    "additional": N_("additional credits (regular budget)"),
+    "existing": N_("within existing budgetary provisions"),
+    "extrabudgetary": N_("extrabudgetary (voluntary contributions)"),
+}
+"""The same, inside a sentence or a list ('additional credits (regular budget) CHF 1,200')."""
+FUNDING_COLUMNS = {
+    "additional": N_("Additional"),
+    "existing": N_("Existing"),
+    "extrabudgetary": N_("Extrabudgetary"),
+}
+"""The same, as a column of the batch report."""
+ACTION_LABELS = {
+    "ADD": N_("ADD (addition)"),
+    "MOD": N_("MOD (modification)"),
+    "SUP": N_("SUP (suppression)"),
+}
+UNIT_LABELS = {
+    "GS": N_("General Secretariat"),
+    "ITU-R": N_("Radiocommunication Sector (ITU-R)"),
+    "ITU-T": N_("Telecommunication Standardization Sector (ITU-T)"),
+    "ITU-D": N_("Telecommunication Development Sector (ITU-D)"),
+}
+KIND_LABELS = {
+    "meeting": N_("Meetings"),
+    "documentation": N_("Documentation"),
+    "staff": N_("Staff"),
+    "consultant": N_("Consultants"),
+    "travel": N_("Travel"),
+    "services": N_("Contractual services"),
+}
+BASIS_LABELS = {
+    "published": N_("published"),
+    "derived": N_("derived from published figures"),
+    "assumed": N_("assumed"),
+}
+BASIS_EXPLAINED = {
+    "published": N_("published (the figure is in its source)"),
+    "derived": N_("derived (arithmetic on published figures)"),
+    "assumed": N_("assumed (a stated assumption)"),
+    "stated": N_("stated (an amount the proposal states)"),
+}
+"""The basis of a rate value with what it means, for the console summary."""
+STAGE_LABELS = {"pre": N_("pre-session"), "in": N_("in-session"), "post": N_("post-session")}
+LOCATION_LABELS = {
+    "geneva": N_("in Geneva"),
+    "away": N_("away from Geneva (the host country pays the costs above those of Geneva)"),
+    "virtual": N_("virtually"),
+}
+ROUNDING_RULE_TEXT = N_(
+    "Each cost line is rounded to the cent, half away from zero; totals are sums of lines."
+)
+"""cost_models.money.ROUNDING_RULE, in words (the JSON keeps that one in English)."""
+
+
+def label(table: Mapping[str, str], code: str) -> str:
+    """A code's label from one of the tables above, in the output's language; an unknown code
+    as it is."""
+    return _(table[code]) if code in table else code
+
+
 # -- Lists, years and periods ------------------------------------------------------------------
 
 
