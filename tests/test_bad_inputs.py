@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from estimator.cli.app import app
-from estimator.core.load import MAX_BYTES
+from estimator.core.load import MAX_ACTIVITIES, MAX_ACTIVITY_YEARS, MAX_BYTES, MAX_TEXT
 
 BAD = Path(__file__).resolve().parent / "bad"
 EXPECTED: list[dict[str, Any]] = tomllib.loads((BAD / "expected.toml").read_text("utf-8"))["case"]
@@ -192,11 +192,56 @@ def test_validate_of_several_files_checks_each_even_after_a_number_no_decimal_ho
     assert valid["valid"] is True
 
 
-def test_a_diagnostic_cuts_a_megabyte_value_and_says_how_long_it_was(tmp_path: Path) -> None:
-    key = "x" * 1_000_000
+@pytest.mark.parametrize("length", [9_000, 1_000_000])
+def test_a_diagnostic_cuts_a_long_key_and_says_how_long_it_was(tmp_path: Path, length: int) -> None:
     path = tmp_path / "long-key.toml"
-    path.write_text((BAD / "base-valid.toml").read_text("utf-8") + f"{key} = 1\n", "utf-8")
+    text = (BAD / "base-valid.toml").read_text("utf-8") + f"{'x' * length} = 1\n"
+    path.write_text(text, "utf-8")
     result = CliRunner().invoke(app, ["validate", str(path)], catch_exceptions=False)
     assert result.exit_code == 1
     assert len(result.stderr) < 1000
-    assert "(1,000,000 characters)" in result.stderr
+    assert f"{length:,} characters" in result.stderr
+
+
+def _activities(n: int, period: tuple[int, int]) -> str:
+    """The corpus's valid proposal with n copies of its activity over the period."""
+    head, activity = (BAD / "base-valid.toml").read_text("utf-8").split("[[activity]]")
+    head = head.replace("period = [2027, 2028]", f"period = [{period[0]}, {period[1]}]")
+    copies = (activity.replace('id = "workshop"', f'id = "w{i}"') for i in range(n))
+    return head + "".join("[[activity]]" + a for a in copies)
+
+
+@pytest.mark.parametrize(
+    ("n", "period", "code", "at"),
+    [
+        (MAX_ACTIVITIES, (2027, 2028), None, None),
+        (MAX_ACTIVITIES + 1, (2027, 2028), "too-many-activities", MAX_ACTIVITIES),
+        (MAX_ACTIVITY_YEARS // 20, (2027, 2046), None, None),
+        (MAX_ACTIVITY_YEARS // 20 + 1, (2027, 2046), "too-many-activity-years", 100),
+    ],
+    ids=["500-activities", "501-activities", "2000-activity-years", "2020-activity-years"],
+)
+def test_activities_and_activity_years_are_limited_and_the_limit_is_told_where_it_is_passed(
+    tmp_path: Path, n: int, period: tuple[int, int], code: str | None, at: int | None
+) -> None:
+    path = tmp_path / "many.toml"
+    path.write_text(_activities(n, period), "utf-8")
+    status, [report] = _validate([path], None)
+    if code is None:
+        assert (status, _errors(report)) == (0, [])
+        return
+    [error] = _errors(report)
+    assert (status, error["code"], error["path"]) == (1, code, f"activity[{at}]")
+    assert f"{MAX_ACTIVITIES if 'activities' in code else MAX_ACTIVITY_YEARS:,}" in error["message"]
+
+
+def test_a_text_of_a_rate_card_longer_than_the_limit_is_told_with_its_length(
+    tmp_path: Path,
+) -> None:
+    card = (BAD / "cards" / "corpus-valid.toml").read_text("utf-8")
+    path = tmp_path / "card.toml"
+    path.write_text(card.replace('"Corpus test figure"', f'"{"s" * (MAX_TEXT + 1)}"', 1), "utf-8")
+    code, [report] = _validate([path], None)
+    [error] = _errors(report)
+    assert (code, error["path"], error["line"]) == (1, "rate[0].value[0].source", 17)
+    assert f"{MAX_TEXT + 1:,} characters, at most {MAX_TEXT:,}" in error["message"]

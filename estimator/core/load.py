@@ -30,6 +30,15 @@ within the digits a spreadsheet holds exactly, and out of the reach of decimal o
 MAX_PLACES = 10
 """The most decimal places a number may have (an exchange rate has six): together with
 MAX_NUMBER, at most 25 significant digits, so that every sum and product is exact."""
+MAX_TEXT = 10_000
+"""The longest text (a title, a justification, a source), in characters."""
+MAX_ACTIVITIES = 500
+"""The most [[activity]] tables a proposal may have."""
+MAX_ACTIVITY_YEARS = 2_000
+"""The most activity-years a proposal may have: each [[activity]] counts the years it runs (its
+years, else every year of the period). A year of an activity gives at most 9 cost lines (a
+template's parts), so a proposal gives at most 18,000 cost lines: costed in seconds
+(docs/benchmarks.md). The period is at most MAX_PERIOD_YEARS (estimator/core/model.py)."""
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 """The dates a file may hold: a rate escalated from 1900 to 2199 still fits a spreadsheet."""
 
@@ -136,16 +145,25 @@ def _parse_float(text: str) -> Decimal | _Unreadable:
         return _Unreadable(text)
 
 
-def _numbers(node: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, Any]]:
-    """Every number and date of a document, with its key path."""
+def _scalars(node: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, Any]]:
+    """Every number, date and text of a document, and every key, with its key path."""
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from _numbers(value, (*path, key))
+            if len(key) > MAX_TEXT:
+                yield (*path, key), _Key(key)
+            yield from _scalars(value, (*path, key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _numbers(value, (*path, index))
-    elif isinstance(node, int | Decimal | _Unreadable | dt.date) and not isinstance(node, bool):
+            yield from _scalars(value, (*path, index))
+    elif not isinstance(node, bool):
         yield path, node
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A key, checked for its length like a text."""
+
+    text: str
 
 
 def _places(value: Decimal) -> int:
@@ -157,8 +175,20 @@ def _places(value: Decimal) -> int:
 
 
 def _number_problem(value: Any) -> tuple[str, str] | None:
-    """Why a number or a date is beyond what a proposal, card or plan can mean, and a hint."""
+    """Why a number, a date or a text is beyond what a proposal, card or plan can mean, and a
+    hint; None for every other value."""
     limit = f"{MAX_NUMBER:,}"
+    if isinstance(value, str | _Key):
+        text = value if isinstance(value, str) else value.text
+        if len(text) <= MAX_TEXT:
+            return None
+        what = "text" if isinstance(value, str) else "key"
+        return (
+            f"the {what} is too long: {len(text):,} characters, at most {MAX_TEXT:,}",
+            "shorten it" if what == "text" else "check the key",
+        )
+    if not isinstance(value, int | Decimal | _Unreadable | dt.date):
+        return None
     if isinstance(value, _Unreadable):
         return (
             f"{cut(value.text)} is out of range: its exponent is beyond any figure",
@@ -188,10 +218,11 @@ def _number_problem(value: Any) -> tuple[str, str] | None:
 
 
 def number_diagnostics(doc: TomlDocument) -> list[Diagnostic]:
-    """Every number out of range or too precise, located: checked before any model reads the
-    document, so that no figure overflows the arithmetic or a spreadsheet."""
+    """Every number out of range or too precise, every date out of range and every text too
+    long, located: checked before any model reads the document, so that no figure overflows
+    the arithmetic or a spreadsheet."""
     out = []
-    for path, value in _numbers(doc.data):
+    for path, value in _scalars(doc.data):
         problem = _number_problem(value)
         if problem is not None:
             out.append(doc.diag(path, "number-range", *problem))

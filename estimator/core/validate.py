@@ -7,7 +7,7 @@ from typing import Any
 
 from cost_models.parameters import ELEMENTAL_KINDS, ELEMENTAL_MODELS, ActivityBase, Elemental
 from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, did_you_mean
-from estimator.core.load import TomlDocument
+from estimator.core.load import MAX_ACTIVITIES, MAX_ACTIVITY_YEARS, TomlDocument
 from estimator.core.model import Activity, Proposal, ProposalInfo, TemplateDefault
 from estimator.core.strategic import goal_diagnostics
 from estimator.core.templates import Template, catalogue
@@ -62,6 +62,9 @@ def validate_proposal(
             )
         )
         raw_activities = []
+    too_many = _too_many(doc, raw_activities, info)
+    if too_many is not None:  # refused before any is validated: a hostile file costs nothing
+        return None, [*diags, too_many]
 
     activities: list[Activity] = []
     years = info.years if info is not None else None
@@ -74,6 +77,34 @@ def validate_proposal(
     if info is None or any(d.severity is Severity.ERROR for d in diags):
         return None, diags
     return Proposal(info, tuple(activities), doc.file, doc.sha256), diags
+
+
+def _too_many(
+    doc: TomlDocument, raw_activities: list[Any], info: ProposalInfo | None
+) -> Diagnostic | None:
+    """More activities, or activity-years, than the limits (docs/proposal-format.md, Limits),
+    told at the first activity past the limit."""
+    if len(raw_activities) > MAX_ACTIVITIES:
+        return doc.diag(
+            ("activity", MAX_ACTIVITIES),
+            "too-many-activities",
+            f"the proposal has {len(raw_activities):,} activities: at most {MAX_ACTIVITIES:,}",
+            "split it into several proposals, or make like activities one, with a count",
+        )
+    period = len(info.years) if info is not None else 1
+    total = 0
+    for index, raw in enumerate(raw_activities):
+        years = raw.get("years") if isinstance(raw, dict) else None
+        total += len(years) if isinstance(years, list) and years else period
+        if total > MAX_ACTIVITY_YEARS:
+            return doc.diag(
+                ("activity", index),
+                "too-many-activity-years",
+                f"the activities run for more than {MAX_ACTIVITY_YEARS:,} activity-years in all"
+                f" (each activity counts the years it runs; {total:,} up to this one)",
+                "split it into several proposals, or make like activities one, with a count",
+            )
+    return None
 
 
 def _cross_checks(
