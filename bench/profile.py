@@ -39,7 +39,7 @@ def main() -> None:
         timing[stage] = timing.get(stage, 0.0) + time.perf_counter() - start
 
     with tempfile.TemporaryDirectory() as out:
-        floor._setup(Path(out), tuple(RENDERERS))
+        floor._setup(Path(out), tuple(RENDERERS), floor.workbook_library())
         estimate(files[0])  # warm the caches (card, plan, templates), as a batch would
         for path in files:
             start = time.perf_counter()
