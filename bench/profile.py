@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE))
 import floor  # noqa: E402
 
 from estimator.core.pipeline import estimate  # noqa: E402
+from estimator.render.options import RenderOptions  # noqa: E402
 from estimator.render.outputs import RENDERERS  # noqa: E402
 
 
@@ -48,7 +49,7 @@ def main() -> None:
             assert outcome.estimate is not None
             for fmt, (_, render) in RENDERERS.items():
                 start = time.perf_counter()
-                render(outcome.estimate, {})
+                render(outcome.estimate, RenderOptions())
                 timed(f"render {fmt}", start)
             start = time.perf_counter()
             tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)

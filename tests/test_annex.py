@@ -35,6 +35,7 @@ from estimator.render.annex import (
     render_markdown,
     template_format,
 )
+from estimator.render.options import RenderOptions
 from estimator.render.outputs import render_json
 from estimator.render.rounding import round_half_up
 from estimator.render.view import Item, build_view
@@ -87,10 +88,10 @@ def rendered() -> dict[str, Rendered]:
         est = _estimate(path, None if path.parent.name == "seeds" else CARD)
         out[path.stem] = Rendered(
             estimate=est,
-            json=json.loads(render_json(est, {})),
-            md=render_markdown(est, {}).decode("utf-8"),
-            html=render_html(est, {}).decode("utf-8"),
-            docx=render_docx(est, {}),
+            json=json.loads(render_json(est, RenderOptions())),
+            md=render_markdown(est, RenderOptions()).decode("utf-8"),
+            html=render_html(est, RenderOptions()).decode("utf-8"),
+            docx=render_docx(est, RenderOptions()),
         )
     return out
 
@@ -293,7 +294,7 @@ def test_controlled_rounding_by_hand(rendered: dict[str, Rendered]) -> None:
 @pytest.mark.parametrize("unit", [1, 1000])
 def test_rounding_to_the_unit_or_the_thousand_also_adds_up(unit: int) -> None:
     est = _estimate(ROOT / "tests" / "golden" / "pp26-ai-capacity.toml")
-    md = render_markdown(est, {"round_to": unit}).decode("utf-8")
+    md = render_markdown(est, RenderOptions(round_to=unit)).decode("utf-8")
     for table in _amount_tables(markdown_tables(md)):
         assert_adds_up(table)
         assert _amount(table.total[-1]) == round_half_up(est.total, unit)
@@ -352,7 +353,7 @@ def test_the_html_is_well_formed_and_self_contained(rendered: dict[str, Rendered
 
 def test_the_word_annex_is_a4_with_the_reference_in_the_header_and_page_numbers() -> None:
     est = _estimate(GOLDEN / "pp26-ai-capacity.toml")
-    data = render_docx(est, {})
+    data = render_docx(est, RenderOptions())
     document = docx.Document(io.BytesIO(data))
     section = document.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
@@ -365,7 +366,7 @@ def test_the_word_annex_is_a4_with_the_reference_in_the_header_and_page_numbers(
 
 
 def test_in_the_word_tables_of_amounts_the_label_column_takes_a_third_of_the_text_width() -> None:
-    data = render_docx(_estimate(GOLDEN / "pp26-ai-capacity.toml"), {})
+    data = render_docx(_estimate(GOLDEN / "pp26-ai-capacity.toml"), RenderOptions())
     document = docx.Document(io.BytesIO(data))
     section = document.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin
@@ -404,7 +405,7 @@ def test_same_input_gives_the_same_bytes_in_every_format() -> None:
     est = _estimate(SPECIAL)
     again = _estimate(SPECIAL)
     for render in (render_markdown, render_html, render_docx):
-        assert render(est, {}) == render(again, {})
+        assert render(est, RenderOptions()) == render(again, RenderOptions())
 
 
 # User templates ------------------------------------------------------------------------------
@@ -414,7 +415,7 @@ def test_a_user_template_replaces_the_shipped_one(tmp_path: Path) -> None:
     template = tmp_path / "mine.md.j2"
     template.write_text("{{ annex.reference }}: {{ annex.summary[0].value }}\n", "utf-8")
     est = _estimate(GOLDEN / "pp26-ai-capacity.toml")
-    out = render_markdown(est, {"template": template}).decode("utf-8")
+    out = render_markdown(est, RenderOptions(template=template)).decode("utf-8")
     assert out == f"PP26/44A2/1: {est.currency} {round_half_up(est.total, 100):,.0f}\n"
 
 
@@ -438,7 +439,7 @@ def test_a_missing_or_broken_template_is_a_one_line_error(
     with pytest.raises(TemplateProblem, match=re.escape(words)):
         fmt = template_format(template)
         {"md": render_markdown, "html": render_html, "docx": render_docx}[fmt](
-            est, {"template": template}
+            est, RenderOptions(template=template)
         )
 
 
@@ -508,7 +509,7 @@ def _normalized(text: str) -> str:
 def test_golden_annex(name: str, fmt: str, request: pytest.FixtureRequest) -> None:
     est = _estimate(GOLDEN / f"{name}.toml")
     render = render_markdown if fmt == "md" else render_html
-    got = _normalized(render(est, {}).decode("utf-8"))
+    got = _normalized(render(est, RenderOptions()).decode("utf-8"))
     golden = GOLDEN / f"{name}.annex.{fmt}"
     if request.config.getoption("--update-golden"):
         golden.write_text(got, encoding="utf-8", newline="\n")

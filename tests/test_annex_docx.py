@@ -30,6 +30,7 @@ from lxml import etree
 from estimator.core.estimate import Estimate
 from estimator.core.pipeline import estimate as run_estimate
 from estimator.render.annex import _docxtpl_steps, _fit_amount_tables, render_docx
+from estimator.render.options import RenderOptions
 from estimator.render.resources import templates_dir
 from estimator.render.view import build_view
 
@@ -134,14 +135,14 @@ def _user_template(path: Path) -> Path:
 def test_the_shipped_template_gives_what_docxtpl_gives(proposal: Path, round_to: int) -> None:
     est = _estimate(proposal)
     expected = _docxtpl_render(templates_dir() / "annex.docx", est, round_to)
-    assert render_docx(est, {"round_to": round_to}) == expected
+    assert render_docx(est, RenderOptions(round_to=round_to)) == expected
 
 
 @pytest.mark.parametrize("proposal", [SPECIAL, PP26], ids=["special-characters", "pp26"])
 def test_a_user_template_gives_what_docxtpl_gives(tmp_path: Path, proposal: Path) -> None:
     template = _user_template(tmp_path / "mine.docx")
     est = _estimate(proposal)
-    data = render_docx(est, {"template": template})
+    data = render_docx(est, RenderOptions(template=template))
     assert data == _docxtpl_render(template, est, 100)
     reference = est.proposal.info.reference
     with zipfile.ZipFile(io.BytesIO(data)) as z:  # the template has what it is meant to have
@@ -162,7 +163,9 @@ def test_a_user_template_changed_on_disk_is_read_again(tmp_path: Path) -> None:
         document.save(str(template))
         text = "".join(
             p.text
-            for p in docx.Document(io.BytesIO(render_docx(est, {"template": template}))).paragraphs
+            for p in docx.Document(
+                io.BytesIO(render_docx(est, RenderOptions(template=template)))
+            ).paragraphs
         )
         assert text == f"{words} {est.proposal.info.reference}"
 
@@ -186,7 +189,7 @@ def test_a_user_template_without_core_properties_gives_the_same_bytes_every_time
                 data = re.sub(rb"<[^<]*(core-properties|/docProps/core.xml)[^>]*/>", b"", data)
             dst.writestr(name, data)
     est = _estimate(PP26)
-    data = render_docx(est, {"template": template})
+    data = render_docx(est, RenderOptions(template=template))
     assert docx.Document(io.BytesIO(data)).core_properties.modified == dt.datetime(
         1980, 1, 1, tzinfo=dt.UTC
     )
@@ -214,7 +217,7 @@ def test_a_user_template_with_no_page_size_or_a_one_column_total_table_renders(
     template = tmp_path / "mine.docx"
     document.save(str(template))
     est = _estimate(PP26)
-    data = render_docx(est, {"template": template})
+    data = render_docx(est, RenderOptions(template=template))
     assert data == _docxtpl_render(template, est, 100)
     cells = docx.Document(io.BytesIO(data)).tables[0].column_cells(0)
     assert cells[1].text == est.proposal.info.reference

@@ -18,6 +18,7 @@ Cumulative additional ITU-T credits in 2029 after each proposal, in submission o
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -26,7 +27,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from estimator.batch.report import FILES
@@ -748,3 +751,92 @@ def test_without_a_plan_no_report_offers_a_headroom_to_exceed(tmp_path: Path) ->
     sheet = load_workbook(out / "batch-report.xlsx")["Proposals"]
     values = {c.value for r in sheet.iter_rows() for c in r}
     assert "First to exceed the headroom in" not in values
+
+
+# -- batch honours every option estimate has ------------------------------------------------------
+
+
+def _option_names(name: str) -> set[str]:
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    return {o for p in command.params if p.param_type_name == "option" for o in p.opts} - {"--help"}
+
+
+def test_batch_takes_every_option_estimate_takes() -> None:
+    assert _option_names("estimate") <= _option_names("batch")
+
+
+def _word_template(path: Path) -> Path:
+    document = docx.Document()
+    document.add_paragraph("Costed by batch or estimate alike: {{ annex.reference }}")
+    document.save(str(path))
+    return path
+
+
+def _markdown_template(path: Path) -> Path:
+    path.write_text("{{ annex.reference }}: {{ annex.summary[0].value }}\n", "utf-8")
+    return path
+
+
+OTHER_PLAN = DATA / "plan.toml"
+
+
+def _same_options(tmp_path: Path, options: list[str]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The outputs of one proposal by estimate and by batch, given the same options (and the
+    test card), by file name."""
+    folder = tmp_path / "in"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "b.toml"
+    path.write_text(proposal("b", "2026-03-01", 2, "additional"), "utf-8")
+    common = ["--rates", str(CARD), *options]
+    if "--plan" not in options:
+        common += ["--plan", str(PLAN)]
+    by_estimate, by_batch = tmp_path / "estimate", tmp_path / "batch"
+    runner = CliRunner()
+    done = runner.invoke(app, ["estimate", str(path), "--out", str(by_estimate), *common])
+    assert done.exit_code == 0, done.output
+    done = runner.invoke(app, ["batch", str(path), "--out", str(by_batch), *common])
+    assert done.exit_code == 0, done.output
+    estimate_files = {p.name: p.read_bytes() for p in by_estimate.iterdir()}
+    batch_files = {p.name: p.read_bytes() for p in by_batch.iterdir() if p.name in estimate_files}
+    return estimate_files, batch_files
+
+
+def test_batch_round_to_1_and_a_word_template_give_the_annex_bytes_estimate_gives(
+    tmp_path: Path,
+) -> None:
+    template = _word_template(tmp_path / "mine.docx")
+    options = ["--round-to", "1", "--template", str(template)]
+    by_estimate, by_batch = _same_options(tmp_path, options)
+    assert by_batch == by_estimate
+    annex = docx.Document(io.BytesIO(by_batch["T-B.annex.docx"]))
+    assert [p.text for p in annex.paragraphs] == ["Costed by batch or estimate alike: T/B"]
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["--round-to", "--template", "--format", "--rates", "--plan"],
+)
+def test_batch_honours_the_option_as_estimate_does(option: str, tmp_path: Path) -> None:
+    """Each option changes what estimate writes; batch, given it, writes the same bytes."""
+    value = {
+        "--round-to": "1",
+        "--template": str(_markdown_template(tmp_path / "mine.md.j2")),
+        "--format": "md,json",
+        "--rates": "itu-geneva",
+        "--plan": str(tmp_path / "plan.toml"),
+    }[option]
+    if option == "--plan":  # the test plan with less headroom: another Article 34 verdict
+        text = PLAN.read_text("utf-8").replace("100000", "1000").replace("50000", "500")
+        Path(value).write_text(text, "utf-8")
+    by_estimate, by_batch = _same_options(tmp_path / "with", [option, value])
+    plain_estimate, _ = _same_options(tmp_path / "without", [])
+    assert by_batch == by_estimate
+    assert by_estimate != plain_estimate  # the option made a difference
+
+
+def test_batch_json_prints_the_consolidated_report_it_writes(tmp_path: Path) -> None:
+    folder = write_five(tmp_path / "in")
+    result = run(str(folder), "--out", str(tmp_path / "out"), "--format", "json", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == summary_of(tmp_path / "out")
+    assert json.loads(result.stdout)["costed"] == 5

@@ -113,6 +113,33 @@ def test_top_level_help_lists_every_command() -> None:
         assert name in result.stdout
 
 
+def _help(*args: str) -> str:
+    result = runner.invoke(app, [*args, "--help"], terminal_width=100)
+    assert result.exit_code == 0
+    return result.stdout
+
+
+def test_init_is_listed_first_where_a_new_user_looks() -> None:
+    listed = _help().split("Commands:")[1].split()
+    assert listed[0] == "init"
+
+
+def test_the_command_list_shows_each_description_whole() -> None:
+    listing = _help().split("Commands:")[1]
+    for name, command in _commands().items():
+        [line] = [ln for ln in listing.splitlines() if ln.split()[:1] == [name]]
+        shown = line.split(None, 1)[1]
+        assert not shown.endswith("..."), shown
+        assert shown == command.short_help, f"'{name}' shows {shown!r}"
+
+
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_help_shows_no_python_types(name: str) -> None:
+    text = _help(name)
+    python = r"<(path|str|int|float|bool|list\[[^>]*\]|\w+ range)>|list\[|\bx>="
+    assert not re.search(python, text), text
+
+
 def test_version_prints_the_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0

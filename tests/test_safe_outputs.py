@@ -20,9 +20,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -34,6 +32,7 @@ from estimator.cli.app import app
 from estimator.core.estimate import Estimate
 from estimator.core.pipeline import estimate
 from estimator.render import outputs
+from estimator.render.options import RenderOptions
 from estimator.render.outputs import RENDERERS, estimate_json, safe_stem, write_outputs
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10))}
@@ -166,12 +165,12 @@ def test_an_estimate_with_a_traversing_reference_writes_only_inside_out(tmp_path
 def previous(tmp_path: Path) -> tuple[Path, Estimate, dict[str, bytes]]:
     """A folder holding the outputs of a first run, and the estimate of a changed proposal."""
     out = tmp_path / "out"
-    write_outputs(_estimate(_proposal(tmp_path / "v1.toml", days=10)), out, list(RENDERERS))
+    write_outputs(_estimate(_proposal(tmp_path / "v1.toml", days=10)), out)
     changed = _estimate(_proposal(tmp_path / "v2.toml", days=20))
     return out, changed, _files(out)
 
 
-def _broken(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+def _broken(estimate: Estimate, options: RenderOptions) -> bytes:
     raise RuntimeError("renderer failed")
 
 
@@ -180,10 +179,10 @@ def test_a_failing_renderer_leaves_the_previous_outputs_untouched_and_no_tempora
 ) -> None:
     out, changed, before = previous
     assert len(before) == len(RENDERERS)
-    monkeypatch.setitem(RENDERERS, "broken", ("broken.txt", _broken))
-    formats = [*RENDERERS]  # the broken one comes last: every other one rendered fine
+    last = [*RENDERERS][-1]  # the broken one comes last: every other one rendered fine
+    monkeypatch.setitem(RENDERERS, last, (RENDERERS[last][0], _broken))
     with pytest.raises(RuntimeError, match="renderer failed"):
-        write_outputs(changed, out, formats)
+        write_outputs(changed, out)
     assert _files(out) == before
 
 
@@ -208,7 +207,7 @@ def test_a_write_that_fails_half_way_leaves_the_previous_outputs_and_no_temporar
 
     monkeypatch.setattr(outputs.os, "fdopen", fdopen)
     with pytest.raises(OSError, match="No space left"):
-        write_outputs(changed, out, list(RENDERERS))
+        write_outputs(changed, out)
     assert len(opened) == 3
     assert _files(out) == before
 
@@ -217,7 +216,7 @@ def test_a_successful_run_replaces_every_output_and_leaves_no_temporary_file(
     previous: tuple[Path, Estimate, dict[str, bytes]],
 ) -> None:
     out, changed, before = previous
-    write_outputs(changed, out, list(RENDERERS))
+    write_outputs(changed, out)
     after = _files(out)
     assert sorted(after) == sorted(before)
     assert json.loads(after["PP26-1.estimate.json"]) == estimate_json(changed)
@@ -238,7 +237,7 @@ def test_a_recent_temporary_file_of_another_run_is_left_alone_an_old_one_removed
     two_hours_ago = time.time() - 7200
     for p in (killed, other):
         os.utime(p, (two_hours_ago, two_hours_ago))
-    write_outputs(_estimate(_proposal(tmp_path / "p.toml")), out, ["json"])
+    write_outputs(_estimate(_proposal(tmp_path / "p.toml")), out, RenderOptions(formats=("json",)))
     # the old debris of another proposal stays: this run only tidies its own names
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["PP26-1.estimate.json", running.name, other.name]
@@ -249,7 +248,9 @@ def test_outputs_are_readable_by_others_like_any_file_not_private_like_a_temp_fi
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "out"
-    [path] = write_outputs(_estimate(_proposal(tmp_path / "p.toml")), out, ["json"])
+    [path] = write_outputs(
+        _estimate(_proposal(tmp_path / "p.toml")), out, RenderOptions(formats=("json",))
+    )
     assert path.stat().st_mode & 0o644 == 0o644  # rw-r--r-- under the usual umask 022
 
 
@@ -267,7 +268,7 @@ def hostile_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes
     """Every registered format, rendered from a proposal whose every text is hostile."""
     folder = tmp_path_factory.mktemp("hostile")
     est = _estimate(_proposal(folder / "p.toml", reference="PP26/1", title=HOSTILE))
-    return {fmt: renderer(est, {}) for fmt, (_, renderer) in RENDERERS.items()}
+    return {fmt: renderer(est, RenderOptions()) for fmt, (_, renderer) in RENDERERS.items()}
 
 
 def _need(formats: dict[str, bytes], fmt: str) -> bytes:
@@ -336,7 +337,7 @@ def test_a_cell_starting_with_each_formula_character_stays_text(tmp_path: Path) 
         pytest.skip("the xlsx output is not registered yet")
     for lead in ("=1+1", "+1+1", "-1+1", "@SUM(1)"):
         est = _estimate(_proposal(tmp_path / "p.toml", title=lead))
-        book = load_workbook(io.BytesIO(RENDERERS["xlsx"][1](est, {})))
+        book = load_workbook(io.BytesIO(RENDERERS["xlsx"][1](est, RenderOptions())))
         cells = [c for s in book.worksheets for r in s.iter_rows() for c in r]
         assert any(c.value == lead and c.data_type == "s" for c in cells), lead
         assert not any(c.data_type == "f" and lead[1:] in str(c.value) for c in cells), lead
@@ -413,7 +414,7 @@ def test_characters_xml_cannot_hold_are_shown_as_a_replacement_in_every_output(
     from openpyxl import load_workbook
 
     est = _estimate(_proposal(tmp_path / "p.toml", reference=NOT_XML, title=NOT_XML))
-    rendered = {fmt: renderer(est, {}) for fmt, (_, renderer) in RENDERERS.items()}
+    rendered = {fmt: renderer(est, RenderOptions()) for fmt, (_, renderer) in RENDERERS.items()}
     shown = "a\ufffdb\ufffdc\ufffdd\ufffde\ufffd f"
     data = json.loads(rendered["json"])["proposal"]
     assert data["title"] == data["reference"] == NOT_XML

@@ -16,6 +16,7 @@ import pytest
 
 from estimator.core.diagnostics import has_errors
 from estimator.core.pipeline import estimate
+from estimator.render.options import RenderOptions
 from estimator.render.outputs import render_json
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -43,7 +44,7 @@ def seed(request: pytest.FixtureRequest) -> tuple[Path, dict[str, Any]]:
     assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
     # warnings (old rate values, goals past the strategic plan in force) are allowed
     assert not has_errors(outcome.diagnostics), [d.render() for d in outcome.diagnostics]
-    return path, json.loads(render_json(outcome.estimate, {}))
+    return path, json.loads(render_json(outcome.estimate, RenderOptions()))
 
 
 def test_there_are_seeds_for_each_conference() -> None:

@@ -33,6 +33,7 @@ from estimator.cli.app import app
 from estimator.cli.starter import starter_proposal
 from estimator.core.estimate import Estimate
 from estimator.core.pipeline import estimate
+from estimator.render.options import RenderOptions
 from estimator.render.outputs import RENDERERS
 from estimator.render.spreadsheet import FIXED_TIME, workbook_bytes
 from estimator.render.wording import article34_statement
@@ -187,7 +188,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Made]:
     paths: dict[str, Path] = {}
     for name, est in estimates.items():
         paths[name] = written / f"{name}.xlsx"
-        paths[name].write_bytes(render_workbook(est, {}))
+        paths[name].write_bytes(render_workbook(est, RenderOptions()))
     wb = openpyxl.load_workbook(paths["rate-change"])
     sheet, ref = _rate_cell(wb, "R_interpretation_2023")
     wb[sheet][ref] = 1600
@@ -401,7 +402,7 @@ def card(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def injection(tmp_path_factory: pytest.TempPathFactory, card: Path) -> bytes:
     path = tmp_path_factory.mktemp("injection") / "proposal.toml"
     path.write_text(INJECTION, encoding="utf-8")
-    return render_workbook(_estimate(path, card), {})
+    return render_workbook(_estimate(path, card), RenderOptions())
 
 
 @pytest.fixture(scope="module")
@@ -459,8 +460,8 @@ def starter(tmp_path_factory: pytest.TempPathFactory) -> Estimate:
 
 
 def test_two_renderings_of_one_estimate_are_the_same_bytes(starter: Estimate) -> None:
-    first = render_workbook(starter, {})
-    second = render_workbook(starter, {})
+    first = render_workbook(starter, RenderOptions())
+    second = render_workbook(starter, RenderOptions())
     assert first == second
     with zipfile.ZipFile(io.BytesIO(first)) as z:
         assert {info.date_time for info in z.infolist()} == {FIXED_TIME.timetuple()[:6]}
@@ -482,7 +483,7 @@ def test_estimate_command_writes_the_workings_workbook(tmp_path: Path, card: Pat
 
 
 def test_every_amount_is_a_round_of_quantity_rate_and_escalation(starter: Estimate) -> None:
-    wb = openpyxl.load_workbook(io.BytesIO(render_workbook(starter, {})))
+    wb = openpyxl.load_workbook(io.BytesIO(render_workbook(starter, RenderOptions())))
     ws = wb["Workings"]
     names = set(wb.defined_names)
     letter = {key: openpyxl.utils.get_column_letter(i) for key, i in COL.items()}
@@ -501,7 +502,7 @@ def test_every_amount_is_a_round_of_quantity_rate_and_escalation(starter: Estima
 
 
 def test_rates_sheet_names_each_value_used_with_its_source(rate_change: Estimate) -> None:
-    wb = openpyxl.load_workbook(io.BytesIO(render_workbook(rate_change, {})))
+    wb = openpyxl.load_workbook(io.BytesIO(render_workbook(rate_change, RenderOptions())))
     ws = wb["Rates"]
     header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Name")
     rows = [
@@ -538,7 +539,7 @@ def test_a_stated_amount_has_its_own_named_cell_and_is_not_escalated(injection: 
 
 
 def test_sheets_are_laid_out_for_reading_and_printing(starter: Estimate) -> None:
-    wb = openpyxl.load_workbook(io.BytesIO(render_workbook(starter, {})))
+    wb = openpyxl.load_workbook(io.BytesIO(render_workbook(starter, RenderOptions())))
     assert wb.sheetnames == ["Summary", "Workings", "Rates", "Proposal"]
     workings = wb["Workings"]
     last = openpyxl.utils.get_column_letter(len(WORKINGS_COLUMNS))
@@ -563,7 +564,7 @@ def test_sheets_are_laid_out_for_reading_and_printing(starter: Estimate) -> None
 
 
 def test_proposal_sheet_lists_the_activities_as_entered(starter: Estimate) -> None:
-    wb = openpyxl.load_workbook(io.BytesIO(render_workbook(starter, {})))
+    wb = openpyxl.load_workbook(io.BytesIO(render_workbook(starter, RenderOptions())))
     rows = [row for row in _rows(wb["Proposal"])][1:]
     officer = {row[2]: (row[3], row[4]) for row in rows if row[1] == "officer"}
     # templates/starter-proposal.toml: grade = "P3", months = 3, posts left to its default 1

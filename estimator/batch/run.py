@@ -20,7 +20,7 @@ import tomllib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, overload
@@ -28,10 +28,11 @@ from typing import IO, Any, overload
 from estimator.core.assess import YearUnit, additional_by_year_unit
 from estimator.core.diagnostics import Diagnostic, Severity
 from estimator.core.estimate import Estimate
-from estimator.core.load import MAX_BYTES, read_bytes, read_toml
+from estimator.core.load import MAX_BYTES, kind_of, read_bytes, read_toml
 from estimator.core.pipeline import estimate as run_estimate
 from estimator.core.pipeline import resolve_card
 from estimator.core.plan import FinancialPlan, resolve_plan
+from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
 from estimator.render.outputs import safe_stem, write_outputs
 from estimator.render.wording import article34_statement
 
@@ -172,11 +173,10 @@ class Settings:
     """What every proposal of a batch shares: handed once to each worker process."""
 
     out_dir: Path
-    formats: tuple[str, ...]
+    options: RenderOptions
     card_path: Path | None
     plan: FinancialPlan | None
     currency: str
-    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -245,14 +245,11 @@ def _reference(data: dict[str, Any] | None) -> str | None:
 
 
 def not_a_proposal(data: dict[str, Any] | None) -> str | None:
-    """Why a file found in a folder is not a proposal (a rate card or a plan), or None."""
-    if data is None or "proposal" in data:
+    """Why a file found is not a proposal (by the rule of ``kind_of``), or None."""
+    if data is None:
         return None
-    if "card" in data:
-        return "a rate card, not a proposal"
-    if "plan" in data and "headroom" in data:
-        return "a financial plan, not a proposal"
-    return None
+    kind = kind_of(data)
+    return None if kind == "proposal" else f"a {kind}, not a proposal"
 
 
 def duplicates(references: Mapping[Path, str | None]) -> dict[Path, Diagnostic]:
@@ -334,7 +331,7 @@ def _cost_and_write(path: Path, settings: Settings) -> Row | Failure:
         return Failure(display, tuple(outcome.diagnostics))
     result = outcome.estimate
     try:
-        written = write_outputs(result, settings.out_dir, settings.formats, settings.options)
+        written = write_outputs(result, settings.out_dir, settings.options)
     except OSError as e:  # a full disk, a folder taken away: the input is fine, say so
         return Failure(
             display,
@@ -356,7 +353,7 @@ def _cost_and_write(path: Path, settings: Settings) -> Row | Failure:
 
 def batch_settings(
     out_dir: Path,
-    formats: Sequence[str],
+    options: RenderOptions = DEFAULT_OPTIONS,
     card_path: Path | None = None,
     plan_path: Path | None = None,
 ) -> tuple[Settings | None, list[Diagnostic]]:
@@ -369,7 +366,7 @@ def batch_settings(
     if any(d.severity is Severity.ERROR for d in diags):
         return None, diags
     currency = plan.currency if plan is not None else card.currency
-    return Settings(out_dir, tuple(formats), card_path, plan, currency), diags
+    return Settings(out_dir, options, card_path, plan, currency), diags
 
 
 def run_batch(

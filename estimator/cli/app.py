@@ -10,9 +10,8 @@ from typing import Annotated
 
 import typer
 
-from estimator import __version__
-from estimator.batch.report import consolidate, write_reports
-from estimator.batch.run import ProgressBar, batch_settings, find_proposals, run_batch
+from estimator import __version__, api
+from estimator.batch.run import ProgressBar
 from estimator.cli.starter import starter_proposal
 from estimator.cli.summary import summary
 from estimator.core import templates as activity_templates
@@ -20,9 +19,9 @@ from estimator.core.diagnostics import Diagnostic, has_errors, printable
 from estimator.core.pipeline import check_file, resolve_card
 from estimator.core.pipeline import estimate as run_estimate
 from estimator.core.ratecard import RateCard
-from estimator.render.annex import DEFAULT_ROUND_TO, TemplateProblem, template_format
-from estimator.render.outputs import RENDERERS, render_json, write_outputs
-from estimator.render.rounding import ROUNDING_UNITS
+from estimator.render.annex import TemplateProblem, template_format
+from estimator.render.options import DEFAULT_ROUND_TO, FORMATS, OptionProblem, RenderOptions
+from estimator.render.outputs import render_json, write_outputs
 
 app = typer.Typer(
     name="finimpact",
@@ -38,6 +37,7 @@ RatesOption = Annotated[
     Path | None,
     typer.Option(
         "--rates",
+        metavar="CARD",
         help="The rate card: a TOML file, or the id of a shipped card (itu-geneva, the default;"
         " un-new-york).",
     ),
@@ -47,23 +47,50 @@ PlanOption = Annotated[
     Path | None,
     typer.Option(
         "--plan",
+        metavar="PLAN",
         help="The financial plan for the Article 34 assessment: a TOML file, or the name of a"
         " shipped plan (example-itu, an illustration with assumed figures). Default: none, the"
         " additional credits are not assessed against a plan.",
     ),
 ]
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        metavar="LIST",
+        help="Outputs to write, comma-separated: " + ", ".join(FORMATS) + ".",
+    ),
+]
+RoundToOption = Annotated[
+    int,
+    typer.Option(
+        "--round-to",
+        metavar="UNIT",
+        help="Round the annex's figures to 1, 100 or 1000; the parts add up to the totals.",
+    ),
+]
+TemplateOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--template",
+        metavar="FILE",
+        help="Your own annex template: a .md.j2, .html.j2 or .docx file (see docs/annex.md).",
+    ),
+]
 
 
-def _formats(text: str) -> list[str]:
-    """The --format list, checked against the registered renderers."""
-    wanted = [f.strip() for f in text.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in RENDERERS]
-    if unknown or not wanted:
-        raise typer.BadParameter(
-            f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDERERS)}",
-            param_hint="--format",
-        )
-    return wanted
+def _options(formats: str, round_to: int, template: Path | None) -> RenderOptions:
+    """The one options object of the outputs, from the command line; a value that cannot be
+    used is a usage error (exit 2) naming its option."""
+    try:
+        options = RenderOptions(round_to, template, RenderOptions.parse_formats(formats))
+        if template is not None:
+            template_format(template)
+    except OptionProblem as e:
+        raise typer.BadParameter(str(e), param_hint=e.option) from e
+    except TemplateProblem as e:
+        raise typer.BadParameter(str(e), param_hint="--template") from e
+    return options
 
 
 def _print_diagnostics(diags: list[Diagnostic]) -> None:
@@ -86,63 +113,59 @@ def _main(
     """Estimate the financial implications of proposals to ITU conferences and assemblies."""
 
 
-@app.command()
+@app.command(short_help="Start here: write a commented starter proposal to edit.")
+def init(
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="PATH", help="Where to write the starter proposal.", hidden=True),
+    ] = Path("proposal.toml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter proposal that validates, to edit into your own.
+
+    PATH is where to write it [default: proposal.toml].
+    """
+    if path.exists() and not force:
+        typer.echo(f"{path} exists already; use --force to overwrite it", err=True)
+        raise typer.Exit(1)
+    path.write_text(starter_proposal(), encoding="utf-8")
+    typer.echo(f"wrote {path}; check it with: finimpact validate {path}")
+
+
+@app.command(short_help="Price a proposal: write its outputs and print a summary.")
 def estimate(
     file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="The proposal, a TOML file (format 1).")
+        Path,
+        typer.Argument(metavar="FILE", help="The proposal, a TOML file (format 1).", hidden=True),
     ],
     rates: RatesOption = None,
     plan: PlanOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder for the outputs [default: the current folder]."),
+        typer.Option(
+            "--out", metavar="DIR", help="Folder for the outputs [default: the current folder]."
+        ),
     ] = None,
     as_json: JsonOption = False,
-    formats: Annotated[
-        str,
-        typer.Option("--format", help="Outputs to write, comma-separated: " + ", ".join(RENDERERS)),
-    ] = ",".join(RENDERERS),
-    round_to: Annotated[
-        int,
-        typer.Option(
-            "--round-to",
-            help="Round the annex's figures to 1, 100 or 1000; parts add up to the totals.",
-        ),
-    ] = DEFAULT_ROUND_TO,
-    template: Annotated[
-        Path | None,
-        typer.Option(
-            "--template",
-            help="Your own annex template: a .md.j2, .html.j2 or .docx file (see docs/annex.md).",
-        ),
-    ] = None,
+    formats: FormatOption = ",".join(FORMATS),
+    round_to: RoundToOption = DEFAULT_ROUND_TO,
+    template: TemplateOption = None,
 ) -> None:
     """Price a proposal: write its outputs and print a summary.
 
-    Writes <reference>.estimate.json (and the other formats) into --out. With --json, prints
-    the estimate as JSON on stdout instead of the summary, and writes files only if --out is
-    given.
+    FILE is the proposal, a TOML file (format 1). Writes <reference>.estimate.json (and the
+    other formats) into --out. With --json, prints the estimate as JSON on stdout instead of
+    the summary, and writes files only if --out is given.
     """
-    wanted = _formats(formats)
-    if round_to not in ROUNDING_UNITS:
-        raise typer.BadParameter(
-            f"{round_to} is not one of {', '.join(map(str, ROUNDING_UNITS))}",
-            param_hint="--round-to",
-        )
-    if template is not None:
-        try:
-            template_format(template)
-        except TemplateProblem as e:
-            raise typer.BadParameter(str(e), param_hint="--template") from e
+    options = _options(formats, round_to, template)
     outcome = run_estimate(file, rates, plan_path=plan)
     _print_diagnostics(outcome.diagnostics)
     if outcome.estimate is None or has_errors(outcome.diagnostics):
         raise typer.Exit(1)
     written: list[Path] = []
     if out is not None or not as_json:
-        options = {"round_to": round_to, "template": template}
         try:
-            written = write_outputs(outcome.estimate, out or Path("."), wanted, options)
+            written = write_outputs(outcome.estimate, out or Path("."), options)
         except TemplateProblem as e:
             typer.echo(f"finimpact: {e}", err=True)
             raise typer.Exit(1) from e
@@ -151,7 +174,7 @@ def estimate(
             typer.echo(f"finimpact: cannot write the outputs in {out or '.'}: {why}", err=True)
             raise typer.Exit(1) from e
     if as_json:
-        sys.stdout.write(render_json(outcome.estimate, {}).decode("utf-8"))
+        sys.stdout.write(render_json(outcome.estimate, options).decode("utf-8"))
         return
     # proposal text on a terminal: escape sequences in a title are shown, not obeyed
     typer.echo("\n".join(map(printable, summary(outcome.estimate).splitlines())))
@@ -160,55 +183,68 @@ def estimate(
         typer.echo(f"wrote {path}")
 
 
-@app.command()
+@app.command(short_help="Cost every proposal of a conference and report them together.")
 def batch(
     paths: Annotated[
         list[Path],
         typer.Argument(
             metavar="PATH",
             help="Proposal files, or folders searched for *.toml (recursively).",
+            hidden=True,
         ),
     ],
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for every output and the consolidated report.")
+        Path,
+        typer.Option(
+            "--out", metavar="DIR", help="Folder for every output and the consolidated report."
+        ),
     ],
     rates: RatesOption = None,
     plan: PlanOption = None,
-    formats: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            help="Outputs to write for each proposal, comma-separated: " + ", ".join(RENDERERS),
-        ),
-    ] = ",".join(RENDERERS),
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the consolidated report (batch-report.json) on stdout."),
+    ] = False,
+    formats: FormatOption = ",".join(FORMATS),
+    round_to: RoundToOption = DEFAULT_ROUND_TO,
+    template: TemplateOption = None,
     jobs: Annotated[
         int,
-        typer.Option("--jobs", min=1, help="Worker processes; the outputs do not depend on it."),
+        typer.Option(
+            "--jobs",
+            metavar="N",
+            help="Worker processes, at least 1; the outputs do not depend on it.",
+        ),
     ] = 1,
 ) -> None:
     """Cost every proposal of a conference and report them together against the financial plan.
 
-    Each proposal gets its own outputs in --out; batch-report.xlsx, .html, .md and .json give
-    one row per proposal, in submission order, and the cumulative additional credits against
-    the plan's headroom per year and budget unit. Exits 1 if any proposal could not be costed,
-    and before costing any if a PATH does not exist.
+    PATH is a proposal file, or a folder searched for *.toml (recursively); rate cards and
+    plans found there are skipped. Each proposal gets its own outputs in --out, made with the
+    same options as estimate's; batch-report.xlsx, .html, .md and .json give one row per
+    proposal, in submission order, and the cumulative additional credits against the plan's
+    headroom per year and budget unit. Exits 1 if any proposal could not be costed, and before
+    costing any if a PATH does not exist.
     """
-    wanted = _formats(formats)
-    files, missing = find_proposals(paths)
-    settings, found = batch_settings(out, wanted, rates, plan)
-    _print_diagnostics(missing + found)
-    if settings is None or missing:  # a mistyped path: nothing is costed, nothing written
-        raise typer.Exit(1)
-    if not files:
-        typer.echo("no proposal files (*.toml) found", err=True)
-        raise typer.Exit(1)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:  # --out names a file, or a folder that cannot be made
-        typer.echo(f"finimpact: cannot write the outputs in {out}: {e.strerror or e}", err=True)
-        raise typer.Exit(1) from e
+    options = _options(formats, round_to, template)
+    if jobs < 1:
+        raise typer.BadParameter(f"{jobs} is not a number of worker processes", param_hint="--jobs")
     progress = ProgressBar() if sys.stderr.isatty() else None
-    with run_batch(files, settings, jobs, progress) as result:
+    run, problems = api.batch(
+        paths, out, options, rates=rates, plan=plan, jobs=jobs, progress=progress
+    )
+    if run is None:
+        for d in problems:
+            if d.code == api.NO_PROPOSALS:
+                typer.echo(d.message, err=True)
+            elif d.code == api.CANNOT_WRITE:
+                typer.echo(f"finimpact: {d.message}", err=True)
+            else:
+                typer.echo(d.render(), err=True)
+        raise typer.Exit(1)
+    _print_diagnostics(problems)
+    with run:
+        result, report = run.batch, run.report
         if progress is not None:
             progress.close()
         for failure in result.failures:
@@ -219,13 +255,16 @@ def batch(
             warnings += len(row.warnings)
         for file, why in result.skipped:
             typer.echo(f"{file}: note: skipped: {why}", err=True)
-        report = consolidate(result)
         try:
-            written = write_reports(report, out)
+            written = run.write_reports()
         except OSError as e:  # none of the reports was replaced
             why = e.strerror or str(e)
             typer.echo(f"finimpact: cannot write the batch report in {out}: {why}", err=True)
             raise typer.Exit(1) from e
+    if as_json:
+        json_report = next(p for p in written if p.name.endswith(".json"))
+        sys.stdout.write(json_report.read_text(encoding="utf-8"))
+        raise typer.Exit(1 if result.failures else 0)
     typer.echo(
         f"costed {len(result.rows)} of {result.files} proposals"
         f" ({len(result.failures)} failed, {warnings} warnings on stderr);"
@@ -242,16 +281,20 @@ def batch(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Check proposals, rate cards and plans; report every problem.")
 def validate(
     files: Annotated[
         list[Path],
-        typer.Argument(metavar="FILE", help="Proposals, rate cards or financial plans (TOML)."),
+        typer.Argument(metavar="FILE", help="Proposals, rate cards or plans (TOML).", hidden=True),
     ],
     rates: RatesOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check proposals, rate cards and plans; report every problem, located as file:line:col."""
+    """Check proposals, rate cards and plans; report every problem, located as file:line:col.
+
+    FILE is a proposal, a rate card, a financial plan or a strategic plan (TOML); what it is
+    follows from its tables: [proposal], [card] or [[rate]], [headroom], [[goal]].
+    """
     report: list[dict[str, object]] = []
     failed = False
     for file in files:
@@ -276,7 +319,7 @@ def validate(
         raise typer.Exit(1)
 
 
-@app.command("rates")
+@app.command("rates", short_help="Show the rate card in use, every value with its source.")
 def rates_command(rates: RatesOption = None, as_json: JsonOption = False) -> None:
     """Show the rate card in use: every rate, every dated value and its source."""
     card, diags = resolve_card(rates, None)
@@ -345,15 +388,20 @@ def card_json(card: RateCard) -> dict[str, object]:
     }
 
 
-@app.command()
+@app.command(short_help="List the conference activity templates, or explain one.")
 def activities(
     name: Annotated[
         str | None,
-        typer.Argument(metavar="NAME", help="A template to explain, e.g. wtsa.focus-group."),
+        typer.Argument(
+            metavar="NAME", help="A template to explain, e.g. wtsa.focus-group.", hidden=True
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List the conference activity templates, or explain one: its parts, defaults and why."""
+    """List the conference activity templates, or explain one: its parts, defaults and why.
+
+    NAME is a template to explain, e.g. wtsa.focus-group.
+    """
     if name is None:
         if as_json:
             every = [t.to_json() for t in activity_templates.catalogue().values()]
@@ -369,21 +417,6 @@ def activities(
         typer.echo(json.dumps(template.to_json(), indent=2, ensure_ascii=False))
     else:
         typer.echo(template.explain())
-
-
-@app.command()
-def init(
-    path: Annotated[
-        Path, typer.Argument(metavar="PATH", help="Where to write the starter proposal.")
-    ] = Path("proposal.toml"),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-) -> None:
-    """Write a commented starter proposal that validates, to edit into your own."""
-    if path.exists() and not force:
-        typer.echo(f"{path} exists already; use --force to overwrite it", err=True)
-        raise typer.Exit(1)
-    path.write_text(starter_proposal(), encoding="utf-8")
-    typer.echo(f"wrote {path}; check it with: finimpact validate {path}")
 
 
 def main() -> None:

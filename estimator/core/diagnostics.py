@@ -26,7 +26,13 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One problem found in one file."""
+    """One problem found in one input.
+
+    Its location is data: ``file`` names the input (a path, or the name given to a proposal
+    held in memory) and ``path`` the key (``("activity", 0, "days")``). ``line`` and ``col``
+    place the key in the input's text (1-based); they are 0 when the input has no text (a
+    proposal given as data), and the line printed is then ``name: key: message``.
+    """
 
     file: str
     line: int
@@ -41,8 +47,13 @@ class Diagnostic:
     def key(self) -> str:
         return format_path(self.path)
 
+    @property
+    def placed(self) -> bool:
+        """Whether line and column are known (the input was text)."""
+        return self.line > 0
+
     def render(self) -> str:
-        where = f"{self.file}:{self.line}:{self.col}"
+        where = f"{self.file}:{self.line}:{self.col}" if self.placed else self.file
         key = f" {self.key}:" if self.path else ""
         level = "" if self.severity is Severity.ERROR else f" {self.severity}:"
         text = f"{where}:{level}{key} {self.message}"
@@ -53,8 +64,8 @@ class Diagnostic:
     def to_json(self) -> dict[str, object]:
         return {
             "file": cut_runs(self.file),
-            "line": self.line,
-            "col": self.col,
+            "line": self.line if self.placed else None,
+            "col": self.col if self.placed else None,
             "path": cut_runs(self.key),
             "severity": str(self.severity),
             "code": self.code,
@@ -147,10 +158,11 @@ class TomlLocator:
 
     It reads the text the way a person does: table headers, array-of-tables headers (counted),
     keys (dotted or quoted) and the elements of arrays. Anything it cannot place is located at the
-    nearest enclosing key or table it could place, and failing that at line 1, column 1.
+    nearest enclosing key or table it could place, and failing that at line 1, column 1. Without
+    text (a source given as data), nothing is placed: every path is at line 0, column 0.
     """
 
-    text: str
+    text: str | None
     _where: dict[KeyPath, _Entry] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -159,6 +171,10 @@ class TomlLocator:
             self._scan()
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
+        """Line and column (1-based) of the key path, or of its nearest enclosing key placed;
+        (0, 0) without text."""
+        if self.text is None:
+            return 0, 0
         key = tuple(path)
         while key:
             entry = self._where.get(key)
@@ -170,6 +186,8 @@ class TomlLocator:
     # -- scanning -----------------------------------------------------------------------------
 
     def _scan(self) -> None:
+        if self.text is None:
+            return
         lines = self.text.splitlines()
         counts: dict[KeyPath, int] = {}
         table: KeyPath = ()

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import stat
 import tomllib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from estimator.core.diagnostics import Diagnostic, KeyPath, TomlLocator, cut
 
@@ -217,7 +218,7 @@ def _number_problem(value: Any) -> tuple[str, str] | None:
     return None
 
 
-def number_diagnostics(doc: TomlDocument) -> list[Diagnostic]:
+def number_diagnostics(doc: Source) -> list[Diagnostic]:
     """Every number out of range or too precise, every date out of range and every text too
     long, located: checked before any model reads the document, so that no figure overflows
     the arithmetic or a spreadsheet."""
@@ -230,12 +231,21 @@ def number_diagnostics(doc: TomlDocument) -> list[Diagnostic]:
 
 
 @dataclass(frozen=True)
-class TomlDocument:
+class Source:
+    """One input as the stages see it: its name, its tables, the SHA-256 that the annex stamps
+    and, when it was read from text, the text's locator.
+
+    A diagnostic is located by data: the source's name and the key path
+    (``activity[0].days``). When the source has text (a file, a TOML string) the key path is
+    also placed at its line and column; a proposal given as data (a web form, a register, a
+    scenario) has no text, and its diagnostics have line and column 0.
+    """
+
     file: str
-    text: str
     data: dict[str, Any]
     sha256: str
-    locator: TomlLocator
+    text: str | None = None
+    locator: TomlLocator = field(default_factory=lambda: TomlLocator(None))
 
     def diag(
         self, path: tuple[str | int, ...], code: str, message: str, hint: str = "", **kw: Any
@@ -243,10 +253,93 @@ class TomlDocument:
         line, col = self.locator.locate(path)
         return Diagnostic(self.file, line, col, path, code, message, hint, **kw)
 
+    @classmethod
+    def of_data(
+        cls, data: Mapping[str, Any], name: str, sha256: str | None = None
+    ) -> tuple[Source | None, list[Diagnostic]]:
+        """A source from tables already in memory (what ``tomllib.load`` gives, with
+        ``parse_float=Decimal``). ``sha256`` identifies the input in the annex's stamp; without
+        it, the SHA-256 of the data as canonical JSON (keys sorted) is used. A float anywhere is
+        refused, located: money never passes through binary floating point; so is a number or a
+        date out of range, as in a file."""
+        floats = [
+            Diagnostic(
+                name,
+                0,
+                0,
+                path,
+                "float",
+                "is a binary floating-point number",
+                "give numbers as int or decimal.Decimal (tomllib.loads(text, parse_float=Decimal))",
+            )
+            for path in _floats(data, ())
+        ]
+        if floats:
+            return None, floats
+        if sha256 is None:
+            canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+            sha256 = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        source = cls(name, dict(data), sha256)
+        numbers = number_diagnostics(source)
+        return (None, numbers) if numbers else (source, [])
 
-def read_toml(
-    path: Path, display: str | None = None
-) -> tuple[TomlDocument | None, list[Diagnostic]]:
+
+TomlDocument = Source
+"""The name the stages use for a Source read from TOML text (or given as data)."""
+
+
+def _floats(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    if isinstance(value, float):
+        yield path
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _floats(v, (*path, str(k)))
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            yield from _floats(v, (*path, i))
+
+
+FileKind = Literal["proposal", "rate card", "financial plan", "strategic plan"]
+
+
+def kind_of(data: Mapping[str, Any]) -> FileKind:
+    """What a file is, from its top-level tables: the one rule every command follows.
+
+    A file with a ``[proposal]`` table is a proposal; else one with ``[card]`` or ``[[rate]]``
+    is a rate card; else one with ``[headroom]`` is a financial plan, and one with
+    ``[[goal]]`` a strategic plan; anything else is taken as a proposal (whose missing
+    ``[proposal]`` table is then reported).
+    """
+    if "proposal" in data:
+        return "proposal"
+    if "card" in data or "rate" in data:
+        return "rate card"
+    if "goal" in data and "headroom" not in data:
+        return "strategic plan"
+    if "plan" in data or "headroom" in data:
+        return "financial plan"
+    return "proposal"
+
+
+def not_a_proposal(source: Source) -> Diagnostic | None:
+    """A located, plain message when a file given to be priced as a proposal is something
+    else (by the rule of ``kind_of``); None for a proposal."""
+    kind = kind_of(source.data)
+    if kind == "proposal":
+        return None
+    table = {"rate card": ("card", "rate"), "financial plan": ("plan", "headroom")}.get(
+        kind, ("plan", "goal")
+    )
+    at = next((t for t in table if t in source.data), table[0])
+    return source.diag(
+        (at,),
+        "not-a-proposal",
+        f"this file is a {kind}, not a proposal (a proposal has a [proposal] table)",
+        f"check the {kind} with: finimpact validate {source.file}",
+    )
+
+
+def read_toml(path: Path, display: str | None = None) -> tuple[Source | None, list[Diagnostic]]:
     name = display or str(path)
 
     def fail(
@@ -296,7 +389,7 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes | tuple[str, str, st
         os.close(fd)
 
 
-def parse_toml(raw: bytes, name: str) -> tuple[TomlDocument | None, list[Diagnostic]]:
+def parse_toml(raw: bytes, name: str) -> tuple[Source | None, list[Diagnostic]]:
     def fail(
         code: str, message: str, hint: str = "", line: int = 1, col: int = 1
     ) -> tuple[None, list[Diagnostic]]:
@@ -353,6 +446,6 @@ def parse_toml(raw: bytes, name: str) -> tuple[TomlDocument | None, list[Diagnos
             line,
             col,
         )
-    doc = TomlDocument(name, text, data, sha, TomlLocator(text))
+    doc = Source(name, data, sha, text, TomlLocator(text))
     numbers = number_diagnostics(doc)
     return (None, numbers) if numbers else (doc, [])

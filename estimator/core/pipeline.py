@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import cost_models
 from cost_models.elemental import RATES_THE_COST_MODELS_USE
 from estimator.core.assess import assess
 from estimator.core.diagnostics import Diagnostic, Severity, has_errors
 from estimator.core.estimate import Estimate
-from estimator.core.load import TomlDocument, read_toml
+from estimator.core.load import Source, kind_of, not_a_proposal, parse_toml, read_toml
 from estimator.core.plan import FinancialPlan, parse_plan, plan_currency_mismatch, resolve_plan
 from estimator.core.price import price
 from estimator.core.ratecard import RateCard, load_card, parse_card
+from estimator.core.strategic import parse_plan as parse_strategic_plan
 from estimator.core.strategic import proposal_goal_titles
 from estimator.core.validate import validate_proposal
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """An estimate, or None when an error stopped it, and every problem found (warnings
+    included: they do not stop the estimate)."""
+
     estimate: Estimate | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -91,17 +97,20 @@ def _cached_card(
 
 
 def check_file(path: Path, card_path: Path | None = None) -> list[Diagnostic]:
-    """Every problem of one file, whatever it holds: a proposal, a rate card or a financial plan."""
+    """Every problem of one file, whatever it holds (the rule of ``kind_of``): a proposal, a
+    rate card, a financial plan or a strategic plan."""
     doc, diags = read_toml(path)  # read once: a pipe or a changing file gives one content
     if doc is None:
         return diags
-    data = doc.data
-    if "proposal" not in data and ("card" in data or "rate" in data):
+    kind = kind_of(doc.data)
+    if kind == "rate card":
         card, diags = parse_card(doc)
         return diags if card is None else diags + _rates_lacking(card)
-    if "proposal" not in data and ("plan" in data or "headroom" in data):
+    if kind == "financial plan":
         return parse_plan(doc)[1]
-    return estimate(path, card_path, document=doc).diagnostics
+    if kind == "strategic plan":
+        return parse_strategic_plan(doc)[1]
+    return estimate_source(doc, card_path).diagnostics
 
 
 def _rates_lacking(card: RateCard) -> list[Diagnostic]:
@@ -120,7 +129,7 @@ def _rates_lacking(card: RateCard) -> list[Diagnostic]:
     ]
 
 
-def _told_at_rate_card(doc: TomlDocument, diags: list[Diagnostic], code: str) -> list[Diagnostic]:
+def _told_at_rate_card(doc: Source, diags: list[Diagnostic], code: str) -> list[Diagnostic]:
     """The diagnostics of `code` located at the proposal's rate_card: the proposal chose the
     card, so the problem (an unknown card, a card in another currency than the plan) is its to
     fix, and told there."""
@@ -137,20 +146,63 @@ def estimate(
     plan_path: Path | None = None,
     plan: FinancialPlan | None = None,
     currency: str | None = None,
-    document: TomlDocument | None = None,
 ) -> Outcome:
-    """Price and assess one proposal.
-
-    The Article 34 assessment uses ``plan`` (already loaded, as a batch does), else the plan
-    file or shipped plan named by ``plan_path`` (--plan), else no plan.
-    ``currency`` is the one every proposal of a batch must be costed in: a proposal whose
-    rate_card is in another fails, told at its rate_card.
-    """
+    """Price and assess the proposal in the file ``path`` (named ``display`` in diagnostics):
+    ``estimate_source`` on the file read."""
     doc, diags = read_toml(path, display)
     if doc is None:
         return Outcome(None, diags)
-    proposal, found = validate_proposal(doc)
-    diags += found
+    return estimate_source(doc, card_path, plan_path, plan, currency)
+
+
+def estimate_text(
+    text: str,
+    name: str = "proposal.toml",
+    card_path: Path | None = None,
+    plan_path: Path | None = None,
+) -> Outcome:
+    """Price and assess the proposal written in TOML ``text``, named ``name`` in diagnostics
+    (located at line and column, as for a file)."""
+    doc, diags = parse_toml(text.encode("utf-8"), name)
+    if doc is None:
+        return Outcome(None, diags)
+    return estimate_source(doc, card_path, plan_path)
+
+
+def estimate_data(
+    data: Mapping[str, Any],
+    name: str = "proposal",
+    sha256: str | None = None,
+    card_path: Path | None = None,
+    plan_path: Path | None = None,
+) -> Outcome:
+    """Price and assess a proposal held in memory as tables (``Source.of_data``): a web form,
+    a register, a scenario. Diagnostics name ``name`` and the key path, with no line."""
+    doc, diags = Source.of_data(data, name, sha256)
+    if doc is None:
+        return Outcome(None, diags)
+    return estimate_source(doc, card_path, plan_path)
+
+
+def estimate_source(
+    doc: Source,
+    card_path: Path | None = None,
+    plan_path: Path | None = None,
+    plan: FinancialPlan | None = None,
+    currency: str | None = None,
+) -> Outcome:
+    """Price and assess one proposal, read from text or given as data.
+
+    The rate card is ``card_path`` (--rates: a file, or the id of a shipped card), else the
+    proposal's rate_card, else the default card. The Article 34 assessment uses ``plan``
+    (already loaded, as a batch does), else the plan file or shipped plan named by
+    ``plan_path`` (--plan), else no plan. ``currency`` is the one every proposal of a batch
+    must be costed in: a proposal whose rate_card is in another fails, told at its rate_card.
+    """
+    wrong = not_a_proposal(doc)
+    if wrong is not None:
+        return Outcome(None, [wrong])
+    proposal, diags = validate_proposal(doc)
     wanted = None
     raw = doc.data.get("proposal")
     if isinstance(raw, dict) and isinstance(raw.get("rate_card"), str):

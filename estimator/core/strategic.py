@@ -91,6 +91,11 @@ def load_plan(
     doc, diags = read_toml(path, display)
     if doc is None:
         return None, diags
+    return parse_plan(doc)
+
+
+def parse_plan(doc: TomlDocument) -> tuple[StrategicPlan | None, list[Diagnostic]]:
+    """A strategic plan from a source, or the diagnostics saying why not."""
     model, diags = validate_model(StrategicPlanFile, doc.data, doc, ())
     if model is None:
         return None, diags

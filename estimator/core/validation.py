@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -169,11 +170,10 @@ def diagnostics_from(
         if kind == "missing" and loc and isinstance(loc[-1], int):
             # a list with too few items: name the list, once
             path = path[:-1]
-            line, col = doc.locator.locate(path)
             message = f"has {loc[-1]} item{'s' if loc[-1] != 1 else ''}: more are needed"
             if path == ("proposal", "period"):
                 hint = "write period = [first year, last year]"
-            out.append(Diagnostic(doc.file, line, col, path, "missing-items", message, hint))
+            out.append(doc.diag(path, "missing-items", message, hint))
             continue
         if kind == "extra_forbidden":
             name = str(loc[-1]) if loc else "?"
@@ -223,9 +223,15 @@ def diagnostics_from(
         else:
             message = e["msg"]
         # a missing key is shown at the table that lacks it
-        line, col = doc.locator.locate(path[:-1] if kind == "missing" else path)
-        out.append(Diagnostic(doc.file, line, col, path, kind, message, hint))
+        out.append(_at(doc, path[:-1] if kind == "missing" else path, path, kind, message, hint))
     return _merge(out)
+
+
+def _at(
+    doc: TomlDocument, where: KeyPath, path: KeyPath, code: str, message: str, hint: str
+) -> Diagnostic:
+    """A diagnostic about ``path``, placed where ``where`` is written."""
+    return replace(doc.diag(where, code, message, hint), path=path)
 
 
 def validate_model(

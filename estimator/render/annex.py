@@ -1,7 +1,7 @@
 """The annex: a statement of financial implications, as Markdown, HTML and Word.
 
 The view model (``estimator.render.view``) is built once per estimate and fills a template from
-``templates/`` (or the user's, ``options["template"]``); templates only read the view. Jinja2
+``templates/`` (or the user's, ``RenderOptions.template``); templates only read the view. Jinja2
 runs with ``StrictUndefined``; HTML and Word escape what they insert. Same input, same bytes:
 the Word file is zipped with fixed timestamps. A Word template is read once per process (and
 again if its content changes): each annex renders only the parts docxtpl renders.
@@ -18,7 +18,6 @@ import functools
 import io
 import re
 import zipfile
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +25,11 @@ import jinja2
 
 from estimator.core.estimate import Estimate
 from estimator.render import stablezip
+from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
 from estimator.render.resources import templates_dir
 from estimator.render.view import AnnexView, build_view
 from estimator.render.xmltext import xml_text
 
-DEFAULT_ROUND_TO = 100
 TEMPLATE_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
 """A user template's format, from its name: annex.md.j2 and annex.md are Markdown, and so on."""
 
@@ -55,11 +54,11 @@ def template_format(path: Path) -> str:
 _last_context: tuple[Estimate, int, dict[str, Any]] | None = None
 
 
-def _context(estimate: Estimate, options: Mapping[str, Any]) -> dict[str, Any]:
+def _context(estimate: Estimate, options: RenderOptions) -> dict[str, Any]:
     """What the templates read: the view model, built once per estimate and rounding unit (the
     three annexes of one estimate share it; templates never change it)."""
     global _last_context
-    round_to = int(options.get("round_to", DEFAULT_ROUND_TO))
+    round_to = options.round_to
     last = _last_context
     if last is not None and last[0] is estimate and last[1] == round_to:
         return last[2]
@@ -69,12 +68,11 @@ def _context(estimate: Estimate, options: Mapping[str, Any]) -> dict[str, Any]:
     return context
 
 
-def _user_template(options: Mapping[str, Any], fmt: str) -> Path | None:
+def _user_template(options: RenderOptions, fmt: str) -> Path | None:
     """The user's template for this format, if --template names one."""
-    given = options.get("template")
-    if given is None:
+    path = options.template
+    if path is None:
         return None
-    path = Path(given)
     if template_format(path) != fmt:
         return None
     if not path.is_file():
@@ -177,7 +175,7 @@ def _environment(folder: Path, autoescape: bool) -> jinja2.Environment:
     return env
 
 
-def _render_text(estimate: Estimate, options: Mapping[str, Any], fmt: str) -> bytes:
+def _render_text(estimate: Estimate, options: RenderOptions, fmt: str) -> bytes:
     context = _context(estimate, options)
     user = _user_template(options, fmt)
     folder, name = (user.parent, user.name) if user else (templates_dir(), f"annex.{fmt}.j2")
@@ -194,15 +192,15 @@ def _render_text(estimate: Estimate, options: Mapping[str, Any], fmt: str) -> by
         raise TemplateProblem(f"template {user}: not UTF-8 text") from e
 
 
-def render_markdown(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+def render_markdown(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
     return _render_text(estimate, options, "md")
 
 
-def render_html(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+def render_html(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
     return _render_text(estimate, options, "html")
 
 
-def render_docx(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+def render_docx(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
     context = _context(estimate, options)
     user = _user_template(options, "docx")
     path = user or templates_dir() / "annex.docx"

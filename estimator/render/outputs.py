@@ -22,10 +22,11 @@ from typing import Any
 
 from estimator.core.estimate import Estimate
 from estimator.render.annex import render_docx, render_html, render_markdown
+from estimator.render.options import DEFAULT_OPTIONS, FORMATS, RenderOptions
 from estimator.render.wording import article34_json
 from estimator.render.workbook import render_workbook
 
-Renderer = Callable[[Estimate, Mapping[str, Any]], bytes]
+Renderer = Callable[[Estimate, RenderOptions], bytes]
 
 _WINDOWS_RESERVED = {
     "CON",
@@ -67,7 +68,7 @@ def estimate_json(estimate: Estimate) -> dict[str, Any]:
     return data
 
 
-def render_json(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+def render_json(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
     return (json.dumps(estimate_json(estimate), indent=2, ensure_ascii=False) + "\n").encode(
         "utf-8"
     )
@@ -81,6 +82,7 @@ RENDERERS: dict[str, tuple[str, Renderer]] = {
     "md": ("annex.md", render_markdown),
 }
 """Output format → (file suffix, renderer). Renderers return bytes and write nothing."""
+assert tuple(RENDERERS) == FORMATS, "every format of RenderOptions has its renderer"
 
 
 def output_paths(estimate: Estimate, out_dir: Path, formats: Sequence[str]) -> dict[str, Path]:
@@ -88,17 +90,21 @@ def output_paths(estimate: Estimate, out_dir: Path, formats: Sequence[str]) -> d
     return {f: out_dir / f"{stem}.{RENDERERS[f][0]}" for f in formats}
 
 
+def render_outputs(
+    estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS
+) -> dict[str, bytes]:
+    """Every format of ``options.formats``, rendered in memory: format → bytes."""
+    return {f: RENDERERS[f][1](estimate, options) for f in options.formats}
+
+
 def write_outputs(
-    estimate: Estimate,
-    out_dir: Path,
-    formats: Sequence[str],
-    options: Mapping[str, Any] | None = None,
+    estimate: Estimate, out_dir: Path, options: RenderOptions = DEFAULT_OPTIONS
 ) -> list[Path]:
-    """Render every format, then move them all into place; return the paths written."""
-    options = options or {}
-    paths = output_paths(estimate, out_dir, formats)
-    rendered = {f: RENDERERS[f][1](estimate, options) for f in formats}
-    return write_all({paths[f]: rendered[f] for f in formats})
+    """Render every format of the options, then move them all into place; return the paths
+    written."""
+    paths = output_paths(estimate, out_dir, options.formats)
+    rendered = render_outputs(estimate, options)
+    return write_all({paths[f]: rendered[f] for f in options.formats})
 
 
 def _umask() -> int:

@@ -30,6 +30,7 @@ from cost_models.elemental import ELEMENTS
 from cost_models.money import ROUNDING_RULE
 from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
+from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
 from estimator.render.spreadsheet import (
     BOLD,
     LINE_HEIGHT,
@@ -480,6 +481,6 @@ def build_workbook(estimate: Estimate) -> Book:
     return book
 
 
-def render_workbook(estimate: Estimate, options: Mapping[str, Any]) -> bytes:
+def render_workbook(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
     """The renderer of the 'xlsx' output: <reference>.workings.xlsx."""
     return build_workbook(estimate).xlsx()

@@ -1,0 +1,230 @@
+"""The library behind every face: estimate a proposal from a file, from TOML text or from data
+held in memory; render and write its outputs with one options object. The command line, the
+batch and any later face (a web app, a register) call these functions; docs/api.md shows them
+at work (its examples run in the tests).
+
+Everything here is typed and pure except ``write`` (and ``batch``), which write files. Nothing
+prints; problems come back as :class:`Diagnostic` values, located by source name and key path
+(and line and column when the proposal was text). The renderers are imported only when
+something is rendered, so ``from estimator.api import estimate_text`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from estimator.core import pipeline
+from estimator.core.diagnostics import Diagnostic, Severity, has_errors
+from estimator.core.estimate import Estimate
+from estimator.core.load import FileKind, Source, kind_of, parse_toml, read_toml
+from estimator.core.pipeline import Outcome
+from estimator.render.options import (
+    DEFAULT_OPTIONS,
+    DEFAULT_ROUND_TO,
+    FORMATS,
+    OptionProblem,
+    RenderOptions,
+)
+
+if TYPE_CHECKING:
+    from estimator.batch.report import Report
+    from estimator.batch.run import Batch
+
+__all__ = [
+    "CANNOT_WRITE",
+    "DEFAULT_OPTIONS",
+    "DEFAULT_ROUND_TO",
+    "FORMATS",
+    "NO_PROPOSALS",
+    "BatchRun",
+    "Diagnostic",
+    "Estimate",
+    "FileKind",
+    "OptionProblem",
+    "Outcome",
+    "RenderOptions",
+    "Severity",
+    "Source",
+    "batch",
+    "check_file",
+    "estimate",
+    "estimate_data",
+    "estimate_file",
+    "estimate_text",
+    "has_errors",
+    "kind_of",
+    "parse_source",
+    "read_source",
+    "render",
+    "write",
+]
+
+Rates = str | Path | None
+"""A rate card: the path of a TOML file, or the id of a shipped card ('itu-geneva',
+'un-new-york'); None for the proposal's rate_card, else the default card."""
+
+
+def _card(rates: Rates) -> Path | None:
+    return None if rates is None else Path(rates)
+
+
+def read_source(
+    path: Path | str, name: str | None = None
+) -> tuple[Source | None, list[Diagnostic]]:
+    """A file read and parsed (not validated): its tables, hash and text. ``name`` is how
+    diagnostics name it [default: the path]."""
+    return read_toml(Path(path), name)
+
+
+def parse_source(text: str, name: str = "proposal.toml") -> tuple[Source | None, list[Diagnostic]]:
+    """TOML text parsed (not validated), named ``name`` in diagnostics."""
+    return parse_toml(text.encode("utf-8"), name)
+
+
+def estimate(source: Source, *, rates: Rates = None, plan: Path | str | None = None) -> Outcome:
+    """Price and assess a parsed proposal (from :func:`read_source`, :func:`parse_source` or
+    ``Source.of_data``). ``plan`` is a financial plan file for the Article 34 assessment
+    [default: the shipped plan in the card's currency, if any]."""
+    return pipeline.estimate_source(source, _card(rates), _plan(plan))
+
+
+def estimate_file(
+    path: Path | str, *, rates: Rates = None, plan: Path | str | None = None
+) -> Outcome:
+    """Price and assess the proposal in a TOML file."""
+    return pipeline.estimate(Path(path), _card(rates), plan_path=_plan(plan))
+
+
+def estimate_text(
+    text: str,
+    name: str = "proposal.toml",
+    *,
+    rates: Rates = None,
+    plan: Path | str | None = None,
+) -> Outcome:
+    """Price and assess a proposal written in TOML, held in a string."""
+    return pipeline.estimate_text(text, name, _card(rates), _plan(plan))
+
+
+def estimate_data(
+    data: Mapping[str, Any],
+    name: str = "proposal",
+    *,
+    sha256: str | None = None,
+    rates: Rates = None,
+    plan: Path | str | None = None,
+) -> Outcome:
+    """Price and assess a proposal given as tables (the shape ``tomllib`` gives, numbers as int
+    or Decimal, never float). ``sha256`` identifies it in the annex's stamp [default: the
+    SHA-256 of the data as canonical JSON]. Diagnostics carry ``name`` and the key path; they
+    have no line (line 0)."""
+    return pipeline.estimate_data(data, name, sha256, _card(rates), _plan(plan))
+
+
+def _plan(plan: Path | str | None) -> Path | None:
+    return None if plan is None else Path(plan)
+
+
+def check_file(path: Path | str, *, rates: Rates = None) -> list[Diagnostic]:
+    """Every problem of a file, whatever it is (proposal, rate card, financial or strategic
+    plan: see :func:`kind_of`), as ``finimpact validate`` reports them."""
+    return pipeline.check_file(Path(path), _card(rates))
+
+
+def render(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> dict[str, bytes]:
+    """The outputs of ``options.formats``, in memory: format ('json', 'md', ...) → bytes.
+    Same estimate and options, same bytes. A user template that is missing or broken raises
+    ``estimator.render.annex.TemplateProblem``, with a one-line message."""
+    from estimator.render.outputs import render_outputs
+
+    return render_outputs(estimate, options)
+
+
+def write(
+    estimate: Estimate, out_dir: Path | str, options: RenderOptions = DEFAULT_OPTIONS
+) -> list[Path]:
+    """Write the outputs into ``out_dir`` as <reference>.<suffix>, all or none (temporary
+    files, then one rename each); return the paths written. Raises OSError if they cannot be
+    written (the previous outputs are then untouched), and TemplateProblem as :func:`render`."""
+    from estimator.render.outputs import write_outputs
+
+    return write_outputs(estimate, Path(out_dir), options)
+
+
+class BatchRun:
+    """A batch that ran: ``batch`` (rows in submission order, failures in file order, files
+    skipped) and its consolidated ``report``; :meth:`write_reports` writes the report files.
+    Close it (or use ``with``) to remove the temporary file that holds the rows."""
+
+    def __init__(self, batch: Batch, report: Report, out_dir: Path) -> None:
+        self.batch = batch
+        self.report = report
+        self.out_dir = out_dir
+
+    def write_reports(self) -> list[Path]:
+        """Write batch-report.json, .xlsx, .html and .md into the out folder, all or none;
+        raises OSError if they cannot be written (the previous report is then untouched)."""
+        from estimator.batch.report import write_reports
+
+        return write_reports(self.report, self.out_dir)
+
+    def close(self) -> None:
+        self.batch.close()
+
+    def __enter__(self) -> BatchRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+NO_PROPOSALS = "no-proposals"
+CANNOT_WRITE = "cannot-write"
+
+
+def batch(
+    paths: Sequence[Path | str],
+    out_dir: Path | str,
+    options: RenderOptions = DEFAULT_OPTIONS,
+    *,
+    rates: Rates = None,
+    plan: Path | str | None = None,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[BatchRun | None, list[Diagnostic]]:
+    """Cost every proposal of ``paths`` (files, or folders searched for *.toml) and write each
+    one's outputs into ``out_dir`` with ``options``; then consolidate them.
+
+    Returns (None, the problems) when the batch cannot start: a path that does not exist, a
+    card or plan that cannot be used, no proposal found (code ``no-proposals``), an
+    ``out_dir`` that cannot be made (code ``cannot-write``). Otherwise the run (write its
+    report with ``run.write_reports()``), and the problems that stopped nothing.
+    """
+    from estimator.batch.report import consolidate
+    from estimator.batch.run import batch_settings, find_proposals, run_batch
+
+    out = Path(out_dir)
+    files, missing = find_proposals([Path(p) for p in paths])
+    settings, found = batch_settings(out, options, _card(rates), _plan(plan))
+    diags = missing + found
+    if settings is None or missing:  # a mistyped path: nothing is costed, nothing written
+        return None, diags
+    if not files:
+        return None, [*diags, _problem(out, NO_PROPOSALS, "no proposal files (*.toml) found")]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # --out names a file, or a folder that cannot be made
+        why = f"cannot write the outputs in {out}: {e.strerror or e}"
+        return None, [*diags, _problem(out, CANNOT_WRITE, why)]
+    result = run_batch(files, settings, jobs, progress)
+    try:
+        return BatchRun(result, consolidate(result), out), diags
+    except BaseException:
+        result.close()
+        raise
+
+
+def _problem(out: Path, code: str, message: str) -> Diagnostic:
+    return Diagnostic(str(out), 0, 0, (), code, message)

@@ -1,0 +1,65 @@
+"""The options of the outputs: one frozen object that every face hands to the renderers.
+
+``estimate``, ``batch`` and every later face build one :class:`RenderOptions` and pass it
+whole, so that an option cannot be honoured by one command and dropped by another. A value that
+cannot be used (a rounding unit other than 1, 100 or 1000, an unknown format) is refused when
+the object is made, with :class:`OptionProblem` naming the command-line option.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from estimator.render.rounding import ROUNDING_UNITS
+
+FORMATS = ("json", "xlsx", "docx", "html", "md")
+"""Every output format, in the order they are written."""
+
+DEFAULT_ROUND_TO = 100
+
+
+class OptionProblem(ValueError):
+    """An option value that cannot be used; ``option`` names it as the command line does."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How the outputs of an estimate are made.
+
+    - ``round_to``: the annex shows its figures rounded to 1, 100 or 1000 (the parts add up to
+      the rounded totals); the JSON and the workbook keep every cent.
+    - ``template``: the user's own annex template (a ``.md.j2``, ``.html.j2`` or ``.docx``
+      file) replacing the shipped one for its format; None for the shipped templates.
+    - ``formats``: the outputs to write, among :data:`FORMATS`.
+    """
+
+    round_to: int = DEFAULT_ROUND_TO
+    template: Path | None = None
+    formats: tuple[str, ...] = FORMATS
+
+    def __post_init__(self) -> None:
+        if self.round_to not in ROUNDING_UNITS:
+            raise OptionProblem(
+                "--round-to",
+                f"{self.round_to} is not one of {', '.join(map(str, ROUNDING_UNITS))}",
+            )
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown or not self.formats:
+            named = ", ".join(unknown) or "(none)"
+            raise OptionProblem(
+                "--format", f"unknown format {named}; choose from {', '.join(FORMATS)}"
+            )
+
+    @classmethod
+    def parse_formats(cls, text: str) -> tuple[str, ...]:
+        """The formats of a comma-separated list, as --format takes them ('json,md')."""
+        return tuple(f.strip() for f in text.split(",") if f.strip())
+
+
+DEFAULT_OPTIONS = RenderOptions()
+"""The shipped templates, figures rounded to the hundred, every format."""
