@@ -1,5 +1,6 @@
-"""Imports run one way: faces (cli, batch) → renderers (estimator.render) → the pipeline core
-(estimator.core) → the cost models (cost_models), and nothing imports in a circle.
+"""Imports run one way: faces (cli) → the library API (estimator.api) → batch → renderers
+(estimator.render) → the pipeline core (estimator.core) → the cost models (cost_models), and
+nothing imports in a circle.
 
 Read from the source with the ast module, every import counted wherever it is written (at the
 top of a module or inside a function): a lazy import is still a dependency.
@@ -21,8 +22,9 @@ LAYERS = {
     "estimator.core": 1,
     "estimator.render": 2,
     "estimator.batch": 3,
-    "estimator.cli": 4,
-    "estimator.__main__": 5,
+    "estimator.api": 4,  # the library every face calls: the pipeline, renderers and batch
+    "estimator.cli": 5,
+    "estimator.__main__": 6,
 }
 """Each part may import only parts of a lower or the same layer."""
 
