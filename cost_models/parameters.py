@@ -16,11 +16,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StrictBool,
     StrictInt,
     StrictStr,
     model_validator,
 )
+
+from cost_models.phrases import N_, Phrase, join
 
 LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 """The six official languages of the Union."""
@@ -28,6 +29,14 @@ SOURCE_LANGUAGE = "en"
 TARGET_LANGUAGES: tuple[Language, ...] = ("ar", "zh", "fr", "ru", "es")
 BUDGET_UNITS = ("GS", "ITU-R", "ITU-T", "ITU-D")
 """General Secretariat and the three Sectors."""
+LANGUAGE_NAMES = {
+    "ar": N_("Arabic"),
+    "zh": N_("Chinese"),
+    "en": N_("English"),
+    "fr": N_("French"),
+    "ru": N_("Russian"),
+    "es": N_("Spanish"),
+}
 GRADES = (
     *(f"P{n}" for n in range(1, 6)),
     "D1",
@@ -35,7 +44,6 @@ GRADES = (
     *(f"G{n}" for n in range(1, 8)),
 )
 FUNDING = ("additional", "existing", "extrabudgetary")
-ELEMENTAL_KINDS = ("meeting", "documentation", "staff", "consultant", "travel", "services")
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -50,7 +58,7 @@ def _number(value: Any) -> Any:
     return value
 
 
-def _limit(maximum: int) -> Any:
+def limit(maximum: int) -> Any:
     def check(value: Decimal) -> Decimal:
         if value > maximum:
             raise ValueError(f"is implausibly large (more than {maximum:,}): check the figure")
@@ -74,7 +82,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
 
 
-def _unique(values: tuple[Any, ...], what: str) -> None:
+def unique(values: tuple[Any, ...], what: str) -> None:
     seen: set[Any] = set()
     for v in values:
         if v in seen:
@@ -97,100 +105,10 @@ class ActivityBase(Strict):
         if self.years is not None:
             if not self.years:
                 raise ValueError("years is empty: leave it out to mean every year of the period")
-            _unique(self.years, "the year")
+            unique(self.years, "the year")
         return self
 
 
-class Meeting(ActivityBase):
-    kind: Literal["meeting"]
-    count: Annotated[StrictInt, Field(ge=1, le=1000)] = 1
-    days: Annotated[PositiveNumber, _limit(366)]
-    meetings_per_day: Annotated[StrictInt, Field(ge=1, le=4)] = 2
-    languages: tuple[Language, ...] = ()
-    location: Literal["geneva", "away", "virtual"] = "geneva"
-    remote: StrictBool = False
-    fellowships: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0
-
-    @model_validator(mode="after")
-    def _languages(self) -> Meeting:
-        _unique(self.languages, "the language")
-        return self
-
-    @property
-    def meetings(self) -> Decimal:
-        return self.count * self.days * self.meetings_per_day
-
-
-class Documentation(ActivityBase):
-    kind: Literal["documentation"]
-    words: Annotated[PositiveNumber, _limit(100_000_000)] | None = None
-    pages: Annotated[PositiveNumber, _limit(1_000_000)] | None = None
-    languages: tuple[Language, ...] = TARGET_LANGUAGES
-    stage: Literal["pre", "in", "post"] = "pre"
-
-    @model_validator(mode="after")
-    def _size(self) -> Documentation:
-        if (self.words is None) == (self.pages is None):
-            raise ValueError("give either words or pages (one of them, not both)")
-        _unique(self.languages, "the language")
-        if SOURCE_LANGUAGE in self.languages:
-            raise ValueError(
-                "languages are the target languages: English is the source language, remove 'en'"
-            )
-        return self
-
-
-class Staff(ActivityBase):
-    kind: Literal["staff"]
-    grade: Grade
-    months: Annotated[PositiveNumber, _limit(12)] | None = None
-    fte: Annotated[PositiveNumber, _limit(1)] | None = None
-    posts: Annotated[StrictInt, Field(ge=1, le=1000)] = 1
-
-    @model_validator(mode="after")
-    def _time(self) -> Staff:
-        if (self.months is None) == (self.fte is None):
-            raise ValueError("give either months (work-months a year) or fte, not both")
-        return self
-
-    @property
-    def work_months(self) -> Decimal:
-        return self.months if self.months is not None else (self.fte or Decimal(0)) * 12
-
-
-class Consultant(ActivityBase):
-    kind: Literal["consultant"]
-    months: Annotated[PositiveNumber, _limit(12)] | None = None
-    days: Annotated[PositiveNumber, _limit(366)] | None = None
-    count: Annotated[StrictInt, Field(ge=1, le=1000)] = 1
-
-    @model_validator(mode="after")
-    def _time(self) -> Consultant:
-        if (self.months is None) == (self.days is None):
-            raise ValueError("give either months or days a year, not both")
-        return self
-
-
-class Travel(ActivityBase):
-    kind: Literal["travel"]
-    trips: Annotated[StrictInt, Field(ge=1, le=10_000)]
-    days: Annotated[Number, Field(ge=0), _limit(366)]
-    traveller: Literal["staff", "expert"] = "staff"
-
-
-class Services(ActivityBase):
-    kind: Literal["services"]
-    amount: Annotated[PositiveNumber, _limit(10_000_000_000)]
-    justification: Text
-    external: StrictBool = False
-
-
-Elemental = Meeting | Documentation | Staff | Consultant | Travel | Services
-ELEMENTAL_MODELS: dict[str, type[ActivityBase]] = {
-    "meeting": Meeting,
-    "documentation": Documentation,
-    "staff": Staff,
-    "consultant": Consultant,
-    "travel": Travel,
-    "services": Services,
-}
+def language_names(codes: tuple[str, ...]) -> Phrase:
+    """'Arabic, French and Spanish': the languages' names, each a msgid."""
+    return join([Phrase(LANGUAGE_NAMES.get(c, c)) for c in codes])

@@ -31,7 +31,7 @@ CARDS = sorted(cost_models.CARDS.glob("*.toml"))
 BROKEN = Path(__file__).parent / "cards" / "broken"
 REFERENCE = cost_models.HERE / "reference-figures.toml"
 
-# The rates the elemental cost models ask for (cost_models/elemental.py).
+# The rates the activity kinds ask for (cost_models/kinds/).
 NEEDED = (
     "interpretation",
     "conference-services",

@@ -27,8 +27,8 @@ from openpyxl.workbook.workbook import Workbook
 from test_spreadsheet import in_openpyxl
 from typer.testing import CliRunner
 
-from cost_models.elemental import ELEMENTS
 from cost_models.money import ROUNDING_RULE
+from cost_models.needs import ELEMENTS
 from estimator.cli.app import app
 from estimator.cli.starter import starter_proposal
 from estimator.core.estimate import Estimate

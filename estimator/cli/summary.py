@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cost_models.elemental import ELEMENTS
+from cost_models.needs import ELEMENTS
 from estimator.core.estimate import CostLine, Estimate
 from estimator.render.wording import (
     BASIS_EXPLAINED,

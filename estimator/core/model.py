@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, StrictStr, field_validator
 
 from cost_models.parameters import (
+    ActivityBase,
     BudgetUnit,
-    Elemental,
     Strict,
     Text,
     Year,
@@ -83,9 +83,10 @@ class TemplateDefault:
 
 @dataclass(frozen=True)
 class Activity:
-    """An elemental activity to price, with where it came from in the proposal file."""
+    """An activity of one of the kinds (cost_models/kinds/) to price, with where it came from
+    in the proposal file."""
 
-    spec: Elemental
+    spec: ActivityBase
     index: int
     """Position of its [[activity]] table in the file (0-based)."""
     template: str | None = None

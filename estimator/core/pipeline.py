@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import cost_models
-from cost_models.elemental import RATES_THE_COST_MODELS_USE
+from cost_models.kinds import KINDS
 from estimator.core.assess import assess
 from estimator.core.diagnostics import Diagnostic, Severity, has_errors
 from estimator.core.estimate import Estimate
@@ -114,7 +114,7 @@ def check_file(path: Path, card_path: Path | None = None) -> list[Diagnostic]:
 
 
 def _rates_lacking(card: RateCard) -> list[Diagnostic]:
-    lacking = [r for r in RATES_THE_COST_MODELS_USE if r not in card.rates]
+    lacking = [r for r in KINDS.rates if r not in card.rates]
     if not lacking:
         return []
     return [

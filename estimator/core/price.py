@@ -11,8 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cost_models.elemental import CardFacts, needs_of
+from cost_models.kind import Registry
+from cost_models.kinds import KINDS
 from cost_models.money import MAX_LINE_AMOUNT, product, to_cents
+from cost_models.needs import CardFacts
 from estimator.core.diagnostics import Diagnostic, Severity
 from estimator.core.estimate import CostLine
 from estimator.core.load import TomlDocument
@@ -21,7 +23,7 @@ from estimator.core.ratecard import PricedRate, RateCard
 
 
 def price(
-    proposal: Proposal, card: RateCard, doc: TomlDocument
+    proposal: Proposal, card: RateCard, doc: TomlDocument, kinds: Registry = KINDS
 ) -> tuple[list[CostLine], list[Diagnostic]]:
     facts = CardFacts(words_per_page=card.info.words_per_page)
     lines: list[CostLine] = []
@@ -31,11 +33,11 @@ def price(
     for activity in proposal.activities:
         spec = activity.spec
         unit = proposal.unit_of(activity)
-        for need in needs_of(spec, facts):
+        for need in kinds.needs(spec, facts):
             for year in proposal.years_of(activity):
                 if need.fixed_amount is not None:
                     rate, rate_from, factor = need.fixed_amount, None, Decimal(1)
-                    label, source, basis = spec.title, getattr(spec, "justification", ""), "stated"
+                    label, source, basis = spec.title, need.justification, "stated"
                 else:
                     priced = card.price(need.rate_id, year)
                     if priced is None:
@@ -74,7 +76,7 @@ def price(
                         funding=spec.funding,
                         quantity=need.quantity,
                         quantity_unit=need.quantity_unit,
-                        quantity_basis=need.basis,
+                        quantity_basis=need.basis.text(),
                         rate_id=need.rate_id,
                         rate_label=label,
                         rate=rate,

@@ -20,13 +20,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import Field, StrictStr, ValidationError, model_validator
+from pydantic import Field, StrictStr, ValidationError, field_validator, model_validator
 
 import cost_models
+from cost_models.kinds import KINDS
 from cost_models.money import plain, product
 from cost_models.parameters import (
-    ELEMENTAL_KINDS,
-    ELEMENTAL_MODELS,
     GRADES,
     LANGUAGES,
     ActivityBase,
@@ -132,7 +131,8 @@ class Part(Strict):
     """One elemental activity the template expands into."""
 
     id: Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=20)]
-    kind: Literal["meeting", "documentation", "staff", "consultant", "travel", "services"]
+    kind: StrictStr
+    """One of the activity kinds (cost_models/kinds/)."""
     title: Text
     """Appended to the activity's title: '<title>: <part title>'."""
     description: Text
@@ -143,6 +143,13 @@ class Part(Strict):
     """A parameter that, set to 0, drops the part."""
     keys: dict[str, Key | tuple[Key, ...]]
     """Elemental key → parameter (or parameters, multiplied together)."""
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, kind: str) -> str:
+        if kind not in KINDS:
+            raise ValueError(f"'{kind}' is not an activity kind ({', '.join(KINDS.names)})")
+        return kind
 
     def params(self) -> tuple[str, ...]:
         out: list[str] = []
@@ -169,7 +176,7 @@ class TemplateFile(Strict):
             raise ValueError("a part id is used twice")
         used: set[str] = set()
         for part in self.part:
-            allowed = set(ELEMENTAL_MODELS[part.kind].model_fields) - set(COMMON_KEYS)
+            allowed = set(KINDS[part.kind].parameters.model_fields) - set(COMMON_KEYS)
             for key in part.keys:
                 if key not in allowed:
                     raise ValueError(f"part '{part.id}': a {part.kind} has no key '{key}'")
@@ -504,7 +511,7 @@ def read_template(path: Path) -> ActivityTemplate:
 @functools.cache
 def _catalogue() -> Mapping[str, ActivityTemplate]:
     found = {p.stem: read_template(p) for p in sorted(ACTIVITIES.glob("*.toml"))}
-    clash = [n for n in found if n in ELEMENTAL_KINDS]
+    clash = [n for n in found if n in KINDS]
     if clash:
         raise TemplateFileError(f"templates named like elemental kinds: {', '.join(clash)}")
     return MappingProxyType(found)

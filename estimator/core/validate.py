@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cost_models.parameters import ELEMENTAL_KINDS, ELEMENTAL_MODELS, ActivityBase, Elemental
+from cost_models.kind import Registry
+from cost_models.kinds import KINDS
+from cost_models.parameters import ActivityBase
 from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, did_you_mean
 from estimator.core.load import MAX_ACTIVITIES, MAX_ACTIVITY_YEARS, TomlDocument
 from estimator.core.model import Activity, Proposal, ProposalInfo, TemplateDefault
@@ -17,8 +19,12 @@ TOP_LEVEL = ("format", "proposal", "activity")
 
 
 def validate_proposal(
-    doc: TomlDocument, templates: Mapping[str, Template] | None = None
+    doc: TomlDocument,
+    templates: Mapping[str, Template] | None = None,
+    kinds: Registry = KINDS,
 ) -> tuple[Proposal | None, list[Diagnostic]]:
+    """The proposal, or None, and every problem found. ``kinds`` are the activity kinds a
+    proposal may name (every kind of cost_models/kinds/ unless given)."""
     templates = catalogue() if templates is None else templates
     data = doc.data
     diags: list[Diagnostic] = []
@@ -69,7 +75,7 @@ def validate_proposal(
     activities: list[Activity] = []
     years = info.years if info is not None else None
     for index, raw in enumerate(raw_activities):
-        activities += _activity(doc, index, raw, templates, diags, years)
+        activities += _activity(doc, index, raw, templates, kinds, diags, years)
     diags += _expanded_ids(doc, activities)
 
     diags += _cross_checks(doc, raw_activities, info)
@@ -168,6 +174,7 @@ def _activity(
     index: int,
     raw: Any,
     templates: Mapping[str, Template],
+    kinds: Registry,
     diags: list[Diagnostic],
     years: tuple[int, ...] | None = None,
 ) -> list[Activity]:
@@ -184,15 +191,15 @@ def _activity(
     if not isinstance(kind, str):
         diags.append(doc.diag((*where, "kind"), "type", f"kind must be text, not {kind!r}"))
         return []
-    if kind in ELEMENTAL_KINDS:
-        spec, found = _elemental(doc, where, raw)
+    if kind in kinds:
+        spec, found = _of_kind(doc, where, raw, kinds)
         diags += found
         return [] if spec is None else [Activity(spec, index)]
     template = templates.get(kind)
     if template is None:
         common = {k: raw[k] for k in ActivityBase.model_fields if k in raw}
         diags += validate_model(ActivityBase, common, doc, where)[1]
-        known = (*ELEMENTAL_KINDS, *templates)
+        known = (*kinds.names, *templates)
         diags.append(
             doc.diag(
                 (*where, "kind"),
@@ -214,7 +221,7 @@ def _activity(
     out: list[Activity] = []
     seen: set[tuple[KeyPath, str]] = set()
     for e in expansions:
-        spec, found = _elemental(doc, where, e.raw)
+        spec, found = _of_kind(doc, where, e.raw, kinds)
         for d in found:
             # report at the key of the proposal's table that the value came from
             part_key = str(d.path[len(where)]) if len(d.path) > len(where) else ""
@@ -247,12 +254,10 @@ def _expanded_ids(doc: TomlDocument, activities: list[Activity]) -> list[Diagnos
     return diags
 
 
-def _elemental(
-    doc: TomlDocument, where: tuple[str | int, ...], raw: dict[str, Any]
-) -> tuple[Elemental | None, list[Diagnostic]]:
-    model = ELEMENTAL_MODELS[raw["kind"]]
-    spec, found = validate_model(model, raw, doc, where)
-    return spec, found  # type: ignore[return-value]
+def _of_kind(
+    doc: TomlDocument, where: tuple[str | int, ...], raw: dict[str, Any], kinds: Registry
+) -> tuple[ActivityBase | None, list[Diagnostic]]:
+    return validate_model(kinds[raw["kind"]].parameters, raw, doc, where)
 
 
 __all__ = ["TemplateDefault", "validate_proposal"]

@@ -13,17 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cost_models.elemental import ELEMENTS, LANGUAGE_NAMES
-from cost_models.parameters import (
-    BUDGET_UNITS,
-    FUNDING,
-    Consultant,
-    Documentation,
-    Meeting,
-    Services,
-    Staff,
-    Travel,
-)
+from cost_models.kinds import KINDS
+from cost_models.needs import ELEMENTS
+from cost_models.parameters import BUDGET_UNITS, FUNDING
 from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
 from estimator.core.model import Activity
@@ -34,19 +26,15 @@ from estimator.render.wording import (
     FORMATS,
     FUNDING_LABELS,
     FUNDING_SOURCES,
-    KIND_LABELS,
-    LOCATION_LABELS,
     ROUNDING_RULE_TEXT,
-    STAGE_LABELS,
     UNIT_LABELS,
     _,
     article34_statement,
     currency_amount,
-    join_words,
     label,
-    ngettext,
     period_text,
     pgettext,
+    phrase,
     sentences,
 )
 
@@ -151,123 +139,11 @@ def money_text(value: Decimal | int) -> str:
     return FORMATS.money(value)
 
 
-def _languages_text(codes: Sequence[str]) -> str:
-    return join_words([_(LANGUAGE_NAMES[c]) if c in LANGUAGE_NAMES else c for c in codes])
-
-
 def describe(activity: Activity, currency: str) -> str:
-    """What an activity does, in one sentence a delegate understands."""
-    a = activity.spec
-    if isinstance(a, Meeting):
-        held = {
-            "events": ngettext("%(n)s event", "%(n)s events", a.count) % _n(a.count),
-            "days": ngettext("%(n)s day", "%(n)s days", a.days) % _n(a.days),
-            "sessions": ngettext(
-                "%(n)s three-hour meeting", "%(n)s three-hour meetings", a.meetings_per_day
-            )
-            % _n(a.meetings_per_day),
-            "meetings": ngettext("%(n)s meeting", "%(n)s meetings", a.meetings) % _n(a.meetings),
-            "where": _(LOCATION_LABELS[a.location]),
-        }
-        parts = [
-            _(
-                "%(events)s a year of %(days)s each, %(sessions)s a day (%(meetings)s a year), "
-                "held %(where)s"
-            )
-            % held
-        ]
-        languages = {"languages": _languages_text(a.languages)}
-        if len(a.languages) >= 2:
-            parts.append(_("with interpretation in %(languages)s") % languages)
-        elif a.languages:
-            parts.append(_("in %(languages)s without interpretation") % languages)
-        else:
-            parts.append(_("without interpretation"))
-        if a.remote and a.location != "virtual":
-            parts.append(_("with remote participation"))
-        text = pgettext("list separator", ", ").join(parts)
-        if a.fellowships:
-            fellows = ngettext(
-                "%(n)s fellowship per event", "%(n)s fellowships per event", a.fellowships
-            )
-            text = _("%(meeting)s; %(fellowships)s") % {
-                "meeting": text,
-                "fellowships": fellows % _n(a.fellowships),
-            }
-        return _("%(description)s.") % {"description": text}
-    if isinstance(a, Documentation):
-        if a.words is not None:
-            size = ngettext("%(n)s word", "%(n)s words", a.words) % _n(a.words)
-        else:
-            size = ngettext("%(n)s page", "%(n)s pages", a.pages or 0) % _n(a.pages or 0)
-        values = {
-            "stage": _(STAGE_LABELS[a.stage]),
-            "size": size,
-            "languages": _languages_text(a.languages),
-        }
-        if a.languages:
-            text = _(
-                "A %(stage)s document of %(size)s a year, translated from English into "
-                "%(languages)s."
-            )
-        else:
-            text = _("A %(stage)s document of %(size)s a year, in English only.")
-        return text % values
-    if isinstance(a, Staff):
-        if a.months is not None:
-            time = ngettext("%(n)s work-month a year", "%(n)s work-months a year", a.months)
-            time %= _n(a.months)
-        else:
-            time = _("%(n)s full-time equivalent") % _n(a.fte or 0)
-        posts = ngettext(
-            "%(n)s post at grade %(grade)s, %(time)s each.",
-            "%(n)s posts at grade %(grade)s, %(time)s each.",
-            a.posts,
-        )
-        return posts % {**_n(a.posts), "grade": a.grade, "time": time}
-    if isinstance(a, Consultant):
-        if a.months is not None:
-            time = ngettext("%(n)s month", "%(n)s months", a.months) % _n(a.months)
-        else:
-            time = ngettext("%(n)s day", "%(n)s days", a.days or 0) % _n(a.days or 0)
-        text = ngettext(
-            "%(n)s consultant, %(time)s a year each (external).",
-            "%(n)s consultants, %(time)s a year each (external).",
-            a.count,
-        )
-        return text % {**_n(a.count), "time": time}
-    if isinstance(a, Travel):
-        trips = ngettext("%(n)s trip a year", "%(n)s trips a year", a.trips) % _n(a.trips)
-        who = _("staff") if a.traveller == "staff" else _("experts")
-        if a.days:
-            days = ngettext("%(n)s day", "%(n)s days", a.days) % _n(a.days)
-            return _("%(trips)s of %(days)s each, by %(who)s.") % {
-                "trips": trips,
-                "days": days,
-                "who": who,
-            }
-        return _("%(trips)s, by %(who)s.") % {"trips": trips, "who": who}
-    if isinstance(a, Services):
-        if a.external:
-            text = _(
-                "Contractual services (external human resources) of %(amount)s a year, as "
-                "stated in the proposal: %(justification)s"
-            )
-        else:
-            text = _(
-                "Contractual services of %(amount)s a year, as stated in the proposal: "
-                "%(justification)s"
-            )
-        return text % {
-            "amount": currency_amount(currency, money_text(a.amount)),
-            "justification": a.justification,
-        }
-    raise TypeError(f"no description for activity kind {a.kind}")  # pragma: no cover
-
-
-def _n(value: Decimal | int) -> dict[str, str]:
-    """The count of a plural message, as the language writes numbers."""
-    return {"n": number_text(value)}
+    """What an activity does, in one sentence a delegate understands (its kind's wording)."""
+    return phrase(
+        KINDS.describe(activity.spec, lambda amount: currency_amount(currency, money_text(amount)))
+    )
 
 
 def _activity_view(estimate: Estimate, activity: Activity) -> ActivityView:
@@ -285,7 +161,7 @@ def _activity_view(estimate: Estimate, activity: Activity) -> ActivityView:
     return ActivityView(
         id=spec.id,
         title=spec.title,
-        kind=label(KIND_LABELS, spec.kind),
+        kind=phrase(KINDS[spec.kind].label),
         description=describe(activity, estimate.currency),
         details=tuple(details),
         note=spec.note,
@@ -501,12 +377,13 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         )
 
     rates = _rates_used(estimate)
+    stated_lines = {
+        line.activity: line for line in reversed(estimate.lines) if line.basis == "stated"
+    }
     stated = tuple(
-        StatedAmount(
-            a.spec.title, currency_amount(currency, money_text(a.spec.amount)), a.spec.justification
-        )
+        StatedAmount(line.title, currency_amount(currency, money_text(line.rate)), line.source)
         for a in estimate.proposal.activities
-        if isinstance(a.spec, Services)
+        if (line := stated_lines.get(a.id)) is not None
     )
     escalation = _(
         "Rates are escalated by %(percent)s%% a year: the value used for a year is the latest in "

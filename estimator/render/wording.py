@@ -217,14 +217,6 @@ UNIT_LABELS = {
     "ITU-T": N_("Telecommunication Standardization Sector (ITU-T)"),
     "ITU-D": N_("Telecommunication Development Sector (ITU-D)"),
 }
-KIND_LABELS = {
-    "meeting": N_("Meetings"),
-    "documentation": N_("Documentation"),
-    "staff": N_("Staff"),
-    "consultant": N_("Consultants"),
-    "travel": N_("Travel"),
-    "services": N_("Contractual services"),
-}
 BASIS_LABELS = {
     "published": N_("published"),
     "derived": N_("derived from published figures"),
@@ -237,12 +229,6 @@ BASIS_EXPLAINED = {
     "stated": N_("stated (an amount the proposal states)"),
 }
 """The basis of a rate value with what it means, for the console summary."""
-STAGE_LABELS = {"pre": N_("pre-session"), "in": N_("in-session"), "post": N_("post-session")}
-LOCATION_LABELS = {
-    "geneva": N_("in Geneva"),
-    "away": N_("away from Geneva (the host country pays the costs above those of Geneva)"),
-    "virtual": N_("virtually"),
-}
 ROUNDING_RULE_TEXT = N_(
     "Each cost line is rounded to the cent, half away from zero; totals are sums of lines."
 )

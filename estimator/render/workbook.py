@@ -26,8 +26,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cost_models.elemental import ELEMENTS
 from cost_models.money import ROUNDING_RULE
+from cost_models.needs import ELEMENTS
 from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
 from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
