@@ -182,6 +182,27 @@ def test_markdown_and_html_reports_show_the_same_position(five: tuple[Path, Any]
     assert "| 2029 | ITU-T | 50,000.00 | 70,000.00 | **-20,000.00** | 3. T/A |" in md
 
 
+def table(ws: Any, first: str = "#") -> tuple[list[Any], dict[str, list[Any]], int]:
+    """A sheet's table as a reader finds it: the column titles (the row whose first cell is
+    `first`), each row below by its second cell (the reference, or 'Total'...), and the
+    title row's number."""
+    rows = list(ws.iter_rows(values_only=True))
+    at = next(i for i, row in enumerate(rows) if row[0] == first)
+    body = {row[1]: list(row) for row in rows[at + 1 :] if row[1] is not None}
+    return list(rows[at]), body, at + 1
+
+
+def stripped(path: Path, folder: Path) -> Path:
+    """A copy without the cached values (openpyxl keeps formulas, drops their results), for
+    LibreOffice to recalculate: whatever its copy holds, it computed."""
+    from openpyxl import load_workbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / path.name
+    load_workbook(path).save(copy)
+    return copy
+
+
 def test_workbook_has_one_row_per_proposal_and_totals_as_formulas(
     five: tuple[Path, Any],
 ) -> None:
@@ -189,25 +210,105 @@ def test_workbook_has_one_row_per_proposal_and_totals_as_formulas(
 
     out, _ = five
     wb = load_workbook(out / "batch-report.xlsx")
-    ws = wb["Proposals"]
-    assert [ws.cell(row=r, column=2).value for r in range(6, 11)] == [
-        "T/B",
-        "T/C",
-        "T/A",
-        "T/E",
-        "T/D",
-    ]
-    assert ws.cell(row=11, column=2).value == "Total"
-    assert ws.cell(row=11, column=8).value == "=SUM(H6:H10)"
+    header, rows, at = table(wb["Proposals"])
+    assert list(rows) == ["T/B", "T/C", "T/A", "T/E", "T/D", "Total"]
+    total = header.index("Total (CHF)")
+    letter = wb["Proposals"].cell(1, total + 1).column_letter
+    # the total row sums the column over the five proposals' rows, under the titles
+    assert rows["Total"][total] == f"=SUM({letter}{at + 1}:{letter}{at + 5})"
     against = wb["Against plan"]
-    # row 5 is the headroom; proposal 3 is on row 8; cells start in column C, so the 7th
-    # cell (2028 GS, ITU-R, ITU-T, ITU-D, 2029 GS, ITU-R, ITU-T) is column I
-    assert against["I5"].value == 50000
-    assert against["I8"].value == "=SUM(Additional!I$4:I6)"
-    # then the running total outside the plan's period (column K of "Additional" too)
-    assert against["K4"].value == "Outside the plan's period"
-    assert against["K8"].value == "=SUM(Additional!K$4:K6)"
-    assert against["L8"].value == "2029 ITU-T"
+    header, rows, _ = table(against)
+    additional_header, _, add_at = table(wb["Additional"])
+    col = header.index("2029 ITU-T")
+    assert additional_header[col] == "2029 ITU-T"
+    letter = against.cell(1, col + 1).column_letter
+    assert rows["Headroom"][col] == 50000
+    # the third proposal's running total: the Additional column from the first proposal's
+    # row to the third's
+    first, third = add_at + 1, add_at + 3
+    assert rows["T/A"][col] == f"=SUM(Additional!{letter}${first}:{letter}{third})"
+    beyond = header.index("Outside the plan's period")
+    letter = against.cell(1, beyond + 1).column_letter
+    assert rows["T/A"][beyond] == f"=SUM(Additional!{letter}${first}:{letter}{third})"
+    assert rows["T/A"][header.index("First to exceed the headroom in")] == "2029 ITU-T"
+
+
+def test_every_formula_of_the_workbook_holds_the_figure_of_the_json(
+    five: tuple[Path, Any],
+) -> None:
+    from openpyxl import load_workbook
+
+    out, _ = five
+    data = summary_of(out)
+    path = out / "batch-report.xlsx"
+    formulas, values = load_workbook(path), load_workbook(path, data_only=True)  # no recalculation
+    missing = [
+        f"{ws.title}!{c.coordinate}"
+        for ws in formulas.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f" and values[ws.title][c.coordinate].value is None
+    ]
+    assert missing == []
+    header, rows, _ = table(values["Proposals"])
+    total = header.index("Total (CHF)")
+    for p in data["proposals"]:
+        assert f"{rows[p['reference']][total]:.2f}" == p["total"]
+    assert f"{rows['Total'][total]:.2f}" == data["total"]
+    header, rows, _ = table(values["Against plan"])
+    for p in data["proposals"]:
+        for label, amount in p["cumulative"].items():
+            assert f"{rows[p['reference']][header.index(label)]:.2f}" == amount
+    header, _, at = table(values["Position"], "Year")
+    position = {
+        f"{row[0]} {row[1]}": row
+        for row in values["Position"].iter_rows(min_row=at + 1, values_only=True)
+        if row[0] is not None
+    }
+    for cell in data["position"]:
+        row = position[f"{cell['year']} {cell['unit']}"]
+        assert f"{row[header.index('Requested')]:.2f}" == cell["requested"]
+        assert f"{row[header.index('Remaining')]:.2f}" == cell["remaining"]
+
+
+def test_workbook_is_laid_out_for_the_screen_and_the_page(five: tuple[Path, Any]) -> None:
+    from openpyxl import load_workbook
+
+    out, _ = five
+    wb = load_workbook(out / "batch-report.xlsx")
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.paperSize == 9, ws.title  # A4
+        assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.freeze_panes and ws.print_title_rows, ws.title
+        used = {c.column for row in ws.iter_rows() for c in row if c.value is not None}
+        sized = {i for d in ws.column_dimensions.values() for i in range(d.min, d.max + 1)}
+        assert used <= sized, ws.title  # every column given a width
+        texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert not [t for t in texts if ".toml" in t or str(out.parent) in t], ws.title
+        assert not [t for t in texts if "[proposal]" in t], ws.title
+    proposals = wb["Proposals"]
+    header, rows, at = table(proposals)
+    assert proposals.auto_filter.ref and proposals.auto_filter.ref.startswith(f"A{at}:")
+    title = proposals.cell(at, 2)
+    assert title.fill.fgColor.rgb.endswith("DDE4EE") and title.font.b
+    # no empty column: every column has something under its title
+    for i, name in enumerate(header):
+        assert any(row[i] not in (None, "") for row in rows.values()), name
+    assert "File" not in header
+    position = wb["Position"]
+    header, rows, _ = table(position, "Year")
+    remaining = position.cell(1, header.index("Remaining") + 1).column_letter
+    assert "[Red]" in position[f"{remaining}{_row_of(position, 'ITU-T', 2029)}"].number_format
+
+
+def _row_of(ws: Any, unit: str, year: int) -> int:
+    return next(
+        r
+        for r in range(1, ws.max_row + 1)
+        if ws.cell(r, 1).value == year and ws.cell(r, 2).value == unit
+    )
 
 
 @pytest.mark.libreoffice
@@ -218,16 +319,27 @@ def test_workbook_formulas_recalculate_to_the_figures(
     from openpyxl import load_workbook
 
     out, _ = five
-    [recalculated] = convert([out / "batch-report.xlsx"], "xlsx", tmp_path)
+    copy = stripped(out / "batch-report.xlsx", tmp_path / "stripped")
+    [recalculated] = convert([copy], "xlsx", tmp_path / "recalculated")
     wb = load_workbook(recalculated, data_only=True)
-    assert Decimal(str(wb["Proposals"]["H11"].value)) == Decimal("260000")
-    against = wb["Against plan"]
+    header, rows, _ = table(wb["Proposals"])
+    assert Decimal(str(rows["Total"][header.index("Total (CHF)")])) == Decimal("260000")
+    header, rows, _ = table(wb["Against plan"])
+    col = header.index("2029 ITU-T")
     # cumulative 2029 ITU-T after proposals 1-5: 20,000, 40,000, 60,000, 70,000, 70,000
-    assert [against[f"I{r}"].value for r in range(6, 11)] == [20000, 40000, 60000, 70000, 70000]
-    assert against["I11"].value == -20000  # remaining: 50,000 - 70,000
+    assert [rows[ref][col] for ref in ("T/B", "T/C", "T/A", "T/E", "T/D")] == [
+        20000,
+        40000,
+        60000,
+        70000,
+        70000,
+    ]
+    assert rows["Remaining after all"][col] == -20000  # remaining: 50,000 - 70,000
     position = wb["Position"]
-    # 2029 ITU-T is the 7th cell: row 10; requested 70,000, remaining -20,000
-    assert (position["D10"].value, position["E10"].value) == (70000, -20000)
+    header, _, _ = table(position, "Year")
+    row = [c.value for c in position[_row_of(position, "ITU-T", 2029)]]
+    # requested 70,000, remaining -20,000
+    assert (row[header.index("Requested")], row[header.index("Remaining")]) == (70000, -20000)
 
 
 def test_two_proposals_with_one_reference_are_an_error_naming_both(tmp_path: Path) -> None:
@@ -286,9 +398,9 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(tmp_path: Pat
     (folder / "q.toml").write_text(text, "utf-8")
     assert run(str(folder), "--out", str(tmp_path / "out")).exit_code == 0
     ws = load_workbook(tmp_path / "out" / "batch-report.xlsx")["Proposals"]
-    assert ws["C6"].value == "=HYPERLINK(1)"
-    assert ws["C6"].data_type == "s"
-    assert ws["C6"].quotePrefix  # and stays text when the cell is edited
+    [found] = [c for row in ws.iter_rows() for c in row if c.value == "=HYPERLINK(1)"]
+    assert found.data_type == "s"
+    assert found.quotePrefix  # and stays text when the cell is edited
 
 
 def test_two_jobs_write_the_same_bytes_as_one(tmp_path: Path) -> None:
@@ -682,23 +794,29 @@ def test_workbook_formulas_recalculate_the_credits_outside_the_plan(
     from libreoffice import convert
     from openpyxl import load_workbook
 
-    [recalculated] = convert([outside / "batch-report.xlsx"], "xlsx", tmp_path)
+    copy = stripped(outside / "batch-report.xlsx", tmp_path / "stripped")
+    [recalculated] = convert([copy], "xlsx", tmp_path / "recalculated")
     wb = load_workbook(recalculated, data_only=True)
-    additional = wb["Additional"]
-    # columns C-J: the plan's 8 cells; K: outside in all; L, M, N: 2027 ITU-T, 2027 ITU-D,
-    # 2030 ITU-T; proposals on rows 4-8
-    assert [additional[f"{c}3"].value for c in "KLMN"] == [
-        "Outside the plan's period",
+    header, rows, _ = table(wb["Additional"])
+    # after the plan's 8 cells: outside in all, then 2027 ITU-T, 2027 ITU-D, 2030 ITU-T
+    beyond = header.index("Outside the plan's period")
+    assert header[beyond + 1 :] == [
         "2027 ITU-T (outside)",
         "2027 ITU-D (outside)",
         "2030 ITU-T (outside)",
     ]
-    assert [additional[f"K{r}"].value for r in range(4, 9)] == [20000, 0, 30000, 10000, 10000]
-    against = wb["Against plan"]
-    # column K: the running total outside the plan's period, proposals on rows 6-10
-    assert [against[f"K{r}"].value for r in range(6, 11)] == [20000, 20000, 50000, 60000, 70000]
+    order = ["T/G", "T/H", "T/I", "T/J", "T/K"]
+    assert [rows[ref][beyond] for ref in order] == [20000, 0, 30000, 10000, 10000]
+    header, rows, _ = table(wb["Against plan"])
+    beyond = header.index("Outside the plan's period")
+    assert [rows[ref][beyond] for ref in order] == [20000, 20000, 50000, 60000, 70000]
     sheet = wb["Outside the plan"]
-    assert [[cell.value for cell in row] for row in sheet["A4:D7"]] == [
+    found = [
+        [c.value for c in row][:4]
+        for row in sheet.iter_rows()
+        if row[1].value in ("ITU-T", "ITU-D", "Total")
+    ]
+    assert found == [
         [2027, "ITU-T", 20000, "1. T/G"],
         [2027, "ITU-D", 10000, "4. T/J"],
         [2030, "ITU-T", 40000, "3. T/I, 5. T/K"],

@@ -15,17 +15,16 @@ from __future__ import annotations
 import functools
 import json
 import re
-import shutil
 import tempfile
-import zipfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from cost_models.money import money, to_cents
 from cost_models.parameters import BUDGET_UNITS, FUNDING
@@ -35,8 +34,8 @@ from estimator.core.assess import YearUnit
 from estimator.core.plan import FinancialPlan
 from estimator.render.outputs import write_all
 from estimator.render.resources import templates_dir
-from estimator.render.spreadsheet import FORMULA_STARTS, clean_text
-from estimator.render.workbook import MONEY_FORMAT
+from estimator.render.wording import FUNDING_COLUMNS, label
+from estimator.render.xlsx import MONEY, MONEY_FLAGGED, Book, Sheet, cell
 
 FORMAT = "finimpact/batch/1"
 STEM = "batch-report"
@@ -133,6 +132,8 @@ class Report:
     """The outside credits per year and budget unit, by year, then unit in the plan's order."""
     files: int
     skipped: tuple[tuple[str, str], ...] = ()
+    submitted: bool = False
+    """Whether any proposal gives the date it was submitted."""
 
     @property
     def plan_label(self) -> str | None:
@@ -191,11 +192,13 @@ def consolidate(batch: Batch) -> Report:
     units = dict.fromkeys(BUDGET_UNITS, ZERO)
     funding = dict.fromkeys(FUNDING, ZERO)
     total = outside = ZERO
+    submitted = False
     # per (year, unit) outside the plan: the sum, and which proposals need it
     beyond: dict[YearUnit, Decimal] = {}
     needed_by: dict[YearUnit, array[int]] = {}
     for i, row in enumerate(batch.rows):
         total += row.total
+        submitted = submitted or row.submitted is not None
         for y, v in row.by_year.items():
             years[y] = years.get(y, ZERO) + v
         for u, v in row.by_unit.items():
@@ -242,6 +245,7 @@ def consolidate(batch: Batch) -> Report:
         ),
         files=batch.files,
         skipped=batch.skipped,
+        submitted=submitted,
     )
 
 
@@ -479,259 +483,316 @@ def markdown_chunks(report: Report) -> Iterator[str]:
 
 # -- Workbook ---------------------------------------------------------------------------------
 
-
-class _Sheet:
-    """A write-only sheet (rows streamed to disk: memory does not grow with the rows) and the
-    cell makers that keep text as text and give amounts a number format."""
-
-    def __init__(self, wb: Any, title: str) -> None:
-        from openpyxl.styles import Font, PatternFill
-
-        self.ws = wb.create_sheet(title)
-        self.bold = Font(bold=True)
-        self.first = PatternFill("solid", fgColor="E06666")
-        self.rows = 0
-
-    def text(self, value: object, bold: bool = False) -> Any:
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(self.ws, value=None if value is None else clean_text(str(value)))
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-            cell.data_type = "s"
-            cell.quotePrefix = True  # stays text when the cell is edited, as in each workbook
-        if bold:
-            cell.font = self.bold
-        return cell
-
-    def number(self, value: Decimal | int | str, bold: bool = False, first: bool = False) -> Any:
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(self.ws, value=value)
-        cell.number_format = MONEY_FORMAT
-        if bold:
-            cell.font = self.bold
-        if first:
-            cell.fill = self.first
-            cell.font = self.bold
-        return cell
-
-    def append(self, cells: list[Any]) -> int:
-        self.ws.append(cells)
-        self.rows += 1
-        return self.rows
-
-    def widths(self, widths: Mapping[int, float]) -> None:
-        from openpyxl.utils import get_column_letter
-
-        for c, width in widths.items():
-            self.ws.column_dimensions[get_column_letter(c)].width = width
-
-
-def build_xlsx(report: Report, path: Path) -> None:
-    """Write the consolidated workbook to path (write-only: rows stream to disk)."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter as col
-
-    cur = report.currency
-    wb = Workbook(write_only=True)
-
-    # Sheet 1: one row per proposal, in submission order; totals as formulas
-    sh = _Sheet(wb, "Proposals")
-    title = f"Financial implications of {len(report.rows)} proposals, in {cur}"
-    sh.append([sh.text(title, bold=True)])
-    sh.append([sh.text(f"Financial plan: {report.plan_label or 'none in ' + cur}")])
-    sh.append([sh.text(ORDER_RULE)])
-    sh.append([])
-    head = ["#", "Reference", "Title", "Conference", "Submitted by", "Submitted", "File"]
-    head += ["Total"] + [str(y) for y in report.years] + list(BUDGET_UNITS)
-    head += [f.capitalize() for f in FUNDING] + ["Verdict"]
-    if report.plan is not None:  # without a plan there is no headroom to exceed
-        head.append("First to exceed the headroom in")
-    top = sh.append([sh.text(h, bold=True) for h in head])
-    first_money = 8
-    money_cols = 1 + len(report.years) + len(BUDGET_UNITS) + len(FUNDING)
-    years_from, years_to = col(first_money + 1), col(first_money + len(report.years))
-    for e in report.entries():
-        i, r = e.index, e.row
-        row = top + 1 + i
-        figures: list[Decimal] = [r.by_year.get(y, ZERO) for y in report.years]
-        figures += [r.by_unit.get(u, ZERO) for u in BUDGET_UNITS]
-        figures += [r.by_funding.get(f, ZERO) for f in FUNDING]
-        sh.append(
-            [i + 1]
-            + [sh.text(v) for v in (r.reference, r.title, r.conference)]
-            + [sh.text(", ".join(r.submitted_by)), sh.text(r.submitted), sh.text(r.file)]
-            + [sh.number(f"=SUM({years_from}{row}:{years_to}{row})")]
-            + [sh.number(v) for v in figures]
-            + [sh.text(r.verdict)]
-            + ([sh.text(", ".join(e.crosses))] if report.plan is not None else [])
-        )
-    last = max(top + len(report.rows), top + 1)
-    totals = [
-        sh.number(f"=SUM({col(c)}{top + 1}:{col(c)}{last})", bold=True)
-        for c in range(first_money, first_money + money_cols)
-    ]
-    sh.append([None, sh.text("Total", bold=True), None, None, None, None, None, *totals])
-    sh.ws.freeze_panes = f"C{top + 1}"
-    sh.widths({1: 5, 2: 16, 3: 48, 4: 10, 5: 24, 6: 11, 7: 24})
-    sh.widths({c: 14 for c in range(first_money, first_money + money_cols)})
-
-    if report.cells:
-        _plan_sheets(wb, report)
-    if report.failures:
-        sf = _Sheet(wb, "Failed")
-        sf.append([sf.text("File", bold=True), sf.text("Problem", bold=True)])
-        for f in report.failures:
-            for d in f.diagnostics:
-                sf.append([sf.text(f.file), sf.text(d.render())])
-        sf.widths({1: 30, 2: 100})
-    wb.properties.creator = f"finimpact {__version__}"
-    wb.save(path)
-
-
-def _plan_sheets(wb: Any, report: Report) -> None:
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import PatternFill
-    from openpyxl.utils import get_column_letter as col
-
-    cells, outside = report.cells, report.outside
-    n = len(report.rows)
-    last_additional = max(3 + n, 4)
-    # Sheet 2: each proposal's additional credits per year and unit of the plan (rows 4 on),
-    # then outside the plan's period: in all (column `beyond`), and per year and unit after it
-    sa = _Sheet(wb, "Additional")
-    sa.append([sa.text("Additional credits per year and budget unit of the plan", bold=True)])
-    sa.append([])
-    beyond = 3 + len(cells)
-    head = ["#", "Reference", *(c.label for c in cells), "Outside the plan's period"]
-    head += [f"{o.label} (outside)" for o in outside]
-    sa.append([sa.text(h, bold=True) for h in head])
-    for e in report.entries():
-        i, r = e.index, e.row
-        figures = [r.additional.get((c.year, c.unit), ZERO) for c in cells]
-        own = [r.additional.get((o.year, o.unit), ZERO) for o in outside]
-        in_all = (
-            sa.number(f"=SUM({col(beyond + 1)}{4 + i}:{col(beyond + len(outside))}{4 + i})")
-            if outside
-            else sa.number(e.outside_own)
-        )
-        sa.append(
-            [i + 1, sa.text(r.reference)]
-            + [sa.number(v) for v in figures]
-            + [in_all]
-            + [sa.number(v) for v in own]
-        )
-    sa.ws.freeze_panes = "C4"
-    sa.widths({2: 16} | {3 + j: 14 for j in range(len(cells))})
-    sa.widths({beyond + j: 18 for j in range(len(outside) + 1)})
-
-    # Sheet 3: the cumulative position after each proposal, against the headroom
-    sc = _Sheet(wb, "Against plan")
-    sc.append([sc.text(f"Cumulative additional credits against: {report.plan_label}", True)])
-    sc.append([sc.text(ORDER_RULE)])
-    sc.append([])
-    head = ["#", "Reference", *(c.label for c in cells), "Outside the plan's period"]
-    head += ["First to exceed the headroom in"]
-    sc.append([sc.text(h, bold=True) for h in head])
-    head_row = sc.append(
-        [None, sc.text("Headroom", bold=True)] + [sc.number(c.headroom, bold=True) for c in cells]
-    )
-    first_data = head_row + 1
-    for e in report.entries():
-        i, r = e.index, e.row
-        sums = [
-            sc.number(
-                f"=SUM(Additional!{col(3 + j)}$4:{col(3 + j)}{4 + i})",
-                first=c.first_exceeded_by == i,
-            )
-            for j, c in enumerate(cells)
-        ]
-        sums.append(sc.number(f"=SUM(Additional!{col(beyond)}$4:{col(beyond)}{4 + i})"))
-        sc.append([i + 1, sc.text(r.reference), *sums, sc.text(", ".join(e.crosses))])
-    last = first_data + n - 1
-    remaining = [
-        sc.number(
-            f"={col(3 + j)}{head_row}-{col(3 + j)}{last}" if n else f"={col(3 + j)}{head_row}",
-            bold=True,
-        )
-        for j in range(len(cells))
-    ]
-    sc.append([None, sc.text("Remaining after all", bold=True), *remaining])
-    if n:
-        red = PatternFill("solid", fgColor="F4CCCC")
-        for j in range(len(cells)):
-            letter = col(3 + j)
-            sc.ws.conditional_formatting.add(
-                f"{letter}{first_data}:{letter}{last}",
-                CellIsRule(operator="greaterThan", formula=[f"{letter}${head_row}"], fill=red),
-            )
-    sc.ws.freeze_panes = f"C{first_data}"
-    sc.widths({2: 16} | {3 + j: 14 for j in range(len(cells))})
-    sc.widths({beyond: 18, beyond + 1: 30})
-
-    # Sheet 4: the position per year and unit
-    sp = _Sheet(wb, "Position")
-    sp.append([sp.text(f"Position against: {report.plan_label}", bold=True)])
-    sp.append([])
-    head = ["Year", "Budget unit", "Headroom", "Requested", "Remaining", "First exceeded by"]
-    sp.append([sp.text(h, bold=True) for h in head])
-    for j, c in enumerate(cells):
-        row = 4 + j
-        letter = col(3 + j)
-        first = c.first
-        requested = sp.number(f"=SUM(Additional!{letter}4:{letter}{last_additional})")
-        left = sp.number(f"=C{row}-D{row}")
-        sp.append([c.year, sp.text(c.unit), sp.number(c.headroom), requested, left, sp.text(first)])
-    sp.widths({2: 12, 3: 16, 4: 16, 5: 16, 6: 30})
-
-    # Sheet 5: the additional credits in years outside the plan's period, per year and unit
-    so = _Sheet(wb, "Outside the plan")
-    period = f" ({report.plan_period})"
-    so.append([so.text(f"Additional credits in years outside the plan's period{period}", True)])
-    note = (
-        "Not compared with any headroom: to be weighed against the plan in force for those years."
-    )
-    so.append([so.text(note)])
-    head = ["Year", "Budget unit", "Additional credits", "Proposals"]
-    so.append([so.text(h, bold=True) for h in head])
-    for j, o in enumerate(outside):
-        letter = col(beyond + 1 + j)
-        credits = so.number(f"=SUM(Additional!{letter}4:{letter}{last_additional})")
-        so.append([o.year, so.text(o.unit), credits, so.text(report.contributors(o))])
-    if outside:
-        total = so.number(f"=SUM(C4:C{3 + len(outside)})", bold=True)
-        so.append([None, so.text("Total", bold=True), total])
-    else:
-        so.append([so.text(f"None: every additional credit falls in the plan's period{period}.")])
-    so.widths({2: 12, 3: 18, 4: 60})
-
-
-_CORE_DATES = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
-
-
-def reproducible_zip(source: Path, target: Path) -> None:
-    """Copy a zip (a workbook) with fixed entry times and no document dates, entry by entry
-    (streamed), so that the same content gives the same bytes."""
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = info.external_attr
-            if info.filename == "docProps/core.xml":
-                dst.writestr(entry, _CORE_DATES.sub(b"", src.read(info)))
-                continue
-            with src.open(info) as reader, dst.open(entry, "w") as writer:
-                shutil.copyfileobj(reader, writer, 1 << 16)
+WORKBOOK_ORDER = (
+    "In order of submission: by the date each proposal was submitted, then by file name; "
+    "proposals without a date come after those with one."
+)
+TITLE_ROWS = 3
+"""Every sheet of the batch workbook: a title and notes, a blank row, then its table."""
 
 
 def xlsx_chunks(report: Report) -> Iterator[bytes]:
+    """The consolidated workbook, written to a temporary file (each sheet's rows stream to
+    disk as they come: memory does not grow with the proposals), then read back in pieces."""
     with tempfile.TemporaryDirectory(prefix="finimpact-xlsx-") as folder:
-        raw, fixed = Path(folder) / "raw.xlsx", Path(folder) / "fixed.xlsx"
-        build_xlsx(report, raw)
-        reproducible_zip(raw, fixed)
-        with fixed.open("rb") as f:
+        path = Path(folder) / "batch-report.xlsx"
+        build_xlsx(report, path, folder)
+        with path.open("rb") as f:
             while chunk := f.read(1 << 16):
                 yield chunk
+
+
+def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
+    """Write the consolidated workbook to path: Proposals, and against a plan Additional,
+    Against plan, Position and Outside the plan; Failed if any proposal failed. Every formula
+    holds the figure the report computed."""
+    n = len(report.rows)
+    title = f"Financial implications of {n} proposals"
+    book = Book(path, title=title, reference=title, stream=True, tmpdir=tmpdir)
+    cur = report.currency
+    years, units = list(report.years), list(BUDGET_UNITS)
+    cells = report.cells
+    plan = report.plan is not None and bool(cells)
+
+    # Proposals: one row per proposal, in submission order; totals as formulas
+    head = TITLE_ROWS + 1
+    first = head + 1
+    pr = book.sheet("Proposals", header_rows=(head, head), freeze=(first, 2))
+    pr.text(0, 0, f"{title}, in {cur}", "title", fits=False)
+    pr.text(1, 0, f"Financial plan: {report.plan_label or 'none in ' + cur}", fits=False)
+    pr.text(2, 0, WORKBOOK_ORDER, fits=False)
+    columns = ["#", "Reference", "Title", "Conference", "Submitted by"]
+    if report.submitted:
+        columns.append("Submitted")
+    money_from = len(columns)
+    columns += [f"Total ({cur})", *(str(y) for y in years), *units]
+    columns += [label(FUNDING_COLUMNS, f) for f in FUNDING]
+    money_to = len(columns) - 1
+    verdict_col = len(columns)
+    columns.append("Verdict")
+    if report.plan is not None:  # without a plan there is no headroom to exceed
+        columns.append("First to exceed the headroom in")
+    pr.header(head, columns, numbers=[0, *range(money_from, money_to + 1)])
+    years_from, years_to = money_from + 1, money_from + len(years)
+
+    if plan:
+        ad, ag = _plan_sheets_heads(book, report)
+    for e in report.entries():
+        i, r = e.index, e.row
+        row = first + i
+        pr.number(row, 0, i + 1, "0")
+        pr.text(row, 1, r.reference)
+        pr.text(row, 2, r.title, wrap_at=50)
+        pr.text(row, 3, r.conference)
+        pr.text(row, 4, ", ".join(r.submitted_by), wrap_at=30)
+        if report.submitted:
+            pr.text(row, 5, r.submitted)
+        total = f"=SUM({cell(row, years_from)}:{cell(row, years_to)})" if years else "=0"
+        pr.formula(row, money_from, total, r.total)
+        figures: list[Decimal] = [r.by_year.get(y, ZERO) for y in years]
+        figures += [r.by_unit.get(u, ZERO) for u in units]
+        figures += [r.by_funding.get(f, ZERO) for f in FUNDING]
+        for j, figure in enumerate(figures, start=money_from + 1):
+            pr.number(row, j, figure)
+        pr.text(row, verdict_col, r.verdict)
+        if report.plan is not None:
+            pr.text(row, verdict_col + 1, ", ".join(e.crosses))
+        if plan:
+            _plan_rows(ad, ag, report, e)
+    last = first + max(n, 1) - 1
+    total_row = last + 1
+    pr.ws.autofilter(head, 0, last, len(columns) - 1)
+    pr.text(total_row, 1, "Total", "total")
+    for col in range(len(columns)):
+        if col != 1 and not money_from <= col <= money_to:
+            pr.text(total_row, col, None, "total")
+    sums = [report.total, *report.by_year.values(), *report.by_unit.values()]
+    sums += list(report.by_funding.values())
+    for col, figure in zip(range(money_from, money_to + 1), sums, strict=True):
+        pr.formula(
+            total_row,
+            col,
+            f"=SUM({cell(first, col)}:{cell(last, col)})" if n else "=0",
+            figure,
+            MONEY,
+            "total",
+        )
+    pr.finish()
+
+    if plan:
+        _plan_sheets_tails(book, report, ad, ag)
+        _position_sheet(book, report)
+        _outside_sheet(book, report)
+    if report.failures:
+        sf = book.sheet("Failed", header_rows=(TITLE_ROWS, TITLE_ROWS), freeze=(TITLE_ROWS + 1, 0))
+        sf.text(0, 0, "Proposals that could not be costed", "title", fits=False)
+        sf.header(TITLE_ROWS, ["File", "Line", "Problem", "What to do"], numbers=(1,))
+        row = TITLE_ROWS + 1
+        for f in report.failures:
+            for d in f.diagnostics:
+                sf.text(row, 0, Path(f.file).name)
+                sf.number(row, 1, d.line, "0")
+                sf.text(row, 2, d.message, wrap_at=60)
+                sf.text(row, 3, d.hint, wrap_at=50)
+                row += 1
+        sf.finish()
+    book.close()
+
+
+# the plan's sheets: where their tables start, from the layout (rows and columns from 0)
+ADDITIONAL_HEAD = TITLE_ROWS
+ADDITIONAL_FIRST = ADDITIONAL_HEAD + 1
+AGAINST_HEAD = TITLE_ROWS
+AGAINST_HEADROOM = AGAINST_HEAD + 1
+AGAINST_FIRST = AGAINST_HEADROOM + 1
+CELLS_FROM = 2
+"""The first column of the plan's cells (year and budget unit), after # and Reference."""
+
+
+def _beyond(report: Report) -> int:
+    """The column of the additional credits outside the plan's period, after the cells."""
+    return CELLS_FROM + len(report.cells)
+
+
+def _plan_sheets_heads(book: Book, report: Report) -> tuple[Sheet, Sheet]:
+    """The heads of the Additional and Against plan sheets, whose rows come with the
+    Proposals'."""
+    cells, outside = report.cells, report.outside
+    beyond = _beyond(report)
+    ad = book.sheet(
+        "Additional",
+        header_rows=(ADDITIONAL_HEAD, ADDITIONAL_HEAD),
+        freeze=(ADDITIONAL_FIRST, CELLS_FROM),
+    )
+    ad.text(0, 0, "Additional credits per year and budget unit of the plan", "title", fits=False)
+    ad.text(1, 0, f"In {report.currency}. {WORKBOOK_ORDER}", fits=False)
+    titles = ["#", "Reference", *(c.label for c in cells), "Outside the plan's period"]
+    titles += [f"{o.label} (outside)" for o in outside]
+    ad.header(ADDITIONAL_HEAD, titles, numbers=[0, *range(CELLS_FROM, beyond + len(outside) + 1)])
+
+    ag = book.sheet(
+        "Against plan",
+        header_rows=(AGAINST_HEAD, AGAINST_HEADROOM),
+        freeze=(AGAINST_FIRST, CELLS_FROM),
+    )
+    ag.text(
+        0, 0, f"Cumulative additional credits against: {report.plan_label}", "title", fits=False
+    )
+    ag.text(1, 0, f"In {report.currency}. {WORKBOOK_ORDER}", fits=False)
+    titles = ["#", "Reference", *(c.label for c in cells), "Outside the plan's period"]
+    titles += ["First to exceed the headroom in"]
+    ag.header(AGAINST_HEAD, titles, numbers=[0, *range(CELLS_FROM, beyond + 1)])
+    ag.text(AGAINST_HEADROOM, 1, "Headroom", "total")
+    for j, c in enumerate(cells, start=CELLS_FROM):
+        ag.number(AGAINST_HEADROOM, j, c.headroom, MONEY, "total")
+    return ad, ag
+
+
+def _plan_rows(ad: Sheet, ag: Sheet, report: Report, e: Entry) -> None:
+    """One proposal's row on the Additional and Against plan sheets."""
+    cells, outside = report.cells, report.outside
+    beyond = _beyond(report)
+    i, r = e.index, e.row
+    row = ADDITIONAL_FIRST + i
+    ad.number(row, 0, i + 1, "0")
+    ad.text(row, 1, r.reference)
+    for j, c in enumerate(cells, start=CELLS_FROM):
+        ad.number(row, j, r.additional.get((c.year, c.unit), ZERO))
+    if outside:
+        span = f"=SUM({cell(row, beyond + 1)}:{cell(row, beyond + len(outside))})"
+        ad.formula(row, beyond, span, e.outside_own)
+    else:
+        ad.number(row, beyond, e.outside_own)
+    for j, o in enumerate(outside, start=beyond + 1):
+        ad.number(row, j, r.additional.get((o.year, o.unit), ZERO))
+
+    at = AGAINST_FIRST + i
+    ag.number(at, 0, i + 1, "0")
+    ag.text(at, 1, r.reference)
+    for j, (c, figure) in enumerate(zip(cells, e.cumulative, strict=True), start=CELLS_FROM):
+        ag.formula(
+            at,
+            j,
+            _running(j, row),
+            figure,
+            MONEY,
+            "first-over" if c.first_exceeded_by == i else "number",
+        )
+    ag.formula(at, beyond, _running(beyond, row), e.outside_cumulative)
+    ag.text(at, beyond + 1, ", ".join(e.crosses))
+
+
+def _running(col: int, row: int) -> str:
+    """The sum of a column of the Additional sheet from the first proposal to this row."""
+    start = xl_rowcol_to_cell(ADDITIONAL_FIRST, col, row_abs=True)
+    return f"=SUM(Additional!{start}:{cell(row, col)})"
+
+
+def _plan_sheets_tails(book: Book, report: Report, ad: Sheet, ag: Sheet) -> None:
+    """The Additional and Against plan sheets after the last proposal: remaining headroom,
+    the cells over it flagged, the widths."""
+    n = len(report.rows)
+    cells = report.cells
+    last = AGAINST_FIRST + n - 1
+    remaining_row = AGAINST_FIRST + n
+    ad.ws.autofilter(ADDITIONAL_HEAD, 0, ADDITIONAL_FIRST + max(n, 1) - 1, 1)
+    ad.finish()
+    ag.text(remaining_row, 1, "Remaining after all", "total")
+    for j, c in enumerate(cells, start=CELLS_FROM):
+        headroom = cell(AGAINST_HEADROOM, j)
+        formula = f"={headroom}-{cell(last, j)}" if n else f"={headroom}"
+        ag.formula(remaining_row, j, formula, c.remaining, MONEY_FLAGGED, "total")
+        if n:
+            ag.ws.conditional_format(
+                AGAINST_FIRST,
+                j,
+                last,
+                j,
+                {
+                    "type": "cell",
+                    "criteria": ">",
+                    "value": xl_rowcol_to_cell(AGAINST_HEADROOM, j, row_abs=True),
+                    "format": book.style("first-over"),
+                },
+            )
+    ag.finish()
+
+
+def _position_sheet(book: Book, report: Report) -> None:
+    n = len(report.rows)
+    head = TITLE_ROWS
+    sp = book.sheet("Position", header_rows=(head, head), freeze=(head + 1, 2))
+    sp.text(0, 0, f"Position against: {report.plan_label}", "title", fits=False)
+    sp.text(
+        1, 0, f"In {report.currency}; a negative remaining headroom is shown in red.", fits=False
+    )
+    sp.header(
+        head,
+        ["Year", "Budget unit", "Headroom", "Requested", "Remaining", "First exceeded by"],
+        numbers=(0, 2, 3, 4),
+    )
+    last_additional = ADDITIONAL_FIRST + max(n, 1) - 1
+    for j, c in enumerate(report.cells):
+        row = head + 1 + j
+        col = CELLS_FROM + j
+        sp.number(row, 0, c.year, "0")
+        sp.text(row, 1, c.unit)
+        sp.number(row, 2, c.headroom)
+        requested = f"=SUM(Additional!{cell(ADDITIONAL_FIRST, col)}:{cell(last_additional, col)})"
+        sp.formula(row, 3, requested, c.requested)
+        sp.formula(row, 4, f"={cell(row, 2)}-{cell(row, 3)}", c.remaining, MONEY_FLAGGED)
+        sp.text(row, 5, c.first)
+    sp.ws.autofilter(head, 0, head + max(len(report.cells), 1), 5)
+    sp.finish()
+
+
+def _outside_sheet(book: Book, report: Report) -> None:
+    n = len(report.rows)
+    outside = report.outside
+    beyond = _beyond(report)
+    head = TITLE_ROWS
+    so = book.sheet("Outside the plan", header_rows=(head, head), freeze=(head + 1, 0))
+    period = f" ({report.plan_period})"
+    so.text(
+        0, 0, f"Additional credits in years outside the plan's period{period}", "title", fits=False
+    )
+    so.text(
+        1,
+        0,
+        f"In {report.currency}. Not compared with any headroom: to be weighed against the plan "
+        "in force for those years.",
+        fits=False,
+    )
+    so.header(head, ["Year", "Budget unit", "Additional credits", "Proposals"], numbers=(0, 2))
+    last_additional = ADDITIONAL_FIRST + max(n, 1) - 1
+    first = head + 1
+    for j, o in enumerate(outside):
+        row = first + j
+        col = beyond + 1 + j
+        credits = f"=SUM(Additional!{cell(ADDITIONAL_FIRST, col)}:{cell(last_additional, col)})"
+        so.number(row, 0, o.year, "0")
+        so.text(row, 1, o.unit)
+        so.formula(row, 2, credits, o.amount)
+        so.text(row, 3, report.contributors(o), wrap_at=60)
+    if outside:
+        total = first + len(outside)
+        so.text(total, 1, "Total", "total")
+        so.formula(
+            total,
+            2,
+            f"=SUM({cell(first, 2)}:{cell(total - 1, 2)})",
+            report.outside_total,
+            MONEY,
+            "total",
+        )
+    else:
+        so.text(
+            first,
+            0,
+            f"None: every additional credit falls in the plan's period{period}.",
+            fits=False,
+        )
+    so.finish()
 
 
 def _encoded(chunks: Iterable[str]) -> Iterator[bytes]:

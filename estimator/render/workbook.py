@@ -1,67 +1,63 @@
 """The workbook: the estimate as live formulas a budget officer can audit and change.
 
-Four sheets. **Workings** has one row per cost line; its rate is a formula naming a cell of
-**Rates** (a defined name such as ``R_interpretation_2023``), its escalation factor a formula
-over the card's yearly escalation (the defined name ``Escalation``) and the years, its amount
-``ROUND(quantity × rate × escalation, 2)``. **Summary** totals the Workings with SUMIFS, so
-changing one rate on the Rates sheet recomputes every line and total. **Proposal** lists the
+Four sheets. **Summary** lays the totals out as the annex does (object of expenditure, budget
+unit, source of funding and activity, each by year, with totals), every figure a SUMIFS over
+the Workings. **Workings** has one row per cost line: the amount beside the activity and the
+year, ``ROUND(quantity × rate × escalation, 2)``; the rate a formula naming a cell of
+**Rates** (a defined name such as ``R_interpretation``), the escalation factor a formula over
+the card's yearly escalation (the defined name ``Escalation``), the years and the date the
+rate's value is in force from; a total row. **Rates** holds the editable values (styled as
+inputs): change one and every line and total that uses it recomputes. **Proposal** lists the
 activities as entered.
 
-Python computes the estimate in Decimal; the workbook reproduces each line to the cent with
-the same rule (ROUND in Excel and LibreOffice rounds half away from zero).
-
-How it is written: ``estimator.render.spreadsheet`` (plain cells, written as openpyxl writes them).
+Python computes the estimate in Decimal; every formula is written with the value Python
+computed (a reader that does not recalculate sees the amounts), and the workbook reproduces
+each line to the cent with the same rule (ROUND in Excel and LibreOffice rounds half away from
+zero). Written by ``estimator.render.xlsx``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from cost_models.money import ROUNDING_RULE
 from cost_models.needs import ELEMENTS
+from cost_models.parameters import BUDGET_UNITS, FUNDING
 from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
+from estimator.render import wording
 from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
-from estimator.render.spreadsheet import (
-    BOLD,
-    LINE_HEIGHT,
+from estimator.render.wording import FUNDING_LABELS, UNIT_LABELS, article34_statement
+from estimator.render.xlsx import (
+    MONEY,
+    PERCENT,
+    YEAR,
     Book,
-    SheetLayout,
-    clean_text,
+    Sheet,
+    cell,
+    column,
     number_format_for,
-    wrapped_lines,
 )
-from estimator.render.wording import article34_statement
 
-MONEY_FORMAT = "#,##0.00"
-YEAR_FORMAT = "0"
-FACTOR_FORMAT = "0.00000000"
-PERCENT_FORMAT = "0.00##%"
-TITLE = Font(bold=True, size=14)
+ESCALATION_NAME = "Escalation"
+ZERO = Decimal("0.00")
 
-RATES_HEADER_ROW = 7
-LAYOUTS = (
-    SheetLayout("Summary", "A2"),
-    # eighteen columns: A3 keeps them readable
-    SheetLayout("Workings", "C2", "1:1", Worksheet.PAPERSIZE_A3),
-    SheetLayout("Rates", f"B{RATES_HEADER_ROW + 1}", f"{RATES_HEADER_ROW}:{RATES_HEADER_ROW}"),
-    SheetLayout("Proposal", "A2", "1:1"),
-)
-"""The sheets of the workbook, in their order."""
+
+def element_label(element: str) -> str:
+    return ELEMENTS[element].label if element in ELEMENTS else element
+
+
+def funding_label(funding: str) -> str:
+    return wording.label(FUNDING_LABELS, funding)
 
 
 # -- names of rates ---------------------------------------------------------------------------
-
-ESCALATION_NAME = "Escalation"
 
 
 def _name_part(text: str) -> str:
@@ -94,8 +90,9 @@ def _rate_key(line: CostLine) -> tuple[str, str]:
 def rate_rows(estimate: Estimate) -> dict[tuple[str, str], RateRow]:
     """Every rate value the lines use, each with a unique defined name.
 
-    Card values are named R_<rate id>_<year> (R_<rate id>_<date> when one rate has two values
-    in one year); amounts stated in a proposal are named A_<activity id>.
+    A card value is named R_<rate id>, or R_<rate id>_v1, _v2... in date order when the lines
+    use several values of one rate: no name carries a date, which a user may change. Amounts
+    stated in a proposal are named A_<activity id>.
     """
     card_order = {rate_id: i for i, rate_id in enumerate(estimate.rates)}
     used: dict[tuple[str, str], CostLine] = {}
@@ -105,9 +102,9 @@ def rate_rows(estimate: Estimate) -> dict[tuple[str, str], RateRow]:
         (k for k in used if k[0] != "stated"), key=lambda k: (card_order.get(k[0], 10**6), k)
     )
     stated = sorted(k for k in used if k[0] == "stated")
-    per_year: dict[tuple[str, str], int] = {}
-    for rate_id, date in cards:
-        per_year[(rate_id, date[:4])] = per_year.get((rate_id, date[:4]), 0) + 1
+    versions: dict[str, list[tuple[str, str]]] = {}
+    for key in cards:
+        versions.setdefault(key[0], []).append(key)
     taken: set[str] = {ESCALATION_NAME.upper()}
     rows: dict[tuple[str, str], RateRow] = {}
     for key in [*cards, *stated]:
@@ -115,9 +112,10 @@ def rate_rows(estimate: Estimate) -> dict[tuple[str, str], RateRow]:
         if key[0] == "stated":
             base = f"A_{_name_part(line.activity)}"
         else:
-            rate_id, date = key
-            when = date[:4] if per_year[(rate_id, date[:4])] == 1 else date.replace("-", "_")
-            base = f"R_{_name_part(rate_id)}_{when}"
+            base = f"R_{_name_part(key[0])}"
+            same = versions[key[0]]
+            if len(same) > 1:
+                base += f"_v{same.index(key) + 1}"
         name, n = base, 1
         while name.upper() in taken:
             n += 1
@@ -148,7 +146,7 @@ def _rate_row(estimate: Estimate, line: CostLine, name: str) -> RateRow:
         value = rate.in_force(line.rate_from)
         if value is not None:
             parts = [
-                f"= {value.formula}" if value.formula else "",
+                f"Formula: {value.formula}" if value.formula else "",
                 value.derivation or "",
                 value.assumption or "",
                 value.note or "",
@@ -167,30 +165,32 @@ def _rate_row(estimate: Estimate, line: CostLine, name: str) -> RateRow:
     )
 
 
-# -- the sheets -------------------------------------------------------------------------------
+# -- Workings ---------------------------------------------------------------------------------
 
 WORKINGS_COLUMNS = (
-    ("activity", "Activity"),
-    ("title", "Title"),
+    ("title", "Activity"),
+    ("year", "Year"),
+    ("amount", "Amount"),
     ("element", "Object of expenditure"),
     ("unit", "Budget unit"),
-    ("year", "Year"),
     ("funding", "Funding"),
     ("quantity", "Quantity"),
     ("quantity_unit", "Quantity unit"),
     ("quantity_basis", "How the quantity was obtained"),
-    ("rate_id", "Rate id"),
     ("rate", "Rate"),
-    ("rate_year", "Year of the rate's value"),
     ("escalation", "Escalation factor"),
-    ("amount", "Amount"),
+    # on screen, not on paper (the Rates sheet prints the rates' sources)
+    ("rate_label", "Rate used"),
     ("source", "Source of the rate"),
     ("basis", "Basis"),
     ("external", "External human resources"),
     ("goal", "Strategic goal"),
+    ("activity", "Activity id"),
 )
-COL = {key: i + 1 for i, (key, _) in enumerate(WORKINGS_COLUMNS)}
-"""Workings column number by key."""
+COL = {key: i for i, (key, _) in enumerate(WORKINGS_COLUMNS)}
+"""Workings column (from 0) by key."""
+PRINTED = COL["escalation"]
+"""The last Workings column printed: the working of each amount, legible on A4."""
 LINE_NAMES = {
     "activity": "Line_activity",
     "element": "Line_element",
@@ -201,6 +201,10 @@ LINE_NAMES = {
     "external": "Line_external",
 }
 """Defined names of the Workings columns the Summary totals over."""
+FIRST_LINE = 1
+"""The Workings row (from 0) of the first cost line, under the column titles."""
+
+# -- Rates ------------------------------------------------------------------------------------
 
 RATE_COLUMNS = (
     "Name",
@@ -213,58 +217,66 @@ RATE_COLUMNS = (
     "Basis",
     "Derivation or assumption",
 )
-RATE_VALUE_COL, RATE_FROM_COL = 5, 6
-
-
-def _cell_ref(col: int, row: int) -> str:
-    return f"${get_column_letter(col)}${row}"
+RATE_VALUE_COL, RATE_FROM_COL = 4, 5
+ESCALATION_CELL = (2, 1)
+RATES_HEADER_ROW = 6
 
 
 def _rates_sheet(
-    book: Book, estimate: Estimate, rows: Mapping[tuple[str, str], RateRow]
-) -> dict[tuple[str, str], int]:
-    """The Rates sheet; returns the row of each rate value."""
-    ws = book.sheets["Rates"]
+    book: Book,
+    estimate: Estimate,
+    rows: Mapping[tuple[str, str], RateRow],
+    rate_at: Mapping[tuple[str, str], int],
+) -> None:
+    """The Rates sheet, each value on the row ``rate_at`` gives it (the Workings refer to it)."""
+    head = RATES_HEADER_ROW
+    ws = book.sheet("Rates", header_rows=(head, head), freeze=(head + 1, 1))
+    ws.ws.print_area(0, 0, head + max(len(rows), 1), len(RATE_COLUMNS) - 1)
     card = estimate.card
-    ws.text(1, 1, "Rate card", "bold")
-    ws.text(1, 2, f"{card.id}: {card.title}")
-    ws.text(2, 1, "Currency", "bold")
-    ws.text(2, 2, card.currency)
-    ws.text(3, 1, "Yearly escalation", "bold")
-    ws.number(3, 2, card.escalation, PERCENT_FORMAT)
-    book.define_name(ESCALATION_NAME, ws, "$B$3")
-    ws.text(3, 3, card.escalation_source or "")
-    ws.text(4, 1, "Card file SHA-256", "bold")
-    ws.text(4, 2, estimate.card_sha256)
+    last = len(RATE_COLUMNS) - 1
+    ws.text(0, 0, "Rate card", "bold")
+    ws.merged_text(0, 1, last, f"{card.id}: {card.title}")
+    ws.text(1, 0, "Currency", "bold")
+    ws.text(1, 1, card.currency)
+    ws.text(2, 0, "Yearly escalation", "bold")
+    ws.number(*ESCALATION_CELL, card.escalation, PERCENT, "input")
+    book.define_name(ESCALATION_NAME, ws, ESCALATION_CELL)
+    if card.escalation_source:
+        ws.merged_text(2, 2, last, card.escalation_source)
+    ws.text(3, 0, "Card file SHA-256", "bold")
+    ws.merged_text(3, 1, last, estimate.card_sha256)
     if card.indicative:
-        ws.text(
-            5, 1, "Indicative card built from public figures, not a secretariat's standard costs."
+        ws.merged_text(
+            4,
+            0,
+            last,
+            "Indicative card built from public figures, not a secretariat's standard costs.",
         )
-    ws.text(
-        6,
-        1,
-        "Change a value here (or the escalation above): every line and total that uses it "
-        "recomputes. Each value is a defined name, used by the Workings sheet.",
+    ws.merged_text(
+        5,
+        0,
+        last,
+        "The shaded cells are inputs: change a value, a date or the escalation, and every line "
+        "and total that uses it recomputes. Each value is a defined name the Workings use.",
+        "italic",
     )
-    ws.header(RATES_HEADER_ROW, [*RATE_COLUMNS[:4], f"Value ({card.currency})", *RATE_COLUMNS[5:]])
-    where: dict[tuple[str, str], int] = {}
-    for i, (key, rate) in enumerate(rows.items()):
-        r = RATES_HEADER_ROW + 1 + i
-        where[key] = r
-        ws.text(r, 1, rate.name)
-        ws.text(r, 2, rate.rate_id)
-        ws.text(r, 3, rate.label)
-        ws.text(r, 4, rate.unit)
-        ws.number(r, RATE_VALUE_COL, rate.value, number_format_for(rate.value, 2))
-        book.define_name(rate.name, ws, _cell_ref(RATE_VALUE_COL, r))
+    titles = list(RATE_COLUMNS)
+    titles[RATE_VALUE_COL] = f"Value ({card.currency})"
+    ws.header(head, titles, numbers=(RATE_VALUE_COL,))
+    for key, rate in rows.items():
+        r = rate_at[key]
+        ws.text(r, 0, rate.name)
+        ws.text(r, 1, rate.rate_id)
+        ws.text(r, 2, rate.label, wrap_at=30)
+        ws.text(r, 3, rate.unit, wrap_at=18)
+        ws.number(r, RATE_VALUE_COL, rate.value, number_format_for(rate.value, 2), "input")
+        book.define_name(rate.name, ws, (r, RATE_VALUE_COL))
         if rate.from_ is not None:
-            ws.date(r, RATE_FROM_COL, rate.from_)
-        ws.text(r, 7, rate.source)
-        ws.text(r, 8, rate.basis)
-        ws.text(r, 9, rate.explanation)
-    ws.empty(RATES_HEADER_ROW + 1, 2)  # the panes freeze there: openpyxl made that cell
-    ws.fit_widths(skip_rows=range(1, RATES_HEADER_ROW))
-    return where
+            ws.date(r, RATE_FROM_COL, rate.from_, "input")
+        ws.text(r, 6, rate.source, wrap_at=35)
+        ws.text(r, 7, rate.basis)
+        ws.text(r, 8, rate.explanation, wrap_at=45)
+    ws.finish()
 
 
 def _workings_sheet(
@@ -273,71 +285,140 @@ def _workings_sheet(
     rows: Mapping[tuple[str, str], RateRow],
     rate_at: Mapping[tuple[str, str], int],
 ) -> None:
-    ws = book.sheets["Workings"]
+    ws = book.sheet("Workings", header_rows=(0, 0), freeze=(FIRST_LINE, COL["year"]))
+    ws.ws.print_area(0, 0, FIRST_LINE + len(estimate.lines), PRINTED)
+    cur = estimate.currency
     titles = [title for _, title in WORKINGS_COLUMNS]
-    titles[COL["rate"] - 1] = f"Rate ({estimate.currency})"
-    titles[COL["amount"] - 1] = f"Amount ({estimate.currency})"
-    ws.header(1, titles)
+    titles[COL["rate"]] = f"Rate ({cur})"
+    titles[COL["amount"]] = f"Amount ({cur})"
+    numbers = [COL[k] for k in ("year", "amount", "quantity", "rate", "escalation")]
+    ws.header(0, titles, numbers=numbers)
     c = COL
-    L = get_column_letter
-    for r, line in enumerate(estimate.lines, start=2):
+    letter = {key: column(i) for key, i in c.items()}
+    last = FIRST_LINE + max(len(estimate.lines), 1) - 1
+    for r, line in enumerate(estimate.lines, start=FIRST_LINE):
         key = _rate_key(line)
         rate = rows[key]
-        element = ELEMENTS[line.element].label if line.element in ELEMENTS else line.element
+        n = r + 1  # the row's number in A1 references
         ws.text(r, c["activity"], line.activity)
-        ws.text(r, c["title"], line.title)
-        ws.text(r, c["element"], element)
-        ws.text(r, c["unit"], line.unit)
-        ws.number(r, c["year"], line.year, YEAR_FORMAT)
-        ws.text(r, c["funding"], line.funding)
-        ws.number(r, c["quantity"], line.quantity)
-        ws.text(r, c["quantity_unit"], line.quantity_unit)
-        ws.text(r, c["quantity_basis"], line.quantity_basis)
-        ws.text(r, c["rate_id"], line.rate_id)
-        ws.formula(r, c["rate"], f"={rate.name}", number_format_for(rate.value, 2))
-        if line.rate_from is None:
-            ws.number(r, c["escalation"], 1, FACTOR_FORMAT)
-        else:
-            rates_from = f"Rates!{_cell_ref(RATE_FROM_COL, rate_at[key])}"
-            ws.formula(r, c["rate_year"], f"=YEAR({rates_from})", YEAR_FORMAT)
-            ws.formula(
-                r,
-                c["escalation"],
-                f"=(1+{ESCALATION_NAME})^({L(c['year'])}{r}-{L(c['rate_year'])}{r})",
-                FACTOR_FORMAT,
-            )
+        ws.text(r, c["title"], line.title, wrap_at=28)
+        ws.number(r, c["year"], line.year, YEAR)
         ws.formula(
             r,
             c["amount"],
-            f"=ROUND({L(c['quantity'])}{r}*{L(c['rate'])}{r}*{L(c['escalation'])}{r},2)",
-            MONEY_FORMAT,
+            f"=ROUND({letter['quantity']}{n}*{letter['rate']}{n}*{letter['escalation']}{n},2)",
+            line.amount,
         )
-        ws.text(r, c["source"], line.source)
+        ws.text(r, c["element"], element_label(line.element), wrap_at=22)
+        ws.text(r, c["unit"], line.unit)
+        ws.text(r, c["funding"], funding_label(line.funding), wrap_at=16)
+        ws.number(r, c["quantity"], line.quantity, number_format_for(line.quantity))
+        ws.text(r, c["quantity_unit"], line.quantity_unit, wrap_at=16)
+        ws.formula(r, c["rate"], f"={rate.name}", line.rate, number_format_for(rate.value, 2))
+        if line.rate_from is None:
+            ws.number(r, c["escalation"], 1, PERCENT)
+        else:
+            since = f"YEAR(Rates!{cell(rate_at[key], RATE_FROM_COL, absolute=True)})"
+            ws.formula(
+                r,
+                c["escalation"],
+                f"=(1+{ESCALATION_NAME})^({letter['year']}{n}-{since})",
+                line.escalation,
+                PERCENT,
+            )
+        ws.text(r, c["quantity_basis"], line.quantity_basis, wrap_at=36)
+        ws.text(r, c["rate_label"], line.rate_label, wrap_at=40)
+        ws.text(r, c["source"], line.source, wrap_at=45)
         ws.text(r, c["basis"], line.basis)
         ws.text(r, c["external"], "yes" if line.external else "no")
         ws.text(r, c["goal"], line.goal)
-    last = max(2, len(estimate.lines) + 1)
-    for column, name in LINE_NAMES.items():
-        col = L(c[column])
-        book.define_name(name, ws, f"${col}$2:${col}${last}")
-    ws.auto_filter = f"A1:{L(len(WORKINGS_COLUMNS))}{last}"
-    ws.fit_widths(maximum=45)
+    for column_key, name in LINE_NAMES.items():
+        col = c[column_key]
+        book.define_name(name, ws, (FIRST_LINE, col), (last, col))
+    ws.ws.autofilter(0, 0, last, len(WORKINGS_COLUMNS) - 1)
+    total = last + 1
+    ws.text(total, c["title"], "Total of the lines shown", "total", fits=False)
+    for col in range(len(WORKINGS_COLUMNS)):
+        if col not in (c["title"], c["amount"]):
+            ws.text(total, col, None, "total")
+    ws.formula(
+        total, c["amount"], f"=SUBTOTAL(9,{LINE_NAMES['amount']})", estimate.total, MONEY, "total"
+    )
+    ws.finish()
 
 
-def _sumifs(criteria: Sequence[tuple[str, str]]) -> str:
-    pairs = ",".join(f"{LINE_NAMES[k]},{ref}" for k, ref in criteria)
-    return f"=SUMIFS({LINE_NAMES['amount']},{pairs})"
+# -- Summary ----------------------------------------------------------------------------------
 
 
-SUMMARY_WIDTHS = (30, 18, 72)
-"""Summary columns: labels, amounts, and the rest of the width for long text (over B:C)."""
+@dataclass(frozen=True)
+class Block:
+    """One table of the Summary: a row per item, a column per year, with totals."""
+
+    title: str
+    label_header: str
+    key: str
+    """The Workings column (LINE_NAMES) its rows are totalled over."""
+    items: Sequence[tuple[str, str, bool]]
+    """Each row: its label, what the Workings column holds for it, and whether that criterion
+    is written in the formula (a code of finimpact's, never text from the proposal) or read
+    from the label cell."""
+    of: Callable[[CostLine], str]
+    """What the Workings column holds for a line."""
+
+
+def _blocks(estimate: Estimate) -> list[Block]:
+    lines = estimate.lines
+    elements = [e for e in ELEMENTS if any(line.element == e for line in lines)]
+    elements += sorted({line.element for line in lines} - set(elements))
+    units = [u for u in BUDGET_UNITS if any(line.unit == u for line in lines)]
+    units += sorted({line.unit for line in lines} - set(units))
+    titles: dict[str, str] = {}
+    for line in lines:
+        titles.setdefault(line.activity, line.title)
+    return [
+        Block(
+            "By object of expenditure",
+            "Object of expenditure",
+            "element",
+            [(element_label(e), element_label(e), False) for e in elements],
+            lambda line: element_label(line.element),
+        ),
+        Block(
+            "By budget unit",
+            "Budget unit",
+            "unit",
+            [(wording.label(UNIT_LABELS, u), u, True) for u in units],
+            lambda line: line.unit,
+        ),
+        Block(
+            "By source of funding",
+            "Funding",
+            "funding",
+            [(funding_label(f), funding_label(f), False) for f in FUNDING],
+            lambda line: funding_label(line.funding),
+        ),
+        Block(
+            "By activity",
+            "Activity",
+            "activity",
+            [(title, activity, True) for activity, title in titles.items()],
+            lambda line: line.activity,
+        ),
+    ]
+
+
+def _literal(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _summary_sheet(book: Book, estimate: Estimate) -> None:
-    ws = book.sheets["Summary"]
+    ws = book.sheet("Summary")
     info = estimate.proposal.info
     cur = estimate.currency
-    ws.text(1, 1, "Financial implications: workings", font=TITLE)
+    years = list(estimate.by_year())
+    total_col = len(years) + 1
+    last_col = max(total_col, 3)
+    ws.text(0, 0, f"Financial implications of proposal {info.reference}", "title", fits=False)
     ident: list[tuple[str, str | None]] = [
         ("Reference", info.reference),
         ("Title", info.title),
@@ -345,7 +426,7 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
         ("Submitted by", "; ".join(info.submitted_by)),
         ("Action", info.action),
         ("Instrument", info.instrument),
-        ("Responsible budget unit", info.responsible),
+        ("Responsible budget unit", wording.label(UNIT_LABELS, info.responsible)),
         ("Period", f"{info.period[0]}–{info.period[1]}"),
         ("Rate card", f"{estimate.card.id}: {estimate.card.title}"),
         ("Currency", cur),
@@ -355,52 +436,32 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
     if estimate.card.indicative:
         ident.append(("Note", "The rates are indicative (public figures), not ITU standard costs."))
 
-    def long_text(row: int, label: str, value: str | None) -> None:
-        """A label in A and a text over B:C, wrapped, its row as tall as the text."""
-        ws.text(row, 1, label, "bold")
-        if not value:
-            return
-        ws.text(row, 2, value, "wrap")
-        ws.merge_across(row, 2, 3)
-        lines = wrapped_lines(clean_text(value), SUMMARY_WIDTHS[1] + SUMMARY_WIDTHS[2])
-        if lines > 1:
-            ws.heights[row] = LINE_HEIGHT * lines
+    def long_text(row: int, label: str, value: str | None, style: str = "text") -> None:
+        """A label in A and a text over the columns of the tables, wrapped."""
+        ws.text(row, 0, label, "bold", wrap_at=40)
+        if value:
+            ws.merged_text(row, 1, last_col, value, style)
 
-    r = 3
+    r = 2
     for label, value in ident:
-        long_text(r, label, value)
-        r += 1
-    r += 1
-    ws.text(r, 1, f"Total ({cur})", "bold")
-    ws.formula(r, 2, f"=SUM({LINE_NAMES['amount']})", MONEY_FORMAT, font=BOLD)
-    r += 1
-    ws.text(r, 1, f"of which external human resources ({cur})")
-    ws.formula(r, 2, _sumifs([("external", '"yes"')]), MONEY_FORMAT)
-    r += 2
-
-    def block(title: str, key: str, values: Sequence[tuple[Any, str]]) -> None:
-        nonlocal r
-        ws.header(r, [title, f"Amount ({cur})", ""])
-        r += 1
-        for criterion, shown in values:
-            if isinstance(criterion, int):
-                ws.number(r, 1, criterion, YEAR_FORMAT, "number-left")
-            else:
-                ws.text(r, 1, shown)
-            ws.formula(r, 2, _sumifs([(key, f"$A{r}")]), MONEY_FORMAT)
+        if value:
+            long_text(r, label, value)
             r += 1
-        r += 1
-
-    block("By year", "year", [(y, str(y)) for y in estimate.by_year()])
-    block("By budget unit", "unit", [(u, u) for u in estimate.by_unit()])
-    block(
-        "By object of expenditure",
-        "element",
-        [(e, ELEMENTS[e].label if e in ELEMENTS else e) for e in estimate.by_element()],
+    r += 1
+    ws.text(r, 0, f"Total ({cur})", "total")
+    ws.formula(r, 1, f"=SUM({LINE_NAMES['amount']})", estimate.total, MONEY, "total")
+    r += 1
+    ws.text(r, 0, f"of which external human resources ({cur})")
+    ws.formula(
+        r,
+        1,
+        f'=SUMIFS({LINE_NAMES["amount"]},{LINE_NAMES["external"]},"yes")',
+        estimate.external_human_resources,
     )
-    block("By funding source", "funding", [(f, f) for f in estimate.by_funding()])
-    block("By activity", "activity", [(a, a) for a in estimate.by_activity()])
-    ws.header(r, ["Article 34 of the ITU Convention", "", ""])
+    r += 2
+    for block in _blocks(estimate):
+        r = _block(ws, block, r, years, estimate) + 1
+    ws.text(r, 0, "Article 34 of the ITU Convention", "bold", fits=False)
     r += 1
     long_text(r, "Verdict", estimate.article34.verdict)
     r += 1
@@ -416,11 +477,59 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
     long_text(r, "Rounding", ROUNDING_RULE)
     for d in estimate.warnings:
         r += 1
-        long_text(r, "Warning", d.render())
-    labels = [len(text) + 2 for text in ws.texts_in_column_a(first_row=3)]
-    ws.widths[1] = min(max([SUMMARY_WIDTHS[0], *labels]), 56)
-    ws.widths[2] = SUMMARY_WIDTHS[1]
-    ws.widths[3] = SUMMARY_WIDTHS[2]
+        long_text(r, "Warning", f"{d.message} ({d.hint})" if d.hint else d.message)
+    ws.finish()
+
+
+def _block(ws: Sheet, block: Block, top: int, years: Sequence[int], estimate: Estimate) -> int:
+    """One table from row ``top``: title, column titles, a row per item, a total row.
+    Returns the row after it."""
+    cur = estimate.currency
+    amounts: dict[tuple[str, int], Decimal] = {}
+    for line in estimate.lines:
+        k = (block.of(line), line.year)
+        amounts[k] = amounts.get(k, ZERO) + line.amount
+    ws.text(top, 0, f"{block.title} ({cur})", "bold", fits=False)
+    head = top + 1
+    total_col = len(years) + 1
+    ws.header(head, [block.label_header], numbers=())
+    for j, year in enumerate(years, start=1):
+        ws.ws.write_number(head, j, year, ws.book.style("header-number", YEAR))
+    ws.text(head, total_col, "Total", "header-number")
+    first = head + 1
+    amount = LINE_NAMES["amount"]
+    for i, (label, value, literal) in enumerate(block.items):
+        r = first + i
+        ws.text(r, 0, label, wrap_at=45)
+        criterion = _literal(value) if literal else f"$A{r + 1}"
+        row_total = ZERO
+        for j, year in enumerate(years, start=1):
+            figure = amounts.get((value, year), ZERO)
+            row_total += figure
+            year_cell = f"{column(j)}${head + 1}"
+            ws.formula(
+                r,
+                j,
+                f"=SUMIFS({amount},{LINE_NAMES[block.key]},{criterion},"
+                f"{LINE_NAMES['year']},{year_cell})",
+                figure,
+            )
+        ws.formula(r, total_col, f"=SUM({cell(r, 1)}:{cell(r, total_col - 1)})", row_total)
+    last = first + len(block.items) - 1
+    total = last + 1
+    ws.text(total, 0, "Total", "total")
+    for j in range(1, total_col + 1):
+        figure = (
+            sum((amounts.get((v, years[j - 1]), ZERO) for _, v, _ in block.items), ZERO)
+            if j < total_col
+            else sum((a for (v, _), a in amounts.items()), ZERO)
+        )
+        formula = f"=SUM({cell(first, j)}:{cell(last, j)})" if block.items else "=0"
+        ws.formula(total, j, formula, figure, MONEY, "total")
+    return total + 1
+
+
+# -- Proposal ---------------------------------------------------------------------------------
 
 
 def _shown(value: Any) -> Any:
@@ -432,9 +541,9 @@ def _shown(value: Any) -> Any:
 
 
 def _proposal_sheet(book: Book, estimate: Estimate) -> None:
-    ws = book.sheets["Proposal"]
-    ws.header(1, ["#", "Activity", "Key", "Value", "Where the value comes from"])
-    r = 2
+    ws = book.sheet("Proposal", header_rows=(0, 0), freeze=(1, 0))
+    ws.header(0, ["#", "Activity", "Key", "Value", "Where the value comes from"], numbers=(0,))
+    r = 1
     for activity in estimate.proposal.activities:
         spec = activity.spec
         given = spec.model_fields_set
@@ -456,31 +565,31 @@ def _proposal_sheet(book: Book, estimate: Estimate) -> None:
                 origin = "default"
             entries.append((key, value, origin))
         for key, value, origin in entries:
-            ws.number(r, 1, activity.index + 1, "0")
-            ws.text(r, 2, spec.id)
-            ws.text(r, 3, key)
+            ws.number(r, 0, activity.index + 1, "0")
+            ws.text(r, 1, spec.id)
+            ws.text(r, 2, key)
             shown = _shown(value)
             if isinstance(shown, Decimal | int):
-                ws.number(r, 4, shown, number_format_for(shown), "number-left")
+                ws.number(r, 3, shown, number_format_for(shown), "number-left")
             else:
-                ws.text(r, 4, str(shown))
-            ws.text(r, 5, origin)
+                ws.text(r, 3, str(shown), wrap_at=50)
+            ws.text(r, 4, origin, wrap_at=60)
             r += 1
-    ws.auto_filter = f"A1:E{max(2, r - 1)}"
-    ws.fit_widths()
-
-
-def build_workbook(estimate: Estimate) -> Book:
-    """The workbook of one estimate: Summary, Workings, Rates, Proposal."""
-    book = Book(LAYOUTS)
-    rows = rate_rows(estimate)
-    _summary_sheet(book, estimate)
-    rate_at = _rates_sheet(book, estimate, rows)
-    _workings_sheet(book, estimate, rows, rate_at)
-    _proposal_sheet(book, estimate)
-    return book
+    ws.ws.autofilter(0, 0, max(1, r - 1), 4)
+    ws.finish()
 
 
 def render_workbook(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
-    """The renderer of the 'xlsx' output: <reference>.workings.xlsx."""
-    return build_workbook(estimate).xlsx()
+    """The renderer of the 'xlsx' output: <reference>.workings.xlsx (Summary, Workings, Rates,
+    Proposal)."""
+    out = io.BytesIO()
+    info = estimate.proposal.info
+    book = Book(out, title=f"Workings of {info.reference}", reference=info.reference)
+    rows = rate_rows(estimate)
+    rate_at = {key: RATES_HEADER_ROW + 1 + i for i, key in enumerate(rows)}
+    _summary_sheet(book, estimate)
+    _workings_sheet(book, estimate, rows, rate_at)
+    _rates_sheet(book, estimate, rows, rate_at)
+    _proposal_sheet(book, estimate)
+    book.close()
+    return out.getvalue()
