@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
@@ -26,12 +27,13 @@ from xml.etree import ElementTree
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from estimator.cli.app import app
 from estimator.core.estimate import Estimate
 from estimator.core.pipeline import estimate
-from estimator.render import outputs
+from estimator.render import markdown, outputs
 from estimator.render.options import RenderOptions
 from estimator.render.outputs import RENDERERS, estimate_json, safe_stem, write_outputs
 
@@ -432,3 +434,113 @@ def test_a_batch_reports_proposals_whose_text_xml_cannot_hold(tmp_path: Path) ->
     result = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o" / "batch-report.xlsx").is_file()
+
+
+# -- Markdown: every text renders as itself (CommonMark, as markdown-it-py parses it) -------------
+
+MARKDOWN = MarkdownIt("commonmark").enable("table")
+MD_HOSTILE = (
+    "Start ~~~ fence\n~~~\nfenced?\n\n    four spaces\n\n\ttab\n```\n# heading?\n| a | b |\n"
+    "|---|---|\n<img src=x onerror=alert(1)>\n*em* _em_ [link](http://x) ![i](y) &amp; x\n"
+    "1. one\n---\n> quote\rnot # a heading ##\n   ===\nend"
+)
+"""What broke out of its place in the Markdown annex and the batch report: a fence (~~~ and
+```), indents of four spaces or a tab after a blank line (code blocks), raw HTML, headings (ATX,
+setext, after a lone carriage return), a table, emphasis, links, an entity, a list, a rule."""
+UNSAFE_TOKENS = {"fence", "code_block", "html_block", "html_inline", "image", "link_open"}
+
+
+def _rendered_text(markdown_text: str) -> str:
+    """What a reader sees of a Markdown document: its rendered text, spaces collapsed."""
+    shown = re.sub(r"<[^>]*>", " ", MARKDOWN.render(markdown_text))
+    return " ".join(html.unescape(shown).split())
+
+
+def _as_read(text: str) -> str:
+    """The text a reader must see for a text from a file (CommonMark shows NUL as U+FFFD)."""
+    return " ".join(text.replace("\x00", "\ufffd").split())
+
+
+def _blocks(markdown_text: str) -> dict[str, int]:
+    tokens = MARKDOWN.parse(markdown_text)
+    every = tokens + [c for t in tokens for c in (t.children or [])]
+    kinds = [t.type for t in every]
+    return {
+        "headings": kinds.count("heading_open"),
+        "tables": kinds.count("table_open"),
+        **{kind: kinds.count(kind) for kind in UNSAFE_TOKENS},
+    }
+
+
+AWKWARD_MD = "\x00\t\n\r\x0b\x0c\x1c\x85\u2028 `~*_[]()<>!#|&;-+=.:1\\\"'\u00a0"
+
+
+@given(st.text(st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(AWKWARD_MD))))
+def test_the_markdown_escaper_renders_any_text_as_itself_in_each_place_it_is_put(
+    text: str,
+) -> None:
+    places = [
+        (markdown.text, "{}"),
+        (markdown.item, "- {}"),
+        (markdown.quote, "{}"),
+        (markdown.line, "### {}"),
+        (markdown.cell, "| heading |\n|---|\n| {} |"),
+    ]
+    for escape, place in places:
+        document = place.format(escape(text))
+        blocks = _blocks(document)
+        assert not any(blocks[kind] for kind in UNSAFE_TOKENS), (escape.__name__, document)
+        shown = _rendered_text(document).removeprefix("heading").strip()
+        assert shown == _as_read(text), (escape.__name__, document)
+
+
+def _hostile_card(folder: Path) -> Path:
+    """The default card, with every label and source a Markdown hostile text."""
+    from cost_models import CARDS, DEFAULT_CARD
+
+    text = (CARDS / f"{DEFAULT_CARD}.toml").read_text("utf-8")
+    hostile = json.dumps(MD_HOSTILE)
+    text = re.sub(r'^(\s*(label|source) = )".*"$', lambda m: m[1] + hostile, text, flags=re.M)
+    path = folder / "card.toml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_markdown_annex_keeps_its_headings_and_tables_whatever_the_proposal_and_card_say(
+    tmp_path: Path,
+) -> None:
+    """~~~ fences and indents in proposal or card text turned the rest of the annex into code
+    blocks (0 headings and 0 tables instead of 7 and 7); raw HTML passed through."""
+    card = _hostile_card(tmp_path)
+    plain = estimate(_proposal(tmp_path / "plain.toml"), card).estimate
+    hostile = estimate(_proposal(tmp_path / "p.toml", title=MD_HOSTILE), card).estimate
+    assert plain is not None and hostile is not None
+    _, render = RENDERERS["md"]
+    plain_md = render(plain, RenderOptions()).decode("utf-8")
+    hostile_md = render(hostile, RenderOptions()).decode("utf-8")
+    blocks = _blocks(hostile_md)
+    assert blocks == _blocks(plain_md)
+    assert blocks["headings"] >= 7 and blocks["tables"] >= 5
+    assert not any(blocks[kind] for kind in UNSAFE_TOKENS)
+    shown = _rendered_text(hostile_md)
+    assert shown.count(_as_read(MD_HOSTILE)) >= 6  # title, submitter, request, activity, note...
+
+
+def test_a_failed_proposal_named_to_break_out_of_the_batch_report_is_shown_as_its_name(
+    tmp_path: Path,
+) -> None:
+    """The name of a proposal that could not be costed was put in a code span: a backtick in
+    it ended the span, and the rest was raw HTML (<img onerror>) in any viewer."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = "x`<img src=x onerror=alert(1)>`~~~\t#.toml"
+    (folder / name).write_text("format = 1\n[proposal\n", "utf-8")
+    _proposal(folder / "ok.toml", reference="PP26/1", title=MD_HOSTILE)
+    result = CliRunner().invoke(app, ["batch", str(folder), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1, result.output
+    report = (tmp_path / "o" / "batch-report.md").read_text("utf-8")
+    blocks = _blocks(report)
+    assert not any(blocks[kind] for kind in UNSAFE_TOKENS), blocks
+    shown = _rendered_text(report)
+    assert _as_read(name) in shown
+    assert _as_read(MD_HOSTILE) in shown

@@ -32,6 +32,7 @@ from estimator import __version__
 from estimator.batch.run import ORDER_RULE, Batch, Failure, Row
 from estimator.core.assess import YearUnit
 from estimator.core.plan import FinancialPlan
+from estimator.render import markdown
 from estimator.render.outputs import write_all
 from estimator.render.resources import templates_dir
 from estimator.render.wording import FUNDING_COLUMNS, label
@@ -462,15 +463,9 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["cell"] = markdown_cell
+    env.filters["cell"] = markdown.cell
+    env.filters["line"] = markdown.line
     return env
-
-
-def markdown_cell(text: object) -> str:
-    """Text safe in a Markdown table cell: pipes escaped, line breaks and markup neutralised."""
-    value = str(text).replace("\\", "\\\\").replace("|", "\\|")
-    value = re.sub(r"[\r\n]+", " ", value)
-    return re.sub(r"([*_`<>\[\]])", r"\\\1", value)
 
 
 def html_chunks(report: Report) -> Iterator[str]:

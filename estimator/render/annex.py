@@ -24,7 +24,7 @@ from typing import Any
 import jinja2
 
 from estimator.core.estimate import Estimate
-from estimator.render import stablezip
+from estimator.render import markdown, stablezip
 from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
 from estimator.render.resources import templates_dir
 from estimator.render.view import AnnexView, build_view
@@ -80,49 +80,11 @@ def _user_template(options: RenderOptions, fmt: str) -> Path | None:
     return path
 
 
-_MD_SPECIAL = re.compile(r"([\\`\[\]<>|])")
-_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_MD_LINE_START = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)|^(\s*)([#>+*=-])", re.MULTILINE)
-"""What starts a list, a heading or a quote at the start of a line: '1.' or '1)' before a space,
-and '#', '>', '+', '*', '=', '-' (a date such as 2026-09-20, or 1.5, starts nothing)."""
-
-
-def md_text(value: object) -> str:
-    """Text shown as written in Markdown: characters that Markdown would read as markup
-    (emphasis, links, code, inline HTML, entities, table pipes, a heading or list at the start
-    of a line) are backslash-escaped, so that a viewer shows them and runs nothing."""
-    text = _MD_SPECIAL.sub(r"\\\1", str(value))
-    for mark in "*_":  # emphasis needs two: a lone '*' (as in 7*7) is shown as it is
-        if text.count(mark) >= 2:
-            text = text.replace(mark, "\\" + mark)
-    text = _MD_ENTITY.sub(r"\\&", text)
-    return _MD_LINE_START.sub(_escape_line_start, text)
-
-
-def _escape_line_start(m: re.Match[str]) -> str:
-    lead, mark = (m[1], m[2]) if m[1] is not None else (m[3], m[4])
-    return lead + "\\" + mark
-
-
-def md_cell(value: object) -> str:
-    """Text for a Markdown table cell, on one line (a new line would end the row)."""
-    return md_text(" ".join(str(value).splitlines()))
-
-
-def md_line(value: object) -> str:
-    """Text on one line (a heading): new lines become spaces."""
-    return md_cell(value)
-
-
-def md_item(value: object) -> str:
-    """Text as the body of a Markdown list item: later lines indented to stay in the item."""
-    first, *rest = md_text(value).splitlines() or [""]
-    return "\n".join([first, *(("  " + line) if line.strip() else "" for line in rest)])
-
-
-def md_quote(value: object) -> str:
-    """Text as a Markdown block quote, every line of it."""
-    return "\n".join("> " + line for line in md_text(value).splitlines() or [""])
+md_text = markdown.text
+md_cell = markdown.cell
+md_line = markdown.line
+md_item = markdown.item
+md_quote = markdown.quote
 
 
 class _CompiledOnce(jinja2.Environment):
