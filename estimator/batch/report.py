@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
