@@ -6,22 +6,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from estimator import __version__, api
-from estimator.batch.run import ProgressBar
-from estimator.cli.starter import starter_proposal
-from estimator.cli.summary import summary
-from estimator.core import templates as activity_templates
+from estimator import __version__
 from estimator.core.diagnostics import Diagnostic, has_errors, printable
-from estimator.core.pipeline import check_file, resolve_card
-from estimator.core.pipeline import estimate as run_estimate
-from estimator.core.ratecard import RateCard
-from estimator.render.annex import TemplateProblem, template_format
 from estimator.render.options import DEFAULT_ROUND_TO, FORMATS, OptionProblem, RenderOptions
-from estimator.render.outputs import render_json, write_outputs
+
+# Each command imports what it uses when it runs (start-up that matches the work: --help loads
+# no pipeline, validate and estimate --json no renderer; tests/test_startup.py checks it).
+if TYPE_CHECKING:
+    from estimator.core.ratecard import RateCard
 
 app = typer.Typer(
     name="finimpact",
@@ -84,12 +80,15 @@ def _options(formats: str, round_to: int, template: Path | None) -> RenderOption
     used is a usage error (exit 2) naming its option."""
     try:
         options = RenderOptions(round_to, template, RenderOptions.parse_formats(formats))
-        if template is not None:
-            template_format(template)
     except OptionProblem as e:
         raise typer.BadParameter(str(e), param_hint=e.option) from e
-    except TemplateProblem as e:
-        raise typer.BadParameter(str(e), param_hint="--template") from e
+    if template is not None:  # only a user's template needs the annex renderer to check it
+        from estimator.render.annex import TemplateProblem, template_format
+
+        try:
+            template_format(template)
+        except TemplateProblem as e:
+            raise typer.BadParameter(str(e), param_hint="--template") from e
     return options
 
 
@@ -125,6 +124,8 @@ def init(
 
     PATH is where to write it [default: proposal.toml].
     """
+    from estimator.cli.starter import starter_proposal
+
     if path.exists() and not force:
         typer.echo(f"{path} exists already; use --force to overwrite it", err=True)
         raise typer.Exit(1)
@@ -157,7 +158,15 @@ def estimate(
     other formats) into --out. With --json, prints the estimate as JSON on stdout instead of
     the summary, and writes files only if --out is given.
     """
+    from estimator.core.pipeline import estimate as run_estimate
+    from estimator.render.outputs import render_json, write_outputs
+
     options = _options(formats, round_to, template)
+    user_template: tuple[type[Exception], ...] = ()  # only a user's template can be broken
+    if template is not None:
+        from estimator.render.annex import TemplateProblem
+
+        user_template = (TemplateProblem,)
     outcome = run_estimate(file, rates, plan_path=plan)
     _print_diagnostics(outcome.diagnostics)
     if outcome.estimate is None or has_errors(outcome.diagnostics):
@@ -166,7 +175,7 @@ def estimate(
     if out is not None or not as_json:
         try:
             written = write_outputs(outcome.estimate, out or Path("."), options)
-        except TemplateProblem as e:
+        except user_template as e:
             typer.echo(f"finimpact: {e}", err=True)
             raise typer.Exit(1) from e
         except OSError as e:  # nothing was half-written: say why, in one line
@@ -176,6 +185,8 @@ def estimate(
     if as_json:
         sys.stdout.write(render_json(outcome.estimate, options).decode("utf-8"))
         return
+    from estimator.cli.summary import summary
+
     # proposal text on a terminal: escape sequences in a title are shown, not obeyed
     typer.echo("\n".join(map(printable, summary(outcome.estimate).splitlines())))
     typer.echo("")
@@ -226,6 +237,9 @@ def batch(
     headroom per year and budget unit. Exits 1 if any proposal could not be costed, and before
     costing any if a PATH does not exist.
     """
+    from estimator import api
+    from estimator.batch.run import ProgressBar
+
     options = _options(formats, round_to, template)
     if jobs < 1:
         raise typer.BadParameter(f"{jobs} is not a number of worker processes", param_hint="--jobs")
@@ -295,6 +309,8 @@ def validate(
     FILE is a proposal, a rate card, a financial plan or a strategic plan (TOML); what it is
     follows from its tables: [proposal], [card] or [[rate]], [headroom], [[goal]].
     """
+    from estimator.core.pipeline import check_file
+
     report: list[dict[str, object]] = []
     failed = False
     for file in files:
@@ -322,6 +338,8 @@ def validate(
 @app.command("rates", short_help="Show the rate card in use, every value with its source.")
 def rates_command(rates: RatesOption = None, as_json: JsonOption = False) -> None:
     """Show the rate card in use: every rate, every dated value and its source."""
+    from estimator.core.pipeline import resolve_card
+
     card, diags = resolve_card(rates, None)
     _print_diagnostics(diags)
     if card is None or has_errors(diags):
@@ -402,6 +420,8 @@ def activities(
 
     NAME is a template to explain, e.g. wtsa.focus-group.
     """
+    from estimator.core import templates as activity_templates
+
     if name is None:
         if as_json:
             every = [t.to_json() for t in activity_templates.catalogue().values()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -21,10 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from estimator.core.estimate import Estimate
-from estimator.render.annex import render_docx, render_html, render_markdown
 from estimator.render.options import DEFAULT_OPTIONS, FORMATS, RenderOptions
 from estimator.render.wording import article34_json
-from estimator.render.workbook import render_workbook
 
 Renderer = Callable[[Estimate, RenderOptions], bytes]
 
@@ -74,12 +73,25 @@ def render_json(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) ->
     )
 
 
+def _imported_when_used(module: str, name: str) -> Renderer:
+    """The renderer ``name`` of ``module``, imported when it is first called: a format's
+    libraries (Jinja2, docxtpl, the workbook writer) load only when that format is asked for,
+    so that ``estimate --json`` or ``validate`` do not pay for them."""
+
+    def render(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
+        renderer: Renderer = getattr(importlib.import_module(module), name)
+        return renderer(estimate, options)
+
+    render.__name__ = render.__qualname__ = name
+    return render
+
+
 RENDERERS: dict[str, tuple[str, Renderer]] = {
     "json": ("estimate.json", render_json),
-    "xlsx": ("workings.xlsx", render_workbook),
-    "docx": ("annex.docx", render_docx),
-    "html": ("annex.html", render_html),
-    "md": ("annex.md", render_markdown),
+    "xlsx": ("workings.xlsx", _imported_when_used("estimator.render.workbook", "render_workbook")),
+    "docx": ("annex.docx", _imported_when_used("estimator.render.annex", "render_docx")),
+    "html": ("annex.html", _imported_when_used("estimator.render.annex", "render_html")),
+    "md": ("annex.md", _imported_when_used("estimator.render.annex", "render_markdown")),
 }
 """Output format → (file suffix, renderer). Renderers return bytes and write nothing."""
 assert tuple(RENDERERS) == FORMATS, "every format of RenderOptions has its renderer"

@@ -1,0 +1,66 @@
+"""Start-up that matches the work: a command imports the libraries it uses, not every
+renderer's. Checked in a fresh interpreter, through sys.modules (never by timing)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "wtsa28-ai-focus-group-template.toml"
+RENDERING = ("docxtpl", "docx", "xlsxwriter", "openpyxl", "jinja2")
+"""The libraries of the Word annex, the workbooks and the templated annexes."""
+
+_RUN = """
+import json, sys
+from estimator.cli.app import main
+sys.argv = ["finimpact", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit as e:
+    code = e.code
+else:
+    code = 0
+top = sorted({name.split(".")[0] for name in sys.modules})
+sys.stderr.write("\\n" + json.dumps({"exit": code, "modules": top}) + "\\n")
+"""
+
+
+def imported_by(*argv: str) -> tuple[int, set[str]]:
+    """The exit code of a command run in a fresh interpreter, and the packages it imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, json.dumps(argv)], capture_output=True, text=True, cwd=ROOT
+    )
+    found = json.loads(done.stderr.strip().splitlines()[-1])
+    return found["exit"], set(found["modules"])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("validate", str(SEED)), ("estimate", str(SEED), "--json"), ("--help",)],
+    ids=["validate", "estimate --json", "--help"],
+)
+def test_commands_that_render_nothing_import_no_renderer_library(argv: tuple[str, ...]) -> None:
+    code, modules = imported_by(*argv)
+    assert code == 0
+    assert not modules & set(RENDERING), sorted(modules & set(RENDERING))
+
+
+def test_help_loads_no_pipeline() -> None:
+    code, modules = imported_by("--help")
+    assert code == 0
+    assert "pydantic" not in modules
+
+
+def test_an_annex_in_markdown_loads_jinja2_but_not_the_word_or_workbook_libraries(
+    tmp_path: Path,
+) -> None:
+    code, modules = imported_by("estimate", str(SEED), "--out", str(tmp_path), "--format", "md")
+    assert code == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["WTSA28-41A3-1.annex.md"]
+    assert "jinja2" in modules
+    assert not modules & {"docxtpl", "docx", "xlsxwriter", "openpyxl"}
