@@ -77,3 +77,6 @@ class CardFacts:
     """What a kind's pricing may know of the card: never a rate's value."""
 
     words_per_page: int
+    rates: frozenset[str] = frozenset()
+    """The ids of the card's rates (a staff post is priced per post-year where the card has
+    one for its grade)."""

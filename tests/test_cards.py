@@ -433,3 +433,98 @@ def test_old_rate_values_are_one_warning_naming_each_value_once_with_its_activit
         "'staff.P4' from 2018-01-01 for 2029-2030 (11-12 years; activities"
         " 'fg-ainn-secretariat', 'q-ainn-secretariat', 'council-drafting')"
     ) in message
+
+
+# -- posts and temporary assistance ---------------------------------------------------------
+
+POSTS_CARD = """\
+format = 1
+[card]
+id = "posts"
+title = "Posts and temporary assistance"
+currency = "CHF"
+escalation = 0
+words_per_page = 300
+
+[[rate]]
+id = "staff.P3"
+label = "P-3, one work-month of temporary assistance"
+unit = "work-month"
+  [[rate.value]]
+  from = 2026-01-01
+  amount = 15000
+  source = "Test figure"
+  basis = "published"
+
+[[rate]]
+id = "post.P3"
+label = "P-3, one post-year"
+unit = "post-year"
+  [[rate.value]]
+  from = 2026-01-01
+  amount = 200000
+  source = "Test figure"
+  basis = "published"
+"""
+
+POSTS = """\
+format = 1
+[proposal]
+reference    = "TEST/POSTS"
+title        = "A post and temporary assistance"
+conference   = "C26"
+submitted_by = ["Test"]
+responsible  = "GS"
+period       = [2027, 2027]
+
+[[activity]]
+id    = "post"
+kind  = "staff"
+title = "Two half-time programme officers"
+grade = "P3"
+fte   = 0.5
+posts = 2
+
+[[activity]]
+id     = "temporary"
+kind   = "staff"
+title  = "Temporary assistance"
+grade  = "P3"
+months = 3
+"""
+
+
+def test_staff_in_fte_is_a_post_priced_per_post_year_and_months_are_temporary_assistance(
+    tmp_path: Path,
+) -> None:
+    card = tmp_path / "card.toml"
+    card.write_text(POSTS_CARD, encoding="utf-8")
+    path = tmp_path / "proposal.toml"
+    path.write_text(POSTS, encoding="utf-8")
+    est = estimate(path, card).estimate
+    assert est is not None
+    lines = {line.activity: line for line in est.lines}
+    # 2 posts × 0.5 FTE = 1 post-year × 200,000 = 200,000
+    assert (lines["post"].rate_id, lines["post"].quantity) == ("post.P3", Decimal(1))
+    assert lines["post"].amount == Decimal("200000.00")
+    # 3 work-months × 15,000 = 45,000: a month of temporary assistance, not a twelfth of a post
+    assert (lines["temporary"].rate_id, lines["temporary"].amount) == (
+        "staff.P3",
+        Decimal("45000.00"),
+    )
+
+
+def test_a_card_without_post_years_prices_posts_per_work_month(tmp_path: Path) -> None:
+    card = tmp_path / "card.toml"
+    card.write_text(POSTS_CARD.split('[[rate]]\nid = "post.P3"')[0], encoding="utf-8")
+    path = tmp_path / "proposal.toml"
+    path.write_text(POSTS, encoding="utf-8")
+    est = estimate(path, card).estimate
+    assert est is not None
+    post = next(line for line in est.lines if line.activity == "post")
+    # 2 posts × 0.5 FTE × 12 = 12 work-months × 15,000 = 180,000
+    assert (post.rate_id, post.quantity, post.amount) == (
+        "staff.P3",
+        Decimal(12),
+        Decimal("180000.00"),
+    )

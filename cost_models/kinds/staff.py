@@ -40,6 +40,22 @@ def _work_months(n: int | Decimal) -> Phrase:
 
 
 def needs(a: Staff, card: CardFacts) -> list[Need]:
+    """Staff in fte are posts: priced per post-year (``post.P3``) where the card has that rate,
+    as a continuing post costs more than twelve months of temporary assistance; otherwise, and
+    for staff in work-months (temporary assistance), per work-month (``staff.P3``)."""
+    if a.fte is not None and f"post.{a.grade}" in card.rates:
+        return [
+            Need(
+                "staff",
+                f"post.{a.grade}",
+                a.posts * a.fte,
+                N_("post-year"),
+                Phrase(
+                    N_("%(posts)s %(grade)s × %(fte)s FTE"),
+                    {"posts": _posts(a.posts), "grade": a.grade, "fte": a.fte},
+                ),
+            )
+        ]
     time = (
         _work_months(a.months)
         if a.months is not None

@@ -25,7 +25,7 @@ from estimator.core.ratecard import PricedRate, RateCard
 def price(
     proposal: Proposal, card: RateCard, doc: TomlDocument, kinds: Registry = KINDS
 ) -> tuple[list[CostLine], list[Diagnostic]]:
-    facts = CardFacts(words_per_page=card.info.words_per_page)
+    facts = CardFacts(words_per_page=card.info.words_per_page, rates=frozenset(card.rates))
     lines: list[CostLine] = []
     diags: list[Diagnostic] = []
     reported: set[tuple[int, str]] = set()
