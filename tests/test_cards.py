@@ -67,7 +67,7 @@ def test_the_arithmetic_the_reference_shows_adds_up_in_this_copy() -> None:
             got = evaluate(formula).quantize(stated, rounding=ROUND_HALF_UP)
             assert got == stated, f"{row['id']}.{name}: {formula} = {got}, stated {stated}"
             checked += 1
-    assert checked == 19
+    assert checked == 34
 
 
 def _card(path: Path) -> RateCard:
@@ -96,15 +96,23 @@ def test_each_shipped_card_says_it_is_indicative(shipped: list[RateCard]) -> Non
         assert card.info.notes is not None and "indicative" in card.info.notes.lower()
 
 
-def test_each_shipped_card_states_its_escalation_and_what_it_rests_on(
-    shipped: list[RateCard],
+@pytest.mark.parametrize(
+    ("card_id", "escalation", "forecaster", "forecast"),
+    [
+        # the SNB's forecast for 2026 and 2027: (0.3% + 0.6%) / 2 = 0.45% a year
+        ("itu-geneva", (Decimal("0.3") + Decimal("0.6")) / 2 / 100, "Swiss National Bank", "0.6%"),
+        # the FOMC's projection for 2026 and 2027: (2.4% + 2.1%) / 2 = 2.25% a year
+        ("un-new-york", (Decimal("2.4") + Decimal("2.1")) / 2 / 100, "FOMC", "2.1%"),
+    ],
+)
+def test_each_shipped_card_escalates_by_the_inflation_forecast_for_its_currency(
+    card_id: str, escalation: Decimal, forecaster: str, forecast: str
 ) -> None:
-    for card in shipped:
-        assert card.info.escalation_basis == "assumed"
-        assert card.info.escalation_source is not None
-        # the evidence named: Geneva interpretation USD 9,400 (2018) then 9,200 (2023)
-        assert "9,400" in card.info.escalation_source
-        assert "9,200" in card.info.escalation_source
+    card = _card(cost_models.CARDS / f"{card_id}.toml")
+    assert card.info.escalation == escalation
+    assert card.info.escalation_basis == "derived"
+    assert card.info.escalation_source is not None
+    assert forecaster in card.info.escalation_source and forecast in card.info.escalation_source
 
 
 def test_each_shipped_card_has_every_rate_the_cost_models_need(shipped: list[RateCard]) -> None:
@@ -145,22 +153,38 @@ def test_every_figure_in_a_shipped_card_appears_in_the_reference_table_or_is_der
                 assert v.amount == to_cents(evaluate(v.formula)), where
 
 
-def test_every_converted_geneva_value_names_the_exchange_rate_and_its_date(
+def test_every_geneva_value_is_converted_at_the_un_budget_rate_for_2026_and_says_so(
     shipped: list[RateCard],
 ) -> None:
     geneva = next(c for c in shipped if c.id == "itu-geneva")
-    converted = 0
-    for rate in geneva.rates.values():
-        for v in rate.value:
-            if v.formula and "0.8653" in v.formula:
-                converted += 1
-                words = f"{v.derivation or ''} {v.assumption or ''}"
-                assert "CHF 0.8653 per USD" in words, rate.id
-                assert "24 Jan 2024" in words, rate.id
-    # 25 rates, less the CHF subsistence allowance and zero processing = 23 converted rates;
-    # interpretation and P-3 have two values each: 23 + 2 = 25 converted values
-    assert len(geneva.rates) == 25
-    assert converted == 25
+    values = [(rate.id, v) for rate in geneva.rates.values() for v in rate.value]
+    for rate_id, v in values:
+        # every figure of the Geneva card is published in US dollars
+        assert v.formula is not None and v.formula.endswith("* 0.8220"), rate_id
+        words = f"{v.derivation or ''} {v.assumption or ''}"
+        assert "CHF 0.8220 per USD" in words and "A/80/400" in words, rate_id
+    assert len(values) == sum(len(r.value) for r in geneva.rates.values()) > 0
+
+
+def test_the_shipped_cards_price_in_force_values_no_older_than_2016_where_a_newer_exists(
+    shipped: list[RateCard],
+) -> None:
+    # the one older value is the consultant's daily fee (ST/AI/2013/4): no newer public figure
+    for card in shipped:
+        old = sorted(
+            r.id for r in card.rates.values() for v in r.value if v.from_ < dt.date(2016, 1, 1)
+        )
+        assert old == ["consultant.day"], card.id
+
+
+def test_every_proxy_value_is_labelled_a_proxy(shipped: list[RateCard]) -> None:
+    # a figure standing for another (the US per diem for the UN allowance, ITU's associated
+    # services for processing, a workshop's travel support for a fellow's ticket)
+    for card in shipped:
+        for rate_id in ("subsistence", "processing", "fellowship.travel"):
+            value = card.rates[rate_id].value[-1]
+            assert value.basis == "assumed", (card.id, rate_id)
+            assert value.assumption is not None and "Proxy" in value.assumption, (card.id, rate_id)
 
 
 def test_the_geneva_card_figures_a_budget_officer_would_check() -> None:
@@ -171,23 +195,31 @@ def test_the_geneva_card_figures_a_budget_officer_would_check() -> None:
         assert priced is not None
         return priced.value.amount
 
-    # USD 184,000 / 20 meetings / 6 languages = 1,533.333.. × 0.8653 = 1,326.7933 -> 1,326.79
-    assert amount("interpretation", 2027) == Decimal("1326.79")
-    # 2018 value: 188,000 / 20 / 6 = 1,566.666.. × 0.8653 = 1,355.6367 -> 1,355.64
-    assert amount("interpretation", 2020) == Decimal("1355.64")
-    # 2,880 / 5 = 576 × 0.8653 = 498.4128 -> 498.41
-    assert amount("translation", 2027) == Decimal("498.41")
-    # the Geneva allowance is published in francs: no conversion
-    assert amount("subsistence", 2027) == Decimal("366")
-    # 360,600 / 24 = 15,025 × 0.8653 = 13,001.1325 -> 13,001.13
-    assert amount("staff.P3", 2027) == Decimal("13001.13")
-    # P-5 = 16,100 × 16,100 / 15,025 = 17,251.913.. × 0.8653 = 14,928.08
-    assert amount("staff.P5", 2027) == Decimal("14928.08")
-    # GS = 692,300 / 12 - 15,025 - 16,100 - 17,251.913.. = 9,314.753.. × 0.8653 = 8,060.06
-    assert amount("staff.G4", 2027) == Decimal("8060.06")
-    # escalation 0: a 2014 value prices 2027 unchanged
-    priced = card.price("staff.P3", 2027)
-    assert priced is not None and priced.factor == 1 and priced.escalated == Decimal("13001.13")
+    # USD 184,000 / 20 meetings / 6 languages = 1,533.333.. × 0.8220 = 1,260.40
+    assert amount("interpretation", 2027) == Decimal("1260.40")
+    # 2,880 × 60 / 100 / 5 = 345.60 × 0.8220 = 284.0832 -> 284.08
+    assert amount("translation", 2027) == Decimal("284.08")
+    # 2,880 × 40 / 100 / 6 = 192 × 0.8220 = 157.824 -> 157.82: an untranslated page costs
+    assert amount("processing", 2027) == Decimal("157.82")
+    # 648 × (394 / 487 + 394 / 473) / 2 = 532.013.. × 0.8220 = 437.31
+    assert amount("subsistence", 2027) == Decimal("437.31")
+    # a P-3 post-year: USD 203,200 × 0.8220 = 167,030.40
+    assert amount("post.P3", 2027) == Decimal("167030.40")
+    # a month of P-3 temporary assistance: 48,600 / 3 = 16,200 × 0.8220 = 13,316.40; twelve of
+    # them, 159,796.80, cost less than the post-year
+    assert amount("staff.P3", 2027) == Decimal("13316.40")
+    assert 12 * amount("staff.P3", 2027) < amount("post.P3", 2027)
+    # General Service is not flat: G-1 = 160,800 × 75,300 / 89,150 × 0.8220 = 111,643.00,
+    # G-7 = 160,800 × 109,300 / 89,150 × 0.8220 = 162,052.85
+    assert amount("post.G1", 2027) == Decimal("111643.00")
+    assert amount("post.G7", 2027) == Decimal("162052.85")
+    posts = [amount(f"post.G{n}", 2027) for n in range(1, 8)]
+    assert posts == sorted(posts) and posts[0] < posts[-1]
+    # escalation 0.45% a year: the 2026 post-year priced for 2028 is × 1.0045²
+    priced = card.price("post.P3", 2028)
+    assert priced is not None and priced.factor == Decimal("1.0045") ** 2
+    # 167,030.40 × 1.00902025 = 168,537.0559..
+    assert to_cents(priced.escalated) == Decimal("168537.06")
 
 
 def test_the_new_york_card_figures_a_budget_officer_would_check() -> None:
@@ -196,8 +228,10 @@ def test_the_new_york_card_figures_a_budget_officer_would_check() -> None:
     assert card.rates["interpretation"].value[-1].amount == Decimal("1325")
     # 8,300 / 10 meetings = 830
     assert card.rates["conference-services"].value[-1].amount == Decimal("830")
-    # CHF 366 / 0.8653 CHF per USD = USD 422.974.. -> 422.97
-    assert card.rates["subsistence"].value[-1].amount == Decimal("422.97")
+    # the GSA per diem for New York City, the middle of USD 271-434: 352.50
+    assert card.rates["subsistence"].value[-1].amount == Decimal("352.50")
+    # a P-3 post-year in New York: 230,300 - 16,200 operational = 214,100
+    assert card.rates["post.P3"].value[-1].amount == Decimal("214100.00")
     # 92,900 / 8 months = 11,612.50
     assert card.rates["consultant.month"].value[-1].amount == Decimal("11612.50")
 
@@ -375,64 +409,90 @@ def provenance(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
 def test_the_estimate_says_how_much_of_its_total_rests_on_each_basis(provenance: Outcome) -> None:
     est = provenance.estimate
     assert est is not None and est.card.id == "itu-geneva"
-    # 1 event × 1 day × 2 meetings = 2 meetings
-    # derived: interpretation 2 × 2 languages × 1,326.79 = 5,307.16
-    #          + conference services 2 × 302.86 = 605.72            -> 5,912.88
-    # assumed: fellowship airfare 1 × 2,748.19                       -> 2,748.19
-    # published: subsistence 1 fellow × (1 day + 1) × CHF 366        ->   732.00
-    # stated: the portal, CHF 1,000                                  -> 1,000.00
+    # 1 event × 1 day × 2 meetings = 2 meetings, in 2027, escalated at 0.45% a year
+    # derived: interpretation 4 meeting-languages × 1,260.40 × 1.0045^4 (2023) = 5,132.96
+    #          + conference services 2 × 287.70 × 1.0045^4                    =   585.83
+    #                                                                           -> 5,718.79
+    # assumed: fellow's ticket 1 × 1,726.20 × 1.0045^11 (2016)                 = 1,813.60
+    #          + subsistence 1 fellow × (1 day + 1) × 437.31 × 1.0045 (2026)   =   878.56
+    #                                                                           -> 2,692.16
+    # stated: the portal, CHF 1,000                                            -> 1,000.00
     assert est.by_basis() == {
-        "assumed": Decimal("2748.19"),
-        "derived": Decimal("5912.88"),
-        "published": Decimal("732.00"),
+        "assumed": Decimal("2692.16"),
+        "derived": Decimal("5718.79"),
         "stated": Decimal("1000.00"),
     }
-    # 5,912.88 + 2,748.19 + 732.00 + 1,000.00 = 10,393.07
-    assert est.total == Decimal("10393.07")
+    # 5,718.79 + 2,692.16 + 1,000.00 = 9,410.95
+    assert est.total == Decimal("9410.95")
     data = est.to_json()
-    assert data["by_basis"]["derived"] == "5912.88"
+    assert data["by_basis"]["derived"] == "5718.79"
     # the JSON shows the arithmetic of every rate value the lines use
-    assert data["rates"]["interpretation"]["values"][-1]["formula"] == "184000 / 20 / 6 * 0.8653"
+    assert data["rates"]["interpretation"]["values"][-1]["formula"] == "184000 / 20 / 6 * 0.8220"
     assert data["rates"]["fellowship.travel"]["values"][-1]["basis"] == "assumed"
     text = summary(est)
-    # shares: 2,748.19 / 10,393.07 = 26.4%; 5,912.88 / 10,393.07 = 56.9%; 732 -> 7.0%; 1,000 -> 9.6%
+    # shares: 2,692.16 / 9,410.95 = 28.6%; 5,718.79 / 9,410.95 = 60.8%; 1,000 -> 10.6%
     assert "assumed (a stated assumption)" in text
-    for figure, share in (("2,748.19", "26.4%"), ("5,912.88", "56.9%"), ("732.00", "7.0%")):
+    for figure, share in (("2,692.16", "28.6%"), ("5,718.79", "60.8%"), ("1,000.00", "10.6%")):
         row = next(line for line in text.splitlines() if f"{figure}  " in line and "%" in line)
         assert row.endswith(share), row
 
 
-def test_a_rate_value_more_than_five_years_older_than_its_year_is_warned_at_the_activity(
+def test_the_default_card_escalates_its_values_so_none_is_warned_as_old(
     provenance: Outcome,
 ) -> None:
     est = provenance.estimate
     assert est is not None
-    old = [w for w in est.warnings if w.code == "rate-value-old"]
-    # only the subsistence allowance of 2008 is too old for 2027 (19 years); interpretation
-    # (2023, 4 years), airfare (2025) and conference services (2023) are not
-    assert len(old) == 1
-    w = old[0]
+    # the fellow's ticket of 2016 prices 2027, 11 years later, escalated: not stale
+    assert [w for w in est.warnings if w.code == "rate-value-old"] == []
+
+
+def _unescalated_default_card(tmp_path: Path) -> Path:
+    text = (cost_models.CARDS / "itu-geneva.toml").read_text(encoding="utf-8")
+    path = tmp_path / "flat.toml"
+    path.write_text(text.replace("escalation = 0.0045", "escalation = 0", 1), encoding="utf-8")
+    return path
+
+
+def test_an_unescalated_value_more_than_five_years_old_is_warned_at_the_activity_it_prices(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "proposal.toml"
+    # the portal first: the old value (the fellow's ticket) is the meeting's, told there
+    meeting, portal = PROVENANCE.split("[[activity]]")[1:]
+    path.write_text(
+        PROVENANCE.split("[[activity]]")[0] + "[[activity]]" + portal + "\n[[activity]]" + meeting,
+        encoding="utf-8",
+    )
+    est = estimate(path, _unescalated_default_card(tmp_path)).estimate
+    assert est is not None
+    [w] = [w for w in est.warnings if w.code == "rate-value-old"]
     assert w.severity is Severity.WARNING
-    assert (w.line, w.key) == (11, "activity[0]")  # the meeting's [[activity]] header
-    assert "'subsistence' from 2008-01-01 for 2027 (19 years; activity 'meeting')" in w.message
-    assert "interpretation" not in w.message
+    assert w.key == "activity[1]"  # the meeting's [[activity]] header, not the first activity
+    assert w.line == path.read_text(encoding="utf-8").splitlines().index('id          = "meeting"')
+    assert "'fellowship.travel' of 2016-01-01 prices 2027 unescalated, 11 years later" in w.message
+    assert "(activity 'meeting')" in w.message
 
 
-def test_old_rate_values_are_one_warning_naming_each_value_once_with_its_activities() -> None:
+def test_each_old_value_is_one_warning_at_the_first_activity_it_prices(tmp_path: Path) -> None:
     """The template seed expands three [[activity]] into eight activities, several priced with
-    the same old values: one warning, at the first activity, each value named once."""
+    the same old values: one warning per value, each at the first activity it prices more than
+    five years after its date."""
     seed = Path(__file__).parent.parent / "seeds" / "wtsa28-ai-focus-group-template.toml"
-    est = estimate(seed).estimate
+    est = estimate(seed, _unescalated_default_card(tmp_path)).estimate
     assert est is not None
     old = [w for w in est.warnings if w.code == "rate-value-old"]
-    assert len(old) == 1
-    assert old[0].key == "activity[0]"
-    message = old[0].message
-    assert message.count("'staff.P4'") == 1
-    assert (
-        "'staff.P4' from 2018-01-01 for 2029-2030 (11-12 years; activities"
-        " 'fg-ainn-secretariat', 'q-ainn-secretariat', 'council-drafting')"
-    ) in message
+    named = [w.message.split("'")[1] for w in old]
+    assert named and len(named) == len(set(named))
+    for w, rate_id in zip(old, named, strict=True):
+        index = int(w.key.removeprefix("activity[").removesuffix("]"))
+        first = min(
+            line.index
+            for line in est.lines
+            if line.rate_id == rate_id
+            and line.rate_from is not None
+            and line.year - line.rate_from.year > 5
+        )
+        assert index == first, (rate_id, w.key)
 
 
 # -- posts and temporary assistance ---------------------------------------------------------

@@ -147,9 +147,10 @@ def test_the_estimate_carries_the_titles_of_its_goals_and_totals_by_goal(tmp_pat
         "1": "Universal connectivity",
         "2": "Sustainable digital transformation",
     }
-    # Geneva card, P-3 USD 15,025 × CHF 0.8653 = CHF 13,001.13 a work-month:
-    # goal 1: 1 month in 2026 and in 2027 = 26,002.26; goal 2: 1 month in 2027 = 13,001.13
-    assert data["by_goal"] == {"1": "26002.26", "2": "13001.13"}
+    # Geneva card, P-3 temporary assistance USD 48,600 / 3 × CHF 0.8220 = CHF 13,316.40 a
+    # work-month (2024), escalated 0.45% a year: 2026 × 1.0045² = 13,436.52; 2027 × 1.0045³ =
+    # 13,496.98. Goal 1: a month in 2026 and in 2027 = 26,933.50; goal 2: a month in 2027
+    assert data["by_goal"] == {"1": "26933.50", "2": "13496.98"}
 
 
 def test_a_broken_plan_file_is_refused_with_a_located_message(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def price(
                             reported.add((activity.index, need.rate_id))
                             diags.append(_missing(card, doc, activity.index, need.rate_id, year))
                         continue
-                    if year - priced.value.from_.year > MAX_VALUE_AGE and priced.value.amount:
+                    if _stale(card, priced):
                         found = old.setdefault(
                             (need.rate_id, priced.value.from_), _OldValue(priced, {}, set())
                         )
@@ -92,8 +92,7 @@ def price(
                     )
                 )
     lines.sort(key=lambda line: (line.year, line.index, line.activity))
-    if old:
-        diags.append(_too_old(doc, list(old.values())))
+    diags += [_too_old(doc, value) for value in old.values()]
     return lines, diags
 
 
@@ -111,27 +110,33 @@ class _OldValue:
     years: set[int]
 
 
-def _too_old(doc: TomlDocument, old: list[_OldValue]) -> Diagnostic:
-    """One warning for the proposal, at the first activity concerned: each old value once, with
-    the years it prices and the activities that use it (the remedy, a newer value on the card,
-    is the same for all of them)."""
-    parts = []
-    for value in old:
-        since = value.priced.value.from_
-        low, high = min(value.years), max(value.years)
-        span = str(low) if low == high else f"{low}-{high}"
-        age = f"{low - since.year}" if low == high else f"{low - since.year}-{high - since.year}"
-        ids = ", ".join(f"'{a}'" for a in value.activities)
-        used = f"activit{'y' if len(value.activities) == 1 else 'ies'} {ids}"
-        parts.append(f"'{value.priced.rate.id}' from {since} for {span} ({age} years; {used})")
-    first = min(i for value in old for i in value.activities.values())
+def _stale(card: RateCard, priced: PricedRate) -> bool:
+    """A value more than MAX_VALUE_AGE years older than the year it prices, used as it stands:
+    a card that escalates its values brings each one to the year it prices, so its old values
+    are not stale."""
+    return (
+        card.info.escalation == 0
+        and priced.year - priced.value.from_.year > MAX_VALUE_AGE
+        and priced.value.amount != 0
+    )
+
+
+def _too_old(doc: TomlDocument, value: _OldValue) -> Diagnostic:
+    """One warning per old value, at the first activity it prices, with the years it prices and
+    every activity that uses it (the remedy, a newer value on the card, is the same for all)."""
+    since = value.priced.value.from_
+    low, high = min(value.years), max(value.years)
+    span = str(low) if low == high else f"{low}-{high}"
+    age = f"{low - since.year}" if low == high else f"{low - since.year}-{high - since.year}"
+    ids = ", ".join(f"'{a}'" for a in value.activities)
+    used = f"activit{'y' if len(value.activities) == 1 else 'ies'} {ids}"
     return doc.diag(
-        ("activity", first),
+        ("activity", min(value.activities.values())),
         "rate-value-old",
-        f"rate values more than {MAX_VALUE_AGE} years older than the years they price:"
-        f" {'; '.join(parts)}",
-        "check for newer figures (finimpact rates shows each value's date and source),"
-        " or use a card with current values (--rates)",
+        f"the rate '{value.priced.rate.id}' of {since} prices {span} unescalated,"
+        f" {age} years later ({used}): more than {MAX_VALUE_AGE} years old",
+        "check for a newer figure (finimpact rates shows each value's date and source), give"
+        " the card a yearly escalation, or use a card with current values (--rates)",
         severity=Severity.WARNING,
     )
 
