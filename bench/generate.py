@@ -140,8 +140,7 @@ def line_count(text: str, card: RateCard) -> int | None:
     if proposal is None:
         return None
     lines, diags = price(proposal, card, doc)
-    # a warning (a rate value older than five years, as most fellowships have) is part of a
-    # realistic mix: only errors make a draw invalid
+    # a warning is part of a realistic mix: only errors make a draw invalid
     return None if any(d.severity is Severity.ERROR for d in diags) else len(lines)
 
 

@@ -32,13 +32,12 @@ def floor(*args: str) -> None:
     )
 
 
-def test_generator_keeps_proposals_with_warnings_and_fellowships(tmp_path: Path) -> None:
-    # a realistic mix has meetings with funded participants, whose rates are often old enough
-    # to be warned about: a generator that drops every proposal with a warning loses them
+def test_generator_keeps_proposals_with_fellowships(tmp_path: Path) -> None:
+    # a realistic mix has meetings with funded participants (with the default card, which
+    # escalates its values, they are no longer warned about as old)
     files = generate(30, tmp_path)
     outcomes = [estimate(p).estimate for p in files]
     assert all(o is not None for o in outcomes)
-    assert any(o.warnings for o in outcomes if o is not None)
     assert any(line.element == "fellowships" for o in outcomes if o for line in o.lines)
 
 
