@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import ast
 import gettext
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_decimal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cost_models.money import ROUNDING_RULE, to_cents
 from estimator.core.pipeline import estimate
 from estimator.render import wording
-from estimator.render.wording import FORMATS, article34_statement, phrase, using
+from estimator.render.wording import (
+    FORMATS,
+    ROUNDING_RULE_TEXT,
+    Formats,
+    article34_statement,
+    phrase,
+    using,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "article34"
@@ -114,13 +126,14 @@ funding = "additional"
 
 
 def _messages(path: Path) -> list[tuple[int, str]]:
-    """The string msgids of every _(), ngettext() and N_() call in a module."""
+    """The string msgids of every _(), ngettext(), N_() call in a module, and of the phrases
+    that the activity kinds hand over (phrase(), plural_phrase())."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
-            and node.func.id in ("_", "N_", "ngettext", "pgettext")
+            and node.func.id in ("_", "N_", "ngettext", "pgettext", "phrase", "plural_phrase")
         ):
             for arg in node.args:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -129,7 +142,9 @@ def _messages(path: Path) -> list[tuple[int, str]]:
 
 
 def test_every_message_names_its_placeholders_so_a_translation_can_reorder_them() -> None:
-    modules = sorted((ROOT / "estimator").rglob("*.py"))
+    modules = sorted((ROOT / "estimator").rglob("*.py")) + sorted(
+        (ROOT / "cost_models").rglob("*.py")
+    )
     messages = [(p, line, m) for p in modules for line, m in _messages(p)]
     assert len(messages) > 30  # the layer's messages are found
     positional = [
@@ -139,3 +154,82 @@ def test_every_message_names_its_placeholders_so_a_translation_can_reorder_them(
     ]
     assert positional == []
     assert all(callable(getattr(wording, n)) for n in ("_", "ngettext", "pgettext", "N_"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    digits=st.integers(min_value=-(10**15), max_value=10**15),
+    places=st.integers(min_value=0, max_value=6),
+    locale=st.sampled_from(["en", "fr", "ar"]),
+)
+def test_every_number_is_written_as_babel_writes_it_for_the_locale(
+    digits: int, places: int, locale: str
+) -> None:
+    """The formats write what Babel's format_decimal writes with CLDR's data for the locale
+    (English today; French marks and Arabic's own signs show the locale is honoured)."""
+    value = Decimal(digits).scaleb(-places)
+    formats = Formats(locale)
+
+    def babel(pattern: str, exact: bool, v: Decimal = value) -> str:
+        return format_decimal(v, pattern, locale=locale, decimal_quantization=not exact)
+
+    assert formats.number(value) == babel("#,##0.###", True)
+    assert formats.money(value) == babel("#,##0.00", True)
+    assert formats.whole(value) == babel("#,##0", False)
+    assert formats.percent(value) == babel("0.0", False)
+    assert formats.cents(value) == babel("#,##0.00", False, to_cents(value))
+
+
+def test_the_annex_states_the_rounding_rule_the_json_records() -> None:
+    assert ROUNDING_RULE_TEXT == ROUNDING_RULE
+
+
+RENDERERS = [
+    *sorted((ROOT / "estimator" / "render").glob("*.py")),
+    ROOT / "estimator" / "batch" / "report.py",
+    ROOT / "estimator" / "cli" / "summary.py",
+]
+
+
+def test_renderers_format_no_number_themselves() -> None:
+    """Thousands separators and decimals come from the one formatter (locale-aware), never
+    from an f-string or format() spec in a renderer; padding for columns is layout, and a
+    column's width measured from a number's length is no text: both allowed."""
+    found = []
+    for path in RENDERERS:
+        if path.name == "wording.py":  # the formatter itself
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        widths = {
+            id(n)
+            for f in ast.walk(tree)
+            if isinstance(f, ast.FunctionDef) and "width" in f.name
+            for n in ast.walk(f)
+        }
+        for node in ast.walk(tree):
+            if id(node) in widths:
+                continue
+            specs: list[ast.expr] = []
+            if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+                specs.append(node.format_spec)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "format":
+                specs.extend(node.args[1:2])
+            for spec in specs:
+                text = "".join(str(c.value) for c in ast.walk(spec) if isinstance(c, ast.Constant))
+                if re.search(r"[,_]|\.\d*[fFeEg%]|^[fFeEg%]$", text):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text!r}")
+    assert found == [], found
+
+
+def test_templates_hold_no_words_of_their_own() -> None:
+    """Every word a template shows comes from the view model or a catalogue call (_() in
+    Jinja's i18n extension): outside Jinja's tags and HTML's markup, no word is left."""
+    left = {}
+    for path in sorted((ROOT / "templates").glob("*.j2")):
+        text = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", path.read_text("utf-8"), flags=re.S)
+        if path.name.endswith(".html.j2"):
+            text = re.sub(r"<style>.*?</style>|<[^>]*>|&[a-z]+;", " ", text, flags=re.S)
+        words = set(re.findall(r"[A-Za-z]{2,}", text)) - {"finimpact"}  # the tool's name
+        if words:
+            left[path.name] = sorted(words)
+    assert left == {}

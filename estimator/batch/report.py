@@ -34,7 +34,17 @@ from estimator.core.plan import FinancialPlan
 from estimator.render import markdown
 from estimator.render.outputs import write_all
 from estimator.render.resources import templates_dir
-from estimator.render.wording import FUNDING_COLUMNS, label
+from estimator.render.wording import (
+    FORMATS,
+    FUNDING_COLUMNS,
+    LOCALE,
+    _,
+    install_words,
+    label,
+    numbered,
+    pgettext,
+    plan_label,
+)
 from estimator.render.xlsx import MONEY, MONEY_FLAGGED, Book, Sheet, cell
 
 FORMAT = "finimpact/batch/1"
@@ -76,7 +86,7 @@ class Cell:
         """'3. PP26/1': the proposal that first exceeds the headroom, or ''."""
         if self.first_exceeded_by is None:
             return ""
-        return f"{self.first_exceeded_by + 1}. {self.first_reference}"
+        return numbered(self.first_exceeded_by + 1, self.first_reference or "")
 
 
 @dataclass(frozen=True)
@@ -137,7 +147,7 @@ class Report:
 
     @property
     def plan_label(self) -> str | None:
-        return self.plan.info.label if self.plan is not None else None
+        return plan_label(self.plan.info) if self.plan is not None else None
 
     @property
     def plan_period(self) -> str | None:
@@ -175,8 +185,9 @@ class Report:
 
     def contributors(self, cell: OutsideCell) -> str:
         """'1. C26/75, 2. PP26/44A2/1': the proposals of an outside cell, numbered as listed."""
-        return ", ".join(
-            f"{i + 1}. {ref}" for i, ref in zip(cell.proposals, self.references(cell), strict=True)
+        return pgettext("list separator", ", ").join(
+            numbered(i + 1, ref)
+            for i, ref in zip(cell.proposals, self.references(cell), strict=True)
         )
 
 
@@ -356,7 +367,7 @@ def amount(value: Decimal) -> str:
     exponent = value.as_tuple().exponent
     if not isinstance(exponent, int) or exponent < -2:
         value = to_cents(value)
-    return f"{value:,.2f}"
+    return FORMATS.money(value)
 
 
 class _RowViews:
@@ -374,7 +385,7 @@ class _RowViews:
                 "reference": r.reference,
                 "title": r.title,
                 "conference": r.conference,
-                "submitted_by": ", ".join(r.submitted_by),
+                "submitted_by": pgettext("list separator", ", ").join(r.submitted_by),
                 "submitted": r.submitted or "",
                 "file": r.file,
                 "total": amount(r.total),
@@ -383,7 +394,7 @@ class _RowViews:
                 "by_funding": [amount(r.by_funding.get(f, ZERO)) for f in FUNDING],
                 "verdict": r.verdict,
                 "statement": r.statement,
-                "crosses": ", ".join(e.crosses),
+                "crosses": pgettext("list separator", ", ").join(e.crosses),
                 "outside_cumulative": amount(e.outside_cumulative),
                 "cumulative": [
                     {"value": amount(v), "over": v > c.headroom}
@@ -405,7 +416,7 @@ def view(report: Report) -> dict[str, Any]:
         "total": amount(report.total),
         "years": [str(y) for y in report.years],
         "units": list(BUDGET_UNITS),
-        "fundings": list(FUNDING),
+        "fundings": [label(FUNDING_COLUMNS, f) for f in FUNDING],
         "rows": _RowViews(report),
         "totals": {
             "by_year": [amount(v) for v in report.by_year.values()],
@@ -428,7 +439,7 @@ def view(report: Report) -> dict[str, Any]:
         ],
         "exceeded": [
             {
-                "cell": f"{c.unit} in {c.year}",
+                "cell": _("%(unit)s in %(year)s") % {"unit": c.unit, "year": c.year},
                 "reference": c.first_reference,
                 "order": (c.first_exceeded_by or 0) + 1,
             }
@@ -447,8 +458,11 @@ def view(report: Report) -> dict[str, Any]:
             }
             for o in report.outside
         ],
-        "skipped": [f"{file}: {why}" for file, why in report.skipped],
+        "skipped": [
+            _("%(file)s: %(why)s") % {"file": file, "why": why} for file, why in report.skipped
+        ],
         "version": __version__,
+        "lang": LOCALE,
     }
 
 
@@ -464,6 +478,7 @@ def _environment() -> Environment:
     )
     env.filters["cell"] = markdown.cell
     env.filters["line"] = markdown.line
+    install_words(env)
     return env
 
 

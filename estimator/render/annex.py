@@ -28,6 +28,7 @@ from estimator.render import markdown, stablezip
 from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
 from estimator.render.resources import templates_dir
 from estimator.render.view import AnnexView, build_view
+from estimator.render.wording import install_words
 from estimator.render.xmltext import xml_text
 
 TEMPLATE_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
@@ -134,6 +135,7 @@ def _environment(folder: Path, autoescape: bool) -> jinja2.Environment:
     env.filters["quote"] = md_quote
     env.filters["line"] = md_line
     env.filters["item"] = md_item
+    install_words(env)
     return env
 
 

@@ -26,6 +26,7 @@ from estimator.render.wording import (
     FORMATS,
     FUNDING_LABELS,
     FUNDING_SOURCES,
+    LOCALE,
     ROUNDING_RULE_TEXT,
     UNIT_LABELS,
     _,
@@ -93,6 +94,8 @@ class StatedAmount:
 
 @dataclass(frozen=True)
 class AnnexView:
+    lang: str
+    """The language of the words (BCP 47: 'en'), for the document's own language mark."""
     short_form: bool
     """True when the proposal has no costs: the annex is a note saying so."""
     reference: str
@@ -428,6 +431,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
 
     external = round_half_up(estimate.external_human_resources, round_to)
     return AnnexView(
+        lang=LOCALE,
         short_form=estimate.total == 0,
         reference=info.reference,
         title=info.title,
