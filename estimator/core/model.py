@@ -52,7 +52,7 @@ class ProposalInfo(Strict):
     requests: tuple[Text, ...] = ()
     rate_card: Annotated[StrictStr, Field(min_length=1)] | None = None
     submitted: (
-        Annotated[StrictStr, BeforeValidator(_filing_date), Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+        Annotated[StrictStr, BeforeValidator(_filing_date), Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
         | None
     ) = None
     """Extension: the date the proposal was filed (YYYY-MM-DD), used to order a batch."""

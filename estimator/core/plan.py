@@ -247,7 +247,7 @@ def _blocks(doc: TomlDocument, raw: list[Any]) -> tuple[list[Figure], list[Diagn
     return figures, diags, not diags
 
 
-_YEAR_KEY = re.compile(r"\d{4}")
+_YEAR_KEY = re.compile(r"[0-9]{4}")  # ASCII: int() reads other scripts' digits too
 
 
 def _table(doc: TomlDocument, raw: dict[str, Any]) -> tuple[list[Figure], list[Diagnostic], bool]:
@@ -310,7 +310,7 @@ def _table(doc: TomlDocument, raw: dict[str, Any]) -> tuple[list[Figure], list[D
 def _figure_problem(amount: object) -> tuple[str, str] | None:
     """Why a figure of a headroom row is not an amount, with what to do, or None."""
     if isinstance(amount, bool) or not isinstance(amount, int | Decimal):
-        if isinstance(amount, str) and re.fullmatch(r"[\d,' ]+(\.\d+)?", amount.strip()):
+        if isinstance(amount, str) and re.fullmatch(r"[0-9,' ]+(\.[0-9]+)?", amount.strip()):
             plain = re.sub(r"[,' ]", "", amount)
             return (
                 f"must be a number, not the text {amount!r}",

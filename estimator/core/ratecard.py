@@ -40,7 +40,8 @@ class FormulaError(ValueError):
 
 
 _FORMULA_CONTEXT = Context(prec=60)
-_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([-+*/()]))")
+_TOKEN = re.compile(r"\s*(?:([0-9]+(?:\.[0-9]+)?)|([-+*/()]))")
+"""ASCII digits only: a Bengali ৪ looks like 8 and Decimal reads it as 4."""
 
 
 def _tokens(formula: str) -> list[str]:
@@ -132,7 +133,7 @@ def evaluate(formula: str) -> Decimal:
 
 def formula_numbers(formula: str) -> tuple[Decimal, ...]:
     """The numbers a formula uses, in order (to check each against its source)."""
-    return tuple(Decimal(t) for t in _tokens(formula) if t[0].isdigit())
+    return tuple(Decimal(t) for t in _tokens(formula) if t[0] in "0123456789")
 
 
 class RateValue(Strict):
