@@ -545,3 +545,58 @@ def test_a_failed_proposal_named_to_break_out_of_the_batch_report_is_shown_as_it
     shown = _rendered_text(report)
     assert _as_read(name) in shown
     assert _as_read(MD_HOSTILE) in shown
+
+
+# -- terminal output ---------------------------------------------------------------------------
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J"
+"""Retitles a terminal window, then clears the screen."""
+
+
+def test_escape_sequences_in_file_names_and_card_text_are_shown_not_obeyed(
+    tmp_path: Path,
+) -> None:
+    proposal = _proposal(tmp_path / f"p{ESCAPES}.toml", reference=f"PP26/1{ESCAPES}")
+    card = tmp_path / "card.toml"
+    card.write_text(
+        _hostile_card(tmp_path).read_text("utf-8").replace(json.dumps(MD_HOSTILE), '"x\\u001b[2J"'),
+        "utf-8",
+    )
+    runs = [
+        ["validate", str(proposal)],
+        ["estimate", str(proposal), "--out", str(tmp_path / f"out{ESCAPES}")],
+        ["batch", str(proposal), "--out", str(tmp_path / f"b{ESCAPES}")],
+        ["rates", "--rates", str(card)],
+        ["validate", str(tmp_path / f"missing{ESCAPES}.toml")],
+    ]
+    for args in runs:
+        result = CliRunner().invoke(app, args, catch_exceptions=False)
+        assert result.exit_code in (0, 1), result.output
+        printed = result.stdout + result.stderr
+        assert "\x1b" not in printed and "\x07" not in printed, args
+        assert "\\x1b" in printed, args
+
+
+def _c_locale() -> dict[str, str]:
+    """A process whose standard output is ASCII: LANG=C without Python's UTF-8 mode."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHONIO"))}
+    return {**env, "LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["summary", "json"])
+def test_an_ascii_standard_output_never_fails_a_run_after_its_outputs_were_written(
+    tmp_path: Path, json_flag: list[str]
+) -> None:
+    proposal = _proposal(tmp_path / "p.toml", reference="PP26/1 ✓", title="Côte d'Ivoire ✓ 😀")
+    args = [sys.executable, "-m", "estimator", "estimate", str(proposal), *json_flag]
+    run = subprocess.run(
+        [*args, "--out", str(tmp_path / "out")],
+        capture_output=True,
+        env=_c_locale(),
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    if json_flag:  # JSON is UTF-8, whatever the locale
+        assert json.loads(run.stdout.decode("utf-8"))["proposal"]["title"] == "Côte d'Ivoire ✓ 😀"
+    else:
+        assert "d'Ivoire" in run.stdout.decode("utf-8", "replace")

@@ -3,6 +3,7 @@ prints diagnostics and sets the exit code (0 done, 1 invalid input, 2 usage)."""
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -92,14 +93,34 @@ def _options(formats: str, round_to: int, template: Path | None) -> RenderOption
     return options
 
 
+def echo(text: str = "", err: bool = False) -> None:
+    """Print a message: text from a file, a card or a path (a title, a reference, a file name)
+    can hold escape sequences that retitle or clear a terminal, so each line's control
+    characters are shown escaped (\\x1b), never obeyed."""
+    typer.echo("\n".join(printable(line) for line in text.split("\n")), err=err)
+
+
+def echo_json(data: bytes) -> None:
+    """Print JSON as the UTF-8 bytes it is, whatever the terminal's or the locale's encoding
+    (LANG=C, a file on Windows): an encoding never fails a run after its outputs were
+    written."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    buffer.write(data if data.endswith(b"\n") else data + b"\n")
+    buffer.flush()
+
+
 def _print_diagnostics(diags: list[Diagnostic]) -> None:
     for d in diags:
-        typer.echo(d.render(), err=True)
+        echo(d.render(), err=True)
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"finimpact {__version__}")
+        echo(f"finimpact {__version__}")
         raise typer.Exit()
 
 
@@ -127,10 +148,10 @@ def init(
     from estimator.cli.starter import starter_proposal
 
     if path.exists() and not force:
-        typer.echo(f"{path} exists already; use --force to overwrite it", err=True)
+        echo(f"{path} exists already; use --force to overwrite it", err=True)
         raise typer.Exit(1)
     path.write_text(starter_proposal(), encoding="utf-8")
-    typer.echo(f"wrote {path}; check it with: finimpact validate {path}")
+    echo(f"wrote {path}; check it with: finimpact validate {path}")
 
 
 @app.command(short_help="Price a proposal: write its outputs and print a summary.")
@@ -176,22 +197,22 @@ def estimate(
         try:
             written = write_outputs(outcome.estimate, out or Path("."), options)
         except user_template as e:
-            typer.echo(f"finimpact: {e}", err=True)
+            echo(f"finimpact: {e}", err=True)
             raise typer.Exit(1) from e
         except OSError as e:  # nothing was half-written: say why, in one line
             why = e.strerror or str(e)
-            typer.echo(f"finimpact: cannot write the outputs in {out or '.'}: {why}", err=True)
+            echo(f"finimpact: cannot write the outputs in {out or '.'}: {why}", err=True)
             raise typer.Exit(1) from e
     if as_json:
-        sys.stdout.write(render_json(outcome.estimate, options).decode("utf-8"))
+        echo_json(render_json(outcome.estimate, options))
         return
     from estimator.cli.summary import summary
 
     # proposal text on a terminal: escape sequences in a title are shown, not obeyed
-    typer.echo("\n".join(map(printable, summary(outcome.estimate).splitlines())))
-    typer.echo("")
+    echo(summary(outcome.estimate))
+    echo("")
     for path in written:
-        typer.echo(f"wrote {path}")
+        echo(f"wrote {path}")
 
 
 @app.command(short_help="Cost every proposal of a conference and report them together.")
@@ -250,11 +271,11 @@ def batch(
     if run is None:
         for d in problems:
             if d.code == api.NO_PROPOSALS:
-                typer.echo(d.message, err=True)
+                echo(d.message, err=True)
             elif d.code == api.CANNOT_WRITE:
-                typer.echo(f"finimpact: {d.message}", err=True)
+                echo(f"finimpact: {d.message}", err=True)
             else:
-                typer.echo(d.render(), err=True)
+                echo(d.render(), err=True)
         raise typer.Exit(1)
     _print_diagnostics(problems)
     with run:
@@ -268,29 +289,29 @@ def batch(
             _print_diagnostics(list(row.warnings))
             warnings += len(row.warnings)
         for file, why in result.skipped:
-            typer.echo(f"{file}: note: skipped: {why}", err=True)
+            echo(f"{file}: note: skipped: {why}", err=True)
         try:
             written = run.write_reports()
         except OSError as e:  # none of the reports was replaced
             why = e.strerror or str(e)
-            typer.echo(f"finimpact: cannot write the batch report in {out}: {why}", err=True)
+            echo(f"finimpact: cannot write the batch report in {out}: {why}", err=True)
             raise typer.Exit(1) from e
     if as_json:
         json_report = next(p for p in written if p.name.endswith(".json"))
-        sys.stdout.write(json_report.read_text(encoding="utf-8"))
+        echo_json(json_report.read_bytes())
         raise typer.Exit(1 if result.failures else 0)
-    typer.echo(
+    echo(
         f"costed {len(result.rows)} of {result.files} proposals"
         f" ({len(result.failures)} failed, {warnings} warnings on stderr);"
         f" total {result.currency} {report.total:,.2f}"
     )
     for cell in report.exceeded:
-        typer.echo(
+        echo(
             f"the headroom of {cell.unit} in {cell.year} is first exceeded by proposal"
             f" {(cell.first_exceeded_by or 0) + 1}, {cell.first_reference}"
         )
     for path in written:
-        typer.echo(f"wrote {path}")
+        echo(f"wrote {path}")
     if result.failures:
         raise typer.Exit(1)
 
@@ -328,9 +349,9 @@ def validate(
             _print_diagnostics(diags)
             if not has_errors(diags):
                 n = len(diags)
-                typer.echo(f"{file}: valid" + (f" ({n} warning{'s' * (n > 1)})" if n else ""))
+                echo(f"{file}: valid" + (f" ({n} warning{'s' * (n > 1)})" if n else ""))
     if as_json:
-        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        echo_json(json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8"))
     if failed:
         raise typer.Exit(1)
 
@@ -345,28 +366,28 @@ def rates_command(rates: RatesOption = None, as_json: JsonOption = False) -> Non
     if card is None or has_errors(diags):
         raise typer.Exit(1)
     if as_json:
-        typer.echo(json.dumps(card_json(card), indent=2, ensure_ascii=False))
+        echo_json(json.dumps(card_json(card), indent=2, ensure_ascii=False).encode("utf-8"))
         return
     info = card.info
-    typer.echo(f"{info.id}: {info.title}")
-    typer.echo(
+    echo(f"{info.id}: {info.title}")
+    echo(
         f"currency {info.currency}; escalation {info.escalation * 100:g}% a year; "
         f"{info.words_per_page} words a page; sha256 {card.sha256}"
     )
     if info.indicative:
-        typer.echo("Indicative: built from public figures, not an organization's standard costs.")
+        echo("Indicative: built from public figures, not an organization's standard costs.")
     if info.escalation_source:
-        typer.echo(f"Escalation: {info.escalation_source}")
+        echo(f"Escalation: {info.escalation_source}")
     for rate in card.rates.values():
-        typer.echo(f"\n{rate.id}: {rate.label} (per {rate.unit})")
+        echo(f"\n{rate.id}: {rate.label} (per {rate.unit})")
         for v in rate.value:
-            typer.echo(f"  from {v.from_}: {info.currency} {v.amount:,} [{v.basis}] {v.source}")
+            echo(f"  from {v.from_}: {info.currency} {v.amount:,} [{v.basis}] {v.source}")
             if v.formula:
-                typer.echo(f"      formula: {v.formula}")
+                echo(f"      formula: {v.formula}")
             if v.derivation:
-                typer.echo(f"      derivation: {v.derivation}")
+                echo(f"      derivation: {v.derivation}")
             if v.assumption:
-                typer.echo(f"      assumption: {v.assumption}")
+                echo(f"      assumption: {v.assumption}")
 
 
 def card_json(card: RateCard) -> dict[str, object]:
@@ -425,29 +446,32 @@ def activities(
     if name is None:
         if as_json:
             every = [t.to_json() for t in activity_templates.catalogue().values()]
-            typer.echo(json.dumps(every, indent=2, ensure_ascii=False))
+            echo_json(json.dumps(every, indent=2, ensure_ascii=False).encode("utf-8"))
         else:
-            typer.echo(activity_templates.listing())
+            echo(activity_templates.listing())
         return
     template, hint = activity_templates.find(name)
     if template is None:
-        typer.echo(f"no activity template is called '{name}' ({hint})", err=True)
+        echo(f"no activity template is called '{name}' ({hint})", err=True)
         raise typer.Exit(1)
     if as_json:
-        typer.echo(json.dumps(template.to_json(), indent=2, ensure_ascii=False))
+        echo_json(json.dumps(template.to_json(), indent=2, ensure_ascii=False).encode("utf-8"))
     else:
-        typer.echo(template.explain())
+        echo(template.explain())
 
 
 def main() -> None:
     """Entry point: usage errors exit 2, invalid input 1; a bug prints one line, not locals."""
+    for stream in (sys.stdout, sys.stderr):  # a character the encoding lacks is shown as \\u...
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         app(prog_name="finimpact")
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
+        echo("interrupted", err=True)
         sys.exit(130)
     except Exception as e:  # a bug: say so in one line, never dump proposal contents
-        typer.echo(f"finimpact: internal error ({type(e).__name__}); please report it", err=True)
+        echo(f"finimpact: internal error ({type(e).__name__}); please report it", err=True)
         sys.exit(3)
