@@ -40,6 +40,10 @@ def _filing_date(value: object) -> object:
     return value
 
 
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+"""A date as YYYY-MM-DD, in ASCII digits (a pattern's \\d would take any script's digits)."""
+
+
 class ProposalInfo(Strict):
     reference: Annotated[StrictStr, Field(min_length=1, max_length=200)]
     title: Text
@@ -52,8 +56,7 @@ class ProposalInfo(Strict):
     requests: tuple[Text, ...] = ()
     rate_card: Annotated[StrictStr, Field(min_length=1)] | None = None
     submitted: (
-        Annotated[StrictStr, BeforeValidator(_filing_date), Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
-        | None
+        Annotated[StrictStr, BeforeValidator(_filing_date), Field(pattern=ISO_DATE)] | None
     ) = None
     """Extension: the date the proposal was filed (YYYY-MM-DD), used to order a batch."""
 
