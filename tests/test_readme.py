@@ -4,6 +4,7 @@ is what CI runs."""
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import typer.main
@@ -30,18 +31,38 @@ def test_the_readme_proposal_example_validates() -> None:
         assert proposal is not None, [d.render() for d in diags]
 
 
-def test_the_quick_start_has_two_commands_and_its_seed_exists() -> None:
+QUICK_START = (
+    "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/finimpact estimate "
+)
+TEST_COMMAND = ".venv/bin/pip install '.[test]' && .venv/bin/pytest"
+
+
+def test_the_quick_start_makes_its_own_environment_and_its_seed_exists() -> None:
+    # a stock Debian or Ubuntu Python refuses 'pip install' outside a virtual environment
     install_and_run, install_and_test = (b.strip() for b in _shell_blocks()[:2])
-    assert install_and_run.startswith("pip install . && finimpact estimate ")
-    seed = install_and_run.split("finimpact estimate ")[1].split()[0]
+    assert install_and_run.startswith(QUICK_START)
+    assert "\n" not in install_and_run, "the first command is one line"
+    seed = install_and_run.removeprefix(QUICK_START).split()[0]
     assert (ROOT / seed).is_file(), seed
-    assert install_and_test == "pip install '.[test]' && pytest"
+    assert install_and_test == TEST_COMMAND
 
 
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert "pip install '.[test]'" in ci
-    assert "pytest" in ci
+    # each half of the README's test command, in the environment CI makes
+    for part in TEST_COMMAND.replace(".venv/bin/", "").split(" && "):
+        assert any(line.strip().endswith(part) for line in ci), part
+
+
+def test_an_installed_copy_has_every_package_of_the_source() -> None:
+    """'pip install .' (not editable) installs the packages pyproject lists: a package missing
+    there works in a development install and fails in the quick start."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        listed = set(tomllib.load(f)["tool"]["setuptools"]["packages"])
+    for top in ("estimator", "cost_models"):
+        for init in (ROOT / top).rglob("__init__.py"):
+            package = ".".join(init.parent.relative_to(ROOT).parts)
+            assert package in listed, f"{package} is not in pyproject's packages"
 
 
 def test_every_command_is_in_the_readme_with_help_text() -> None:
