@@ -551,9 +551,9 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
         row = first + i
         pr.number(row, 0, i + 1, "0")
         pr.text(row, 1, r.reference)
-        pr.text(row, 2, r.title, wrap_at=50)
+        pr.text(row, 2, r.title, wrap_at=36)
         pr.text(row, 3, r.conference)
-        pr.text(row, 4, ", ".join(r.submitted_by), wrap_at=30)
+        pr.text(row, 4, ", ".join(r.submitted_by), wrap_at=20)
         if report.submitted:
             pr.text(row, 5, r.submitted)
         total = f"=SUM({cell(row, years_from)}:{cell(row, years_to)})" if years else "=0"

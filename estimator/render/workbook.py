@@ -417,7 +417,7 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
     cur = estimate.currency
     years = list(estimate.by_year())
     total_col = len(years) + 1
-    last_col = max(total_col, 3)
+    last_col = max(total_col, 4)
     ws.text(0, 0, f"Financial implications of proposal {info.reference}", "title", fits=False)
     ident: list[tuple[str, str | None]] = [
         ("Reference", info.reference),

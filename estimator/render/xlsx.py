@@ -60,7 +60,7 @@ WIDEST = 60
 """The widest a column is made for its text: longer text wraps."""
 LINE_HEIGHT = 13.5
 """Points per line of wrapped text, at FONT_SIZE."""
-WRAP_SLACK = 1.15
+WRAP_SLACK = 1.25
 """Characters a column holds per unit of its width, at FONT_SIZE (the width unit is a digit
 of the 11-point default font): a wrapped text takes fewer lines than its characters suggest."""
 
@@ -104,8 +104,11 @@ _STYLES: dict[str, dict[str, Any]] = {
 
 
 def clean_text(value: str) -> str:
-    """Text a cell can hold: what XML cannot hold shown as U+FFFD, at most 32,767 characters."""
+    """Text a cell can hold: what XML cannot hold shown as U+FFFD, line ends as line feeds, at
+    most 32,767 characters."""
     text = xml_text(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
@@ -120,20 +123,11 @@ def number_format_for(value: Decimal | int, minimum_decimals: int = 0) -> str:
 
 
 def wrapped_lines(text: str, width: float) -> int:
-    """How many lines a text takes when wrapped at word boundaries in a column this wide."""
+    """About how many lines a text takes when wrapped in a column this wide (characters): each
+    paragraph's length over the width, rounded up (wrapping at word boundaries loses a little
+    room; a spreadsheet's proportional font gains some back)."""
     room = max(1, int(width) - 1)
-    count = 0
-    for paragraph in text.splitlines() or [""]:
-        lines, used = 1, 0
-        for word in paragraph.split():
-            if used and used + 1 + len(word) > room:
-                lines, used = lines + 1, len(word)
-            else:
-                used += len(word) + (1 if used else 0)
-            while used > room:  # a word longer than the column breaks anywhere
-                lines, used = lines + 1, used - room
-        count += lines
-    return count
+    return sum(-(-len(paragraph) // room) or 1 for paragraph in text.split("\n"))
 
 
 def shown_width(value: Decimal | int | float, number_format: str) -> int:
@@ -141,11 +135,12 @@ def shown_width(value: Decimal | int | float, number_format: str) -> int:
     if number_format == YEAR:
         return len(str(int(value)))
     if number_format.endswith("%"):
-        return len(f"{Decimal(value) * 100:,.4f}") + 1
+        return len(str(int(value * 100))) + 6
     if number_format == DATE:
         return 10
+    digits = len(str(abs(int(value))))
     decimals = len(number_format.split(";")[0].partition(".")[2])
-    return len(f"{Decimal(value):,.{decimals}f}")
+    return digits + (digits - 1) // 3 + (decimals + 1 if decimals else 0) + (value < 0)
 
 
 def cell(row: int, col: int, absolute: bool = False) -> str:
@@ -205,6 +200,7 @@ class Book:
             }
         )
         self.reference = reference
+        self.stream = stream
         self._formats: dict[tuple[str, str, bool, bool, bool], Format] = {}
 
     def style(
@@ -290,6 +286,8 @@ class Sheet:
         """Column → a width set by the caller, whatever the content."""
         self.heights: dict[int, int] = {}
         """Row → the lines of text it is made tall enough for."""
+        self.wrapped: list[tuple[int, int, str]] = []
+        """Wrapped texts whose rows ``finish`` makes tall enough: row, column, text."""
         self.merged: list[tuple[int, int, int, str]] = []
         """Merged texts: row, first and last column, text."""
 
@@ -314,9 +312,10 @@ class Sheet:
             self.ws.write_blank(row, col, None, self.book.style(style))
             return
         text = clean_text(value)
-        longest = max((len(line) for line in text.splitlines()), default=0)
+        several = "\n" in text
+        longest = max(map(len, text.split("\n"))) if several else len(text)
         header = style.startswith("header")
-        wrap = fits and wrap_at is not None and (longest > wrap_at or "\n" in text) and not header
+        wrap = fits and wrap_at is not None and (longest > wrap_at or several) and not header
         quoted = text.startswith(FORMULA_STARTS)
         indent = style != "header-number"
         fmt = self.book.style(style, wrap=wrap, quoted=quoted, indent=indent)
@@ -332,7 +331,10 @@ class Sheet:
             need = need * (1.1 if style in ("bold", "total", "title") else 1.0) + 3
         self._need(col, need)
         if wrap and wrap_at is not None:
-            self.lines(row, wrapped_lines(text, wrap_at * WRAP_SLACK))
+            if self.book.stream:  # the row goes to disk with the next one: its height now
+                self.lines(row, wrapped_lines(text, wrap_at * WRAP_SLACK))
+            else:  # when the column's width is known
+                self.wrapped.append((row, col, text))
 
     def lines(self, row: int, count: int) -> None:
         """Make a row tall enough for this many lines of text (a spreadsheet does not size a
@@ -404,6 +406,8 @@ class Sheet:
         widths = {col: max(minimum, w) for col, w in self.widths.items()} | self.fixed
         for col, w in sorted(widths.items()):
             self.ws.set_column(col, col, round(w, 1))
+        for row, col, text in self.wrapped:
+            self.lines(row, wrapped_lines(text, widths.get(col, 8.43) * WRAP_SLACK))
         for row, first, last, text in self.merged:
             room = sum(widths.get(c, 8.43) for c in range(first, last + 1))
             self.lines(row, wrapped_lines(text, room * WRAP_SLACK))
