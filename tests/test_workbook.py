@@ -506,7 +506,8 @@ def test_no_figure_of_any_workbook_prints_as_hashes(tmp_path: Path) -> None:
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is needed to read the PDF back")
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["batch", str(ROOT / "seeds"), "--out", str(out)])
+    args = ["batch", str(ROOT / "seeds"), "--out", str(out), "--plan", "example-itu"]
+    result = CliRunner().invoke(app, args)  # against a plan: every sheet of the batch report
     assert result.exit_code == 0, result.output
     books = sorted(out.glob("*.xlsx"))
     assert len(books) == len(SEEDS) + 1  # and batch-report.xlsx
@@ -519,6 +520,8 @@ def test_no_figure_of_any_workbook_prints_as_hashes(tmp_path: Path) -> None:
         ).stdout
         assert "Total" in text, pdf.name
         assert "###" not in text, pdf.name
+        if pdf.stem == "batch-report":
+            assert "Remaining after all" in text and "Position against" in text
 
 
 # -- the written file, without LibreOffice ----------------------------------------------------

@@ -83,3 +83,41 @@ def test_a_page_header_keeps_an_ampersand_of_the_reference() -> None:
     ws = wb["It's quoted"]
     assert "T/1 && co" in ws.oddHeader.left.text  # '&&' prints one '&'
     assert ws.print_title_rows == "$1:$1"
+
+
+WRITERS = ("estimator/render/xlsx.py", "estimator/render/workbook.py", "estimator/batch/report.py")
+
+
+def _private_names(source: str) -> list[str]:
+    """Names starting with '_' that the source imports from a library, or reads as attributes
+    of anything but our own objects (self, cls)."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if module.startswith(("estimator", "cost_models", "__future__")):
+                continue
+            if any(part.startswith("_") for part in module.split(".")):
+                found.append(module)
+            found += [a.name for a in node.names if a.name.startswith("_")]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+        ):
+            found.append(f"{node.lineno}: .{node.attr}")
+    return found
+
+
+def test_the_workbook_writers_use_no_private_name_of_a_library() -> None:
+    """XlsxWriter through its public API only (the writer this replaced reached into
+    openpyxl's private style lists and writers)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    assert _private_names("wb._fonts = x\nfrom openpyxl.styles import _x") == ["_x", "1: ._fonts"]
+    for name in WRITERS:
+        assert _private_names((root / name).read_text(encoding="utf-8")) == [], name

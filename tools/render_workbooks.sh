@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-/tmp/finimpact-workbooks}
 rm -rf "$out" && mkdir -p "$out/books" "$out/pdf" "$out/png"
-finimpact batch "$here/seeds" --out "$out/run" --format xlsx >/dev/null 2>&1 || true
+finimpact batch "$here/seeds" --out "$out/run" --format xlsx --plan example-itu >/dev/null 2>&1 || true
 cp "$out"/run/*.xlsx "$out/books/"
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
