@@ -158,17 +158,18 @@ class BatchRun:
     skipped) and its consolidated ``report``; :meth:`write_reports` writes the report files.
     Close it (or use ``with``) to remove the temporary file that holds the rows."""
 
-    def __init__(self, batch: Batch, report: Report, out_dir: Path) -> None:
+    def __init__(self, batch: Batch, report: Report, out_dir: Path, jobs: int = 1) -> None:
         self.batch = batch
         self.report = report
         self.out_dir = out_dir
+        self.jobs = jobs
 
     def write_reports(self) -> list[Path]:
         """Write batch-report.json, .xlsx, .html and .md into the out folder, all or none;
         raises OSError if they cannot be written (the previous report is then untouched)."""
         from estimator.batch.report import write_reports
 
-        return write_reports(self.report, self.out_dir)
+        return write_reports(self.report, self.out_dir, self.jobs)
 
     def close(self) -> None:
         self.batch.close()
@@ -220,7 +221,7 @@ def batch(
         return None, [*diags, _problem(out, CANNOT_WRITE, why)]
     result = run_batch(files, settings, jobs, progress)
     try:
-        return BatchRun(result, consolidate(result), out), diags
+        return BatchRun(result, consolidate(result), out, jobs), diags
     except BaseException:
         result.close()
         raise

@@ -12,11 +12,14 @@ running total in submission order beside the plan's own years.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import multiprocessing
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -818,7 +821,51 @@ RENDER: dict[str, Callable[[Report], Iterable[bytes]]] = {
 """Consolidated format → renderer, yielding the file's bytes a piece at a time."""
 
 
-def write_reports(report: Report, out_dir: Path) -> list[Path]:
+APART = ("xlsx", "md")
+"""The reports made in a second process when a batch has several (about half of the work)."""
+
+_FORKED: Report | None = None
+"""The report a forked process writes from (a Report holds an open file: it is not pickled)."""
+
+
+def write_reports(report: Report, out_dir: Path, jobs: int = 1) -> list[Path]:
     """Stream the four consolidated outputs to disk and move them all into place, as each
-    proposal's outputs are (``write_all``): on any failure, none is replaced."""
-    return write_all({out_dir / FILES[kind]: render(report) for kind, render in RENDER.items()})
+    proposal's outputs are (``write_all``): on any failure, none is replaced.
+
+    With ``jobs`` > 1, where processes can be forked, the workbook and the Markdown are made
+    in a second process while this one writes the JSON and the HTML: the reports are the work
+    a batch does at its end, once every proposal is costed, and it need not do it alone."""
+    made: dict[str, Iterable[bytes]] = {}
+    with contextlib.ExitStack() as stack:
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            global _FORKED
+            _FORKED = report
+            stack.callback(globals().__setitem__, "_FORKED", None)
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="finimpact-")))
+            context = multiprocessing.get_context("fork")
+            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=context))
+            apart = pool.submit(_write_apart, folder)
+            made = {kind: _when_written(apart, folder / FILES[kind]) for kind in APART}
+        return write_all(
+            {
+                out_dir / FILES[kind]: made.get(kind) or render(report)
+                for kind, render in RENDER.items()
+            }
+        )
+
+
+def _write_apart(folder: Path) -> None:
+    """In the forked process: write the APART reports into folder."""
+    assert _FORKED is not None, "not a process forked by write_reports"
+    for kind in APART:
+        with (folder / FILES[kind]).open("wb") as f:
+            for chunk in RENDER[kind](_FORKED):
+                f.write(chunk)
+
+
+def _when_written(apart: Future[None], path: Path) -> Iterator[bytes]:
+    """A report written apart, read in pieces once the other process is done."""
+    apart.result()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 16):
+            yield chunk

@@ -13,6 +13,7 @@ The result does not depend on ``jobs``: work is handed out and collected in file
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import sys
 import tempfile
@@ -128,6 +129,7 @@ class RowStore(Sequence[Row]):
         self._keys.append(self._key(row))
 
     def seal(self) -> None:
+        self._file.flush()  # rows are read back with pread, from the file itself
         keys = self._keys
         self._order = array("q", sorted(range(len(keys)), key=keys.__getitem__))
         self._sealed = True
@@ -148,8 +150,9 @@ class RowStore(Sequence[Row]):
             raise RuntimeError("seal the store before reading it")
         j = self._order[i]
         offset, size = self._offsets[j], self._sizes[j]
-        self._file.seek(offset)
-        row: Row = pickle.loads(self._file.read(size))  # our own file, written above
+        # pread, not seek and read: a process forked to write a report reads the same file
+        data = os.pread(self._file.fileno(), size, offset)
+        row: Row = pickle.loads(data)  # our own file, written above
         return row
 
     def __iter__(self) -> Iterator[Row]:
@@ -378,13 +381,11 @@ def run_batch(
     """Cost every file; return the rows in submission order and the failures in file order."""
     skipped: dict[Path, str] = {}
     references: dict[Path, str | None] = {}
-    for path in files:
-        data = _peek(path)
-        why = not_a_proposal(data)
+    for path, (why, reference) in zip(files, _sorted_out(files, jobs), strict=True):
         if why is not None:
             skipped[path] = why
         else:
-            references[path] = _reference(data)
+            references[path] = reference
     clashes = duplicates(references)
     failures = [
         Failure(str(p), (clashes[p], *_problems(p, settings))) for p in files if p in clashes
@@ -408,6 +409,23 @@ def run_batch(
     count = len(files) - len(skipped)
     notes = tuple((str(p), why) for p, why in skipped.items())
     return Batch(rows, tuple(failures), settings.plan, settings.currency, count, notes)
+
+
+def _sort_out(path: Path) -> tuple[str | None, str | None]:
+    """What the check before costing needs of a file: why it is not a proposal (None if it
+    is one), and its reference."""
+    data = _peek(path)
+    return not_a_proposal(data), _reference(data)
+
+
+def _sorted_out(files: Sequence[Path], jobs: int) -> list[tuple[str | None, str | None]]:
+    """_sort_out of every file, in file order; read by the worker processes when there are
+    several, so that the main process does not read every file alone while they wait."""
+    if jobs <= 1 or len(files) < 4 * jobs:
+        return [_sort_out(path) for path in files]
+    chunk = max(1, min(64, len(files) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_sort_out, files, chunksize=chunk))
 
 
 def _problems(path: Path, settings: Settings) -> list[Diagnostic]:
