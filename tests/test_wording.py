@@ -15,10 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cost_models.money import ROUNDING_RULE, to_cents
+from estimator.batch.run import ORDER_RULE
 from estimator.core.pipeline import estimate
 from estimator.render import wording
 from estimator.render.wording import (
     FORMATS,
+    ORDER_RULE_TEXT,
     ROUNDING_RULE_TEXT,
     Formats,
     article34_statement,
@@ -180,8 +182,9 @@ def test_every_number_is_written_as_babel_writes_it_for_the_locale(
     assert formats.cents(value) == babel("#,##0.00", False, to_cents(value))
 
 
-def test_the_annex_states_the_rounding_rule_the_json_records() -> None:
+def test_the_reports_state_the_rules_the_json_records() -> None:
     assert ROUNDING_RULE_TEXT == ROUNDING_RULE
+    assert ORDER_RULE_TEXT == ORDER_RULE
 
 
 RENDERERS = [

@@ -75,13 +75,6 @@ class PlanInfo(Strict):
     def years(self) -> tuple[int, ...]:
         return tuple(range(self.period[0], self.period[1] + 1))
 
-    @property
-    def label(self) -> str:
-        """The plan as outputs name it: its title, and a warning when it is an example."""
-        if self.example and "example" not in self.title.lower():
-            return f"{self.title} [example plan: its figures are illustrative; replace it]"
-        return self.title
-
 
 class PlanFile(Strict):
     """The plan's own keys; its headroom is read apart, in either of its two forms."""

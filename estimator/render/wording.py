@@ -290,6 +290,11 @@ ROUNDING_RULE_TEXT = N_(
     "Each cost line is rounded to the cent, half away from zero; totals are sums of lines."
 )
 """cost_models.money.ROUNDING_RULE, in words (the JSON keeps that one in English)."""
+ORDER_RULE_TEXT = N_(
+    "Submission order: by the 'submitted' date of [proposal], then by file path; proposals "
+    "without a date come after those with one."
+)
+"""estimator.batch.run.ORDER_RULE, in words (the batch JSON keeps that one in English)."""
 
 
 def label(table: Mapping[str, str], code: str) -> str:
