@@ -600,3 +600,44 @@ def test_an_ascii_standard_output_never_fails_a_run_after_its_outputs_were_writt
         assert json.loads(run.stdout.decode("utf-8"))["proposal"]["title"] == "Côte d'Ivoire ✓ 😀"
     else:
         assert "d'Ivoire" in run.stdout.decode("utf-8", "replace")
+
+
+# -- init: every refusal is one line and exit 1 --------------------------------------------------
+
+
+def _init(*args: str) -> Any:
+    return CliRunner().invoke(app, ["init", *args], catch_exceptions=False)
+
+
+def test_init_refuses_a_missing_folder_a_folder_and_a_special_file_in_one_line(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "folder").mkdir()
+    cases = {
+        str(tmp_path / "nowhere" / "p.toml"): "does not exist",
+        str(tmp_path / "folder"): "is a folder",
+        "/dev/null": "is not a regular file",
+    }
+    for target, words in cases.items():
+        result = _init(target, "--force")
+        assert result.exit_code == 1, result.output
+        [line] = result.stderr.splitlines()
+        assert words in line
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "error", [OSError(28, "No space left on device"), OSError(30, "Read-only file system")]
+)
+def test_init_on_a_full_or_read_only_disk_says_so_and_leaves_no_half_written_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError
+) -> None:
+    def refuse(fd: int) -> None:
+        raise error
+
+    monkeypatch.setattr(os, "fsync", refuse)
+    target = tmp_path / "p.toml"
+    result = _init(str(target))
+    assert result.exit_code == 1
+    assert result.stderr == f"finimpact: cannot write {target}: {error.strerror}\n"
+    assert not target.exists()

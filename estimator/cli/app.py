@@ -145,12 +145,12 @@ def init(
 
     PATH is where to write it [default: proposal.toml].
     """
-    from estimator.cli.starter import starter_proposal
+    from estimator.cli.starter import write_starter
 
-    if path.exists() and not force:
-        echo(f"{path} exists already; use --force to overwrite it", err=True)
+    problem = write_starter(path, force)
+    if problem is not None:
+        echo(f"finimpact: {problem}", err=True)
         raise typer.Exit(1)
-    path.write_text(starter_proposal(), encoding="utf-8")
     echo(f"wrote {path}; check it with: finimpact validate {path}")
 
 
