@@ -170,3 +170,41 @@ def test_a_run_killed_while_writing_leaves_the_previous_outputs_intact(
     _assert_complete(renewed)
     # the next run cleared the temporary files the killed run left, once over an hour old
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("command", ["estimate", "batch"])
+def test_a_run_stopped_by_sigterm_while_writing_leaves_no_temporary_file(
+    tmp_path: Path, command: str
+) -> None:
+    """SIGTERM (kill, a service manager, a timeout) left the hidden '.part' files of the
+    outputs being written; it now ends the run through the same cleanup as Ctrl-C."""
+    proposal = tmp_path / "proposal.toml"
+    out = tmp_path / "out"
+    proposal.write_text(PROPOSAL.format(days=2), encoding="utf-8")
+    marker = tmp_path / "writing"
+    env = {**os.environ, "FINIMPACT_TEST_STOP_AT": "2", "FINIMPACT_TEST_MARKER": str(marker)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", SHIM, command, str(proposal), "--out", str(out)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert child.poll() is None, child.stderr.read() if child.stderr else ""
+            assert time.monotonic() < deadline, "the run never started writing"
+            time.sleep(0.02)
+        assert [p for p in out.iterdir() if p.name.endswith(".part")]  # it was writing
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=30)
+        stderr = child.stderr.read().decode("utf-8") if child.stderr else ""
+        if child.stderr:
+            child.stderr.close()
+    assert child.returncode == 128 + signal.SIGTERM, stderr
+    assert stderr.splitlines()[-1] == "terminated"
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []

@@ -35,6 +35,7 @@ from estimator.core.pipeline import resolve_card
 from estimator.core.plan import FinancialPlan, resolve_plan
 from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
 from estimator.render.outputs import safe_stem, write_outputs
+from estimator.render.stopping import clean_up_on_sigterm
 from estimator.render.wording import article34_statement
 
 ORDER_RULE = (
@@ -291,6 +292,7 @@ _SETTINGS: Settings | None = None
 def _init_worker(settings: Settings) -> None:
     global _SETTINGS
     _SETTINGS = settings
+    clean_up_on_sigterm()  # a worker stopped by SIGTERM removes its temporary files too
 
 
 def _cost_in_worker(path: Path) -> Row | Failure:

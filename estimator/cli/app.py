@@ -462,11 +462,17 @@ def activities(
 
 def main() -> None:
     """Entry point: usage errors exit 2, invalid input 1; a bug prints one line, not locals."""
+    from estimator.render.stopping import Terminated, clean_up_on_sigterm
+
+    clean_up_on_sigterm()
     for stream in (sys.stdout, sys.stderr):  # a character the encoding lacks is shown as \\u...
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
     try:
         app(prog_name="finimpact")
+    except Terminated:
+        echo("terminated", err=True)
+        raise
     except SystemExit:
         raise
     except KeyboardInterrupt:
