@@ -25,6 +25,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from click.testing import Result
 from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -605,7 +606,7 @@ def test_an_ascii_standard_output_never_fails_a_run_after_its_outputs_were_writt
 # -- init: every refusal is one line and exit 1 --------------------------------------------------
 
 
-def _init(*args: str) -> Any:
+def _init(*args: str) -> Result:
     return CliRunner().invoke(app, ["init", *args], catch_exceptions=False)
 
 
