@@ -22,10 +22,10 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from click.testing import Result
 from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -606,7 +606,7 @@ def test_an_ascii_standard_output_never_fails_a_run_after_its_outputs_were_writt
 # -- init: every refusal is one line and exit 1 --------------------------------------------------
 
 
-def _init(*args: str) -> Result:
+def _init(*args: str) -> Any:
     return CliRunner().invoke(app, ["init", *args], catch_exceptions=False)
 
 
@@ -642,3 +642,31 @@ def test_init_on_a_full_or_read_only_disk_says_so_and_leaves_no_half_written_fil
     assert result.exit_code == 1
     assert result.stderr == f"finimpact: cannot write {target}: {error.strerror}\n"
     assert not target.exists()
+
+
+# -- a user's --template is Jinja code: it runs in the sandbox -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("{% macro f(x) %}{{ f(x) }}{% endmacro %}{{ f(1) }}", "calls itself without end"),
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "not allowed in a template"),
+        ("{{ annex.__class__.__init__.__globals__ }}", "not allowed in a template"),
+        ("{{ cycler.__init__.__globals__.os.system('id') }}", "not allowed in a template"),
+    ],
+    ids=["recursive-macro", "subclasses", "globals", "os-system"],
+)
+def test_a_template_that_recurses_or_reaches_for_python_stops_in_one_line_and_writes_nothing(
+    tmp_path: Path, source: str, words: str
+) -> None:
+    template = tmp_path / "mine.md.j2"
+    template.write_text(source, "utf-8")
+    proposal = _proposal(tmp_path / "p.toml")
+    out = tmp_path / "out"
+    args = ["estimate", str(proposal), "--template", str(template), "--out", str(out)]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"finimpact: template {template}: ") and words in line
+    assert not out.exists() or list(out.iterdir()) == []

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from estimator.core.estimate import Estimate
 from estimator.render import markdown, stablezip
@@ -88,7 +90,7 @@ md_item = markdown.item
 md_quote = markdown.quote
 
 
-class _CompiledOnce(jinja2.Environment):
+class _CompiledOnce(SandboxedEnvironment):
     """docxtpl compiles the source of each part it renders (body, headers, footers, core
     properties) with from_string on every render: compile each source once and keep it."""
 
@@ -119,10 +121,12 @@ def _docx_environment() -> jinja2.Environment:
 
 
 @functools.lru_cache(maxsize=16)
-def _environment(folder: Path, autoescape: bool) -> jinja2.Environment:
+def _environment(folder: Path, autoescape: bool, sandboxed: bool = False) -> jinja2.Environment:
     """One environment per template folder: templates are compiled once per process (Jinja's
-    loader still notices a template file that changed)."""
-    env = jinja2.Environment(
+    loader still notices a template file that changed). A user's --template is Jinja code: it
+    runs in Jinja's sandbox (no access to Python internals, so no way out to run code)."""
+    kind = SandboxedEnvironment if sandboxed else jinja2.Environment
+    env = kind(
         loader=jinja2.FileSystemLoader(str(folder)),
         undefined=jinja2.StrictUndefined,
         autoescape=autoescape,
@@ -143,11 +147,17 @@ def _render_text(estimate: Estimate, options: RenderOptions, fmt: str) -> bytes:
     context = _context(estimate, options)
     user = _user_template(options, fmt)
     folder, name = (user.parent, user.name) if user else (templates_dir(), f"annex.{fmt}.j2")
-    env = _environment(folder, autoescape=fmt == "html")
+    env = _environment(folder, autoescape=fmt == "html", sandboxed=user is not None)
     if user is None:
         return env.get_template(name).render(context).encode("utf-8")
     try:
         return env.get_template(name).render(context).encode("utf-8")
+    except RecursionError as e:
+        raise TemplateProblem(
+            f"template {user}: it calls itself without end (a recursive macro or include)"
+        ) from e
+    except SecurityError as e:
+        raise TemplateProblem(f"template {user}: not allowed in a template: {e}") from e
     except jinja2.TemplateSyntaxError as e:
         raise TemplateProblem(f"{user}:{e.lineno}: template error: {e.message}") from e
     except jinja2.TemplateError as e:
