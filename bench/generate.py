@@ -101,6 +101,7 @@ def activity(rng: random.Random, n: int, years: list[int]) -> str:
     else:
         lines.insert(2, 'title = "Portal"')
         lines.append(f"amount = {rng.randrange(5000, 200000, 500)}")
+        lines.append('per = "year"')  # a multi-year amount must say so (no draw: same corpus)
         lines.append('justification = "Contractual services: design, build and hosting"')
         if rng.random() < 0.3:
             lines.append("external = true")

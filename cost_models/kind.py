@@ -50,8 +50,9 @@ class Kind(Generic[P]):
     card lacks). A stated amount is not a card rate."""
     label: str
     """The kind as the annex names it ('Meetings'): a msgid."""
-    describe: Callable[[P, Amount], Phrase]
-    """What one activity does, in one sentence a delegate understands."""
+    describe: Callable[[P, tuple[int, ...], Amount], Phrase]
+    """What one activity does, in one sentence a delegate understands, given the years it takes
+    place in."""
 
     def __post_init__(self) -> None:
         where = f"activity kind '{self.name}'"
@@ -128,5 +129,5 @@ class Registry:
     def needs(self, activity: ActivityBase, card: CardFacts) -> Sequence[Need]:
         return self[activity.kind].needs(activity, card)
 
-    def describe(self, activity: ActivityBase, amount: Amount) -> Phrase:
-        return self[activity.kind].describe(activity, amount)
+    def describe(self, activity: ActivityBase, years: tuple[int, ...], amount: Amount) -> Phrase:
+        return self[activity.kind].describe(activity, years, amount)

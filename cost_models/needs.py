@@ -63,6 +63,9 @@ class Need:
     """For a stated amount (services): the amount itself, not looked up, not escalated."""
     justification: str = ""
     """For a stated amount: the proposal's reason for it, shown as its source."""
+    in_total: bool = False
+    """For a stated amount: the amount of the whole activity, spread in equal parts over its
+    years (to the cent; the cents left over go to the last years, so that the parts add up)."""
 
     def __post_init__(self) -> None:
         if self.element not in ELEMENTS:

@@ -8,7 +8,7 @@ Models are frozen and strict: unknown keys are rejected, text is text and number
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -107,6 +107,54 @@ class ActivityBase(Strict):
                 raise ValueError("years is empty: leave it out to mean every year of the period")
             unique(self.years, "the year")
         return self
+
+    def years_in(self, period: tuple[int, ...]) -> tuple[int, ...]:
+        """The years the activity takes place: its ``years``, else every year of the period."""
+        return tuple(sorted(self.years)) if self.years else period
+
+
+class Stated(ActivityBase):
+    """An activity with an amount (or quantity) that the proposal states, which a reader could
+    take as a year's or as the whole activity's: it says which. ``per = "year"``: in each year
+    the activity takes place; ``per = "total"``: for the whole activity, spread in equal parts
+    over its years; ``once = 2030``: once, in that year. An activity of one year needs neither;
+    one of several years that says neither is an error (``estimator/core/validate.py``)."""
+
+    STATED: ClassVar[tuple[str, ...]] = ()
+    """The keys the statement concerns (``("amount",)``)."""
+
+    per: Literal["year", "total"] | None = None
+    once: Year | None = None
+
+    @model_validator(mode="after")
+    def _once(self) -> Stated:
+        if self.once is not None and self.per is not None:
+            raise ValueError(
+                f'says both once = {self.once} and per = "{self.per}": keep one of them'
+            )
+        if self.once is not None and self.years is not None and self.years != (self.once,):
+            raise ValueError(f"once = {self.once} already says the year: remove years")
+        return self
+
+    def years_in(self, period: tuple[int, ...]) -> tuple[int, ...]:
+        return (self.once,) if self.once is not None else super().years_in(period)
+
+    def timing(self, years: tuple[int, ...]) -> Phrase:
+        """When the stated amount falls, as the annex says it: 'a year, 2027–2030', 'once, in
+        2030', 'in total over 2027–2030'."""
+        if len(years) == 1:
+            return Phrase(N_("once, in %(year)s"), {"year": str(years[0])})
+        if self.per == "total":
+            return Phrase(N_("in total over %(years)s"), {"years": years_phrase(years)})
+        return Phrase(N_("a year, %(years)s"), {"years": years_phrase(years)})
+
+
+def years_phrase(years: tuple[int, ...]) -> Phrase:
+    """'2027–2030' for consecutive years, else '2027 and 2029' (years as text, never grouped
+    like numbers)."""
+    if len(years) > 1 and list(years) == list(range(years[0], years[-1] + 1)):
+        return Phrase(N_("%(first)s–%(last)s"), {"first": str(years[0]), "last": str(years[-1])})
+    return join([str(y) for y in years])
 
 
 def language_names(codes: tuple[str, ...]) -> Phrase:

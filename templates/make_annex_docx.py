@@ -268,7 +268,7 @@ def build() -> bytes:
     _p(doc, "{%p if annex.stated %}")
     _p(doc, "Amounts stated in the proposal", "Heading 2")
     _p(doc, "{%p for s in annex.stated %}")
-    _p(doc, "{{ s.activity }}: {{ s.amount }} a year. {{ s.justification }}", "List Bullet")
+    _p(doc, "{{ s.activity }}: {{ s.amount }}. {{ s.justification }}", "List Bullet")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p endif %}")
     _p(doc, "Escalation", "Heading 2")

@@ -58,6 +58,7 @@ id = "{ident}"
 kind = "services"
 title = "Portal"
 amount = {amount}
+per = "year"
 years = {years}
 justification = "Contractual services"
 funding = "{funding}"

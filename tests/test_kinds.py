@@ -100,7 +100,7 @@ def test_the_extending_walk_adds_a_kind_that_validates_prices_and_reads(tmp_path
         assert line.amount == printed * value["amount"]
         assert line.quantity_basis == f"{raw['pages']} pages × {raw['copies']} copies"
 
-    described = kinds.describe(proposal.activities[0].spec, str).text()
+    described = kinds.describe(proposal.activities[0].spec, proposal.info.years, str).text()
     assert described == (
         f"{raw['copies']} copies a year of a document of {raw['pages']} pages, printed."
     )
@@ -151,7 +151,7 @@ def _needs(a: Any, card: CardFacts) -> list[Need]:
     return []
 
 
-def _describe(a: Any, amount: Any) -> Phrase:
+def _describe(a: Any, years: Any, amount: Any) -> Phrase:
     return Phrase("x")
 
 

@@ -188,6 +188,7 @@ elemental = st.one_of(
         amount=st.integers(1, 10_000_000).map(lambda c: Decimal(c) / 100),
         justification=st.just("Contractual services"),
         external=st.booleans(),
+        per=st.just("year"),
     ),
 )
 

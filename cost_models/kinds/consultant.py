@@ -56,7 +56,7 @@ def needs(a: Consultant, card: CardFacts) -> list[Need]:
     ]
 
 
-def describe(a: Consultant, amount: Amount) -> Phrase:
+def describe(a: Consultant, years: tuple[int, ...], amount: Amount) -> Phrase:
     return plural_phrase(
         "%(n)s consultant, %(time)s a year each (external).",
         "%(n)s consultants, %(time)s a year each (external).",

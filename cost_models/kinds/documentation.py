@@ -106,7 +106,7 @@ def needs(a: Documentation, card: CardFacts) -> list[Need]:
 STAGES = {"pre": N_("pre-session"), "in": N_("in-session"), "post": N_("post-session")}
 
 
-def describe(a: Documentation, amount: Amount) -> Phrase:
+def describe(a: Documentation, years: tuple[int, ...], amount: Amount) -> Phrase:
     size = _words(a.words) if a.words is not None else _pages(a.pages or 0)
     stage = Phrase(STAGES[a.stage])
     if a.languages:

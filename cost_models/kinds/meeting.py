@@ -134,7 +134,7 @@ LOCATIONS = {
 }
 
 
-def describe(a: Meeting, amount: Amount) -> Phrase:
+def describe(a: Meeting, years: tuple[int, ...], amount: Amount) -> Phrase:
     parts: list[Phrase] = [
         phrase(
             "%(events)s a year of %(days)s each, %(sessions)s a day (%(meetings)s a year), "

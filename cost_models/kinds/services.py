@@ -1,5 +1,5 @@
 """Contractual services: an amount the proposal states and justifies, not looked up on a card
-and not escalated."""
+and not escalated; a year's, the whole activity's, or once in a named year (``Stated``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from pydantic import StrictBool
 
 from cost_models.kind import Amount, Kind
 from cost_models.needs import CardFacts, Need
-from cost_models.parameters import ActivityBase, PositiveNumber, Text, limit
+from cost_models.parameters import PositiveNumber, Stated, Text, limit
 from cost_models.phrases import N_, Phrase, phrase
 
 
-class Services(ActivityBase):
+class Services(Stated):
+    STATED = ("amount",)
+
     kind: Literal["services"]
     amount: Annotated[PositiveNumber, limit(10_000_000_000)]
     justification: Text
@@ -32,20 +34,25 @@ def needs(a: Services, card: CardFacts) -> list[Need]:
             external=a.external,
             fixed_amount=a.amount,
             justification=a.justification,
+            in_total=a.per == "total",
         )
     ]
 
 
-def describe(a: Services, amount: Amount) -> Phrase:
-    values = {"amount": amount(a.amount), "justification": a.justification}
+def describe(a: Services, years: tuple[int, ...], amount: Amount) -> Phrase:
+    values = {
+        "amount": amount(a.amount),
+        "when": a.timing(years),
+        "justification": a.justification,
+    }
     if a.external:
         return phrase(
-            "Contractual services (external human resources) of %(amount)s a year, as "
+            "Contractual services (external human resources) of %(amount)s %(when)s, as "
             "stated in the proposal: %(justification)s",
             **values,
         )
     return phrase(
-        "Contractual services of %(amount)s a year, as stated in the proposal: %(justification)s",
+        "Contractual services of %(amount)s %(when)s, as stated in the proposal: %(justification)s",
         **values,
     )
 

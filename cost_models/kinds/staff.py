@@ -75,7 +75,7 @@ def needs(a: Staff, card: CardFacts) -> list[Need]:
     ]
 
 
-def describe(a: Staff, amount: Amount) -> Phrase:
+def describe(a: Staff, years: tuple[int, ...], amount: Amount) -> Phrase:
     time = (
         plural_phrase("%(n)s work-month a year", "%(n)s work-months a year", a.months)
         if a.months is not None

@@ -48,7 +48,7 @@ def needs(a: Travel, card: CardFacts) -> list[Need]:
 TRAVELLERS = {"staff": N_("staff"), "expert": N_("experts")}
 
 
-def describe(a: Travel, amount: Amount) -> Phrase:
+def describe(a: Travel, years: tuple[int, ...], amount: Amount) -> Phrase:
     trips = plural_phrase("%(n)s trip a year", "%(n)s trips a year", a.trips)
     who = Phrase(TRAVELLERS[a.traveller])
     if a.days:

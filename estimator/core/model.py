@@ -55,6 +55,9 @@ class ProposalInfo(Strict):
     period: tuple[Year, Year]
     requests: tuple[Text, ...] = ()
     rate_card: Annotated[StrictStr, Field(min_length=1)] | None = None
+    currency: Annotated[StrictStr, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    """The currency of the amounts the proposal states (ISO 4217, e.g. "CHF"): an amount is
+    never taken in another currency; without it, in the card's (and the annex says so)."""
     submitted: (
         Annotated[StrictStr, BeforeValidator(_filing_date), Field(pattern=ISO_DATE)] | None
     ) = None
@@ -113,4 +116,4 @@ class Proposal:
         return activity.spec.unit or self.info.responsible
 
     def years_of(self, activity: Activity) -> tuple[int, ...]:
-        return tuple(sorted(activity.spec.years)) if activity.spec.years else self.info.years
+        return activity.spec.years_in(self.info.years)

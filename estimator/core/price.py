@@ -18,7 +18,7 @@ from cost_models.needs import CardFacts
 from estimator.core.diagnostics import Diagnostic, Severity
 from estimator.core.estimate import CostLine
 from estimator.core.load import TomlDocument
-from estimator.core.model import Proposal
+from estimator.core.model import Activity, Proposal
 from estimator.core.ratecard import PricedRate, RateCard
 
 
@@ -33,10 +33,18 @@ def price(
     for activity in proposal.activities:
         spec = activity.spec
         unit = proposal.unit_of(activity)
+        years = proposal.years_of(activity)
         for need in kinds.needs(spec, facts):
-            for year in proposal.years_of(activity):
+            if need.fixed_amount is not None and (
+                problem := _other_currency(proposal, card, doc, activity)
+            ):
+                diags.append(problem)
+                continue
+            shares = _shares(need.fixed_amount, years) if need.in_total else {}
+            for year in years:
                 if need.fixed_amount is not None:
-                    rate, rate_from, factor = need.fixed_amount, None, Decimal(1)
+                    rate = shares.get(year, need.fixed_amount)
+                    rate_from, factor = None, Decimal(1)
                     label, source, basis = spec.title, need.justification, "stated"
                 else:
                     priced = card.price(need.rate_id, year)
@@ -94,6 +102,41 @@ def price(
     lines.sort(key=lambda line: (line.year, line.index, line.activity))
     diags += [_too_old(doc, value) for value in old.values()]
     return lines, diags
+
+
+def _shares(amount: Decimal | None, years: tuple[int, ...]) -> dict[int, Decimal]:
+    """An amount of the whole activity in equal parts over its years, to the cent: each part is
+    the amount / years rounded down to the cent, and the cents left over go one each to the
+    last years, so that the parts add up to the amount (to the cent) and differ by a cent at
+    most."""
+    if amount is None or not years:
+        return {}
+    cents = int(to_cents(amount) * 100)
+    base, left = divmod(cents, len(years))
+    first_with_more = len(years) - left
+    return {
+        year: Decimal(base + (1 if i >= first_with_more else 0)) / 100
+        for i, year in enumerate(years)
+    }
+
+
+def _other_currency(
+    proposal: Proposal, card: RateCard, doc: TomlDocument, activity: Activity
+) -> Diagnostic | None:
+    """A stated amount in another currency than the card's is never relabelled."""
+    stated = proposal.info.currency
+    if stated is None or stated == card.info.currency:
+        return None
+    keys = getattr(activity.spec, "STATED", ())
+    where = ("activity", activity.index, keys[0]) if keys else ("activity", activity.index)
+    return doc.diag(
+        where,
+        "stated-currency",
+        f"activity '{activity.id}' states its amount in {stated} (the proposal's currency),"
+        f" but the rate card '{card.id}' is in {card.info.currency}",
+        f"state the amounts in {card.info.currency} and set currency = "
+        f'"{card.info.currency}" in [proposal], or price with a card in {stated} (--rates)',
+    )
 
 
 MAX_VALUE_AGE = 5

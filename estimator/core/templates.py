@@ -398,6 +398,8 @@ class ActivityTemplate:
                 raw["years"] = [pick]
                 if not isinstance(chosen, list):
                     defaults.append(TemplateDefault("years", (pick,), part.description))
+        elif "per" in KINDS[part.kind].parameters.model_fields:
+            raw["per"] = "year"  # a template's amounts are a year's: its parameters say so
         return Expansion(raw, tuple(defaults), MappingProxyType(origin))
 
     # -- explanations -----------------------------------------------------------------------

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from cost_models.kind import Registry
 from cost_models.kinds import KINDS
-from cost_models.parameters import ActivityBase
+from cost_models.money import plain
+from cost_models.parameters import ActivityBase, Stated
 from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, did_you_mean
 from estimator.core.load import MAX_ACTIVITIES, MAX_ACTIVITY_YEARS, TomlDocument
 from estimator.core.model import Activity, Proposal, ProposalInfo, TemplateDefault
@@ -77,6 +79,8 @@ def validate_proposal(
     for index, raw in enumerate(raw_activities):
         activities += _activity(doc, index, raw, templates, kinds, diags, years)
     diags += _expanded_ids(doc, activities)
+    if info is not None:
+        diags += _year_or_total(doc, activities, info.years)
 
     diags += _cross_checks(doc, raw_activities, info)
     diags.sort(key=lambda d: (d.line, d.col))
@@ -135,6 +139,16 @@ def _cross_checks(
                     )
                 )
             seen.setdefault(ident, index)
+        once = raw.get("once")
+        if period is not None and type(once) is int and not period[0] <= once <= period[1]:
+            diags.append(
+                doc.diag(
+                    ("activity", index, "once"),
+                    "year-outside-period",
+                    f"once = {once} is outside the period {period[0]}-{period[1]}",
+                    "widen proposal.period or name a year within it",
+                )
+            )
         years = raw.get("years")
         if period is not None and isinstance(years, list):
             for j, y in enumerate(years):
@@ -232,6 +246,44 @@ def _activity(
         if spec is not None:
             out.append(Activity(spec, index, kind, tuple(e.defaults)))
     return out
+
+
+def _year_or_total(
+    doc: TomlDocument, activities: list[Activity], period: tuple[int, ...]
+) -> list[Diagnostic]:
+    """A stated amount of an activity of several years must say whether it is a year's or the
+    whole activity's: read one way it is four times the other."""
+    diags: list[Diagnostic] = []
+    for a in activities:
+        spec = a.spec
+        if not isinstance(spec, Stated) or spec.per is not None or spec.once is not None:
+            continue
+        years = spec.years_in(period)
+        if len(years) < 2:
+            continue
+        key = next((k for k in spec.STATED if getattr(spec, k, None) is not None), "")
+        value = getattr(spec, key, None)
+        if not isinstance(value, Decimal):
+            continue
+        n = len(years)
+        diags.append(
+            doc.diag(
+                ("activity", a.index, key) if key else ("activity", a.index),
+                "year-or-total",
+                f"activity '{spec.id}' takes place in {n} years ({_span(years)}): say whether"
+                f" {key} = {plain(value)} is for each year or for the whole activity",
+                f'add per = "year" ({plain(value)} in each year, {plain(value * n)} in all),'
+                f' per = "total" ({plain(value)} in all, spread over the {n} years) or once ='
+                f" {years[0]} (once, in that year)",
+            )
+        )
+    return diags
+
+
+def _span(years: tuple[int, ...]) -> str:
+    if list(years) == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(str(y) for y in years)
 
 
 def _expanded_ids(doc: TomlDocument, activities: list[Activity]) -> list[Diagnostic]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from cost_models.kinds import KINDS
 from cost_models.needs import ELEMENTS
-from cost_models.parameters import BUDGET_UNITS, FUNDING
+from cost_models.parameters import BUDGET_UNITS, FUNDING, Stated
 from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
 from estimator.core.model import Activity
@@ -142,11 +142,40 @@ def money_text(value: Decimal | int) -> str:
     return FORMATS.money(value)
 
 
-def describe(activity: Activity, currency: str) -> str:
+def describe(activity: Activity, years: tuple[int, ...], currency: str) -> str:
     """What an activity does, in one sentence a delegate understands (its kind's wording)."""
     return phrase(
-        KINDS.describe(activity.spec, lambda amount: currency_amount(currency, money_text(amount)))
+        KINDS.describe(
+            activity.spec,
+            years,
+            lambda amount: currency_amount(currency, money_text(amount)),
+        )
     )
+
+
+def _stated_amounts(estimate: Estimate) -> tuple[StatedAmount, ...]:
+    """Each amount the proposal states, as it states it: its figure and when it falls ('CHF
+    50,000.00 once, in 2030', 'a year, 2027–2030', 'in total over 2027–2030')."""
+    lines: dict[str, list[CostLine]] = {}
+    for line in estimate.lines:
+        if line.basis == "stated":
+            lines.setdefault(line.activity, []).append(line)
+    out: list[StatedAmount] = []
+    for a in estimate.proposal.activities:
+        found = lines.get(a.id)
+        if not found:
+            continue
+        spec = a.spec
+        in_total = isinstance(spec, Stated) and spec.per == "total"
+        value = sum((line.amount for line in found), Decimal(0)) if in_total else found[0].rate
+        years = estimate.proposal.years_of(a)
+        when = phrase(spec.timing(years)) if isinstance(spec, Stated) else _("a year")
+        amount = _("%(amount)s %(when)s") % {
+            "amount": currency_amount(estimate.currency, money_text(value)),
+            "when": when,
+        }
+        out.append(StatedAmount(spec.title, amount, found[0].source))
+    return tuple(out)
 
 
 def _activity_view(estimate: Estimate, activity: Activity) -> ActivityView:
@@ -165,7 +194,7 @@ def _activity_view(estimate: Estimate, activity: Activity) -> ActivityView:
         id=spec.id,
         title=spec.title,
         kind=phrase(KINDS[spec.kind].label),
-        description=describe(activity, estimate.currency),
+        description=describe(activity, proposal.years_of(activity), estimate.currency),
         details=tuple(details),
         note=spec.note,
     )
@@ -380,14 +409,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         )
 
     rates = _rates_used(estimate)
-    stated_lines = {
-        line.activity: line for line in reversed(estimate.lines) if line.basis == "stated"
-    }
-    stated = tuple(
-        StatedAmount(line.title, currency_amount(currency, money_text(line.rate)), line.source)
-        for a in estimate.proposal.activities
-        if (line := stated_lines.get(a.id)) is not None
-    )
+    stated = _stated_amounts(estimate)
     escalation = _(
         "Rates are escalated by %(percent)s%% a year: the value used for a year is the latest in "
         "force on 1 January of that year, times (1 + escalation) to the power of the number of "
@@ -427,6 +449,14 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         assumptions.append(_("Words per page: %(source)s") % {"source": card.words_per_page_source})
     if card.notes:
         assumptions.append(_("Rate card: %(notes)s") % {"notes": card.notes})
+    if stated and estimate.proposal.info.currency is None:
+        assumptions.append(
+            _(
+                "The proposal does not name the currency of the amounts it states: they were "
+                "taken in %(currency)s, the currency of the rate card."
+            )
+            % {"currency": currency}
+        )
     assumptions.extend(d.message for d in estimate.warnings)
 
     external = round_half_up(estimate.external_human_resources, round_to)

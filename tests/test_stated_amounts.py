@@ -1,0 +1,187 @@
+"""An amount the proposal states says whether it is a year's, the whole activity's or once in a
+named year, and in which currency: a delegate's figure is never silently multiplied by the
+years of the activity, nor relabelled in another currency."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from estimator import api
+from estimator.cli.app import app
+from estimator.core.diagnostics import Severity
+from estimator.render.view import build_view
+
+TESTS = Path(__file__).resolve().parent
+EUR_CARD = TESTS / "cases" / "currency-eur" / "card.toml"
+
+PLATFORM = 50000
+
+
+def proposal(services: str, *, period: str = "[2027, 2030]", currency: str = "") -> str:
+    return f"""format = 1
+
+[proposal]
+reference    = "TEST/12"
+title        = "A learning platform"
+conference   = "WTDC-29"
+submitted_by = ["Kenya"]
+responsible  = "ITU-D"
+period       = {period}
+{currency}
+
+[[activity]]
+id            = "platform"
+kind          = "services"
+title         = "Learning platform: design and build"
+amount        = {PLATFORM}
+justification = "Contract for the design and build of the platform"
+{services}
+"""
+
+
+def _estimate(text: str, rates: Path | None = None) -> api.Outcome:
+    return api.estimate_text(text, rates=rates)
+
+
+def _by_year(outcome: api.Outcome) -> dict[int, Decimal]:
+    assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
+    years: dict[int, Decimal] = {}
+    for line in outcome.estimate.lines:
+        years[line.year] = years.get(line.year, Decimal(0)) + line.amount
+    return years
+
+
+def _errors(outcome: api.Outcome) -> list[str]:
+    return [d.render() for d in outcome.diagnostics if d.severity is Severity.ERROR]
+
+
+def test_a_one_off_platform_costs_its_amount_once_in_the_year_named() -> None:
+    outcome = _estimate(proposal("once = 2028"))
+    assert _by_year(outcome) == {2028: Decimal(PLATFORM)}
+    assert outcome.estimate is not None
+    view = build_view(outcome.estimate)
+    (stated,) = view.stated
+    assert stated.amount == "CHF 50,000.00 once, in 2028"
+    (activity,) = view.activities
+    assert "of CHF 50,000.00 once, in 2028, as stated" in activity.description
+
+
+def test_an_amount_a_year_costs_it_in_every_year_of_the_activity() -> None:
+    outcome = _estimate(proposal('per = "year"'))
+    assert _by_year(outcome) == dict.fromkeys(range(2027, 2031), Decimal(PLATFORM))
+    assert outcome.estimate is not None
+    (stated,) = build_view(outcome.estimate).stated
+    assert stated.amount == "CHF 50,000.00 a year, 2027–2030"
+
+
+def test_an_amount_in_total_is_spread_over_the_years_and_adds_up_to_it_to_the_cent() -> None:
+    outcome = _estimate(proposal('per = "total"', period="[2027, 2029]"))
+    years = _by_year(outcome)
+    assert sum(years.values()) == Decimal(PLATFORM)
+    assert sorted(years) == [2027, 2028, 2029]
+    assert max(years.values()) - min(years.values()) <= Decimal("0.01")
+    assert outcome.estimate is not None
+    (stated,) = build_view(outcome.estimate).stated
+    assert stated.amount == "CHF 50,000.00 in total over 2027–2029"
+
+
+@settings(max_examples=40, deadline=None)
+@given(cents=st.integers(1, 10**11), first=st.integers(2027, 2040), n=st.integers(1, 20))
+def test_the_parts_of_a_total_add_up_to_it_and_differ_by_at_most_a_cent(
+    cents: int, first: int, n: int
+) -> None:
+    amount = Decimal(cents) / 100
+    text = proposal('per = "total"', period=f"[{first}, {first + n - 1}]").replace(
+        f"amount        = {PLATFORM}", f"amount        = {amount}"
+    )
+    years = _by_year(_estimate(text))
+    assert sorted(years) == list(range(first, first + n))
+    assert sum(years.values()) == amount
+    assert max(years.values()) - min(years.values()) <= Decimal("0.01")
+
+
+def test_an_amount_of_a_several_year_activity_that_says_neither_is_an_error_at_its_line(
+    tmp_path: Path,
+) -> None:
+    text = proposal("")
+    outcome = _estimate(text)
+    (error,) = _errors(outcome)
+    line = text.splitlines().index(f"amount        = {PLATFORM}") + 1
+    assert f"proposal.toml:{line}:" in error
+    assert "4 years (2027-2030)" in error
+    assert 'per = "year"' in error and 'per = "total"' in error and "once = 2027" in error
+    # nothing is written
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["estimate", str(path), "--out", str(out)])
+    assert result.exit_code != 0
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_format_1_amount_of_a_single_year_needs_no_new_key() -> None:
+    outcome = _estimate(proposal("years = [2029]"))
+    assert _by_year(outcome) == {2029: Decimal(PLATFORM)}
+
+
+def test_once_outside_the_period_is_an_error() -> None:
+    (error,) = _errors(_estimate(proposal("once = 2035")))
+    assert "once = 2035 is outside the period 2027-2030" in error
+
+
+def test_once_and_per_together_are_an_error() -> None:
+    (error,) = _errors(_estimate(proposal('once = 2028\nper = "year"')))
+    assert "keep one of them" in error
+
+
+def test_a_chf_amount_under_a_eur_card_is_an_error_at_its_line_naming_both() -> None:
+    text = proposal("once = 2028", currency='currency = "CHF"')
+    (error,) = _errors(_estimate(text, rates=EUR_CARD))
+    line = text.splitlines().index(f"amount        = {PLATFORM}") + 1
+    assert f"proposal.toml:{line}:" in error
+    assert "CHF" in error and "EUR" in error
+
+
+def test_an_amount_in_the_cards_currency_is_taken_as_stated() -> None:
+    outcome = _estimate(proposal("once = 2028", currency='currency = "EUR"'), rates=EUR_CARD)
+    assert _by_year(outcome) == {2028: Decimal(PLATFORM)}
+    assert outcome.estimate is not None
+    view = build_view(outcome.estimate)
+    assert not any("does not name the currency" in a for a in view.assumptions)
+
+
+def test_where_the_currency_is_undeclared_the_annex_says_which_was_taken() -> None:
+    outcome = _estimate(proposal("once = 2028"), rates=EUR_CARD)
+    assert outcome.estimate is not None
+    view = build_view(outcome.estimate)
+    assert any("taken in EUR, the currency of the rate card" in a for a in view.assumptions)
+
+
+def test_a_templates_amount_is_a_years_amount() -> None:
+    text = """format = 1
+
+[proposal]
+reference    = "TEST/12b"
+title        = "A database"
+conference   = "PP-26"
+submitted_by = ["Kenya"]
+responsible  = "GS"
+period       = [2027, 2029]
+
+[[activity]]
+id             = "db"
+kind           = "it.database"
+title          = "Database of national AI strategies"
+hosting_amount = 9000
+"""
+    outcome = _estimate(text)
+    assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
+    hosting = [line for line in outcome.estimate.lines if line.basis == "stated"]
+    assert [(line.year, line.amount) for line in hosting] == [
+        (year, Decimal(9000)) for year in (2027, 2028, 2029)
+    ]
