@@ -9,7 +9,7 @@ import zipfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estimator.render.stablezip import DateTime, archive, deflated
+from estimator.render.stablezip import EPOCH, DateTime, archive, deflated, restamped
 
 
 def _zipfile_bytes(files: list[tuple[str, bytes, DateTime]]) -> bytes:
@@ -46,3 +46,23 @@ def test_an_archive_is_the_zip_that_zipfile_writes(
 ) -> None:
     entries = [deflated(name, content, date_time) for name, content, date_time in files]
     assert archive(entries) == _zipfile_bytes(files)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(_names, _contents), max_size=6, unique_by=lambda f: f[0]),
+    st.lists(_dates, min_size=6, max_size=6),
+    st.lists(_dates, min_size=6, max_size=6),
+)
+def test_a_restamped_zip_keeps_its_entries_and_forgets_when_it_was_written(
+    files: list[tuple[str, bytes]], first: list[DateTime], second: list[DateTime]
+) -> None:
+    written = [
+        _zipfile_bytes([(name, content, dates[i]) for i, (name, content) in enumerate(files)])
+        for dates in (first, second)
+    ]
+    once, again = (restamped(data) for data in written)
+    assert once == again
+    with zipfile.ZipFile(io.BytesIO(once)) as z:
+        assert [(i.filename, z.read(i)) for i in z.infolist()] == files
+        assert all(i.date_time == EPOCH for i in z.infolist())

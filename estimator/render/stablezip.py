@@ -1,4 +1,8 @@
-"""Zip files assembled from entries compressed once, with the bytes Python's zipfile writes.
+"""Zip files with fixed dates: the same content gives the same bytes, whenever it is written.
+
+`restamped` re-writes a zip (a Word file that python-docx saved with the time of saving on
+every entry) with one fixed date on every entry: read through the standard library's zipfile,
+written by `archive`.
 
 A renderer that writes many files from one template writes the same large parts (a Word
 template's styles, theme, fonts...) into every file. zipfile compresses whatever it is given,
@@ -14,7 +18,9 @@ name that is not ASCII, "made by" Unix. Archives over 4 GiB (ZIP64) are refused.
 
 from __future__ import annotations
 
+import io
 import struct
+import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +41,35 @@ _UTF8_NAME = 0x800
 _PERMISSIONS = 0o644 << 16
 _LIMIT = (1 << 31) - 1  # zipfile's ZIP64_LIMIT: beyond it, zipfile would write ZIP64 fields
 _NONE = (0, 0, 0, 0)  # central header: extra field and comment lengths, disk, internal attributes
+
+
+def restamped(data: bytes, date_time: DateTime = EPOCH) -> bytes:
+    """The zip `data` with the same entries, in the same order, each dated `date_time`,
+    deflated, with permissions 0644: nothing in it depends on when or where it was written.
+
+    Read through zipfile; an entry whose content was seen before (a Word template's styles,
+    theme, settings: the same in every annex) is not compressed again."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        return archive(
+            _deflated_once(item.filename, source.read(item), date_time)
+            for item in source.infolist()
+        )
+
+
+_SEEN: dict[tuple[str, bytes, DateTime], Entry] = {}
+_SEEN_LIMIT = 256
+
+
+def _deflated_once(name: str, content: bytes, date_time: DateTime) -> Entry:
+    key = (name, content, date_time)
+    entry = _SEEN.get(key)
+    if entry is None:
+        entry = deflated(name, content, date_time)
+        if len(content) >= 1024:  # small entries cost little to compress: not kept
+            if len(_SEEN) >= _SEEN_LIMIT:
+                _SEEN.clear()
+            _SEEN[key] = entry
+    return entry
 
 
 @dataclass(frozen=True, slots=True)
