@@ -670,3 +670,40 @@ def test_a_template_that_recurses_or_reaches_for_python_stops_in_one_line_and_wr
     [line] = result.stderr.splitlines()
     assert line.startswith(f"finimpact: template {template}: ") and words in line
     assert not out.exists() or list(out.iterdir()) == []
+
+
+# -- outputs depend on the input's content and options, never on where the files were -----------
+
+
+def _outputs_from(tmp_path: Path, out: str, absolute: bool, command: str) -> dict[str, bytes]:
+    where = (lambda name: str(tmp_path / name)) if absolute else (lambda name: name)
+    folder = tmp_path / out
+    args = [command, where("in/p.toml"), where("in/q.toml")] if command == "batch" else []
+    if command == "estimate":
+        args = [command, where("in/p.toml")]
+    args += ["--rates", where("card.toml"), "--out", where(out)]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("command", ["estimate", "batch"])
+def test_outputs_are_the_same_bytes_from_an_absolute_or_a_relative_path_and_hold_no_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """The JSON and the workbook changed with the path given, and the absolute local path (a
+    user name, a folder structure) was written into a workbook meant to be shared."""
+    (tmp_path / "in").mkdir()
+    _proposal(tmp_path / "in" / "p.toml")
+    _proposal(tmp_path / "in" / "q.toml", reference="PP26/1")  # a failure: same reference
+    (tmp_path / "card.toml").write_bytes(_hostile_card(tmp_path).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    relative = _outputs_from(tmp_path, "rel", absolute=False, command=command)
+    absolute = _outputs_from(tmp_path, "abs", absolute=True, command=command)
+    assert relative == absolute
+    folder = str(tmp_path).encode("utf-8")
+    for name, data in absolute.items():
+        if name.endswith((".xlsx", ".docx")):
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                data = b"".join(z.read(n) for n in z.namelist())
+        assert folder not in data, name

@@ -13,6 +13,7 @@ running total in submission order beside the plan's own years.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import multiprocessing
@@ -33,6 +34,7 @@ from cost_models.parameters import BUDGET_UNITS, FUNDING
 from estimator import __version__
 from estimator.batch.run import ORDER_RULE, Batch, Failure, Row
 from estimator.core.assess import YearUnit
+from estimator.core.diagnostics import Diagnostic
 from estimator.core.plan import FinancialPlan
 from estimator.render import markdown
 from estimator.render.outputs import write_all
@@ -278,7 +280,7 @@ def _entry_json(report: Report, e: Entry) -> dict[str, object]:
     r = e.row
     return {
         "order": e.index + 1,
-        "file": r.file,
+        "file": file_name(r.file),
         "reference": r.reference,
         "title": r.title,
         "conference": r.conference,
@@ -344,11 +346,14 @@ def json_chunks(report: Report) -> Iterator[str]:
         (
             "failures",
             (
-                {"file": f.file, "diagnostics": [d.to_json() for d in f.diagnostics]}
+                {
+                    "file": file_name(f.file),
+                    "diagnostics": [named(d).to_json() for d in f.diagnostics],
+                }
                 for f in report.failures
             ),
         ),
-        ("skipped", ({"file": file, "reason": why} for file, why in report.skipped)),
+        ("skipped", ({"file": file_name(file), "reason": why} for file, why in report.skipped)),
     ]
     for name, items in lists:
         yield f',\n  "{name}": ['
@@ -391,7 +396,7 @@ class _RowViews:
                 "conference": r.conference,
                 "submitted_by": pgettext("list separator", ", ").join(r.submitted_by),
                 "submitted": r.submitted or "",
-                "file": r.file,
+                "file": file_name(r.file),
                 "total": amount(r.total),
                 "by_year": [amount(r.by_year.get(y, ZERO)) for y in report.years],
                 "by_unit": [amount(r.by_unit.get(u, ZERO)) for u in BUDGET_UNITS],
@@ -450,7 +455,7 @@ def view(report: Report) -> dict[str, Any]:
             for c in report.exceeded
         ],
         "failures": [
-            {"file": f.file, "messages": [d.render() for d in f.diagnostics]}
+            {"file": file_name(f.file), "messages": [named(d).render() for d in f.diagnostics]}
             for f in report.failures
         ],
         "outside": [
@@ -463,7 +468,8 @@ def view(report: Report) -> dict[str, Any]:
             for o in report.outside
         ],
         "skipped": [
-            _("%(file)s: %(why)s") % {"file": file, "why": why} for file, why in report.skipped
+            _("%(file)s: %(why)s") % {"file": file_name(file), "why": why}
+            for file, why in report.skipped
         ],
         "version": __version__,
         "lang": LOCALE,
@@ -484,6 +490,18 @@ def _environment() -> Environment:
     env.filters["line"] = markdown.line
     install_words(env)
     return env
+
+
+def file_name(file: str) -> str:
+    """A proposal's file as a report names it: by its name, never its path, so that a report
+    does not depend on where the files were (an absolute path holds a user name and a folder
+    structure) and is the same bytes from any folder."""
+    return Path(file).name
+
+
+def named(d: Diagnostic) -> Diagnostic:
+    """A diagnostic as a report shows it: its file by name."""
+    return dataclasses.replace(d, file=file_name(d.file))
 
 
 def html_chunks(report: Report) -> Iterator[str]:

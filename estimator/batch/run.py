@@ -267,7 +267,10 @@ def duplicates(references: Mapping[Path, str | None]) -> dict[Path, Diagnostic]:
         if len(group) < 2:
             continue
         for path, reference in group:
-            others = [f"{p} ('{r}')" if r != reference else str(p) for p, r in group if p != path]
+            # named by name, not path: the message goes into the batch report
+            others = [
+                f"{p.name} ('{r}')" if r != reference else p.name for p, r in group if p != path
+            ]
             doc, _ = read_toml(path)
             line, col = doc.locator.locate(("proposal", "reference")) if doc else (1, 1)
             same = all(r == reference for _, r in group)
