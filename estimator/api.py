@@ -20,12 +20,14 @@ from estimator.core.diagnostics import Diagnostic, Severity, has_errors
 from estimator.core.estimate import Estimate
 from estimator.core.load import FileKind, Source, kind_of, parse_toml, read_toml
 from estimator.core.pipeline import Outcome
+from estimator.core.ratecard import RateCard
 from estimator.render.options import (
     DEFAULT_OPTIONS,
     DEFAULT_ROUND_TO,
     FORMATS,
     OptionProblem,
     RenderOptions,
+    TemplateProblem,
 )
 
 if TYPE_CHECKING:
@@ -44,9 +46,11 @@ __all__ = [
     "FileKind",
     "OptionProblem",
     "Outcome",
+    "RateCard",
     "RenderOptions",
     "Severity",
     "Source",
+    "TemplateProblem",
     "batch",
     "check_file",
     "estimate",
@@ -56,6 +60,7 @@ __all__ = [
     "has_errors",
     "kind_of",
     "parse_source",
+    "rate_card",
     "read_source",
     "render",
     "write",
@@ -133,10 +138,16 @@ def check_file(path: Path | str, *, rates: Rates = None) -> list[Diagnostic]:
     return pipeline.check_file(Path(path), _card(rates))
 
 
+def rate_card(rates: Rates = None) -> tuple[RateCard | None, list[Diagnostic]]:
+    """A rate card, loaded and checked: a file, or the id of a shipped card [default: the
+    default card]. ``card.to_json()`` gives every rate, dated value and source."""
+    return pipeline.resolve_card(_card(rates), None)
+
+
 def render(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> dict[str, bytes]:
     """The outputs of ``options.formats``, in memory: format ('json', 'md', ...) → bytes.
     Same estimate and options, same bytes. A user template that is missing or broken raises
-    ``estimator.render.annex.TemplateProblem``, with a one-line message."""
+    :class:`TemplateProblem`, with a one-line message."""
     from estimator.render.outputs import render_outputs
 
     return render_outputs(estimate, options)

@@ -451,7 +451,7 @@ def test_the_warnings_of_costed_proposals_are_printed_and_counted(five: tuple[Pa
 
 
 def test_progress_bar_redraws_one_line_and_ends_it(capsys: pytest.CaptureFixture[str]) -> None:
-    from estimator.batch.run import ProgressBar
+    from estimator.cli.app import ProgressBar
 
     bar = ProgressBar(width=10)
     for done in range(5):

@@ -7,6 +7,7 @@ in a real process (``python -m estimator`` and the ``finimpact`` entry point).
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -138,6 +139,37 @@ def test_help_shows_no_python_types(name: str) -> None:
     text = _help(name)
     python = r"<(path|str|int|float|bool|list\[[^>]*\]|\w+ range)>|list\[|\bx>="
     assert not re.search(python, text), text
+
+
+def test_the_command_line_prices_writes_and_batches_only_through_the_library_api() -> None:
+    """The faces stay thin: app.py parses options, calls estimator.api and prints."""
+    source = (TESTS.parent / "estimator" / "cli" / "app.py").read_text("utf-8")
+    imported = {
+        node.module or ""
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom)
+    } | {
+        alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    stages = (
+        "estimator.batch",
+        "estimator.core.pipeline",
+        "estimator.core.load",
+        "estimator.core.validate",
+        "estimator.core.price",
+        "estimator.core.assess",
+        "estimator.core.plan",
+        "estimator.core.ratecard",
+        "estimator.render.outputs",
+        "estimator.render.annex",
+        "estimator.render.workbook",
+        "cost_models",
+    )
+    assert "estimator" in imported  # from estimator import api
+    assert sorted(m for m in imported if m.startswith(stages)) == []
 
 
 def test_version_prints_the_version() -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import sys
 import tempfile
 import tomllib
 from array import array
@@ -461,24 +460,3 @@ WORKER_PROPOSALS = 500
 """Worker processes are replaced after about this many proposals each (a new pool per segment
 of the files, in order), so that what the libraries keep (allocator fragmentation, caches)
 cannot grow with the size of the batch. Forking a pool costs a few milliseconds."""
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr, for a terminal (the CLI shows it only on one)."""
-
-    def __init__(self, width: int = 30) -> None:
-        self.width = width
-        self.shown = -1
-
-    def __call__(self, done: int, total: int) -> None:
-        filled = self.width * done // total if total else self.width
-        if filled == self.shown and done != total:
-            return
-        self.shown = filled
-        bar = "#" * filled + "-" * (self.width - filled)
-        sys.stderr.write(f"\r[{bar}] {done}/{total}")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        sys.stderr.write("\n")
-        sys.stderr.flush()

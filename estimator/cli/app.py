@@ -1,24 +1,30 @@
-"""The command line: a thin layer over the pipeline. It parses options, runs the library,
-prints diagnostics and sets the exit code (0 done, 1 invalid input, 2 usage)."""
+"""The command line: a thin face over the library (``estimator.api``). It parses options,
+calls the library, prints what it returns and sets the exit code (0 done, 1 invalid input,
+2 usage)."""
 
 from __future__ import annotations
 
 import io
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from estimator import __version__
 from estimator.core.diagnostics import Diagnostic, has_errors, printable
-from estimator.render.options import DEFAULT_ROUND_TO, FORMATS, OptionProblem, RenderOptions
+from estimator.render.options import (
+    DEFAULT_ROUND_TO,
+    FORMATS,
+    OptionProblem,
+    RenderOptions,
+    TemplateProblem,
+)
 
-# Each command imports what it uses when it runs (start-up that matches the work: --help loads
-# no pipeline, validate and estimate --json no renderer; tests/test_startup.py checks it).
-if TYPE_CHECKING:
-    from estimator.core.ratecard import RateCard
+# Each command imports the library (estimator.api) when it runs: start-up that matches the work
+# (--help loads no pipeline, validate and estimate --json no renderer; tests/test_startup.py).
 
 app = typer.Typer(
     name="finimpact",
@@ -80,17 +86,9 @@ def _options(formats: str, round_to: int, template: Path | None) -> RenderOption
     """The one options object of the outputs, from the command line; a value that cannot be
     used is a usage error (exit 2) naming its option."""
     try:
-        options = RenderOptions(round_to, template, RenderOptions.parse_formats(formats))
+        return RenderOptions(round_to, template, RenderOptions.parse_formats(formats))
     except OptionProblem as e:
         raise typer.BadParameter(str(e), param_hint=e.option) from e
-    if template is not None:  # only a user's template needs the annex renderer to check it
-        from estimator.render.annex import TemplateProblem, template_format
-
-        try:
-            template_format(template)
-        except TemplateProblem as e:
-            raise typer.BadParameter(str(e), param_hint="--template") from e
-    return options
 
 
 def echo(text: str = "", err: bool = False) -> None:
@@ -179,24 +177,18 @@ def estimate(
     other formats) into --out. With --json, prints the estimate as JSON on stdout instead of
     the summary, and writes files only if --out is given.
     """
-    from estimator.core.pipeline import estimate as run_estimate
-    from estimator.render.outputs import render_json, write_outputs
+    from estimator import api
 
     options = _options(formats, round_to, template)
-    user_template: tuple[type[Exception], ...] = ()  # only a user's template can be broken
-    if template is not None:
-        from estimator.render.annex import TemplateProblem
-
-        user_template = (TemplateProblem,)
-    outcome = run_estimate(file, rates, plan_path=plan)
+    outcome = api.estimate_file(file, rates=rates, plan=plan)
     _print_diagnostics(outcome.diagnostics)
     if outcome.estimate is None or has_errors(outcome.diagnostics):
         raise typer.Exit(1)
     written: list[Path] = []
     if out is not None or not as_json:
         try:
-            written = write_outputs(outcome.estimate, out or Path("."), options)
-        except user_template as e:
+            written = api.write(outcome.estimate, out or Path("."), options)
+        except TemplateProblem as e:
             echo(f"finimpact: {e}", err=True)
             raise typer.Exit(1) from e
         except OSError as e:  # nothing was half-written: say why, in one line
@@ -204,7 +196,8 @@ def estimate(
             echo(f"finimpact: cannot write the outputs in {out or '.'}: {why}", err=True)
             raise typer.Exit(1) from e
     if as_json:
-        echo_json(render_json(outcome.estimate, options))
+        as_data = replace(options, formats=("json",))
+        echo_json(api.render(outcome.estimate, as_data)["json"])
         return
     from estimator.cli.summary import summary
 
@@ -259,7 +252,6 @@ def batch(
     costing any if a PATH does not exist.
     """
     from estimator import api
-    from estimator.batch.run import ProgressBar
 
     options = _options(formats, round_to, template)
     if jobs < 1:
@@ -330,12 +322,12 @@ def validate(
     FILE is a proposal, a rate card, a financial plan or a strategic plan (TOML); what it is
     follows from its tables: [proposal], [card] or [[rate]], [headroom], [[goal]].
     """
-    from estimator.core.pipeline import check_file
+    from estimator import api
 
     report: list[dict[str, object]] = []
     failed = False
     for file in files:
-        diags = check_file(file, rates)
+        diags = api.check_file(file, rates=rates)
         failed |= has_errors(diags)
         if as_json:
             report.append(
@@ -359,14 +351,14 @@ def validate(
 @app.command("rates", short_help="Show the rate card in use, every value with its source.")
 def rates_command(rates: RatesOption = None, as_json: JsonOption = False) -> None:
     """Show the rate card in use: every rate, every dated value and its source."""
-    from estimator.core.pipeline import resolve_card
+    from estimator import api
 
-    card, diags = resolve_card(rates, None)
+    card, diags = api.rate_card(rates)
     _print_diagnostics(diags)
     if card is None or has_errors(diags):
         raise typer.Exit(1)
     if as_json:
-        echo_json(json.dumps(card_json(card), indent=2, ensure_ascii=False).encode("utf-8"))
+        echo_json(json.dumps(card.to_json(), indent=2, ensure_ascii=False).encode("utf-8"))
         return
     info = card.info
     echo(f"{info.id}: {info.title}")
@@ -388,43 +380,6 @@ def rates_command(rates: RatesOption = None, as_json: JsonOption = False) -> Non
                 echo(f"      derivation: {v.derivation}")
             if v.assumption:
                 echo(f"      assumption: {v.assumption}")
-
-
-def card_json(card: RateCard) -> dict[str, object]:
-    info = card.info
-    return {
-        "id": info.id,
-        "title": info.title,
-        "currency": info.currency,
-        "escalation": str(info.escalation),
-        "escalation_basis": info.escalation_basis,
-        "escalation_source": info.escalation_source,
-        "words_per_page": info.words_per_page,
-        "indicative": info.indicative,
-        "sha256": card.sha256,
-        "rates": [
-            {
-                "id": r.id,
-                "label": r.label,
-                "unit": r.unit,
-                "currency": info.currency,
-                "values": [
-                    {
-                        "from": v.from_.isoformat(),
-                        "amount": str(v.amount),
-                        "source": v.source,
-                        "basis": v.basis,
-                        "formula": v.formula,
-                        "derivation": v.derivation,
-                        "assumption": v.assumption,
-                        "note": v.note,
-                    }
-                    for v in r.value
-                ],
-            }
-            for r in card.rates.values()
-        ],
-    }
 
 
 @app.command(short_help="List the conference activity templates, or explain one.")
@@ -458,6 +413,27 @@ def activities(
         echo_json(json.dumps(template.to_json(), indent=2, ensure_ascii=False).encode("utf-8"))
     else:
         echo(template.explain())
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, for a terminal (shown only on one)."""
+
+    def __init__(self, width: int = 30) -> None:
+        self.width = width
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = self.width * done // total if total else self.width
+        if filled == self.shown and done != total:
+            return
+        self.shown = filled
+        bar = "#" * filled + "-" * (self.width - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{total}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 def main() -> None:

@@ -297,6 +297,32 @@ class RateCard:
         factor = power(1 + self.info.escalation, max(0, year - value.from_.year))
         return PricedRate(rate, value, year, factor)
 
+    def to_json(self) -> dict[str, object]:
+        """The card as ``finimpact rates --json`` shows it: every rate, every dated value and
+        its source."""
+        info = self.info
+        return {
+            "id": info.id,
+            "title": info.title,
+            "currency": info.currency,
+            "escalation": str(info.escalation),
+            "escalation_basis": info.escalation_basis,
+            "escalation_source": info.escalation_source,
+            "words_per_page": info.words_per_page,
+            "indicative": info.indicative,
+            "sha256": self.sha256,
+            "rates": [
+                {
+                    "id": r.id,
+                    "label": r.label,
+                    "unit": r.unit,
+                    "currency": info.currency,
+                    "values": [v.to_json() for v in r.value],
+                }
+                for r in self.rates.values()
+            ],
+        }
+
     def locate_rate(self, rate_id: str) -> tuple[str | int, ...]:
         for i, r in enumerate(self.rates.values()):
             if r.id == rate_id:

@@ -25,32 +25,16 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from estimator.core.estimate import Estimate
 from estimator.render import markdown, stablezip
-from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
+from estimator.render.options import (
+    DEFAULT_OPTIONS,
+    RenderOptions,
+    TemplateProblem,
+    template_format,
+)
 from estimator.render.resources import templates_dir
 from estimator.render.view import AnnexView, build_view
 from estimator.render.wording import install_words
 from estimator.render.xmltext import xml_text
-
-TEMPLATE_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
-"""A user template's format, from its name: annex.md.j2 and annex.md are Markdown, and so on."""
-
-
-class TemplateProblem(Exception):
-    """A user template is missing, of an unknown kind, or fails to render."""
-
-
-def template_format(path: Path) -> str:
-    """The format a template file is for, from its name ('annex.html.j2' → 'html')."""
-    name = path.name.lower()
-    name = name.removesuffix(".j2").removesuffix(".jinja").removesuffix(".jinja2")
-    for suffix, fmt in TEMPLATE_FORMATS.items():
-        if name.endswith(suffix):
-            return fmt
-    raise TemplateProblem(
-        f"template {path}: cannot tell its format from its name; end it with .md.j2, "
-        ".html.j2 or .docx"
-    )
-
 
 _last_context: tuple[Estimate, int, dict[str, Any]] | None = None
 

@@ -2,8 +2,9 @@
 
 ``estimate``, ``batch`` and every later face build one :class:`RenderOptions` and pass it
 whole, so that an option cannot be honoured by one command and dropped by another. A value that
-cannot be used (a rounding unit other than 1, 100 or 1000, an unknown format) is refused when
-the object is made, with :class:`OptionProblem` naming the command-line option.
+cannot be used (a rounding unit other than 1, 100 or 1000, an unknown format, a template whose
+format cannot be told from its name) is refused when the object is made, with
+:class:`OptionProblem` naming the command-line option.
 """
 
 from __future__ import annotations
@@ -17,6 +18,27 @@ FORMATS = ("json", "xlsx", "docx", "html", "md")
 """Every output format, in the order they are written."""
 
 DEFAULT_ROUND_TO = 100
+
+
+TEMPLATE_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
+"""A user template's format, from its name: annex.md.j2 and annex.md are Markdown, and so on."""
+
+
+class TemplateProblem(Exception):
+    """A user template is missing, of an unknown kind, or fails to render."""
+
+
+def template_format(path: Path) -> str:
+    """The format a template file is for, from its name ('annex.html.j2' → 'html')."""
+    name = path.name.lower()
+    name = name.removesuffix(".j2").removesuffix(".jinja").removesuffix(".jinja2")
+    for suffix, fmt in TEMPLATE_FORMATS.items():
+        if name.endswith(suffix):
+            return fmt
+    raise TemplateProblem(
+        f"template {path}: cannot tell its format from its name; end it with .md.j2, "
+        ".html.j2 or .docx"
+    )
 
 
 class OptionProblem(ValueError):
@@ -34,7 +56,9 @@ class RenderOptions:
     - ``round_to``: the annex shows its figures rounded to 1, 100 or 1000 (the parts add up to
       the rounded totals); the JSON and the workbook keep every cent.
     - ``template``: the user's own annex template (a ``.md.j2``, ``.html.j2`` or ``.docx``
-      file) replacing the shipped one for its format; None for the shipped templates.
+      file) replacing the shipped one for its format; None for the shipped templates. Its
+      format is told from its name when the options are made; a template that is missing or
+      does not render raises :class:`TemplateProblem` when it is used.
     - ``formats``: the outputs to write, among :data:`FORMATS`.
     """
 
@@ -49,6 +73,11 @@ class RenderOptions:
                 f"{self.round_to} is not one of {', '.join(map(str, ROUNDING_UNITS))}",
             )
         unknown = [f for f in self.formats if f not in FORMATS]
+        if self.template is not None:
+            try:
+                template_format(self.template)
+            except TemplateProblem as e:
+                raise OptionProblem("--template", str(e)) from e
         if unknown or not self.formats:
             named = ", ".join(unknown) or "(none)"
             raise OptionProblem(
