@@ -1,11 +1,18 @@
 """Fuzzing: whatever file it is given, finimpact answers with exit 0 or 1, never a crash.
 
 Hypothesis generates random bytes, random TOML, seeds from ``seeds/`` mutated key by key and
-byte by byte, rate cards with random figures, and valid proposals built from the spec. The
+byte by byte, rate cards with random figures and formulas, valid proposals built from the spec,
+proposals at and past the input limits, every kind of file that is not a regular file (pipes,
+folders, devices), hostile file names in a batch, and user templates. Numbers at the edge of
+Decimal (``1e9999999999999999999``), Markdown that escapes its format (fences, indents, raw
+HTML), terminal escape sequences and look-alike digits are drawn more often than chance. The
 command line runs in-process with ``catch_exceptions=False``, so any exception fails the test.
-For every valid proposal, the estimate's total is the sum of its lines and of each breakdown.
+For every valid proposal, the estimate's total is the sum of its lines and of each breakdown,
+its Markdown annex parses (CommonMark) with no code, HTML, link or image from the text, its
+outputs are the same bytes from an absolute and a relative path, and nothing printed holds an
+escape sequence.
 
-Examples: ``FINIMPACT_FUZZ_EXAMPLES`` in all, shared by the six tests (default 200, a few
+Examples: ``FINIMPACT_FUZZ_EXAMPLES`` in all, shared by the tests (default 200, a few
 seconds: what CI runs, the same examples each time). A long run, new examples each time:
 ``FINIMPACT_FUZZ_EXAMPLES=10000 pytest tests/test_fuzz.py``.
 """
@@ -16,6 +23,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import tempfile
 import tomllib
 from decimal import Decimal
@@ -24,11 +32,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from cost_models import CARDS, DEFAULT_CARD
 from cost_models.parameters import BUDGET_UNITS, FUNDING, GRADES, LANGUAGES, TARGET_LANGUAGES
 from estimator.cli.app import app
+from estimator.core.load import MAX_ACTIVITIES, MAX_ACTIVITY_YEARS, MAX_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.toml"))
@@ -38,7 +48,7 @@ CARD_TEXT = (CARDS / f"{DEFAULT_CARD}.toml").read_text("utf-8")
 CARD_DATA = tomllib.loads(CARD_TEXT, parse_float=Decimal)
 
 EXAMPLES = int(os.environ.get("FINIMPACT_FUZZ_EXAMPLES", "200"))
-TESTS = 6
+TESTS = 11
 settings.register_profile(
     "finimpact-fuzz",
     max_examples=max(1, EXAMPLES // TESTS),
@@ -61,7 +71,13 @@ def _key(key: str) -> str:
     return _string(key)
 
 
+class Raw(str):
+    """A TOML value written as it is: a number no Decimal or float holds, a formula."""
+
+
 def _value(value: Any) -> str:
+    if isinstance(value, Raw):
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -109,10 +125,41 @@ def dumps(document: dict[str, Any]) -> str:
 
 # -- strategies ---------------------------------------------------------------------------------
 
-AWKWARD = "\x00\x01\t\n\r\x0b\x1f\x7f\x85\u2028\u202e\ufeff\ufffe\uffff\U0010ffff<>&\"'={}%\\"
-"""Characters that have broken a renderer or a terminal somewhere: drawn more often than chance."""
-TEXT = st.text(
-    st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(AWKWARD)), max_size=40
+AWKWARD = (
+    "\x00\x01\t\n\r\x0b\x1b\x07\x9b\x1f\x7f\x85\u2028\u202e\ufeff\ufffe\uffff\U0010ffff"
+    "<>&\"'={}%\\`~#*_|[]!৪٣１"
+)
+"""Characters that have broken a renderer or a terminal somewhere: drawn more often than chance.
+(ESC and BEL start terminal sequences; ৪, ٣ and １ are digits of other scripts.)"""
+ESCAPING = (
+    "~~~",
+    "```",
+    "\n    indented",
+    "\n\n    code",
+    "\n\ttab",
+    "<img src=x onerror=alert(1)>",
+    "\n# heading",
+    "\r# heading",
+    "\n---\n",
+    "\n===",
+    "| a | b |\n|---|---|",
+    "[link](http://x)",
+    "![i](y)",
+    "&amp;",
+    "\n1. one",
+    "*em*",
+    "\x1b]0;title\x07",
+    "\x1b[2J",
+    "{{ 7*7 }}",
+    "{% raw %}",
+)
+"""Texts that once broke out of their place: Markdown fences, indents, raw HTML, headings, tables
+and lists, terminal escape sequences, template tags."""
+TEXT = st.one_of(
+    st.text(
+        st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(AWKWARD)), max_size=40
+    ),
+    st.lists(st.one_of(st.sampled_from(ESCAPING), st.text(max_size=5)), max_size=5).map("".join),
 )
 DECIMALS = st.one_of(
     st.decimals(allow_nan=True, allow_infinity=True),
@@ -123,8 +170,28 @@ DECIMALS = st.one_of(
 HUGE = st.sampled_from([15, 16, 27, 28, 29, 59, 60, 61, 400, 999_998, 999_999, 10**9]).map(
     lambda e: Decimal(f"9.99e{e}")
 )
+EDGE = st.sampled_from(
+    [
+        "1e9999999999999999999",
+        "-1e9999999999999999999",
+        "1e-9999999999999999999",
+        "1e-999999999",
+        "0.00000000001",
+        "0.0000000001",
+        "1e15",
+        "1000000000000001",
+        "9.99e15",
+        "1_000_000_000_000_000",
+        "1e308",
+        "1e-308",
+        "0001-01-01",
+        "9999-12-31",
+    ]
+).map(Raw)
+"""Numbers and dates at the edge of what a file may hold (docs/proposal-format.md, Limits)."""
 SCALARS = st.one_of(
     TEXT,
+    EDGE,
     st.integers(),
     st.integers(min_value=-5, max_value=3000),
     DECIMALS,
@@ -313,7 +380,24 @@ def valid_proposal(draw: st.DrawFn) -> dict[str, Any]:
 def _run(args: list[str]) -> tuple[int, str]:
     result = CliRunner().invoke(app, args, catch_exceptions=False)
     assert result.exit_code in (0, 1), (args, result.exit_code, result.output)
+    # what reaches a terminal never holds an escape sequence (JSON escapes ESC itself)
+    assert not TERMINAL_CONTROL.search(result.stderr), result.stderr
+    if "--json" not in args:
+        assert not TERMINAL_CONTROL.search(result.stdout), result.stdout
     return result.exit_code, result.stdout
+
+
+TERMINAL_CONTROL = re.compile("[\x1b\x07\x9b]")
+MARKDOWN = MarkdownIt("commonmark").enable("table")
+UNSAFE_MARKDOWN = {"fence", "code_block", "html_block", "html_inline", "image", "link_open"}
+
+
+def _assert_markdown_safe(text: str) -> None:
+    """No code block, fence, raw HTML, link or image: the annex makes none, so any is text
+    from a proposal, a card or a file name that escaped its place."""
+    tokens = MARKDOWN.parse(text)
+    kinds = {t.type for t in tokens} | {c.type for t in tokens for c in (t.children or [])}
+    assert not kinds & UNSAFE_MARKDOWN, (kinds & UNSAFE_MARKDOWN, text)
 
 
 def _check_file(data: bytes, extra: list[str] | None = None, command: str = "estimate") -> int:
@@ -327,6 +411,8 @@ def _check_file(data: bytes, extra: list[str] | None = None, command: str = "est
         code, out = _run([command, str(path), *json_flag, *(extra or [])])
         if code == 0 and command == "estimate":
             _assert_adds_up(json.loads(out))
+            for annex in (Path(folder) / "out").glob("*.annex.md"):
+                _assert_markdown_safe(annex.read_text("utf-8"))
         return code
 
 
@@ -379,8 +465,11 @@ def card_figures(draw: st.DrawFn) -> dict[str, Any]:
     values = [r["value"][-1] for r in card["rate"]]
     plausible = st.decimals(min_value=0, max_value=10**6, places=2)
     for value in draw(st.lists(st.sampled_from(values), max_size=4)):
-        value["amount"] = draw(st.one_of(plausible, HUGE, DECIMALS, st.integers()))
+        value["amount"] = draw(st.one_of(plausible, HUGE, DECIMALS, st.integers(), EDGE))
         value.pop("formula", None)  # the amount no longer matches it
+        if draw(st.integers(0, 3)) == 0:  # a formula, perhaps with digits of other scripts
+            digits = st.text(st.sampled_from("0123456789৪٣１.+-*/() "), min_size=1, max_size=12)
+            value["formula"] = draw(digits)
         value["basis"] = "published"
         if draw(st.integers(0, 3)) == 0:
             value["from"] = draw(st.dates(dt.date(1990, 1, 1), dt.date(2035, 12, 31)))
@@ -404,3 +493,167 @@ def test_valid_proposals_estimate_and_their_totals_are_the_sum_of_their_lines(
     document: dict[str, Any],
 ) -> None:
     assert _check_file(dumps(document).encode("utf-8")) == 0, "a valid proposal was refused"
+
+
+def _same_bytes_from_any_path(document: dict[str, Any]) -> None:
+    """The outputs of one proposal are the same bytes from a relative and an absolute path."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "p.toml").write_text(dumps(document), encoding="utf-8")
+        seen = []
+        for name, path in (("rel", "p.toml"), ("abs", str(root / "p.toml"))):
+            previous = Path.cwd()
+            os.chdir(root)
+            try:
+                _run(["estimate", path, "--out", name, "--format", "json,xlsx,md"])
+            finally:
+                os.chdir(previous)
+            seen.append({p.name: p.read_bytes() for p in (root / name).iterdir()})
+        assert seen[0] == seen[1]
+
+
+@FUZZ
+@given(valid_proposal())
+def test_valid_proposals_give_the_same_bytes_from_a_relative_or_an_absolute_path(
+    document: dict[str, Any],
+) -> None:
+    _same_bytes_from_any_path(document)
+
+
+@st.composite
+def at_the_limits(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid proposal grown to just within or just past a limit: activities, activity-years,
+    the period, the length of a text."""
+    document = draw(valid_proposal())
+    info = document["proposal"]
+    limit = draw(st.sampled_from(["activities", "activity-years", "period", "text"]))
+    past = draw(st.booleans())
+    if limit == "activities":
+        n = MAX_ACTIVITIES + 1 if past else draw(st.integers(1, 8))
+        first = document["activity"][0]
+        document["activity"] = [{**first, "id": f"a{i}", "years": None} for i in range(n)]
+        for a in document["activity"]:
+            a.pop("years")
+    elif limit == "activity-years":
+        info["period"] = [2027, 2046]
+        n = MAX_ACTIVITY_YEARS // 20 + (1 if past else -draw(st.integers(90, 99)))
+        first = {k: v for k, v in document["activity"][0].items() if k != "years"}
+        document["activity"] = [{**first, "id": f"a{i}"} for i in range(n)]
+    elif limit == "period":
+        first = info["period"][0]
+        info["period"] = [first, first + (20 if past else draw(st.integers(0, 19)))]
+        for a in document["activity"]:
+            a.pop("years", None)
+    else:
+        size = MAX_TEXT + 1 if past else draw(st.integers(MAX_TEXT - 10, MAX_TEXT))
+        info["title"] = draw(st.sampled_from(["x", "~", "\t", "<", "é"])) * size
+    return document
+
+
+@FUZZ
+@given(at_the_limits())
+def test_proposals_at_or_past_a_limit_never_crash_the_tool(document: dict[str, Any]) -> None:
+    _check_file(dumps(document).encode("utf-8"), command="validate")
+
+
+FILE_KINDS = ("pipe", "folder", "device", "missing", "loop", "empty-name-folder")
+"""Files that are not regular files: a named pipe (nobody writes to it), a folder, /dev/null,
+a path that does not exist, a symbolic link to itself."""
+
+
+def _odd_path(folder: Path, kind: str) -> Path:
+    path = folder / "odd.toml"
+    if kind == "pipe":
+        os.mkfifo(path)
+    elif kind in ("folder", "empty-name-folder"):
+        path.mkdir()
+    elif kind == "device":
+        path = Path(os.devnull)
+    elif kind == "loop":
+        path.symlink_to(path)
+    return path
+
+
+@FUZZ
+@given(
+    st.sampled_from(FILE_KINDS),
+    st.sampled_from(["validate", "estimate", "rates", "batch", "plan", "init", "template"]),
+)
+def test_a_path_that_is_not_a_regular_file_never_crashes_or_blocks_the_tool(
+    kind: str, where: str
+) -> None:
+    if not hasattr(os, "mkfifo"):
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        odd = str(_odd_path(root, kind))
+        seed, out = str(SEEDS[0]), str(root / "out")
+        args = {
+            "validate": ["validate", odd],
+            "estimate": ["estimate", odd, "--out", out],
+            "rates": ["estimate", seed, "--rates", odd, "--out", out],
+            "plan": ["estimate", seed, "--plan", odd, "--out", out],
+            "batch": ["batch", odd, "--out", out],
+            "init": ["init", odd, "--force"],
+            "template": ["estimate", seed, "--template", odd + ".md.j2", "--out", out],
+        }[where]
+        if where == "template" and kind != "missing":
+            os.rename(odd, odd + ".md.j2") if kind != "device" else None
+        result = CliRunner().invoke(app, args, catch_exceptions=False)
+        assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.output)
+
+
+SAFE_NAME = st.text(
+    st.one_of(
+        st.characters(exclude_categories=("Cs",), exclude_characters="/\x00"),
+        st.sampled_from("`<>*_#~|[]\t\x1b"),
+    ),
+    min_size=1,
+    max_size=30,
+).filter(lambda n: n not in (".", "..") and len(n.encode("utf-8")) < 200)
+
+
+@FUZZ
+@given(SAFE_NAME, st.sampled_from(SEED_TEXTS), st.sampled_from(["", "[proposal\n"]))
+def test_a_batch_report_shows_any_file_name_as_text(name: str, seed: str, broken: str) -> None:
+    """A failed proposal's file name once broke out of its code span into raw HTML."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "in").mkdir()
+        (root / "in" / f"{name}.toml").write_text(broken or seed, encoding="utf-8")
+        _run(["batch", str(root / "in"), "--out", str(root / "out"), "--format", "json"])
+        report = root / "out" / "batch-report.md"
+        if report.exists():
+            _assert_markdown_safe(report.read_text("utf-8"))
+
+
+TEMPLATE_PIECES = st.sampled_from(
+    [
+        "{{ annex.reference }}",
+        "{{ annex.title | md }}",
+        "{% for a in annex.activities %}{{ a.title | item }}{% endfor %}",
+        "{% macro f(x) %}{{ f(x) }}{% endmacro %}{{ f(1) }}",
+        "{{ ''.__class__.__mro__ }}",
+        "{{ annex.__class__.__init__.__globals__ }}",
+        "{{ cycler.__init__.__globals__.os }}",
+        "{% include 'mine.md.j2' %}",
+        "{{ range(10**9) | list }}",
+        "{{ 'a' * 99999 * 99999 }}",
+        "{{ (10**10)**(10**10) }}",
+        "{{ undefined_name }}",
+        "{% if %}",
+        "{{ 7*7 }}",
+        "{{ annex.nothing }}",
+    ]
+)
+
+
+@FUZZ
+@given(st.lists(st.one_of(TEMPLATE_PIECES, TEXT), max_size=4).map("".join))
+def test_any_user_template_ends_in_its_annex_or_one_line_never_a_crash(source: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        template = root / "mine.md.j2"
+        template.write_text(source, encoding="utf-8")
+        seed = str(SEEDS[0])
+        _run(["estimate", seed, "--template", str(template), "--out", str(root / "out")])

@@ -72,7 +72,25 @@ md_item = markdown.item
 md_quote = markdown.quote
 
 
-class _CompiledOnce(SandboxedEnvironment):
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with the operators that can build a value of gigabytes in one step
+    (``'a' * 10**9``, ``10**10**10``) bounded: a template formats figures, it never needs
+    them."""
+
+    intercepted_binops = frozenset(["*", "**"])
+    LIMIT = 100_000
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 100:
+            raise SecurityError(f"a power of {right} is beyond what a template needs")
+        sized = [len(v) for v in (left, right) if isinstance(v, str | list | tuple)]
+        times = [v for v in (left, right) if isinstance(v, int) and not isinstance(v, bool)]
+        if operator == "*" and sized and times and sized[0] * abs(times[0]) > self.LIMIT:
+            raise SecurityError("a text or list repeated that many times is too long")
+        return super().call_binop(context, operator, left, right)
+
+
+class _CompiledOnce(_Sandbox):
     """docxtpl compiles the source of each part it renders (body, headers, footers, core
     properties) with from_string on every render: compile each source once and keep it (the
     sources of one template are the same for every annex)."""
@@ -108,7 +126,7 @@ def _environment(folder: Path, autoescape: bool, sandboxed: bool = False) -> jin
     """One environment per template folder: templates are compiled once per process (Jinja's
     loader still notices a template file that changed). A user's --template is Jinja code: it
     runs in Jinja's sandbox (no access to Python internals, so no way out to run code)."""
-    kind = SandboxedEnvironment if sandboxed else jinja2.Environment
+    kind = _Sandbox if sandboxed else jinja2.Environment
     env = kind(
         loader=jinja2.FileSystemLoader(str(folder)),
         undefined=jinja2.StrictUndefined,
@@ -141,6 +159,8 @@ def _render_text(estimate: Estimate, options: RenderOptions, fmt: str) -> bytes:
         ) from e
     except SecurityError as e:
         raise TemplateProblem(f"template {user}: not allowed in a template: {e}") from e
+    except (OverflowError, MemoryError) as e:  # range(10**9): the sandbox's own bound
+        raise TemplateProblem(f"template {user}: a value too large: {e}") from e
     except jinja2.TemplateSyntaxError as e:
         raise TemplateProblem(f"{user}:{e.lineno}: template error: {e.message}") from e
     except jinja2.TemplateError as e:
