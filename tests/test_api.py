@@ -110,3 +110,26 @@ def test_importing_the_api_does_not_load_the_renderers() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "words"),
+    [
+        ((2027, 2028), "not-toml", "is a tuple, which TOML has no value for"),
+        ({2027}, "not-toml", "is a set, which TOML has no value for"),
+        (None, "not-toml", "is a NoneType, which TOML has no value for"),
+        ({1: "x"}, "not-toml", "has a key that is not text: 1"),
+    ],
+    ids=["tuple", "set", "none", "int-key"],
+)
+def test_data_that_toml_cannot_hold_is_refused_at_its_key_not_a_traceback(
+    value: object, code: str, words: str
+) -> None:
+    form = tomllib.loads(
+        (ROOT / "seeds" / "pp26-ai-capacity.toml").read_text(), parse_float=Decimal
+    )
+    form["proposal"]["period"] = value
+    outcome = api.estimate_data(form, "form")
+    assert outcome.estimate is None
+    [d] = outcome.diagnostics
+    assert (d.code, d.key, d.message) == (code, "proposal.period", words)

@@ -259,23 +259,18 @@ class Source:
     ) -> tuple[Source | None, list[Diagnostic]]:
         """A source from tables already in memory (what ``tomllib.load`` gives, with
         ``parse_float=Decimal``). ``sha256`` identifies the input in the annex's stamp; without
-        it, the SHA-256 of the data as canonical JSON (keys sorted) is used. A float anywhere is
-        refused, located: money never passes through binary floating point; so is a number or a
-        date out of range, as in a file."""
-        floats = [
-            Diagnostic(
-                name,
-                0,
-                0,
-                path,
-                "float",
-                "is a binary floating-point number",
-                "give numbers as int or decimal.Decimal (tomllib.loads(text, parse_float=Decimal))",
-            )
-            for path in _floats(data, ())
+        it, the SHA-256 of the data as canonical JSON (keys sorted) is used.
+
+        The data must have the shape TOML gives: tables as dicts with text keys, arrays as
+        lists, and str, int, bool, Decimal, date, time or datetime values. Anything else is
+        refused where it is, a float first (money never passes through binary floating point);
+        so is a number, a date or a text out of range, as in a file."""
+        wrong = [
+            Diagnostic(name, 0, 0, path, code, message, hint)
+            for path, code, message, hint in _not_toml(dict(data), ())
         ]
-        if floats:
-            return None, floats
+        if wrong:
+            return None, wrong
         if sha256 is None:
             canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
             sha256 = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -288,15 +283,35 @@ TomlDocument = Source
 """The name the stages use for a Source read from TOML text (or given as data)."""
 
 
-def _floats(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+_TOML_VALUES = (str, int, Decimal, dt.date, dt.time)
+"""What a TOML value is in Python besides tables and arrays (bool is an int; datetime a date)."""
+
+
+def _not_toml(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, str, str]]:
+    """Where data given in memory is not what TOML gives: (key path, code, message, hint)."""
     if isinstance(value, float):
-        yield path
-    elif isinstance(value, Mapping):
+        yield (
+            path,
+            "float",
+            "is a binary floating-point number",
+            "give numbers as int or decimal.Decimal (tomllib.loads(text, parse_float=Decimal))",
+        )
+    elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _floats(v, (*path, str(k)))
-    elif isinstance(value, list | tuple):
+            if not isinstance(k, str):
+                yield path, "not-toml", f"has a key that is not text: {k!r}", "keys are str"
+            else:
+                yield from _not_toml(v, (*path, k))
+    elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _floats(v, (*path, i))
+            yield from _not_toml(v, (*path, i))
+    elif not isinstance(value, _TOML_VALUES):
+        yield (
+            path,
+            "not-toml",
+            f"is a {type(value).__name__}, which TOML has no value for",
+            "tables are dict, arrays list; values str, int, bool, Decimal or a date",
+        )
 
 
 FileKind = Literal["proposal", "rate card", "financial plan", "strategic plan"]
