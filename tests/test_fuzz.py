@@ -400,14 +400,21 @@ def _assert_markdown_safe(text: str) -> None:
     assert not kinds & UNSAFE_MARKDOWN, (kinds & UNSAFE_MARKDOWN, text)
 
 
-def _check_file(data: bytes, extra: list[str] | None = None, command: str = "estimate") -> int:
+def _check_file(
+    data: bytes,
+    extra: list[str] | None = None,
+    command: str = "estimate",
+    formats: str = "json,md",
+) -> int:
     """Run validate, or estimate --json, on one file: exit 0 or 1, never an exception.
 
-    An estimate that succeeds must add up, and every output format is rendered too."""
+    An estimate that succeeds must add up, and its outputs are rendered too (the JSON and the
+    Markdown annex, checked with a CommonMark parser; every format for valid proposals)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "proposal.toml"
         path.write_bytes(data)
-        json_flag = ["--json", "--out", str(Path(folder) / "out")] if command == "estimate" else []
+        out = str(Path(folder) / "out")
+        json_flag = ["--json", "--out", out, "--format", formats] if command == "estimate" else []
         code, out = _run([command, str(path), *json_flag, *(extra or [])])
         if code == 0 and command == "estimate":
             _assert_adds_up(json.loads(out))
@@ -492,7 +499,8 @@ def test_rate_cards_with_random_figures_never_crash_the_tool(
 def test_valid_proposals_estimate_and_their_totals_are_the_sum_of_their_lines(
     document: dict[str, Any],
 ) -> None:
-    assert _check_file(dumps(document).encode("utf-8")) == 0, "a valid proposal was refused"
+    every = "json,xlsx,docx,html,md"
+    assert _check_file(dumps(document).encode("utf-8"), formats=every) == 0, "a valid proposal"
 
 
 def _same_bytes_from_any_path(document: dict[str, Any]) -> None:
