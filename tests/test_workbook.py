@@ -822,3 +822,15 @@ def test_rate_ids_that_differ_only_in_punctuation_get_distinct_names(
     names = [row.name for row in rows.values()]
     assert len(set(names)) == len(names) == 3
     assert {"R_conference_services", "R_conference_services_2"} <= set(names)
+
+
+def test_a_rate_id_too_long_for_a_name_is_cut_to_one(rate_change: Estimate) -> None:
+    lines = list(rate_change.lines)
+    lines[0] = replace(lines[0], rate_id="interpretation." + "x" * 1000)
+    rows = rate_rows(replace(rate_change, lines=tuple(lines)))
+    names = [row.name for row in rows.values()]
+    assert all(len(n) <= 255 for n in names) and len(set(names)) == len(names)
+    wb = openpyxl.load_workbook(
+        io.BytesIO(render_workbook(replace(rate_change, lines=tuple(lines))))
+    )
+    assert set(names) <= set(wb.defined_names)

@@ -61,7 +61,9 @@ def funding_label(funding: str) -> str:
 
 
 def _name_part(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_") or "x"
+    """A rate or activity id as part of a defined name: letters, digits and '_', short enough
+    for a name (at most 255 characters, with its prefix and suffix)."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:200].strip("_") or "x"
 
 
 @dataclass(frozen=True)
