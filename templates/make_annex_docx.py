@@ -282,6 +282,12 @@ def build() -> bytes:
     _p(doc, "{%p if not annex.assumptions %}")
     _p(doc, "None.")
     _p(doc, "{%p endif %}")
+    _p(doc, "{%p if annex.caveats %}")
+    _p(doc, "Caveats", "Heading 2")
+    _p(doc, "{%p for c in annex.caveats %}")
+    _p(doc, "{{ c }}", "List Bullet")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p endif %}")
     _p(doc, "{%p endif %}")
 
     props = doc.core_properties

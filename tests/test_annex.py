@@ -23,6 +23,7 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
+import cost_models
 from estimator import __version__
 from estimator.cli.app import app
 from estimator.core.estimate import Estimate
@@ -614,3 +615,29 @@ def test_markdown_escapes_what_starts_a_list_heading_or_quote_and_nothing_else(
     text: str, shown: str
 ) -> None:
     assert md_text(text) == shown
+
+
+def test_caveats_are_sentences_under_their_own_heading_never_diagnostics(tmp_path: Path) -> None:
+    """With a card that does not escalate, the 2016 fellows' ticket priced for 2029 is a caveat:
+    the annex says it as a sentence, naming the rate by its label, not its id or a file line."""
+    card = tmp_path / "flat.toml"
+    text = (cost_models.CARDS / "itu-geneva.toml").read_text(encoding="utf-8")
+    card.write_text(text.replace("escalation = 0.0045", "escalation = 0", 1), encoding="utf-8")
+    seed = ROOT / "seeds" / "wtdc29-digital-skills.toml"
+    outcome = run_estimate(seed, card)
+    assert outcome.estimate is not None
+    assert any(d.code == "rate-value-old" for d in outcome.estimate.warnings)
+    annex = render_markdown(outcome.estimate, RenderOptions()).decode("utf-8")
+    section = annex.split("### Caveats\n", 1)[1].strip().split("\n\n", 1)[0]
+    items = [line.removeprefix("- ") for line in section.splitlines()]
+    assert items, annex
+    assert any(
+        "\u201cFellow's travel support, one participant\u201d dates from 1 January 2016" in i
+        for i in items
+    ), items
+    for item in items:
+        assert item[0].isupper() and item.endswith("."), item
+        assert "fellowship.travel" not in item and "rate-value-old" not in item
+        assert not re.search(r"\.toml:\d+", item), item
+    for warning in outcome.estimate.warnings:
+        assert warning.message not in annex

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from estimator.cli.app import app
+from estimator.core.diagnostics import Diagnostic, Severity
 from estimator.core.plan import PLANS, load_plan
 
 LONG = Path(__file__).resolve().parent / "article34" / "plan.toml"
@@ -128,3 +130,13 @@ def test_the_example_plan_is_applied_only_when_named(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert '"id": "example-itu-2028-2031"' in result.stdout
     assert "EXAMPLE TO REPLACE" not in result.stdout
+
+
+def test_a_failing_run_shows_its_error_last(capsys: pytest.CaptureFixture[str]) -> None:
+    from estimator.cli.app import _print_diagnostics
+
+    error = Diagnostic("p.toml", 3, 1, ("proposal",), "x", "the error", "")
+    warning = Diagnostic("p.toml", 9, 1, ("activity", 0), "y", "a warning", "", Severity.WARNING)
+    _print_diagnostics([error, warning])
+    lines = capsys.readouterr().err.splitlines()
+    assert "a warning" in lines[0] and "the error" in lines[-1]

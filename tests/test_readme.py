@@ -31,9 +31,7 @@ def test_the_readme_proposal_example_validates() -> None:
         assert proposal is not None, [d.render() for d in diags]
 
 
-QUICK_START = (
-    "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/finimpact estimate "
-)
+QUICK_START = "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/finimpact estimate "
 TEST_COMMAND = ".venv/bin/pip install '.[test]' && .venv/bin/pytest"
 
 

@@ -16,6 +16,7 @@ from estimator.core.strategic import (
     shipped_plans,
 )
 from estimator.core.validate import validate_proposal
+from estimator.render.caveats import caveats
 
 
 def _proposal(period: str, *goals: tuple[str, str | None]) -> str:
@@ -118,15 +119,26 @@ def test_a_goal_is_checked_against_the_plan_of_each_of_its_years() -> None:
     assert _check(_proposal("[2022, 2025]", ("3", "[2022, 2023]"))) == []
 
 
-def test_years_after_the_last_plan_are_checked_against_it_with_one_warning() -> None:
-    found = _check(_proposal("[2027, 2030]", ("1", None), ("2", "[2029]")))
-    assert [(d.severity, d.code, d.key) for d in found] == [
-        (Severity.WARNING, "goal-plan-not-adopted", "activity[0].goal")
-    ]
-    assert "checked for 2028-2030 against the plan 2024-2027" in found[0].message
-    # an unknown goal there is still an error, besides the warning
+def test_years_after_the_last_plan_are_checked_against_it_without_a_warning() -> None:
+    # the plan for 2028-2031 is not adopted yet: nothing for the proposal to fix
+    assert _check(_proposal("[2027, 2030]", ("1", None), ("2", "[2029]"))) == []
+    # an unknown goal there is still an error
     codes = sorted(d.code for d in _check(_proposal("[2028, 2029]", ("5", None))))
-    assert codes == ["goal-plan-not-adopted", "unknown-goal"]
+    assert codes == ["unknown-goal"]
+
+
+def test_the_annex_says_which_years_goals_were_checked_against_the_latest_plan(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(_proposal("[2027, 2030]", ("1", None), ("2", "[2029]")), encoding="utf-8")
+    est = estimate(path).estimate
+    assert est is not None and est.warnings == ()
+    assert caveats(est) == (
+        "The strategic goals that the activities name for 2028–2030 were checked against"
+        " the Strategic plan of the Union for 2024-2027, the latest adopted; they should be"
+        " checked again against the strategic plan for those years once it is adopted.",
+    )
 
 
 def test_goal_titles_name_both_plans_when_a_code_changes_meaning_between_them() -> None:

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from estimator import __version__
-from estimator.core.diagnostics import Diagnostic, has_errors, printable
+from estimator.core.diagnostics import Diagnostic, Severity, has_errors, printable
 from estimator.render.options import (
     DEFAULT_ROUND_TO,
     FORMATS,
@@ -112,7 +112,8 @@ def echo_json(data: bytes) -> None:
 
 
 def _print_diagnostics(diags: list[Diagnostic]) -> None:
-    for d in diags:
+    """Warnings first, errors last: what stopped the run is what the user reads last."""
+    for d in sorted(diags, key=lambda d: d.severity is Severity.ERROR):
         echo(d.render(), err=True)
 
 

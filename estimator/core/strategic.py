@@ -18,7 +18,7 @@ from pydantic import Field, StrictStr, model_validator
 
 import cost_models
 from cost_models.parameters import Strict, Text, Year
-from estimator.core.diagnostics import Diagnostic, Severity, did_you_mean
+from estimator.core.diagnostics import Diagnostic, did_you_mean
 from estimator.core.load import TomlDocument, read_toml
 from estimator.core.model import Proposal
 from estimator.core.validation import validate_model
@@ -152,14 +152,13 @@ def goal_diagnostics(
     """Check each activity's goal against the plan in force for each of its years.
 
     An unknown goal is an error at the activity's ``goal``. Years no plan covers are checked
-    against the nearest plan, with one warning (at the first activity concerned) saying so.
+    against the nearest plan: not a problem of the proposal (the plan for those years is not
+    adopted yet), so not a diagnostic; the documents say it (``goals_past_plans``).
     """
     plans = shipped_plans() if plans is None else plans
     if period is None or not plans:
         return []
     out: list[Diagnostic] = []
-    uncovered: dict[str, set[int]] = {}
-    first_uncovered: int | None = None
     for index, raw in enumerate(raw_activities):
         if not isinstance(raw, dict) or not isinstance(raw.get("goal"), str):
             continue
@@ -167,11 +166,8 @@ def goal_diagnostics(
         years = _years(raw.get("years"), period)
         by_plan: dict[str, tuple[StrategicPlan, list[int]]] = {}
         for year in years:
-            plan, exact = plan_for(year, plans)
+            plan, _ = plan_for(year, plans)
             by_plan.setdefault(plan.id, (plan, []))[1].append(year)
-            if not exact:
-                uncovered.setdefault(plan.id, set()).add(year)
-                first_uncovered = index if first_uncovered is None else first_uncovered
         for plan, plan_years in by_plan.values():
             if code in plan.goals:
                 continue
@@ -184,21 +180,6 @@ def goal_diagnostics(
                     _hint(code, plan),
                 )
             )
-    if first_uncovered is not None:
-        parts = [
-            f"{_span(sorted(years))} against the plan {plan_id}"
-            for plan_id, years in uncovered.items()
-        ]
-        out.append(
-            doc.diag(
-                ("activity", first_uncovered, "goal"),
-                "goal-plan-not-adopted",
-                "no strategic plan here covers every year of the proposal: goals are checked for "
-                + "; ".join(parts),
-                "check the goals again when the strategic plan for those years is adopted",
-                severity=Severity.WARNING,
-            )
-        )
     return out
 
 
@@ -244,3 +225,20 @@ def proposal_goal_titles(
     return goal_titles(
         [(a.spec.goal, proposal.years_of(a)) for a in proposal.activities if a.spec.goal], plans
     )
+
+
+def goals_past_plans(
+    proposal: Proposal, plans: Sequence[StrategicPlan] | None = None
+) -> dict[str, list[int]]:
+    """The years in which activities name goals that no adopted plan covers, by the title of
+    the plan they were checked against instead (the nearest one)."""
+    plans = shipped_plans() if plans is None else plans
+    out: dict[str, set[int]] = {}
+    for a in proposal.activities:
+        if not a.spec.goal or not plans:
+            continue
+        for year in proposal.years_of(a):
+            plan, exact = plan_for(year, plans)
+            if not exact:
+                out.setdefault(plan.info.title, set()).add(year)
+    return {title: sorted(years) for title, years in out.items()}

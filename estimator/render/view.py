@@ -19,6 +19,7 @@ from cost_models.parameters import BUDGET_UNITS, FUNDING, Stated
 from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
 from estimator.core.model import Activity
+from estimator.render.caveats import caveats
 from estimator.render.rounding import ROUNDING_UNITS, round_half_up, round_table, round_vector
 from estimator.render.wording import (
     ACTION_LABELS,
@@ -123,6 +124,8 @@ class AnnexView:
     escalation: str
     rounding_rule: str
     assumptions: tuple[str, ...]
+    caveats: tuple[str, ...]
+    """What a committee should know about the figures, as sentences (never diagnostics)."""
     stamp: str
 
 
@@ -457,7 +460,6 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
             )
             % {"currency": currency}
         )
-    assumptions.extend(d.message for d in estimate.warnings)
 
     external = round_half_up(estimate.external_human_resources, round_to)
     return AnnexView(
@@ -483,6 +485,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         escalation=escalation,
         rounding_rule=sentences([_(ROUNDING_RULE_TEXT), rounding]),
         assumptions=tuple(assumptions),
+        caveats=caveats(estimate),
         stamp=_(
             "finimpact %(version)s · rate card %(card)s sha256 %(card_sha256)s · proposal sha256 "
             "%(sha256)s"

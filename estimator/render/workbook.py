@@ -32,6 +32,7 @@ from cost_models.parameters import BUDGET_UNITS, FUNDING
 from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
 from estimator.render import wording
+from estimator.render.caveats import caveats
 from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
 from estimator.render.wording import FUNDING_LABELS, UNIT_LABELS, article34_statement
 from estimator.render.xlsx import (
@@ -477,9 +478,9 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
     )
     r += 2
     long_text(r, "Rounding", ROUNDING_RULE)
-    for d in estimate.warnings:
+    for caveat in caveats(estimate):
         r += 1
-        long_text(r, "Warning", f"{d.message} ({d.hint})" if d.hint else d.message)
+        long_text(r, "Caveat", caveat)
     ws.finish()
 
 
