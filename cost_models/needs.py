@@ -64,8 +64,8 @@ class Need:
     justification: str = ""
     """For a stated amount: the proposal's reason for it, shown as its source."""
     in_total: bool = False
-    """For a stated amount: the amount of the whole activity, spread in equal parts over its
-    years (to the cent; the cents left over go to the last years, so that the parts add up)."""
+    """The amount (or the quantity) is the whole activity's, spread in equal parts over its
+    years to the hundredth; what is left over goes to the last years, so the parts add up."""
 
     def __post_init__(self) -> None:
         if self.element not in ELEMENTS:

@@ -343,6 +343,7 @@ def activity(draw: st.DrawFn, index: int, period: tuple[int, int]) -> dict[str, 
     elif kind == "consultant":
         a["days"] = draw(amount)
         a["count"] = draw(st.integers(1, 1000))
+        a["per"] = draw(st.sampled_from(["year", "total"]))
     else:
         a["trips"] = draw(st.integers(1, 10_000))
         a["days"] = draw(st.decimals(min_value=0, max_value=366, places=1))

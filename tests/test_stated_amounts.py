@@ -185,3 +185,44 @@ hosting_amount = 9000
     assert [(line.year, line.amount) for line in hosting] == [
         (year, Decimal(9000)) for year in (2027, 2028, 2029)
     ]
+
+
+CONSULTANT = """format = 1
+
+[proposal]
+reference    = "TEST/12c"
+title        = "National assessments"
+conference   = "WTDC-29"
+submitted_by = ["Kenya"]
+responsible  = "ITU-D"
+period       = [2027, 2029]
+
+[[activity]]
+id     = "expert"
+kind   = "consultant"
+title  = "Expert for the national assessments"
+months = 6
+{timing}
+"""
+
+
+def test_consultant_months_of_several_years_that_say_neither_are_an_error_at_their_line() -> None:
+    text = CONSULTANT.format(timing="")
+    (error,) = _errors(_estimate(text))
+    line = text.splitlines().index("months = 6") + 1
+    assert f"proposal.toml:{line}:" in error
+    assert "months = 6" in error and "3 years (2027-2029)" in error
+
+
+def test_six_consultant_months_in_total_over_three_years_are_two_a_year() -> None:
+    outcome = _estimate(CONSULTANT.format(timing='per = "total"'))
+    assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
+    months = {line.year: line.quantity for line in outcome.estimate.lines}
+    assert months == dict.fromkeys((2027, 2028, 2029), Decimal(2))
+    a_year = _estimate(CONSULTANT.format(timing='per = "year"')).estimate
+    assert a_year is not None
+    # read as a year's, the same figure costs three times as much (each line rounded to the
+    # cent on its own: at most a cent apart a line)
+    assert abs(a_year.total - 3 * outcome.estimate.total) <= Decimal("0.03")
+    (activity,) = build_view(outcome.estimate).activities
+    assert "6 months each, in total over 2027–2029" in activity.description

@@ -1,4 +1,5 @@
-"""Consultants: external human resources, for months or days a year."""
+"""Consultants: external human resources, for months or days: a year's, the whole activity's,
+or once in a named year (``Stated``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from pydantic import Field, StrictInt, model_validator
 
 from cost_models.kind import Amount, Kind
 from cost_models.needs import CardFacts, Need
-from cost_models.parameters import ActivityBase, PositiveNumber, limit
-from cost_models.phrases import N_, Phrase, plural_phrase
+from cost_models.parameters import PositiveNumber, Stated, limit
+from cost_models.phrases import N_, Phrase, phrase, plural_phrase
 
 
-class Consultant(ActivityBase):
+class Consultant(Stated):
+    STATED = ("months", "days")
+
     kind: Literal["consultant"]
     months: Annotated[PositiveNumber, limit(12)] | None = None
     days: Annotated[PositiveNumber, limit(366)] | None = None
@@ -22,7 +25,7 @@ class Consultant(ActivityBase):
     @model_validator(mode="after")
     def _time(self) -> Consultant:
         if (self.months is None) == (self.days is None):
-            raise ValueError("give either months or days a year, not both")
+            raise ValueError("give either months or days, not both")
         return self
 
 
@@ -47,21 +50,26 @@ def needs(a: Consultant, card: CardFacts) -> list[Need]:
             rate,
             a.count * quantity,
             unit,
-            Phrase(
-                N_("%(consultants)s × %(time)s"),
-                {"consultants": _consultants(a.count), "time": _time(a)},
+            phrase(
+                "%(consultants)s × %(time)s, in equal parts over the activity's years"
+                if a.per == "total"
+                else "%(consultants)s × %(time)s",
+                consultants=_consultants(a.count),
+                time=_time(a),
             ),
             external=True,
+            in_total=a.per == "total",
         )
     ]
 
 
 def describe(a: Consultant, years: tuple[int, ...], amount: Amount) -> Phrase:
     return plural_phrase(
-        "%(n)s consultant, %(time)s a year each (external).",
-        "%(n)s consultants, %(time)s a year each (external).",
+        "%(n)s consultant, %(time)s each, %(when)s (external).",
+        "%(n)s consultants, %(time)s each, %(when)s (external).",
         a.count,
         time=_time(a),
+        when=a.timing(years),
     )
 
 

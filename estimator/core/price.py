@@ -40,13 +40,16 @@ def price(
             ):
                 diags.append(problem)
                 continue
-            shares = _shares(need.fixed_amount, years) if need.in_total else {}
+            whole = need.quantity if need.fixed_amount is None else need.fixed_amount
+            shares = _shares(whole, years) if need.in_total else {}
             for year in years:
+                quantity = need.quantity
                 if need.fixed_amount is not None:
                     rate = shares.get(year, need.fixed_amount)
                     rate_from, factor = None, Decimal(1)
                     label, source, basis = spec.title, need.justification, "stated"
                 else:
+                    quantity = shares.get(year, need.quantity)
                     priced = card.price(need.rate_id, year)
                     if priced is None:
                         if (activity.index, need.rate_id) not in reported:
@@ -65,11 +68,11 @@ def price(
                         priced.value.source,
                         priced.value.basis,
                     )
-                amount = to_cents(product(need.quantity, rate, factor))
+                amount = to_cents(product(quantity, rate, factor))
                 if amount > MAX_LINE_AMOUNT:
                     diags.append(_implausible(doc, activity.index, need.rate_id, year, amount))
                     continue
-                if not amount and need.quantity > 0 and rate > 0:
+                if not amount and quantity > 0 and rate > 0:
                     if (activity.index, "below-a-cent") not in reported:
                         reported.add((activity.index, "below-a-cent"))
                         diags.append(_below_a_cent(doc, activity.index, need.rate_id, year))
@@ -82,7 +85,7 @@ def price(
                         unit=unit,
                         year=year,
                         funding=spec.funding,
-                        quantity=need.quantity,
+                        quantity=quantity,
                         quantity_unit=need.quantity_unit,
                         quantity_basis=need.basis.text(),
                         rate_id=need.rate_id,
@@ -105,10 +108,10 @@ def price(
 
 
 def _shares(amount: Decimal | None, years: tuple[int, ...]) -> dict[int, Decimal]:
-    """An amount of the whole activity in equal parts over its years, to the cent: each part is
-    the amount / years rounded down to the cent, and the cents left over go one each to the
-    last years, so that the parts add up to the amount (to the cent) and differ by a cent at
-    most."""
+    """An amount (or a quantity) of the whole activity in equal parts over its years, to the
+    hundredth: each part is the whole / years rounded down to the hundredth, and the hundredths
+    left over go one each to the last years, so that the parts add up to the whole (to the
+    hundredth) and differ by a hundredth at most."""
     if amount is None or not years:
         return {}
     cents = int(to_cents(amount) * 100)
