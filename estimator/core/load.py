@@ -279,10 +279,6 @@ class Source:
         return (None, numbers) if numbers else (source, [])
 
 
-TomlDocument = Source
-"""The name the stages use for a Source read from TOML text (or given as data)."""
-
-
 _TOML_VALUES = (str, int, Decimal, dt.date, dt.time)
 """What a TOML value is in Python besides tables and arrays (bool is an int; datetime a date)."""
 

@@ -22,7 +22,7 @@ from pydantic import Field, StrictBool, StrictStr, field_validator, model_valida
 import cost_models
 from cost_models.parameters import BUDGET_UNITS, BudgetUnit, Number, Strict, Text, Year
 from estimator.core.diagnostics import Diagnostic, KeyPath, format_path
-from estimator.core.load import TomlDocument, read_toml
+from estimator.core.load import Source, read_toml
 from estimator.core.ratecard import RateCard
 from estimator.core.validation import show_value, validate_model
 
@@ -139,7 +139,7 @@ class FinancialPlan:
         }
 
 
-def parse_plan(doc: TomlDocument) -> tuple[FinancialPlan | None, list[Diagnostic]]:
+def parse_plan(doc: Source) -> tuple[FinancialPlan | None, list[Diagnostic]]:
     """A plan, or every problem of the file at once: its [plan] and each headroom figure are
     checked apart, so that one mistake does not hide the others."""
     model, diags = validate_model(PlanFile, doc.data, doc, ())
@@ -228,7 +228,7 @@ def _missing_hint(raw: object, year: int, missing: list[str]) -> str:
 Figure = tuple[KeyPath, Headroom]
 
 
-def _blocks(doc: TomlDocument, raw: list[Any]) -> tuple[list[Figure], list[Diagnostic], bool]:
+def _blocks(doc: Source, raw: list[Any]) -> tuple[list[Figure], list[Diagnostic], bool]:
     """The long form: one [[headroom]] block per year and budget unit."""
     figures: list[Figure] = []
     diags: list[Diagnostic] = []
@@ -243,7 +243,7 @@ def _blocks(doc: TomlDocument, raw: list[Any]) -> tuple[list[Figure], list[Diagn
 _YEAR_KEY = re.compile(r"[0-9]{4}")  # ASCII: int() reads other scripts' digits too
 
 
-def _table(doc: TomlDocument, raw: dict[str, Any]) -> tuple[list[Figure], list[Diagnostic], bool]:
+def _table(doc: Source, raw: dict[str, Any]) -> tuple[list[Figure], list[Diagnostic], bool]:
     """The compact form: [headroom] with units, source, basis and a row per year."""
     rows = {k: v for k, v in raw.items() if _YEAR_KEY.fullmatch(k)}
     common = {k: v for k, v in raw.items() if k not in rows}

@@ -17,13 +17,13 @@ from cost_models.money import MAX_LINE_AMOUNT, product, to_cents
 from cost_models.needs import CardFacts
 from estimator.core.diagnostics import Diagnostic, Severity
 from estimator.core.estimate import CostLine
-from estimator.core.load import TomlDocument
+from estimator.core.load import Source
 from estimator.core.model import Activity, Proposal
 from estimator.core.ratecard import PricedRate, RateCard
 
 
 def price(
-    proposal: Proposal, card: RateCard, doc: TomlDocument, kinds: Registry = KINDS
+    proposal: Proposal, card: RateCard, doc: Source, kinds: Registry = KINDS
 ) -> tuple[list[CostLine], list[Diagnostic]]:
     facts = CardFacts(words_per_page=card.info.words_per_page, rates=frozenset(card.rates))
     lines: list[CostLine] = []
@@ -124,7 +124,7 @@ def _shares(amount: Decimal | None, years: tuple[int, ...]) -> dict[int, Decimal
 
 
 def _other_currency(
-    proposal: Proposal, card: RateCard, doc: TomlDocument, activity: Activity
+    proposal: Proposal, card: RateCard, doc: Source, activity: Activity
 ) -> Diagnostic | None:
     """A stated amount in another currency than the card's is never relabelled."""
     stated = proposal.info.currency
@@ -167,7 +167,7 @@ def _stale(card: RateCard, priced: PricedRate) -> bool:
     )
 
 
-def _too_old(doc: TomlDocument, value: _OldValue) -> Diagnostic:
+def _too_old(doc: Source, value: _OldValue) -> Diagnostic:
     """One warning per old value, at the first activity it prices, with the years it prices and
     every activity that uses it (the remedy, a newer value on the card, is the same for all)."""
     since = value.priced.value.from_
@@ -187,9 +187,7 @@ def _too_old(doc: TomlDocument, value: _OldValue) -> Diagnostic:
     )
 
 
-def _implausible(
-    doc: TomlDocument, index: int, rate_id: str, year: int, amount: Decimal
-) -> Diagnostic:
+def _implausible(doc: Source, index: int, rate_id: str, year: int, amount: Decimal) -> Diagnostic:
     return doc.diag(
         ("activity", index),
         "implausible-amount",
@@ -199,7 +197,7 @@ def _implausible(
     )
 
 
-def _below_a_cent(doc: TomlDocument, index: int, rate_id: str, year: int) -> Diagnostic:
+def _below_a_cent(doc: Source, index: int, rate_id: str, year: int) -> Diagnostic:
     """A positive quantity at a positive rate that costs nothing once rounded to the cent: the
     annex would say 'no financial implications' for a proposal that asks for something."""
     return doc.diag(
@@ -211,7 +209,7 @@ def _below_a_cent(doc: TomlDocument, index: int, rate_id: str, year: int) -> Dia
     )
 
 
-def _missing(card: RateCard, doc: TomlDocument, index: int, rate_id: str, year: int) -> Diagnostic:
+def _missing(card: RateCard, doc: Source, index: int, rate_id: str, year: int) -> Diagnostic:
     rate = card.rates.get(rate_id)
     if rate is None:
         message = f"the rate card '{card.id}' ({card.file}) has no rate '{rate_id}'"

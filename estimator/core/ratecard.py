@@ -25,7 +25,7 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator, m
 from cost_models.money import power, product, to_cents
 from cost_models.parameters import Number, Strict, Text
 from estimator.core.diagnostics import Diagnostic
-from estimator.core.load import TomlDocument, read_toml
+from estimator.core.load import Source, read_toml
 from estimator.core.validation import validate_model
 
 Basis = Literal["published", "derived", "assumed"]
@@ -277,7 +277,7 @@ class RateCard:
     rates: dict[str, Rate]
     file: str
     sha256: str
-    document: TomlDocument
+    document: Source
 
     @property
     def id(self) -> str:
@@ -330,7 +330,7 @@ class RateCard:
         return ("rate",)
 
 
-def parse_card(doc: TomlDocument) -> tuple[RateCard | None, list[Diagnostic]]:
+def parse_card(doc: Source) -> tuple[RateCard | None, list[Diagnostic]]:
     model, diags = validate_model(RateCardFile, doc.data, doc, ())
     if model is None:
         return None, _locate_duplicate_ids(doc, _locate_date_problems(doc, diags))
@@ -341,7 +341,7 @@ def parse_card(doc: TomlDocument) -> tuple[RateCard | None, list[Diagnostic]]:
     return RateCard(model.card, rates, doc.file, doc.sha256, doc), diags
 
 
-def _locate_date_problems(doc: TomlDocument, diags: list[Diagnostic]) -> list[Diagnostic]:
+def _locate_date_problems(doc: Source, diags: list[Diagnostic]) -> list[Diagnostic]:
     """Point a duplicate or out-of-order date at the value that has it, not at its rate."""
     out: list[Diagnostic] = []
     for d in diags:
@@ -363,7 +363,7 @@ def _locate_date_problems(doc: TomlDocument, diags: list[Diagnostic]) -> list[Di
     return out
 
 
-def _locate_duplicate_ids(doc: TomlDocument, diags: list[Diagnostic]) -> list[Diagnostic]:
+def _locate_duplicate_ids(doc: Source, diags: list[Diagnostic]) -> list[Diagnostic]:
     """Point a rate id defined twice at its second definition, not at the top of the file."""
     rates = doc.data.get("rate")
     ids = [r.get("id") if isinstance(r, dict) else None for r in rates or []]
@@ -387,7 +387,7 @@ def _first_out_of_order(dates: list[object]) -> int | None:
     return None
 
 
-def _check_formulas(model: RateCardFile, doc: TomlDocument) -> list[Diagnostic]:
+def _check_formulas(model: RateCardFile, doc: Source) -> list[Diagnostic]:
     """Each value's amount must be its formula rounded to the cent."""
     out: list[Diagnostic] = []
     for i, rate in enumerate(model.rate):

@@ -19,7 +19,7 @@ from pydantic import Field, StrictStr, model_validator
 import cost_models
 from cost_models.parameters import Strict, Text, Year
 from estimator.core.diagnostics import Diagnostic, did_you_mean
-from estimator.core.load import TomlDocument, read_toml
+from estimator.core.load import Source, read_toml
 from estimator.core.model import Proposal
 from estimator.core.validation import validate_model
 
@@ -94,7 +94,7 @@ def load_plan(
     return parse_plan(doc)
 
 
-def parse_plan(doc: TomlDocument) -> tuple[StrategicPlan | None, list[Diagnostic]]:
+def parse_plan(doc: Source) -> tuple[StrategicPlan | None, list[Diagnostic]]:
     """A strategic plan from a source, or the diagnostics saying why not."""
     model, diags = validate_model(StrategicPlanFile, doc.data, doc, ())
     if model is None:
@@ -144,7 +144,7 @@ def _hint(code: str, plan: StrategicPlan) -> str:
 
 
 def goal_diagnostics(
-    doc: TomlDocument,
+    doc: Source,
     raw_activities: Sequence[Any],
     period: tuple[int, int] | None,
     plans: Sequence[StrategicPlan] | None = None,

@@ -11,7 +11,7 @@ from cost_models.kinds import KINDS
 from cost_models.money import plain
 from cost_models.parameters import ActivityBase, Stated
 from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, did_you_mean
-from estimator.core.load import MAX_ACTIVITIES, MAX_ACTIVITY_YEARS, TomlDocument
+from estimator.core.load import MAX_ACTIVITIES, MAX_ACTIVITY_YEARS, Source
 from estimator.core.model import Activity, Proposal, ProposalInfo, TemplateDefault
 from estimator.core.strategic import goal_diagnostics
 from estimator.core.templates import Template, catalogue
@@ -21,7 +21,7 @@ TOP_LEVEL = ("format", "proposal", "activity")
 
 
 def validate_proposal(
-    doc: TomlDocument,
+    doc: Source,
     templates: Mapping[str, Template] | None = None,
     kinds: Registry = KINDS,
 ) -> tuple[Proposal | None, list[Diagnostic]]:
@@ -90,7 +90,7 @@ def validate_proposal(
 
 
 def _too_many(
-    doc: TomlDocument, raw_activities: list[Any], info: ProposalInfo | None
+    doc: Source, raw_activities: list[Any], info: ProposalInfo | None
 ) -> Diagnostic | None:
     """More activities, or activity-years, than the limits (docs/proposal-format.md, Limits),
     told at the first activity past the limit."""
@@ -118,7 +118,7 @@ def _too_many(
 
 
 def _cross_checks(
-    doc: TomlDocument, raw_activities: list[Any], info: ProposalInfo | None
+    doc: Source, raw_activities: list[Any], info: ProposalInfo | None
 ) -> list[Diagnostic]:
     """Checks across keys, run on the raw tables so that they report even beside other errors."""
     diags: list[Diagnostic] = []
@@ -184,7 +184,7 @@ def _raw_period(data: dict[str, Any]) -> tuple[int, int] | None:
 
 
 def _activity(
-    doc: TomlDocument,
+    doc: Source,
     index: int,
     raw: Any,
     templates: Mapping[str, Template],
@@ -249,7 +249,7 @@ def _activity(
 
 
 def _year_or_total(
-    doc: TomlDocument, activities: list[Activity], period: tuple[int, ...]
+    doc: Source, activities: list[Activity], period: tuple[int, ...]
 ) -> list[Diagnostic]:
     """A stated amount of an activity of several years must say whether it is a year's or the
     whole activity's: read one way it is four times the other."""
@@ -286,7 +286,7 @@ def _span(years: tuple[int, ...]) -> str:
     return ", ".join(str(y) for y in years)
 
 
-def _expanded_ids(doc: TomlDocument, activities: list[Activity]) -> list[Diagnostic]:
+def _expanded_ids(doc: Source, activities: list[Activity]) -> list[Diagnostic]:
     """An id a template made ('<id>-<part>') must not be one another activity already has."""
     diags: list[Diagnostic] = []
     first: dict[str, Activity] = {}
@@ -307,7 +307,7 @@ def _expanded_ids(doc: TomlDocument, activities: list[Activity]) -> list[Diagnos
 
 
 def _of_kind(
-    doc: TomlDocument, where: tuple[str | int, ...], raw: dict[str, Any], kinds: Registry
+    doc: Source, where: tuple[str | int, ...], raw: dict[str, Any], kinds: Registry
 ) -> tuple[ActivityBase | None, list[Diagnostic]]:
     return validate_model(kinds[raw["kind"]].parameters, raw, doc, where)
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from estimator.core.diagnostics import Diagnostic, KeyPath, cut, did_you_mean
-from estimator.core.load import TomlDocument
+from estimator.core.load import Source
 from estimator.core.model import ProposalInfo
 
 M = TypeVar("M", bound=BaseModel)
@@ -157,7 +157,7 @@ def _merge(out: list[Diagnostic]) -> list[Diagnostic]:
 def diagnostics_from(
     error: ValidationError,
     model: type[BaseModel],
-    doc: TomlDocument,
+    doc: Source,
     prefix: KeyPath,
     data: Any = None,
 ) -> list[Diagnostic]:
@@ -228,14 +228,14 @@ def diagnostics_from(
 
 
 def _at(
-    doc: TomlDocument, where: KeyPath, path: KeyPath, code: str, message: str, hint: str
+    doc: Source, where: KeyPath, path: KeyPath, code: str, message: str, hint: str
 ) -> Diagnostic:
     """A diagnostic about ``path``, placed where ``where`` is written."""
     return replace(doc.diag(where, code, message, hint), path=path)
 
 
 def validate_model(
-    model: type[M], data: Any, doc: TomlDocument, prefix: KeyPath
+    model: type[M], data: Any, doc: Source, prefix: KeyPath
 ) -> tuple[M | None, list[Diagnostic]]:
     try:
         return model.model_validate(data), []
