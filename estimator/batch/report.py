@@ -43,13 +43,17 @@ from estimator.render.wording import (
     FORMATS,
     FUNDING_COLUMNS,
     LOCALE,
+    N_,
     ORDER_RULE_TEXT,
     _,
+    in_currency,
     install_words,
     label,
+    ngettext,
     numbered,
     pgettext,
     plan_label,
+    year_unit,
 )
 from estimator.render.xlsx import MONEY, MONEY_FLAGGED, Book, Sheet, cell
 
@@ -514,7 +518,7 @@ def markdown_chunks(report: Report) -> Iterator[str]:
 
 # -- Workbook ---------------------------------------------------------------------------------
 
-WORKBOOK_ORDER = (
+WORKBOOK_ORDER = N_(
     "In order of submission: by the date each proposal was submitted, then by file name; "
     "proposals without a date come after those with one."
 )
@@ -538,7 +542,9 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
     Against plan, Position and Outside the plan; Failed if any proposal failed. Every formula
     holds the figure the report computed."""
     n = len(report.rows)
-    title = f"Financial implications of {n} proposals"
+    title = ngettext(
+        "Financial implications of %(n)s proposal", "Financial implications of %(n)s proposals", n
+    ) % {"n": FORMATS.number(n)}
     book = Book(path, title=title, reference=title, stream=True, tmpdir=tmpdir)
     cur = report.currency
     years, units = list(report.years), list(BUDGET_UNITS)
@@ -549,20 +555,30 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
     head = TITLE_ROWS + 1
     first = head + 1
     pr = book.sheet("Proposals", header_rows=(head, head), freeze=(first, 2))
-    pr.text(0, 0, f"{title}, in {cur}", "title", fits=False)
-    pr.text(1, 0, f"Financial plan: {report.plan_label or 'none in ' + cur}", fits=False)
-    pr.text(2, 0, WORKBOOK_ORDER, fits=False)
-    columns = ["#", "Reference", "Title", "Conference", "Submitted by"]
+    pr.text(
+        0,
+        0,
+        _("%(title)s, in %(currency)s") % {"title": title, "currency": cur},
+        "title",
+        fits=False,
+    )
+    if report.plan_label:
+        plan_text = _("Financial plan: %(plan)s") % {"plan": report.plan_label}
+    else:
+        plan_text = _("Financial plan: none in %(currency)s") % {"currency": cur}
+    pr.text(1, 0, plan_text, fits=False)
+    pr.text(2, 0, _(WORKBOOK_ORDER), fits=False)
+    columns = ["#", _("Reference"), _("Title"), _("Conference"), _("Submitted by")]
     if report.submitted:
-        columns.append("Submitted")
+        columns.append(_("Submitted"))
     money_from = len(columns)
-    columns += [f"Total ({cur})", *(str(y) for y in years), *units]
+    columns += [_("Total (%(currency)s)") % {"currency": cur}, *(str(y) for y in years), *units]
     columns += [label(FUNDING_COLUMNS, f) for f in FUNDING]
     money_to = len(columns) - 1
     verdict_col = len(columns)
-    columns.append("Verdict")
+    columns.append(_("Verdict"))
     if report.plan is not None:  # without a plan there is no headroom to exceed
-        columns.append("First to exceed the headroom in")
+        columns.append(_("First to exceed the headroom in"))
     pr.header(head, columns, numbers=[0, *range(money_from, money_to + 1)])
     years_from, years_to = money_from + 1, money_from + len(years)
 
@@ -575,7 +591,7 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
         pr.text(row, 1, r.reference)
         pr.text(row, 2, r.title, wrap_at=36)
         pr.text(row, 3, r.conference)
-        pr.text(row, 4, ", ".join(r.submitted_by), wrap_at=20)
+        pr.text(row, 4, pgettext("list separator", ", ").join(r.submitted_by), wrap_at=20)
         if report.submitted:
             pr.text(row, 5, r.submitted)
         total = f"=SUM({cell(row, years_from)}:{cell(row, years_to)})" if years else "=0"
@@ -587,13 +603,13 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
             pr.number(row, j, figure)
         pr.text(row, verdict_col, r.verdict)
         if report.plan is not None:
-            pr.text(row, verdict_col + 1, ", ".join(e.crosses))
+            pr.text(row, verdict_col + 1, pgettext("list separator", ", ").join(e.crosses))
         if plan:
             _plan_rows(ad, ag, report, e)
     last = first + max(n, 1) - 1
     total_row = last + 1
     pr.ws.autofilter(head, 0, last, len(columns) - 1)
-    pr.text(total_row, 1, "Total", "total")
+    pr.text(total_row, 1, _("Total"), "total")
     for col in range(len(columns)):
         if col != 1 and not money_from <= col <= money_to:
             pr.text(total_row, col, None, "total")
@@ -616,8 +632,9 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
         _outside_sheet(book, report)
     if report.failures:
         sf = book.sheet("Failed", header_rows=(TITLE_ROWS, TITLE_ROWS), freeze=(TITLE_ROWS + 1, 0))
-        sf.text(0, 0, "Proposals that could not be costed", "title", fits=False)
-        sf.header(TITLE_ROWS, ["File", "Line", "Problem", "What to do"], numbers=(1,))
+        sf.text(0, 0, _("Proposals that could not be costed"), "title", fits=False)
+        titles = [_("File"), _("Line"), _("Problem"), _("What to do")]
+        sf.header(TITLE_ROWS, titles, numbers=(1,))
         row = TITLE_ROWS + 1
         for f in report.failures:
             for d in f.diagnostics:
@@ -655,10 +672,12 @@ def _plan_sheets_heads(book: Book, report: Report) -> tuple[Sheet, Sheet]:
         header_rows=(ADDITIONAL_HEAD, ADDITIONAL_HEAD),
         freeze=(ADDITIONAL_FIRST, CELLS_FROM),
     )
-    ad.text(0, 0, "Additional credits per year and budget unit of the plan", "title", fits=False)
-    ad.text(1, 0, f"In {report.currency}. {WORKBOOK_ORDER}", fits=False)
-    titles = ["#", "Reference", *(c.label for c in cells), "Outside the plan's period"]
-    titles += [f"{o.label} (outside)" for o in outside]
+    title = _("Additional credits per year and budget unit of the plan")
+    ad.text(0, 0, title, "title", fits=False)
+    ad.text(1, 0, in_currency(report.currency, _(WORKBOOK_ORDER)), fits=False)
+    outside_period = _("Outside the plan's period")
+    titles = ["#", _("Reference"), *(year_unit(c.year, c.unit) for c in cells), outside_period]
+    titles += [_("%(cell)s (outside)") % {"cell": year_unit(o.year, o.unit)} for o in outside]
     ad.header(ADDITIONAL_HEAD, titles, numbers=[0, *range(CELLS_FROM, beyond + len(outside) + 1)])
 
     ag = book.sheet(
@@ -666,14 +685,13 @@ def _plan_sheets_heads(book: Book, report: Report) -> tuple[Sheet, Sheet]:
         header_rows=(AGAINST_HEAD, AGAINST_HEADROOM),
         freeze=(AGAINST_FIRST, CELLS_FROM),
     )
-    ag.text(
-        0, 0, f"Cumulative additional credits against: {report.plan_label}", "title", fits=False
-    )
-    ag.text(1, 0, f"In {report.currency}. {WORKBOOK_ORDER}", fits=False)
-    titles = ["#", "Reference", *(c.label for c in cells), "Outside the plan's period"]
-    titles += ["First to exceed the headroom in"]
+    title = _("Cumulative additional credits against: %(plan)s") % {"plan": report.plan_label}
+    ag.text(0, 0, title, "title", fits=False)
+    ag.text(1, 0, in_currency(report.currency, _(WORKBOOK_ORDER)), fits=False)
+    titles = ["#", _("Reference"), *(year_unit(c.year, c.unit) for c in cells), outside_period]
+    titles += [_("First to exceed the headroom in")]
     ag.header(AGAINST_HEAD, titles, numbers=[0, *range(CELLS_FROM, beyond + 1)])
-    ag.text(AGAINST_HEADROOM, 1, "Headroom", "total")
+    ag.text(AGAINST_HEADROOM, 1, _("Headroom"), "total")
     for j, c in enumerate(cells, start=CELLS_FROM):
         ag.number(AGAINST_HEADROOM, j, c.headroom, MONEY, "total")
     return ad, ag
@@ -710,7 +728,7 @@ def _plan_rows(ad: Sheet, ag: Sheet, report: Report, e: Entry) -> None:
             "first-over" if c.first_exceeded_by == i else "number",
         )
     ag.formula(at, beyond, _running(beyond, row), e.outside_cumulative)
-    ag.text(at, beyond + 1, ", ".join(e.crosses))
+    ag.text(at, beyond + 1, pgettext("list separator", ", ").join(e.crosses))
 
 
 def _running(col: int, row: int) -> str:
@@ -728,7 +746,7 @@ def _plan_sheets_tails(book: Book, report: Report, ad: Sheet, ag: Sheet) -> None
     remaining_row = AGAINST_FIRST + n
     ad.ws.autofilter(ADDITIONAL_HEAD, 0, ADDITIONAL_FIRST + max(n, 1) - 1, 1)
     ad.finish()
-    ag.text(remaining_row, 1, "Remaining after all", "total")
+    ag.text(remaining_row, 1, _("Remaining after all"), "total")
     for j, c in enumerate(cells, start=CELLS_FROM):
         headroom = cell(AGAINST_HEADROOM, j)
         formula = f"={headroom}-{cell(last, j)}" if n else f"={headroom}"
@@ -753,13 +771,21 @@ def _position_sheet(book: Book, report: Report) -> None:
     n = len(report.rows)
     head = TITLE_ROWS
     sp = book.sheet("Position", header_rows=(head, head), freeze=(head + 1, 2))
-    sp.text(0, 0, f"Position against: {report.plan_label}", "title", fits=False)
     sp.text(
-        1, 0, f"In {report.currency}; a negative remaining headroom is shown in red.", fits=False
+        0, 0, _("Position against: %(plan)s") % {"plan": report.plan_label}, "title", fits=False
     )
+    note = _("In %(currency)s; a negative remaining headroom is shown in red.")
+    sp.text(1, 0, note % {"currency": report.currency}, fits=False)
     sp.header(
         head,
-        ["Year", "Budget unit", "Headroom", "Requested", "Remaining", "First exceeded by"],
+        [
+            _("Year"),
+            _("Budget unit"),
+            _("Headroom"),
+            _("Requested"),
+            _("Remaining"),
+            _("First exceeded by"),
+        ],
         numbers=(0, 2, 3, 4),
     )
     last_additional = ADDITIONAL_FIRST + max(n, 1) - 1
@@ -783,18 +809,15 @@ def _outside_sheet(book: Book, report: Report) -> None:
     beyond = _beyond(report)
     head = TITLE_ROWS
     so = book.sheet("Outside the plan", header_rows=(head, head), freeze=(head + 1, 0))
-    period = f" ({report.plan_period})"
-    so.text(
-        0, 0, f"Additional credits in years outside the plan's period{period}", "title", fits=False
+    period = {"period": report.plan_period}
+    title = _("Additional credits in years outside the plan's period (%(period)s)") % period
+    so.text(0, 0, title, "title", fits=False)
+    note = _(
+        "Not compared with any headroom: to be weighed against the plan in force for those years."
     )
-    so.text(
-        1,
-        0,
-        f"In {report.currency}. Not compared with any headroom: to be weighed against the plan "
-        "in force for those years.",
-        fits=False,
-    )
-    so.header(head, ["Year", "Budget unit", "Additional credits", "Proposals"], numbers=(0, 2))
+    so.text(1, 0, in_currency(report.currency, note), fits=False)
+    titles = [_("Year"), _("Budget unit"), _("Additional credits"), _("Proposals")]
+    so.header(head, titles, numbers=(0, 2))
     last_additional = ADDITIONAL_FIRST + max(n, 1) - 1
     first = head + 1
     for j, o in enumerate(outside):
@@ -807,7 +830,7 @@ def _outside_sheet(book: Book, report: Report) -> None:
         so.text(row, 3, report.contributors(o), wrap_at=60)
     if outside:
         total = first + len(outside)
-        so.text(total, 1, "Total", "total")
+        so.text(total, 1, _("Total"), "total")
         so.formula(
             total,
             2,
@@ -817,12 +840,8 @@ def _outside_sheet(book: Book, report: Report) -> None:
             "total",
         )
     else:
-        so.text(
-            first,
-            0,
-            f"None: every additional credit falls in the plan's period{period}.",
-            fits=False,
-        )
+        none = _("None: every additional credit falls in the plan's period (%(period)s).")
+        so.text(first, 0, none % period, fits=False)
     so.finish()
 
 

@@ -349,6 +349,16 @@ def sentences(parts: Sequence[str]) -> str:
     return pgettext("sentence separator", " ").join(p for p in parts if p)
 
 
+def year_unit(year: int, unit: str) -> str:
+    """A year and budget unit as a column of the batch report names it: '2029 ITU-T'."""
+    return _("%(year)s %(unit)s") % {"year": year, "unit": unit}
+
+
+def in_currency(currency: str, note: str) -> str:
+    """A sheet's note, after the currency its amounts are in: 'In CHF. ...'."""
+    return _("In %(currency)s. %(note)s") % {"currency": currency, "note": note}
+
+
 def numbered(n: int, reference: str) -> str:
     """A proposal by its place in submission order: '3. PP26/1'."""
     return _("%(n)s. %(reference)s") % {"n": n, "reference": reference}

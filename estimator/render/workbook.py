@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from cost_models.money import ROUNDING_RULE
 from cost_models.needs import ELEMENTS
 from cost_models.parameters import BUDGET_UNITS, FUNDING
 from estimator import __version__
@@ -34,7 +33,15 @@ from estimator.core.estimate import CostLine, Estimate
 from estimator.render import wording
 from estimator.render.caveats import caveats
 from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
-from estimator.render.wording import FUNDING_LABELS, UNIT_LABELS, article34_statement
+from estimator.render.wording import (
+    FUNDING_LABELS,
+    N_,
+    ROUNDING_RULE_TEXT,
+    UNIT_LABELS,
+    _,
+    article34_statement,
+    pgettext,
+)
 from estimator.render.xlsx import (
     MONEY,
     PERCENT,
@@ -47,11 +54,13 @@ from estimator.render.xlsx import (
 )
 
 ESCALATION_NAME = "Escalation"
+YES, NO = N_("yes"), N_("no")
+"""External human resources, in the Workings column the Summary's SUMIFS counts."""
 ZERO = Decimal("0.00")
 
 
 def element_label(element: str) -> str:
-    return ELEMENTS[element].label if element in ELEMENTS else element
+    return _(ELEMENTS[element].label) if element in ELEMENTS else element
 
 
 def funding_label(funding: str) -> str:
@@ -134,13 +143,16 @@ def _rate_row(estimate: Estimate, line: CostLine, name: str) -> RateRow:
             name=name,
             rate_id=line.rate_id,
             label=line.title,
-            unit="lump sum a year",
+            unit=_("lump sum a year"),
             value=line.rate,
             from_=None,
-            source=line.source or "stated in the proposal",
+            source=line.source or _("stated in the proposal"),
             basis=line.basis,
-            explanation=f"Amount stated in the proposal for activity '{line.activity}'"
-            " for each year it takes place; not escalated.",
+            explanation=_(
+                "Amount stated in the proposal for activity '%(activity)s' for each year it "
+                "takes place; not escalated."
+            )
+            % {"activity": line.activity},
         )
     rate = estimate.rates.get(line.rate_id)
     unit, explanation = line.quantity_unit, ""
@@ -149,12 +161,12 @@ def _rate_row(estimate: Estimate, line: CostLine, name: str) -> RateRow:
         value = rate.in_force(line.rate_from)
         if value is not None:
             parts = [
-                f"Formula: {value.formula}" if value.formula else "",
+                _("Formula: %(formula)s") % {"formula": value.formula} if value.formula else "",
                 value.derivation or "",
                 value.assumption or "",
                 value.note or "",
             ]
-            explanation = "; ".join(p for p in parts if p)
+            explanation = pgettext("clauses", "; ").join(p for p in parts if p)
     return RateRow(
         name=name,
         rate_id=line.rate_id,
@@ -171,24 +183,24 @@ def _rate_row(estimate: Estimate, line: CostLine, name: str) -> RateRow:
 # -- Workings ---------------------------------------------------------------------------------
 
 WORKINGS_COLUMNS = (
-    ("title", "Activity"),
-    ("year", "Year"),
-    ("amount", "Amount"),
-    ("element", "Object of expenditure"),
-    ("unit", "Budget unit"),
-    ("funding", "Funding"),
-    ("quantity", "Quantity"),
-    ("quantity_unit", "Quantity unit"),
-    ("quantity_basis", "How the quantity was obtained"),
-    ("rate", "Rate"),
-    ("escalation", "Escalation factor"),
+    ("title", N_("Activity")),
+    ("year", N_("Year")),
+    ("amount", N_("Amount")),
+    ("element", N_("Object of expenditure")),
+    ("unit", N_("Budget unit")),
+    ("funding", N_("Funding")),
+    ("quantity", N_("Quantity")),
+    ("quantity_unit", N_("Quantity unit")),
+    ("quantity_basis", N_("How the quantity was obtained")),
+    ("rate", N_("Rate")),
+    ("escalation", N_("Escalation factor")),
     # on screen, not on paper (the Rates sheet prints the rates' sources)
-    ("rate_label", "Rate used"),
-    ("source", "Source of the rate"),
-    ("basis", "Basis"),
-    ("external", "External human resources"),
-    ("goal", "Strategic goal"),
-    ("activity", "Activity id"),
+    ("rate_label", N_("Rate used")),
+    ("source", N_("Source of the rate")),
+    ("basis", N_("Basis")),
+    ("external", N_("External human resources")),
+    ("goal", N_("Strategic goal")),
+    ("activity", N_("Activity id")),
 )
 COL = {key: i for i, (key, _) in enumerate(WORKINGS_COLUMNS)}
 """Workings column (from 0) by key."""
@@ -210,15 +222,15 @@ FIRST_LINE = 1
 # -- Rates ------------------------------------------------------------------------------------
 
 RATE_COLUMNS = (
-    "Name",
-    "Rate id",
-    "Label",
-    "Unit",
-    "Value",
-    "In force from",
-    "Source",
-    "Basis",
-    "Derivation or assumption",
+    N_("Name"),
+    N_("Rate id"),
+    N_("Label"),
+    N_("Unit"),
+    N_("Value"),
+    N_("In force from"),
+    N_("Source"),
+    N_("Basis"),
+    N_("Derivation or assumption"),
 )
 RATE_VALUE_COL, RATE_FROM_COL = 4, 5
 ESCALATION_CELL = (2, 1)
@@ -237,34 +249,37 @@ def _rates_sheet(
     ws.ws.print_area(0, 0, head + max(len(rows), 1), len(RATE_COLUMNS) - 1)
     card = estimate.card
     last = len(RATE_COLUMNS) - 1
-    ws.text(0, 0, "Rate card", "bold")
-    ws.merged_text(0, 1, last, f"{card.id}: {card.title}")
-    ws.text(1, 0, "Currency", "bold")
+    ws.text(0, 0, _("Rate card"), "bold")
+    ws.merged_text(0, 1, last, _("%(id)s: %(title)s") % {"id": card.id, "title": card.title})
+    ws.text(1, 0, _("Currency"), "bold")
     ws.text(1, 1, card.currency)
-    ws.text(2, 0, "Yearly escalation", "bold")
+    ws.text(2, 0, _("Yearly escalation"), "bold")
     ws.number(*ESCALATION_CELL, card.escalation, PERCENT, "input")
     book.define_name(ESCALATION_NAME, ws, ESCALATION_CELL)
     if card.escalation_source:
         ws.merged_text(2, 2, last, card.escalation_source)
-    ws.text(3, 0, "Card file SHA-256", "bold")
+    ws.text(3, 0, _("Card file SHA-256"), "bold")
     ws.merged_text(3, 1, last, estimate.card_sha256)
     if card.indicative:
         ws.merged_text(
             4,
             0,
             last,
-            "Indicative card built from public figures, not a secretariat's standard costs.",
+            _("Indicative card built from public figures, not a secretariat's standard costs."),
         )
     ws.merged_text(
         5,
         0,
         last,
-        "The shaded cells are inputs: change a value, a date or the escalation, and every line "
-        "and total that uses it recomputes. Each value is a defined name the Workings use.",
+        _(
+            "The shaded cells are inputs: change a value, a date or the escalation, and every "
+            "line and total that uses it recomputes. Each value is a defined name the Workings "
+            "use."
+        ),
         "italic",
     )
-    titles = list(RATE_COLUMNS)
-    titles[RATE_VALUE_COL] = f"Value ({card.currency})"
+    titles = [_(title) for title in RATE_COLUMNS]
+    titles[RATE_VALUE_COL] = _("Value (%(currency)s)") % {"currency": card.currency}
     ws.header(head, titles, numbers=(RATE_VALUE_COL,))
     for key, rate in rows.items():
         r = rate_at[key]
@@ -291,9 +306,9 @@ def _workings_sheet(
     ws = book.sheet("Workings", header_rows=(0, 0), freeze=(FIRST_LINE, COL["year"]))
     ws.ws.print_area(0, 0, FIRST_LINE + len(estimate.lines), PRINTED)
     cur = estimate.currency
-    titles = [title for _, title in WORKINGS_COLUMNS]
-    titles[COL["rate"]] = f"Rate ({cur})"
-    titles[COL["amount"]] = f"Amount ({cur})"
+    titles = [_(title) for _key, title in WORKINGS_COLUMNS]
+    titles[COL["rate"]] = _("Rate (%(currency)s)") % {"currency": cur}
+    titles[COL["amount"]] = _("Amount (%(currency)s)") % {"currency": cur}
     numbers = [COL[k] for k in ("year", "amount", "quantity", "rate", "escalation")]
     ws.header(0, titles, numbers=numbers)
     c = COL
@@ -333,14 +348,14 @@ def _workings_sheet(
         ws.text(r, c["rate_label"], line.rate_label, wrap_at=40)
         ws.text(r, c["source"], line.source, wrap_at=45)
         ws.text(r, c["basis"], line.basis)
-        ws.text(r, c["external"], "yes" if line.external else "no")
+        ws.text(r, c["external"], _(YES) if line.external else _(NO))
         ws.text(r, c["goal"], line.goal)
     for column_key, name in LINE_NAMES.items():
         col = c[column_key]
         book.define_name(name, ws, (FIRST_LINE, col), (last, col))
     ws.ws.autofilter(0, 0, last, len(WORKINGS_COLUMNS) - 1)
     total = last + 1
-    ws.text(total, c["title"], "Total of the lines shown", "total", fits=False)
+    ws.text(total, c["title"], _("Total of the lines shown"), "total", fits=False)
     for col in range(len(WORKINGS_COLUMNS)):
         if col not in (c["title"], c["amount"]):
             ws.text(total, col, None, "total")
@@ -380,29 +395,29 @@ def _blocks(estimate: Estimate) -> list[Block]:
         titles.setdefault(line.activity, line.title)
     return [
         Block(
-            "By object of expenditure",
-            "Object of expenditure",
+            _("By object of expenditure"),
+            _("Object of expenditure"),
             "element",
             [(element_label(e), element_label(e), False) for e in elements],
             lambda line: element_label(line.element),
         ),
         Block(
-            "By budget unit",
-            "Budget unit",
+            _("By budget unit"),
+            _("Budget unit"),
             "unit",
             [(wording.label(UNIT_LABELS, u), u, True) for u in units],
             lambda line: line.unit,
         ),
         Block(
-            "By source of funding",
-            "Funding",
+            _("By source of funding"),
+            _("Funding"),
             "funding",
             [(funding_label(f), funding_label(f), False) for f in FUNDING],
             lambda line: funding_label(line.funding),
         ),
         Block(
-            "By activity",
-            "Activity",
+            _("By activity"),
+            _("Activity"),
             "activity",
             [(title, activity, True) for activity, title in titles.items()],
             lambda line: line.activity,
@@ -421,23 +436,28 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
     years = list(estimate.by_year())
     total_col = len(years) + 1
     last_col = max(total_col, 4)
-    ws.text(0, 0, f"Financial implications of proposal {info.reference}", "title", fits=False)
+    title = _("Financial implications of proposal %(reference)s") % {"reference": info.reference}
+    ws.text(0, 0, title, "title", fits=False)
+    card = estimate.card
     ident: list[tuple[str, str | None]] = [
-        ("Reference", info.reference),
-        ("Title", info.title),
-        ("Conference", info.conference),
-        ("Submitted by", "; ".join(info.submitted_by)),
-        ("Action", info.action),
-        ("Instrument", info.instrument),
-        ("Responsible budget unit", wording.label(UNIT_LABELS, info.responsible)),
-        ("Period", f"{info.period[0]}–{info.period[1]}"),
-        ("Rate card", f"{estimate.card.id}: {estimate.card.title}"),
-        ("Currency", cur),
-        ("Produced by", f"finimpact {__version__}"),
+        (_("Reference"), info.reference),
+        (_("Title"), info.title),
+        (_("Conference"), info.conference),
+        (_("Submitted by"), pgettext("clauses", "; ").join(info.submitted_by)),
+        (_("Action"), info.action),
+        (_("Instrument"), info.instrument),
+        (_("Responsible budget unit"), wording.label(UNIT_LABELS, info.responsible)),
+        (_("Period"), _("%(first)s–%(last)s") % {"first": info.period[0], "last": info.period[1]}),
+        (_("Rate card"), _("%(id)s: %(title)s") % {"id": card.id, "title": card.title}),
+        (_("Currency"), cur),
+        (_("Produced by"), _("finimpact %(version)s") % {"version": __version__}),
     ]
-    ident += [(f"Request {i}", text) for i, text in enumerate(info.requests, start=1)]
-    if estimate.card.indicative:
-        ident.append(("Note", "The rates are indicative (public figures), not ITU standard costs."))
+    ident += [
+        (_("Request %(n)s") % {"n": i}, text) for i, text in enumerate(info.requests, start=1)
+    ]
+    if card.indicative:
+        note = _("The rates are indicative (public figures), not ITU standard costs.")
+        ident.append((_("Note"), note))
 
     def long_text(row: int, label: str, value: str | None, style: str = "text") -> None:
         """A label in A and a text over the columns of the tables, wrapped."""
@@ -451,36 +471,38 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
             long_text(r, label, value)
             r += 1
     r += 1
-    ws.text(r, 0, f"Total ({cur})", "total")
+    ws.text(r, 0, _("Total (%(currency)s)") % {"currency": cur}, "total")
     ws.formula(r, 1, f"=SUM({LINE_NAMES['amount']})", estimate.total, MONEY, "total")
     r += 1
-    ws.text(r, 0, f"of which external human resources ({cur})")
+    ws.text(r, 0, _("of which external human resources (%(currency)s)") % {"currency": cur})
     ws.formula(
         r,
         1,
-        f'=SUMIFS({LINE_NAMES["amount"]},{LINE_NAMES["external"]},"yes")',
+        f"=SUMIFS({LINE_NAMES['amount']},{LINE_NAMES['external']},{_literal(_(YES))})",
         estimate.external_human_resources,
     )
     r += 2
     for block in _blocks(estimate):
         r = _block(ws, block, r, years, estimate) + 1
-    ws.text(r, 0, "Article 34 of the ITU Convention", "bold", fits=False)
+    ws.text(r, 0, _("Article 34 of the ITU Convention"), "bold", fits=False)
     r += 1
-    long_text(r, "Verdict", estimate.article34.verdict)
+    long_text(r, _("Verdict"), estimate.article34.verdict)
     r += 1
-    long_text(r, "Statement", article34_statement(estimate.article34))
+    long_text(r, _("Statement"), article34_statement(estimate.article34))
     r += 1
     long_text(
         r,
-        "Note",
-        "The verdict and statement are those of the estimate as produced; the totals above "
-        "recompute when a rate changes.",
+        _("Note"),
+        _(
+            "The verdict and statement are those of the estimate as produced; the totals above "
+            "recompute when a rate changes."
+        ),
     )
     r += 2
-    long_text(r, "Rounding", ROUNDING_RULE)
+    long_text(r, _("Rounding"), _(ROUNDING_RULE_TEXT))
     for caveat in caveats(estimate):
         r += 1
-        long_text(r, "Caveat", caveat)
+        long_text(r, _("Caveat"), caveat)
     ws.finish()
 
 
@@ -492,13 +514,19 @@ def _block(ws: Sheet, block: Block, top: int, years: Sequence[int], estimate: Es
     for line in estimate.lines:
         k = (block.of(line), line.year)
         amounts[k] = amounts.get(k, ZERO) + line.amount
-    ws.text(top, 0, f"{block.title} ({cur})", "bold", fits=False)
+    ws.text(
+        top,
+        0,
+        _("%(title)s (%(currency)s)") % {"title": block.title, "currency": cur},
+        "bold",
+        fits=False,
+    )
     head = top + 1
     total_col = len(years) + 1
     ws.header(head, [block.label_header], numbers=())
     for j, year in enumerate(years, start=1):
         ws.ws.write_number(head, j, year, ws.book.style("header-number", YEAR))
-    ws.text(head, total_col, "Total", "header-number")
+    ws.text(head, total_col, _("Total"), "header-number")
     first = head + 1
     amount = LINE_NAMES["amount"]
     for i, (label, value, literal) in enumerate(block.items):
@@ -520,7 +548,7 @@ def _block(ws: Sheet, block: Block, top: int, years: Sequence[int], estimate: Es
         ws.formula(r, total_col, f"=SUM({cell(r, 1)}:{cell(r, total_col - 1)})", row_total)
     last = first + len(block.items) - 1
     total = last + 1
-    ws.text(total, 0, "Total", "total")
+    ws.text(total, 0, _("Total"), "total")
     for j in range(1, total_col + 1):
         figure = (
             sum((amounts.get((v, years[j - 1]), ZERO) for _, v, _ in block.items), ZERO)
@@ -537,15 +565,16 @@ def _block(ws: Sheet, block: Block, top: int, years: Sequence[int], estimate: Es
 
 def _shown(value: Any) -> Any:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _(YES) if value else _(NO)
     if isinstance(value, tuple | list):
-        return ", ".join(str(v) for v in value)
+        return pgettext("list separator", ", ").join(str(v) for v in value)
     return value
 
 
 def _proposal_sheet(book: Book, estimate: Estimate) -> None:
     ws = book.sheet("Proposal", header_rows=(0, 0), freeze=(1, 0))
-    ws.header(0, ["#", "Activity", "Key", "Value", "Where the value comes from"], numbers=(0,))
+    titles = ["#", _("Activity"), _("Key"), _("Value"), _("Where the value comes from")]
+    ws.header(0, titles, numbers=(0,))
     r = 1
     for activity in estimate.proposal.activities:
         spec = activity.spec
@@ -554,18 +583,20 @@ def _proposal_sheet(book: Book, estimate: Estimate) -> None:
         entries: list[tuple[str, Any, str]] = []
         if activity.template:
             entries.append(
-                ("template", activity.template, "entered (conference activity template)")
+                ("template", activity.template, _("entered (conference activity template)"))
             )
         for key in type(spec).model_fields:
             value = getattr(spec, key)
             if value is None:
                 continue
             if key in from_template:
-                origin = f"template default: {from_template[key].why}"
+                origin = _("template default: %(why)s") % {"why": from_template[key].why}
             elif key in given:
-                origin = "entered" if not activity.template else "entered or from the template"
+                origin = (
+                    _("entered") if not activity.template else _("entered or from the template")
+                )
             else:
-                origin = "default"
+                origin = _("default")
             entries.append((key, value, origin))
         for key, value, origin in entries:
             ws.number(r, 0, activity.index + 1, "0")
@@ -587,7 +618,8 @@ def render_workbook(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS
     Proposal)."""
     out = io.BytesIO()
     info = estimate.proposal.info
-    book = Book(out, title=f"Workings of {info.reference}", reference=info.reference)
+    title = _("Workings of %(reference)s") % {"reference": info.reference}
+    book = Book(out, title=title, reference=info.reference)
     rows = rate_rows(estimate)
     rate_at = {key: RATES_HEADER_ROW + 1 + i for i, key in enumerate(rows)}
     _summary_sheet(book, estimate)
