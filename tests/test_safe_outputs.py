@@ -707,3 +707,69 @@ def test_outputs_are_the_same_bytes_from_an_absolute_or_a_relative_path_and_hold
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 data = b"".join(z.read(n) for n in z.namelist())
         assert folder not in data, name
+
+
+# -- the workbook reproduces whatever the JSON says, at the bounds of what a card may hold --------
+
+EDGE_CARD = """\
+format = 1
+
+[card]
+id = "edge"
+title = "A card at the bounds: the largest escalation, the earliest date, the smallest rate"
+currency = "CHF"
+escalation = 0.5
+words_per_page = 300
+
+[[rate]]
+id = "consultant.day"
+label = "Consultant, one day"
+unit = "day"
+  [[rate.value]]
+  from = 1900-03-01
+  amount = 0.0000000001
+  source = "Test figure"
+  basis = "assumed"
+  assumption = "The smallest positive rate a card may hold, escalated for a century"
+"""
+
+
+@pytest.mark.libreoffice
+def test_a_card_at_the_bounds_gives_a_workbook_whose_formulas_recalculate_to_the_json(
+    tmp_path: Path,
+) -> None:
+    """A card built to overflow (a value from year 1, escalated at 50% a year) gave figures the
+    workbook's formulas could not reproduce (#NUM!): the bounds on dates and numbers keep
+    every escalation, rate and amount within what a spreadsheet computes. (A value from
+    1900-01-01, before the spreadsheets' 1900 leap-year bug ends, was escalated a year more in
+    the workbook than in the JSON: dates start on 1 March 1900.)"""
+    import openpyxl
+    from libreoffice import convert
+
+    card = tmp_path / "card.toml"
+    card.write_text(EDGE_CARD, "utf-8")
+    proposal = tmp_path / "p.toml"
+    text = PROPOSAL.split('[[activity]]\nid = "portal"')[0].replace("[2027, 2027]", "[2000, 2001]")
+    proposal.write_text(
+        text.format(reference='"EDGE/1"', title='"Edge"', days=1).replace('note = "Edge"\n', ""),
+        "utf-8",
+    )
+    outcome = estimate(proposal, card)
+    assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
+    data = json.loads(RENDERERS["json"][1](outcome.estimate, RenderOptions()))
+    assert [line["amount"] for line in data["lines"]] == ["40656117.75", "60984176.63"]
+    written = tmp_path / "edge.xlsx"
+    written.write_bytes(RENDERERS["xlsx"][1](outcome.estimate, RenderOptions()))
+    stripped = tmp_path / "in" / "edge.xlsx"  # without the values the tool cached
+    stripped.parent.mkdir()
+    openpyxl.load_workbook(written).save(stripped)
+    [recalculated] = convert([stripped], "xlsx", tmp_path / "recalculated")
+    book = openpyxl.load_workbook(recalculated, data_only=True)
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    errors = ("#NUM!", "#VALUE!", "#DIV/0!", "#REF!", "#NAME?", "#N/A", "Err:")
+    assert not [
+        c.coordinate for c in cells if c.data_type == "e" or str(c.value).startswith(errors)
+    ]
+    numbers = {round(c.value, 2) for c in cells if isinstance(c.value, int | float)}
+    near = sorted(n for n in numbers if n > 1_000_000)
+    assert {float(line["amount"]) for line in data["lines"]} <= numbers, near

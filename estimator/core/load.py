@@ -40,8 +40,10 @@ MAX_ACTIVITY_YEARS = 2_000
 years, else every year of the period). A year of an activity gives at most 9 cost lines (a
 template's parts), so a proposal gives at most 18,000 cost lines: costed in seconds
 (docs/benchmarks.md). The period is at most MAX_PERIOD_YEARS (estimator/core/model.py)."""
-FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
-"""The dates a file may hold: a rate escalated from 1900 to 2199 still fits a spreadsheet."""
+FIRST_DATE, LAST_DATE = dt.date(1900, 3, 1), dt.date(2199, 12, 31)
+"""The dates a file may hold: a rate escalated from 1900 to 2199 still fits a spreadsheet, and
+a spreadsheet's dates are wrong before 1 March 1900 (Excel's 1900 leap-year bug: LibreOffice
+reads 1900-01-01 in a workbook as 1899-12-31, and escalated a rate one year more)."""
 
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 _LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
@@ -200,8 +202,8 @@ def _number_problem(value: Any) -> tuple[str, str] | None:
         if FIRST_DATE <= day <= LAST_DATE:
             return None
         return (
-            f"{value.isoformat()} is out of range: dates run from {FIRST_DATE.year}"
-            f" to {LAST_DATE.year}",
+            f"{value.isoformat()} is out of range: dates run from {FIRST_DATE.isoformat()}"
+            f" to {LAST_DATE.isoformat()}",
             "check the year",
         )
     if isinstance(value, Decimal) and not value.is_finite():
