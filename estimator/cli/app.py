@@ -246,11 +246,11 @@ def batch(
     """Cost every proposal of a conference and report them together against the financial plan.
 
     PATH is a proposal file, or a folder searched for *.toml (recursively); rate cards and
-    plans found there are skipped. Each proposal gets its own outputs in --out, made with the
-    same options as estimate's; batch-report.xlsx, .html, .md and .json give one row per
-    proposal, in submission order, and the cumulative additional credits against the plan's
-    headroom per year and budget unit. Exits 1 if any proposal could not be costed, and before
-    costing any if a PATH does not exist.
+    plans, named or found, are skipped with a note. Each proposal gets its own outputs in
+    --out, made with the same options as estimate's; batch-report.xlsx, .html, .md and .json
+    give one row per proposal, in submission order, and the cumulative additional credits
+    against the plan's headroom per year and budget unit. Exits 1 if any proposal could not be
+    costed, and before costing any if a PATH does not exist.
     """
     from estimator import api
 
