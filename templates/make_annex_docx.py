@@ -3,8 +3,18 @@
 Run it after changing the layout:  python templates/make_annex_docx.py
 It writes the same bytes every time (fixed dates, fixed zip timestamps). The template uses
 real Word styles (Title, Heading 1-2, Quote, List Bullet, the "Light Grid Accent 1" and
-"Light List Accent 1" table styles), A4 pages, a header with the proposal reference and a
-footer with the stamp and page numbers. It reads the view model `annex` (estimator/view.py).
+"Light List Accent 1" table styles), A4 pages, a header with the proposal reference, a footer
+with the page numbers, and the stamp once, at the end. It reads the view model `annex`
+(estimator/render/view.py).
+
+Pages that hold: no table row is split across pages (every row "cannot split"); the header
+row of a table is repeated on each page it runs to; small tables (every one but the rates)
+are kept whole and with the heading before them (their rows "keep with next"), as headings
+are kept with what follows. One house font, Arial (HOUSE_FONT), in every slot (Latin, East
+Asian, complex scripts) of every style: Word has it on every system, browsers too, and
+LibreOffice shows it in Liberation Sans, drawn to Arial's measures, so that the lines and
+pages break where Word breaks them. Amounts are right-aligned; the tab stops of the header
+and footer are those of the A4 text width.
 """
 
 from __future__ import annotations
@@ -14,15 +24,16 @@ import io
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -32,11 +43,14 @@ ITEMS_STYLE = "Light List Accent 1"
 TABLE_TEXT = "Table Text"
 TABLE_AMOUNT = "Table Amount"
 FIXED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+HOUSE_FONT = "Arial"
+TEXT_WIDTH_MM = 170  # A4, 210 mm, less margins of 20 mm
+STAMP = "Stamp"
 
 
 def _field(paragraph: Paragraph, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in."""
-    run = paragraph.add_run()
+    paragraph.add_run()
     simple = OxmlElement("w:fldSimple")
     simple.set(qn("w:instr"), instruction)
     inner = OxmlElement("w:r")
@@ -44,12 +58,12 @@ def _field(paragraph: Paragraph, instruction: str) -> None:
     text.text = "1"
     inner.append(text)
     simple.append(inner)
-    run._r.addnext(simple)
+    paragraph.part.element.findall(f".//{qn('w:r')}")[-1].addnext(simple)
 
 
 def _look(table: Table, first_row: bool, last_row: bool) -> None:
     """Which parts of the table style apply: the header row, the total row, the label column."""
-    pr = table._tbl.tblPr
+    pr = _table_element(table).tblPr
     for old in pr.findall(qn("w:tblLook")):
         pr.remove(old)
     look = OxmlElement("w:tblLook")
@@ -84,12 +98,37 @@ def _widths(table: Table, widths_mm: list[float]) -> None:
             cell.width = Mm(width)
 
 
+def _table_element(table: Table) -> Any:
+    """The table's XML element (w:tbl): the last one in the body, as tables are built in order
+    and finished before the next."""
+    return table.part.element.body.findall(qn("w:tbl"))[-1]
+
+
+def _rows(table: Table) -> list[Any]:
+    """The table's rows as XML elements (w:tr)."""
+    return _table_element(table).findall(qn("w:tr"))
+
+
 def _repeat_header(table: Table) -> None:
-    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    _rows(table)[0].get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
-def _items_table(doc: docx.document.Document, loop: str) -> None:
-    """Two columns, label and value, one row per item of `loop` (e.g. annex.summary)."""
+def _hold_rows(table: Table, kept_whole: bool) -> None:
+    """No row split across pages; a small table (kept_whole) on one page with the heading before
+    it: every paragraph of its rows but the last keeps with the next (a long table only keeps
+    its header row with the first row)."""
+    rows = _rows(table)
+    for i, row in enumerate(rows):
+        row.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        if i == len(rows) - 1 or not (kept_whole or i == 0):
+            continue
+        for paragraph in row.iter(qn("w:p")):
+            paragraph.get_or_add_pPr().keepNext_val = True
+
+
+def _items_table(doc: docx.document.Document, loop: str, amounts: bool = False) -> None:
+    """Two columns, label and value, one row per item of `loop` (e.g. annex.summary); the values
+    right-aligned when they are amounts."""
     table = doc.add_table(rows=3, cols=2)
     table.style = doc.styles[ITEMS_STYLE]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -98,8 +137,9 @@ def _items_table(doc: docx.document.Document, loop: str) -> None:
     table.cell(1, 1).text = "{{ item.value }}"
     table.cell(2, 0).text = "{%tr endfor %}"
     _look(table, first_row=False, last_row=False)
-    _cell_styles(table)
-    _widths(table, [55, 115])
+    _cell_styles(table, amounts_from=1 if amounts else None)
+    _widths(table, [55, 115] if not amounts else [115, 55])
+    _hold_rows(table, kept_whole=True)
 
 
 def _amounts_table(doc: docx.document.Document, name: str) -> None:
@@ -125,7 +165,9 @@ def _amounts_table(doc: docx.document.Document, name: str) -> None:
         table.cell(r, 3).text = "{%tc endfor %}"
     _look(table, first_row=True, last_row=True)
     _cell_styles(table, amounts_from=1)
+    table.autofit = False  # fixed layout: the renderer gives the columns their widths
     _repeat_header(table)
+    _hold_rows(table, kept_whole=True)
 
 
 def _p(doc: docx.document.Document, text: str, style: str | None = None) -> Paragraph:
@@ -140,8 +182,19 @@ def build() -> bytes:
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     normal = doc.styles["Normal"]
-    normal.font.name = "Liberation Sans"
     normal.font.size = Pt(10)
+    for name in ("Title", "Heading 1", "Heading 2"):
+        doc.styles[name].paragraph_format.keep_with_next = True
+    for name in ("Header", "Footer"):
+        stops = doc.styles[name].paragraph_format.tab_stops
+        stops.clear_all()
+        stops.add_tab_stop(Mm(TEXT_WIDTH_MM / 2), WD_TAB_ALIGNMENT.CENTER)
+        stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+    stamp_style = doc.styles.add_style(STAMP, WD_STYLE_TYPE.PARAGRAPH)
+    stamp_style.base_style = normal
+    stamp_style.font.size = Pt(7.5)
+    stamp_style.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+    stamp_style.paragraph_format.space_before = Pt(18)
     text = doc.styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
     text.base_style = normal
     text.font.size = Pt(9)
@@ -155,12 +208,8 @@ def build() -> bytes:
     header.style = doc.styles["Header"]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
-    stamp = section.footer.paragraphs[0]
-    stamp.text = "{{ annex.stamp }}"
-    stamp.style = doc.styles["Footer"]
-    for run in stamp.runs:
-        run.font.size = Pt(7)
-    pages = section.footer.add_paragraph(style=doc.styles["Footer"])
+    pages = section.footer.paragraphs[0]
+    pages.style = doc.styles["Footer"]
     pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
     pages.add_run("Page ")
     _field(pages, "PAGE")
@@ -189,7 +238,7 @@ def build() -> bytes:
 
     _p(doc, "2. Summary", "Heading 1")
     _p(doc, "{{ annex.rounding }}")
-    _items_table(doc, "annex.summary")
+    _items_table(doc, "annex.summary", amounts=True)
     article = doc.add_paragraph()
     article.paragraph_format.space_before = Pt(8)
     article.add_run("Article 34 ({{ annex.article34_verdict }}). ").bold = True
@@ -264,6 +313,7 @@ def build() -> bytes:
     rates.cell(2, 2).paragraphs[0].style = TABLE_AMOUNT
     _widths(rates, [38, 24, 26, 24, 58])
     _repeat_header(rates)
+    _hold_rows(rates, kept_whole=False)
 
     _p(doc, "{%p if annex.stated %}")
     _p(doc, "Amounts stated in the proposal", "Heading 2")
@@ -290,6 +340,8 @@ def build() -> bytes:
     _p(doc, "{%p endif %}")
     _p(doc, "{%p endif %}")
 
+    _p(doc, "{{ annex.stamp }}", STAMP)  # once, at the end (not on every page)
+
     props = doc.core_properties
     props.title = "Statement of financial implications"
     props.author = "finimpact"
@@ -298,6 +350,7 @@ def build() -> bytes:
     props.revision = 1
 
     _prune(doc)
+    _house_font(doc)
     out = io.BytesIO()
     doc.save(out)
     sys.path.insert(0, str(HERE.parent))
@@ -321,6 +374,7 @@ USED_STYLES = {
     "Footer",
     TABLE_TEXT,
     TABLE_AMOUNT,
+    STAMP,
     AMOUNTS_STYLE,
     ITEMS_STYLE,
 }
@@ -330,11 +384,27 @@ the styles, a sample of custom XML, web settings, a thumbnail of a blank page, a
 application properties (which name 'Microsoft Macintosh Word' and one blank page)."""
 
 
+def _house_font(doc: docx.document.Document) -> None:
+    """HOUSE_FONT in every font slot (ASCII, high ANSI, East Asian, complex scripts) of the
+    document defaults and every style, in place of the theme's fonts (Calibri, Cambria)."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if run_defaults.find(qn("w:rFonts")) is None:
+        run_defaults.insert(0, OxmlElement("w:rFonts"))
+    for fonts in styles.iter(qn("w:rFonts")):
+        for name in list(fonts.attrib):
+            if name.endswith("Theme"):
+                del fonts.attrib[name]
+        for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(slot), HOUSE_FONT)
+
+
 def _prune(doc: docx.document.Document) -> None:
     """Only what the annex uses: python-docx's default template has 164 styles (350 KB of
     XML, read again for every annex) where the annex uses 16."""
     for style in list(doc.styles):
-        if style.name not in USED_STYLES and not style.name.endswith(" Char"):
+        if style.name not in USED_STYLES and style.name.removesuffix(" Char") not in USED_STYLES:
             style.delete()
     for latent in list(doc.styles.latent_styles):
         latent.delete()

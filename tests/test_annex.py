@@ -352,6 +352,18 @@ def test_the_html_is_well_formed_and_self_contained(rendered: dict[str, Rendered
         assert "@page { size: A4" in r.html
 
 
+def test_the_printed_html_runs_the_reference_on_every_page_and_keeps_rows_whole(
+    rendered: dict[str, Rendered],
+) -> None:
+    for name, r in rendered.items():
+        style = r.html.split("<style>", 1)[1].split("</style>", 1)[0]
+        assert "@top-right { content: " in style, name  # the reference, on every printed page
+        assert "tr, th, td { break-inside: avoid; }" in style, name
+        assert "<" not in style and "&" not in style, name  # no text can end the <style>
+    special = '@top-right { content: "TEST/\\00003c\\000026\\00003e/1";'
+    assert special in rendered["special-characters"].html  # TEST/<&>/1, escaped for CSS
+
+
 def test_the_word_annex_is_a4_with_the_reference_in_the_header_and_page_numbers() -> None:
     est = _estimate(GOLDEN / "pp26-ai-capacity.toml")
     data = render_docx(est, RenderOptions())

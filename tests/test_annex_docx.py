@@ -24,6 +24,7 @@ from pathlib import Path
 import docx
 import markupsafe
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
@@ -298,3 +299,141 @@ def test_the_shipped_word_template_is_what_its_script_builds() -> None:
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     assert script.build() == (root / "annex.docx").read_bytes()
+
+
+# Pages that hold ------------------------------------------------------------------------------
+
+ROOT = TESTS.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.toml"))
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture(scope="module")
+def seed_annexes() -> dict[str, bytes]:
+    """Every seed's Word annex, with the card it names (or the default)."""
+    out = {}
+    for path in SEEDS:
+        outcome = run_estimate(path)
+        assert outcome.estimate is not None
+        out[path.stem] = render_docx(outcome.estimate)
+    return out
+
+
+def _part(data: bytes, name: str) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return etree.fromstring(z.read(name))
+
+
+def test_no_table_row_of_any_annex_splits_across_pages(seed_annexes: dict[str, bytes]) -> None:
+    for name, data in seed_annexes.items():
+        tables = _part(data, "word/document.xml").iter(W + "tbl")
+        for table in tables:
+            rows = table.findall(W + "tr")
+            assert rows, name
+            for row in rows:
+                assert row.find(f"{W}trPr/{W}cantSplit") is not None, name
+            if table.find(f"{W}tblPr/{W}tblLook").get(W + "firstRow") == "1":
+                assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None, name  # repeated
+
+
+def test_small_tables_are_kept_whole_and_headings_with_what_follows(
+    seed_annexes: dict[str, bytes],
+) -> None:
+    data = seed_annexes["pp26-ai-capacity"]
+    document = docx.Document(io.BytesIO(data))
+    for table in document.tables:
+        if table.rows[0].cells[-1].text != "Total":
+            continue
+        for row in table.rows[:-1]:  # every row but the total keeps with the next
+            for cell in row.cells:
+                assert all(p.paragraph_format.keep_with_next for p in cell.paragraphs)
+    for name in ("Title", "Heading 1", "Heading 2"):
+        assert document.styles[name].paragraph_format.keep_with_next, name
+
+
+def test_one_house_font_in_every_slot_of_every_style(seed_annexes: dict[str, bytes]) -> None:
+    styles = _part(seed_annexes["pp26-ai-capacity"], "word/styles.xml")
+    slots = ("ascii", "hAnsi", "eastAsia", "cs")
+    fonts = list(styles.iter(W + "rFonts"))
+    assert fonts and styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts") is not None
+    for element in fonts:
+        assert {element.get(W + slot) for slot in slots} == {"Arial"}
+        assert not [a for a in element.attrib if a.endswith("Theme")]  # no Calibri, Cambria
+
+
+def test_amounts_are_right_aligned_in_every_table(seed_annexes: dict[str, bytes]) -> None:
+    document = docx.Document(io.BytesIO(seed_annexes["pp26-ai-capacity"]))
+    money = re.compile(r"^[A-Z]{3} -?[\d,]+(?:\.\d+)?$")  # CHF 1,669,300 (summary, rates)
+    checked = 0
+    for table in document.tables:
+        of_amounts = table.rows[0].cells[-1].text == "Total"
+        for row in table.rows:
+            for cell in row.cells[1:]:
+                if of_amounts or money.match(cell.text):
+                    alignment = cell.paragraphs[0].paragraph_format.alignment
+                    style_alignment = cell.paragraphs[0].style.paragraph_format.alignment
+                    assert WD_ALIGN_PARAGRAPH.RIGHT in (alignment, style_alignment), cell.text
+                    checked += 1
+    assert checked > 20
+
+
+def test_codes_such_as_itu_r_never_break_at_their_hyphen(seed_annexes: dict[str, bytes]) -> None:
+    body = _part(seed_annexes["pp26-ai-capacity"], "word/document.xml")
+    texts = "".join(t.text or "" for t in body.iter(W + "t"))
+    assert not re.search("[A-Z]-[A-Z0-9]", texts)  # every such hyphen is Word's non-breaking one
+    assert body.find(f".//{W}noBreakHyphen") is not None
+    read = docx.Document(io.BytesIO(seed_annexes["pp26-ai-capacity"]))
+    assert "(ITU-D)" in "".join(cell.text for row in read.tables[0].rows for cell in row.cells)
+
+
+def test_the_stamp_is_given_once_at_the_end_not_in_every_footer(
+    seed_annexes: dict[str, bytes],
+) -> None:
+    for name, data in seed_annexes.items():
+        document = docx.Document(io.BytesIO(data))
+        footer = "".join(p.text for p in document.sections[0].footer.paragraphs)
+        assert "sha256" not in footer and not re.search("[0-9a-f]{64}", footer), name
+        body = [p.text for p in document.paragraphs if "sha256" in p.text]
+        assert len(body) == 1 and body[0] == document.paragraphs[-1].text, name
+
+
+def test_header_and_footer_tab_stops_are_those_of_an_a4_page(
+    seed_annexes: dict[str, bytes],
+) -> None:
+    document = docx.Document(io.BytesIO(seed_annexes["pp26-ai-capacity"]))
+    section = document.sections[0]
+    width = section.page_width - section.left_margin - section.right_margin
+    for name in ("Header", "Footer"):
+        stops = [stop.position for stop in document.styles[name].paragraph_format.tab_stops]
+        assert max(stops) <= width and abs(max(stops) - width) < Mm(1), name
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14: the assumptions and notes still quote template defaults as program text "
+    "(remote = True) and rate ids; their wording moves to the presentation layer",
+)
+def test_no_program_text_in_any_annex(seed_annexes: dict[str, bytes]) -> None:
+    for name, data in seed_annexes.items():
+        text = _text(data)
+        assert not re.search(r"\b(True|False)\b", text), name
+        assert not re.search(r"\b[a-z_]+ = ", text), name  # key = value
+
+
+@pytest.mark.libreoffice
+def test_every_annex_prints_on_a_sensible_number_of_pages(
+    seed_annexes: dict[str, bytes], tmp_path: Path
+) -> None:
+    """LibreOffice lays every seed's annex out on 3 to 12 A4 pages (7 to 9 today): a row or a
+    table pushed onto pages of its own, or a layout that lost its page size, shows here."""
+    from libreoffice import convert
+
+    files = []
+    for name, data in seed_annexes.items():
+        path = tmp_path / "docx" / f"{name}.docx"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        files.append(path)
+    for pdf in convert(files, "pdf", tmp_path / "pdf"):
+        pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
+        assert 3 <= pages <= 12, (pdf.name, pages)

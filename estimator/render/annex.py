@@ -15,11 +15,13 @@ import dataclasses
 import datetime as dt
 import functools
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -140,8 +142,21 @@ def _environment(folder: Path, autoescape: bool, sandboxed: bool = False) -> jin
     env.filters["quote"] = md_quote
     env.filters["line"] = md_line
     env.filters["item"] = md_item
+    env.filters["css_string"] = css_string
     install_words(env)
     return env
+
+
+def css_string(value: object) -> markupsafe.Markup:
+    """Text for the inside of a CSS string in a <style> element (the HTML annex's running
+    reference on each printed page): every character but letters, digits, space, '.', '/' and
+    '-' as a CSS escape, so that no text can end the string, the rule or the element."""
+    return markupsafe.Markup(
+        "".join(
+            c if c.isascii() and (c.isalnum() or c in " ./-") else f"\\{ord(c):06x}"
+            for c in str(value)
+        )
+    )
 
 
 def _render_text(estimate: Estimate, options: RenderOptions, fmt: str) -> bytes:
@@ -220,6 +235,7 @@ def _render_word(content: bytes, context: dict[str, Any], date: dt.datetime) -> 
     template.render(context, jinja_env=_docx_environment(), autoescape=True)
     document = template.docx  # the python-docx Document it rendered
     _fit_amount_tables(document)
+    _no_break_hyphens(document)
     properties = document.core_properties
     properties.created = properties.modified = date
     for name in ("author", "last_modified_by", "comments"):  # python-docx's own words
@@ -231,6 +247,30 @@ def _render_word(content: bytes, context: dict[str, Any], date: dt.datetime) -> 
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+_CODE_HYPHEN = re.compile("(?<=[A-Z])-(?=[A-Z0-9])")
+"""The hyphen of a code such as ITU-R, PP-26 or P-4: a line never breaks there."""
+_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def _no_break_hyphens(document: Any) -> None:
+    """Word's non-breaking hyphen in codes of the body's text, so that "(ITU-R)" never wraps as
+    "(ITU-" / "R)" (the text still reads "ITU-R" to a program that reads the file)."""
+    for text in list(document.element.body.iter(_W + "t")):
+        pieces = _CODE_HYPHEN.split(text.text or "")
+        if len(pieces) == 1:
+            continue
+        text.text = pieces[0]
+        text.set(_SPACE, "preserve")
+        after = text
+        for piece in pieces[1:]:
+            hyphen = text.makeelement(_W + "noBreakHyphen", {})
+            rest = text.makeelement(_W + "t", {_SPACE: "preserve"})
+            rest.text = piece
+            after.addnext(hyphen)
+            hyphen.addnext(rest)
+            after = rest
 
 
 def _cell_text(cell: Any) -> str:
