@@ -37,8 +37,9 @@ from xlsxwriter.worksheet import Worksheet
 from estimator import __version__
 from estimator.render.xmltext import xml_text
 
-FONT = "Calibri"
-"""The typeface of every cell: Excel's own; LibreOffice shows it as Carlito (same metrics)."""
+FONT = "Arial"
+"""The typeface of every cell: the annex's house font (templates/make_annex_docx.py), which
+Excel has and LibreOffice shows with Liberation Sans's identical metrics."""
 FONT_SIZE = 10
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 """The document's created and modified dates in every workbook: same input, same bytes."""
@@ -185,6 +186,8 @@ class Book:
             "strings_to_formulas": False,
             "strings_to_numbers": False,
             "strings_to_urls": False,
+            # the workbook's Normal style too, so that an empty or unstyled cell is in FONT
+            "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
         }
         if stream:
             options |= {"constant_memory": True, "tmpdir": str(tmpdir) if tmpdir else None}
