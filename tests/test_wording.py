@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import gettext
 import re
 from dataclasses import dataclass, field
@@ -59,6 +60,12 @@ def test_numbers_are_written_as_written_with_their_decimals_never_cut(
 ) -> None:
     assert FORMATS.number(value) == number
     assert FORMATS.money(value) == money
+
+
+def test_dates_are_written_as_the_locale_writes_them() -> None:
+    assert FORMATS.date(dt.date(2026, 9, 20)) == "2026-09-20"
+    assert FORMATS.long_date(dt.date(2020, 1, 1)) == "1 January 2020"
+    assert Formats("fr").long_date(dt.date(2020, 1, 1)) == "1 janvier 2020"
 
 
 def test_amounts_in_a_sentence_are_rounded_to_the_cent_half_away_from_zero() -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 
 from estimator.core.estimate import Estimate
 from estimator.core.strategic import goals_past_plans
-from estimator.render.wording import _, period_text
+from estimator.render.wording import FORMATS, _, period_text
 
 MAX_VALUE_AGE = 5
 """A unit cost used unescalated more than this many years after its date is a caveat."""
@@ -46,7 +46,7 @@ def caveats(estimate: Estimate) -> tuple[str, ...]:
                 )
                 % {
                     "rate": labels[rate_id],
-                    "date": f"{since.day} {since.strftime('%B')} {since.year}",
+                    "date": FORMATS.long_date(since),
                     "years": period_text(years),
                     "age": MAX_VALUE_AGE,
                 }

@@ -230,6 +230,12 @@ class Formats:
 
         return format_date(value, "yyyy-MM-dd", locale=_locale(self.locale))
 
+    def long_date(self, value: dt.date) -> str:
+        """A date in words, as a sentence gives it: '1 January 2020'."""
+        from babel.dates import format_date
+
+        return format_date(value, "d MMMM y", locale=_locale(self.locale))
+
     def amount(self, currency: str, value: Decimal) -> str:
         """An amount to the cent with its currency, as a sentence gives it: 'CHF 1,234.50'."""
         return currency_amount(currency, self.cents(value))
