@@ -7,6 +7,7 @@ Models are frozen and strict: unknown keys are rejected, text is text and number
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -50,6 +51,13 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 def _number(value: Any) -> Any:
     """TOML integers and decimals are numbers; text, booleans and floats are not."""
+    if isinstance(value, str):
+        plain = re.sub(r"[,' \u00a0\u202f_]", "", value.strip())
+        if re.fullmatch(r"\d+(\.\d+)?", plain) and plain != value.strip():
+            raise ValueError(
+                f"must be a number, not the text {value!r}: write {plain}, without quotes or"
+                " thousands separators (an underscore may group digits: 19_850)"
+            )
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise ValueError("must be a number, written without quotes")
     value = Decimal(value)

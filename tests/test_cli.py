@@ -438,5 +438,5 @@ def test_rates_takes_the_id_of_a_shipped_card_as_well_as_a_file() -> None:
 def test_rates_names_the_shipped_cards_when_neither_file_nor_id_matches() -> None:
     result = CliRunner().invoke(app, ["rates", "--rates", "no-such-card"])
     assert result.exit_code == 1
-    assert "no-such-card:1:1: no such file, and no shipped rate card has this id" in result.stderr
+    assert "no-such-card: no such file, and no shipped rate card has this id" in result.stderr
     assert "itu-geneva, un-new-york" in result.stderr

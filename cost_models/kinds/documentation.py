@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import model_validator
 
@@ -11,6 +11,7 @@ from cost_models.kind import Amount, Kind
 from cost_models.money import divide, product
 from cost_models.needs import CardFacts, Need
 from cost_models.parameters import (
+    LANGUAGE_NAMES,
     SOURCE_LANGUAGE,
     TARGET_LANGUAGES,
     ActivityBase,
@@ -22,22 +23,42 @@ from cost_models.parameters import (
 )
 from cost_models.phrases import N_, Phrase, phrase, plural_phrase
 
+ALL_LANGUAGES: tuple[str, ...] = ("ar", "zh", "en", "fr", "ru", "es")
+"""The six official languages, in the order of the Convention's texts."""
+
 
 class Documentation(ActivityBase):
     kind: Literal["documentation"]
     words: Annotated[PositiveNumber, limit(100_000_000)] | None = None
     pages: Annotated[PositiveNumber, limit(1_000_000)] | None = None
+    source: Language = "en"
+    """The language the document is drafted in (any of the six): it is not translated."""
     languages: tuple[Language, ...] = TARGET_LANGUAGES
+    """The target languages; by default the five official languages other than the source."""
     stage: Literal["pre", "in", "post"] = "pre"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _targets_of_source(cls, data: Any) -> Any:
+        """Without languages, a document drafted in French is translated into the five others
+        (English among them), not into the default five."""
+        source = data.get("source") if isinstance(data, dict) else None
+        if isinstance(source, str) and source != SOURCE_LANGUAGE and "languages" not in data:
+            others = [code for code in ALL_LANGUAGES if code != source]
+            if len(others) == len(TARGET_LANGUAGES):
+                data = {**data, "languages": others}
+        return data
 
     @model_validator(mode="after")
     def _size(self) -> Documentation:
         if (self.words is None) == (self.pages is None):
             raise ValueError("give either words or pages (one of them, not both)")
         unique(self.languages, "the language")
-        if SOURCE_LANGUAGE in self.languages:
+        if self.source in self.languages:
+            name = LANGUAGE_NAMES.get(self.source, self.source)
             raise ValueError(
-                "languages are the target languages: English is the source language, remove 'en'"
+                f"languages are the target languages: {name} is the source language,"
+                f" remove '{self.source}'"
             )
         return self
 

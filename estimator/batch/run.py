@@ -223,7 +223,7 @@ def find_proposals(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]
         else:
             diags.append(
                 Diagnostic(
-                    str(path), 1, 1, (), "no-file", "no such file or folder (check the path)"
+                    str(path), 0, 0, (), "no-file", "no such file or folder (check the path)"
                 )
             )
     unique = list(dict.fromkeys(found))

@@ -327,6 +327,8 @@ def validate(
 
     report: list[dict[str, object]] = []
     failed = False
+    if rates is None:
+        rates = _card_named_beside(files)
     for file in files:
         diags = api.check_file(file, rates=rates)
         failed |= has_errors(diags)
@@ -347,6 +349,21 @@ def validate(
         echo_json(json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8"))
     if failed:
         raise typer.Exit(1)
+
+
+def _card_named_beside(files: list[Path]) -> Path | None:
+    """``validate CARD PROPOSAL``: the proposals are checked with the one rate card named
+    beside them; with several, with their own rate_card or the default card (--rates chooses)."""
+    from estimator import api
+
+    cards = []
+    for file in files:
+        doc, _ = api.read_source(file) if file.is_file() else (None, [])
+        if doc is not None and api.kind_of(doc.data) == "rate card":
+            cards.append(file)
+    if len(cards) == 1:
+        return cards[0]
+    return None
 
 
 @app.command("rates", short_help="Show the rate card in use, every value with its source.")

@@ -362,7 +362,7 @@ def read_toml(path: Path, display: str | None = None) -> tuple[Source | None, li
 
     raw = read_bytes(path)
     if isinstance(raw, tuple):
-        return fail(*raw)
+        return fail(*raw, line=0, col=0)  # no text was read: no line to point at
     return parse_toml(raw, name)
 
 

@@ -51,8 +51,8 @@ def resolve_card(
             return None, [
                 Diagnostic(
                     str(card_path),
-                    1,
-                    1,
+                    0,
+                    0,
                     (),
                     "no-file",
                     "no such file, and no shipped rate card has this id",

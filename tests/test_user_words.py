@@ -1,0 +1,88 @@
+"""Messages name what the user wrote, and a proposal may say what it means: a number written
+with thousands separators is recognised, a missing file has no made-up line, a document may be
+drafted in any of the six languages, and `validate CARD PROPOSAL` checks the proposal with that
+card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import cost_models
+from estimator.cli.app import app
+from estimator.core.pipeline import check_file, estimate
+
+HEAD = """format = 1
+[proposal]
+reference    = "TEST/WORDS"
+title        = "Test"
+conference   = "{conference}"
+submitted_by = ["Test"]
+responsible  = "ITU-D"
+period       = [2030, 2030]
+requests     = ["x"]
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "proposal.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_number_written_with_thousands_separators_is_told_how_to_write_it(
+    tmp_path: Path,
+) -> None:
+    text = HEAD.format(conference="PP-26") + (
+        '[[activity]]\nid = "platform"\nkind = "services"\ntitle = "Platform"\n'
+        'amount = "19,850"\njustification = "Contract"\n'
+    )
+    [d] = check_file(_write(tmp_path, text))
+    assert d.key == "activity[0].amount"
+    assert "not the text '19,850': write 19850, without quotes or thousands separators" in (
+        d.message
+    )
+
+
+def test_a_missing_file_is_told_without_a_made_up_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "nope.toml")])
+    assert result.exit_code == 1
+    assert result.stderr == f"{tmp_path / 'nope.toml'}: no such file (check the path)\n"
+
+
+def test_a_document_drafted_in_french_is_translated_into_english_not_french(
+    tmp_path: Path,
+) -> None:
+    text = HEAD.format(conference="WTDC-29") + (
+        '[[activity]]\nid = "rapport"\nkind = "documentation"\ntitle = "Rapport"\n'
+        'words = 10000\nsource = "fr"\n'
+    )
+    est = estimate(_write(tmp_path, text)).estimate
+    assert est is not None
+    translation = next(line for line in est.lines if line.rate_id == "translation")
+    # 10,000 words / 1,000 × 5 target languages, English among them, French not
+    assert translation.quantity == 50
+    assert str(translation.quantity_basis).endswith("(ar, zh, en, ru, es)")
+    # its source language cannot also be a target
+    bad = text + 'languages = ["fr", "en"]\n'
+    [d] = check_file(_write(tmp_path, bad))
+    assert "French is the source language, remove 'fr'" in d.message
+
+
+def test_validate_checks_a_proposal_with_the_card_named_beside_it(tmp_path: Path) -> None:
+    # a card without interpretation: the meeting cannot be priced with it
+    text = (cost_models.CARDS / "itu-geneva.toml").read_text(encoding="utf-8")
+    start = text.index('[[rate]]\nid = "interpretation"')
+    end = text.index('[[rate]]\nid = "conference-services"')
+    card = _write(tmp_path, text[:start] + text[end:], "card.toml")
+    meeting = (
+        '[[activity]]\nid = "meeting"\nkind = "meeting"\ntitle = "Meeting"\ndays = 1\n'
+        'languages = ["en", "fr"]\n'
+    )
+    proposal = _write(tmp_path, HEAD.format(conference="PP-26") + meeting)
+    alone = CliRunner().invoke(app, ["validate", str(proposal)])
+    assert alone.exit_code == 0, alone.output
+    beside = CliRunner().invoke(app, ["validate", str(card), str(proposal)])
+    assert beside.exit_code == 1
+    assert "has no rate 'interpretation'" in beside.stderr
