@@ -189,6 +189,11 @@ def test_every_number_is_written_as_babel_writes_it_for_the_locale(
     assert formats.cents(value) == babel("#,##0.00", False, to_cents(value))
 
 
+def test_the_marks_taken_without_babel_are_those_babel_gives() -> None:
+    for locale, marks in wording.VERIFIED_MARKS.items():
+        assert wording._probed_marks(locale) == marks
+
+
 def test_the_reports_state_the_rules_the_json_records() -> None:
     assert ROUNDING_RULE_TEXT == ROUNDING_RULE
     assert ORDER_RULE_TEXT == ORDER_RULE

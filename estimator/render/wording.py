@@ -160,8 +160,20 @@ def _plain(value: Decimal, pattern: str, exact: bool, marks: Mapping[int, str] |
 _PROBES = ("0", "7", "12", "1234", "-1234.5", "0.5", "0.4984", "1234567.891", "123456789012.25")
 
 
+VERIFIED_MARKS: dict[str, dict[int, str]] = {"en": {}}
+"""Locales whose marks a test checks against Babel (tests/test_wording.py): English writes
+',', '.' and '-' as Python does, so English output needs no Babel at run time (it costs some
+25 ms to import and 10 ms to load a locale, on every command that prints an amount)."""
+
+
 @functools.lru_cache(maxsize=8)
 def _marks(locale: str) -> dict[int, str] | None:
+    if locale in VERIFIED_MARKS:
+        return VERIFIED_MARKS[locale]
+    return _probed_marks(locale)
+
+
+def _probed_marks(locale: str) -> dict[int, str] | None:
     """How the locale's group and decimal marks and minus sign replace ',', '.' and '-' (empty
     for English), if Babel writes every probe in every pattern as :func:`_plain` does with
     them (English, and most locales of three-digit groups): then numbers are written without
