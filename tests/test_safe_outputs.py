@@ -751,7 +751,9 @@ def test_a_card_at_the_bounds_gives_a_workbook_whose_formulas_recalculate_to_the
     proposal = tmp_path / "p.toml"
     text = PROPOSAL.split('[[activity]]\nid = "portal"')[0].replace("[2027, 2027]", "[2000, 2001]")
     proposal.write_text(
-        text.format(reference='"EDGE/1"', title='"Edge"', days=1).replace('note = "Edge"\n', ""),
+        text.format(reference='"EDGE/1"', title='"Edge"', days=1)
+        .replace('note = "Edge"\n', "")
+        .replace("days = 1\n", 'days = 1\nper = "year"\n'),
         "utf-8",
     )
     outcome = estimate(proposal, card)
