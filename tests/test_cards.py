@@ -588,3 +588,18 @@ def test_a_card_without_post_years_prices_posts_per_work_month(tmp_path: Path) -
         Decimal(12),
         Decimal("180000.00"),
     )
+
+
+def test_every_problem_of_a_card_is_told_in_one_run(tmp_path: Path) -> None:
+    """An unknown key in one rate does not hide a wrong amount in another."""
+    text = (cost_models.CARDS / "itu-geneva.toml").read_text(encoding="utf-8")
+    # interpretation: a misspelt key; conference services: 7,000 / 20 × 0.8220 = 287.70, not 288
+    text = text.replace('label = "Interpretation,', 'lable = "Interpretation,', 1)
+    text = text.replace("amount = 287.70", "amount = 288", 1)
+    path = tmp_path / "card.toml"
+    path.write_text(text, encoding="utf-8")
+    card, diags = load_card(path)
+    assert card is None
+    codes = {(d.code, d.key) for d in diags}
+    assert ("extra_forbidden", "rate[0].lable") in codes
+    assert ("formula-mismatch", "rate[1].value[0].amount") in codes

@@ -20,7 +20,15 @@ from decimal import Context, Decimal, DivisionByZero, InvalidOperation, localcon
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
+from pydantic import (
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from cost_models.money import power, product, to_cents
 from cost_models.parameters import Number, Strict, Text
@@ -333,8 +341,18 @@ class RateCard:
 def parse_card(doc: Source) -> tuple[RateCard | None, list[Diagnostic]]:
     model, diags = validate_model(RateCardFile, doc.data, doc, ())
     if model is None:
-        return None, _locate_duplicate_ids(doc, _locate_date_problems(doc, diags))
-    diags += _check_formulas(model, doc)
+        # every problem in one run: the formulas of the rates that are valid are checked too
+        diags = _locate_duplicate_ids(doc, _locate_date_problems(doc, diags))
+        raw = doc.data.get("rate")
+        for i, item in enumerate(raw if isinstance(raw, list) else []):
+            try:
+                rate = Rate.model_validate(item)
+            except ValidationError:
+                continue  # its problems are told above
+            diags += _check_rate_formulas(i, rate, doc)
+        return None, diags
+    for i, rate in enumerate(model.rate):
+        diags += _check_rate_formulas(i, rate, doc)
     if diags:
         return None, diags
     rates = {r.id: r for r in model.rate}
@@ -387,24 +405,23 @@ def _first_out_of_order(dates: list[object]) -> int | None:
     return None
 
 
-def _check_formulas(model: RateCardFile, doc: Source) -> list[Diagnostic]:
+def _check_rate_formulas(i: int, rate: Rate, doc: Source) -> list[Diagnostic]:
     """Each value's amount must be its formula rounded to the cent."""
     out: list[Diagnostic] = []
-    for i, rate in enumerate(model.rate):
-        for j, v in enumerate(rate.value):
-            if v.formula is None:
-                continue
-            expected = to_cents(evaluate(v.formula))
-            if v.amount != expected:
-                out.append(
-                    doc.diag(
-                        ("rate", i, "value", j, "amount"),
-                        "formula-mismatch",
-                        f"rate '{rate.id}' from {v.from_}: amount {v.amount} does not match"
-                        f" its formula {v.formula} = {expected} (rounded to the cent)",
-                        f"write amount = {expected}, or correct the formula",
-                    )
+    for j, v in enumerate(rate.value):
+        if v.formula is None:
+            continue
+        expected = to_cents(evaluate(v.formula))
+        if v.amount != expected:
+            out.append(
+                doc.diag(
+                    ("rate", i, "value", j, "amount"),
+                    "formula-mismatch",
+                    f"rate '{rate.id}' from {v.from_}: amount {v.amount} does not match"
+                    f" its formula {v.formula} = {expected} (rounded to the cent)",
+                    f"write amount = {expected}, or correct the formula",
                 )
+            )
     return out
 
 
