@@ -40,6 +40,7 @@ from estimator.render import markdown
 from estimator.render.outputs import write_all
 from estimator.render.resources import templates_dir
 from estimator.render.wording import (
+    BATCH_VERDICTS,
     FORMATS,
     FUNDING_COLUMNS,
     LOCALE,
@@ -383,6 +384,11 @@ def amount(value: Decimal) -> str:
     return FORMATS.money(value)
 
 
+YEARS_PER_TABLE = 2
+"""Years of the plan in one table of cumulative credits: with four budget units a year, two
+years (eight amounts) fit an A4 landscape page and a 1280-pixel screen beside the reference."""
+
+
 class _RowViews:
     """The rows as the templates show them, made one at a time on each pass of a loop."""
 
@@ -391,34 +397,94 @@ class _RowViews:
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         report = self.report
+        sep = pgettext("list separator", ", ")
         for e in report.entries():
             r = e.row
+            # together with those before: the cells this proposal needs credits in whose
+            # headroom the running total has passed, by it (first) or by those before it
+            over = [
+                c.label
+                for c, v in zip(report.cells, e.cumulative, strict=True)
+                if v > c.headroom and r.additional.get((c.year, c.unit), ZERO) > 0
+            ]
+            later = [cell for cell in over if cell not in e.crosses]
+            cumulative = [
+                {"value": amount(v), "over": v > c.headroom}
+                for c, v in zip(report.cells, e.cumulative, strict=True)
+            ]
             yield {
                 "order": e.index + 1,
                 "reference": r.reference,
                 "title": r.title,
                 "conference": r.conference,
-                "submitted_by": pgettext("list separator", ", ").join(r.submitted_by),
+                "submitted_by": sep.join(r.submitted_by),
                 "submitted": r.submitted or "",
                 "file": file_name(r.file),
                 "total": amount(r.total),
                 "by_year": [amount(r.by_year.get(y, ZERO)) for y in report.years],
                 "by_unit": [amount(r.by_unit.get(u, ZERO)) for u in BUDGET_UNITS],
                 "by_funding": [amount(r.by_funding.get(f, ZERO)) for f in FUNDING],
-                "verdict": r.verdict,
+                "verdict": label(BATCH_VERDICTS, r.verdict),
+                "alone_over": r.verdict == "exceeds",
                 "statement": r.statement,
-                "crosses": pgettext("list separator", ", ").join(e.crosses),
+                "crosses": sep.join(e.crosses),
+                "together": (
+                    _("first to exceed: %(cells)s") % {"cells": sep.join(e.crosses)}
+                    if e.crosses
+                    else _("adds to the excess: %(cells)s") % {"cells": sep.join(later)}
+                    if later
+                    else _("within")
+                ),
+                "together_over": bool(over),
                 "outside_cumulative": amount(e.outside_cumulative),
-                "cumulative": [
-                    {"value": amount(v), "over": v > c.headroom}
-                    for c, v in zip(report.cells, e.cumulative, strict=True)
+                "cumulative": cumulative,
+                "cumulative_groups": [
+                    cumulative[start : start + width] for start, width in _groups(report)
                 ],
             }
 
 
+def _groups(report: Report) -> list[tuple[int, int]]:
+    """(first cell, number of cells) of each table of cumulative credits: YEARS_PER_TABLE
+    years of the plan each."""
+    per_year = len(BUDGET_UNITS)
+    years = len(report.cells) // per_year if report.cells else 0
+    return [
+        (first * per_year, min(YEARS_PER_TABLE, years - first) * per_year)
+        for first in range(0, years, YEARS_PER_TABLE)
+    ]
+
+
+def css_string(text: str) -> str:
+    """The inside of a CSS string ("..."), every character but ASCII letters, digits and
+    spaces escaped, for a page's running head: a style sheet reads no HTML entities, and what
+    is left needs no escaping in HTML either."""
+    return "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch == " ") else "\\" + format(ord(ch), "x") + " "
+        for ch in text
+    )
+
+
 def view(report: Report) -> dict[str, Any]:
     """Everything the HTML and Markdown templates show, as text: they do no arithmetic."""
+    cells = [
+        {
+            "label": c.label,
+            "year": c.year,
+            "unit": c.unit,
+            "headroom": amount(c.headroom),
+            "requested": amount(c.requested),
+            "remaining": amount(c.remaining),
+            "over": c.remaining < 0,
+            "first": c.first,
+        }
+        for c in report.cells
+    ]
+    groups = _groups(report)
+    title = _("Financial implications of the proposals: consolidated report")
     return {
+        "title": title,
+        "running_head": css_string(title),
         "currency": report.currency,
         "plan": report.plan_label,
         "plan_period": report.plan_period,
@@ -427,6 +493,10 @@ def view(report: Report) -> dict[str, Any]:
         "costed": len(report.rows),
         "failed": len(report.failures),
         "total": amount(report.total),
+        "additional": amount(report.by_funding.get("additional", ZERO)),
+        "existing": amount(report.by_funding.get("existing", ZERO)),
+        "extrabudgetary": amount(report.by_funding.get("extrabudgetary", ZERO)),
+        "submitted": report.submitted,
         "years": [str(y) for y in report.years],
         "units": list(BUDGET_UNITS),
         "fundings": [label(FUNDING_COLUMNS, f) for f in FUNDING],
@@ -437,18 +507,15 @@ def view(report: Report) -> dict[str, Any]:
             "by_funding": [amount(v) for v in report.by_funding.values()],
             "outside": amount(report.outside_total),
         },
-        "cells": [
+        "cells": cells,
+        "cumulative_tables": [
             {
-                "label": c.label,
-                "year": c.year,
-                "unit": c.unit,
-                "headroom": amount(c.headroom),
-                "requested": amount(c.requested),
-                "remaining": amount(c.remaining),
-                "over": c.remaining < 0,
-                "first": c.first,
+                "index": i,
+                "cells": cells[start : start + width],
+                "years": sorted({c["year"] for c in cells[start : start + width]}),
+                "last": i == len(groups) - 1,
             }
-            for c in report.cells
+            for i, (start, width) in enumerate(groups)
         ],
         "exceeded": [
             {

@@ -281,6 +281,16 @@ FUNDING_COLUMNS = {
     "extrabudgetary": N_("Extrabudgetary"),
 }
 """The same, as a column of the batch report."""
+BATCH_VERDICTS = {
+    "within": N_("within"),
+    "exceeds": N_("exceeds"),
+    "additional": N_("no headroom to compare"),
+    "absorbed": N_("within existing provisions"),
+    "extrabudgetary": N_("extrabudgetary only"),
+    "none": N_("no cost"),
+}
+"""A proposal's Article 34 verdict taken alone, as a cell of the batch report (under a
+heading that names the headroom of the plan)."""
 ACTION_LABELS = {
     "ADD": N_("ADD (addition)"),
     "MOD": N_("MOD (modification)"),
