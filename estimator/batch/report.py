@@ -37,6 +37,7 @@ from estimator.core.assess import YearUnit
 from estimator.core.diagnostics import Diagnostic
 from estimator.core.plan import FinancialPlan
 from estimator.render import markdown
+from estimator.render.annex import css_string
 from estimator.render.outputs import write_all
 from estimator.render.resources import templates_dir
 from estimator.render.wording import (
@@ -455,16 +456,6 @@ def _groups(report: Report) -> list[tuple[int, int]]:
     ]
 
 
-def css_string(text: str) -> str:
-    """The inside of a CSS string ("..."), every character but ASCII letters, digits and
-    spaces escaped, for a page's running head: a style sheet reads no HTML entities, and what
-    is left needs no escaping in HTML either."""
-    return "".join(
-        ch if ch.isascii() and (ch.isalnum() or ch == " ") else "\\" + format(ord(ch), "x") + " "
-        for ch in text
-    )
-
-
 def view(report: Report) -> dict[str, Any]:
     """Everything the HTML and Markdown templates show, as text: they do no arithmetic."""
     cells = [
@@ -484,7 +475,6 @@ def view(report: Report) -> dict[str, Any]:
     title = _("Financial implications of the proposals: consolidated report")
     return {
         "title": title,
-        "running_head": css_string(title),
         "currency": report.currency,
         "plan": report.plan_label,
         "plan_period": report.plan_period,
@@ -559,6 +549,7 @@ def _environment() -> Environment:
     )
     env.filters["cell"] = markdown.cell
     env.filters["line"] = markdown.line
+    env.filters["css_string"] = css_string
     install_words(env)
     return env
 

@@ -150,11 +150,15 @@ def _environment(folder: Path, autoescape: bool, sandboxed: bool = False) -> jin
 def css_string(value: object) -> markupsafe.Markup:
     """Text for the inside of a CSS string in a <style> element (the HTML annex's running
     reference on each printed page): every character but letters, digits, space, '.', '/' and
-    '-' as a CSS escape, so that no text can end the string, the rule or the element."""
+    '-' as a CSS escape, so that no text can end the string, the rule or the element. CSS
+    reads a space after a six-digit escape as its end: a space that follows one is doubled."""
+    text = str(value)
     return markupsafe.Markup(
         "".join(
-            c if c.isascii() and (c.isalnum() or c in " ./-") else f"\\{ord(c):06x}"
-            for c in str(value)
+            c
+            if c.isascii() and (c.isalnum() or c in " ./-")
+            else f"\\{ord(c):06x}" + (" " if text[i + 1 : i + 2] == " " else "")
+            for i, c in enumerate(text)
         )
     )
 
