@@ -1,7 +1,7 @@
 """Messages name what the user wrote, and a proposal may say what it means: a number written
-with thousands separators is recognised, a missing file has no made-up line, a document may be
-drafted in any of the six languages, and `validate CARD PROPOSAL` checks the proposal with that
-card."""
+with thousands separators is recognised, a missing file has no made-up line, a template used at
+a conference it was not made for is told, a document may be drafted in any of the six
+languages, and `validate CARD PROPOSAL` checks the proposal with that card."""
 
 from __future__ import annotations
 
@@ -49,6 +49,18 @@ def test_a_missing_file_is_told_without_a_made_up_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "nope.toml")])
     assert result.exit_code == 1
     assert result.stderr == f"{tmp_path / 'nope.toml'}: no such file (check the path)\n"
+
+
+def test_a_template_made_for_another_conference_is_told_at_its_kind(tmp_path: Path) -> None:
+    activity = '[[activity]]\nid = "initiative"\nkind = "wtdc.regional-initiative"\ntitle = "I"\n'
+    path = _write(tmp_path, HEAD.format(conference="PP-26") + activity)
+    [w] = [d for d in check_file(path) if d.code == "template-conference"]
+    assert w.key == "activity[0].kind"
+    assert "'wtdc.regional-initiative' is made for proposals to WTDC" in w.message
+    assert "this proposal is for PP-26" in w.message
+    # at the conference it was made for, nothing is said
+    path = _write(tmp_path, HEAD.format(conference="WTDC-29") + activity)
+    assert [d for d in check_file(path) if d.code == "template-conference"] == []
 
 
 def test_a_document_drafted_in_french_is_translated_into_english_not_french(

@@ -439,6 +439,11 @@ class ActivityTemplate:
             ],
         }
 
+    @property
+    def conferences(self) -> tuple[str, ...]:
+        """The conferences whose proposals the template is made for ('PP', 'WTDC', ...)."""
+        return self.spec.template.conferences
+
     def summary_line(self) -> str:
         return f"{self.name}: {self.title} ({', '.join(self.spec.template.conferences)})"
 

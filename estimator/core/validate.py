@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -83,6 +84,7 @@ def validate_proposal(
         diags += _year_or_total(doc, activities, info.years)
 
     diags += _cross_checks(doc, raw_activities, info)
+    diags += _template_conferences(doc, raw_activities, info, templates)
     diags.sort(key=lambda d: (d.line, d.col))
     if info is None or any(d.severity is Severity.ERROR for d in diags):
         return None, diags
@@ -167,6 +169,51 @@ def _cross_checks(
                     )
     diags += goal_diagnostics(doc, raw_activities, period)
     return diags
+
+
+def _conference_family(conference: str) -> str | None:
+    """The kind of conference a proposal is for, as templates name it: 'PP-26' → 'PP',
+    'C26' → 'Council', 'WTDC-29' → 'WTDC'; None when the name is not one of these forms."""
+    m = re.fullmatch(r"\s*([A-Za-z]+)[- ]?\d*\s*", conference)
+    if m is None:
+        return None
+    name = m.group(1).upper()
+    if name in ("C", "COUNCIL"):
+        return "Council"
+    return name if name in ("PP", "WRC", "RA", "WTSA", "WTDC") else None
+
+
+def _template_conferences(
+    doc: Source,
+    raw_activities: list[Any],
+    info: ProposalInfo | None,
+    templates: Mapping[str, Template],
+) -> list[Diagnostic]:
+    """A template made for other conferences (a wtdc.* template in a PP-26 proposal) is told,
+    at the activity's kind: it may be the wrong template."""
+    family = _conference_family(info.conference) if info is not None else None
+    if family is None or info is None:
+        return []
+    out: list[Diagnostic] = []
+    for index, raw in enumerate(raw_activities):
+        kind = raw.get("kind") if isinstance(raw, dict) else None
+        template = templates.get(kind) if isinstance(kind, str) else None
+        conferences: tuple[str, ...] = getattr(template, "conferences", ())
+        if not conferences or family in conferences:
+            continue
+        made_for = ", ".join(conferences)
+        out.append(
+            doc.diag(
+                ("activity", index, "kind"),
+                "template-conference",
+                f"the template '{kind}' is made for proposals to {made_for}, and this proposal is"
+                f" for {info.conference}",
+                "check that it is the work the proposal asks for, or choose another kind:"
+                " finimpact activities lists the templates and their conferences",
+                severity=Severity.WARNING,
+            )
+        )
+    return out
 
 
 def _raw_period(data: dict[str, Any]) -> tuple[int, int] | None:
