@@ -93,6 +93,7 @@ def activity(rng: random.Random, n: int, years: list[int]) -> str:
             lines.append(f"months = {rng.randint(1, 6)}")
         else:
             lines.append(f"days = {rng.randint(5, 60)}")
+        lines.append('per = "year"')  # so must a consultant's months or days (no draw)
     elif kind == "travel":
         lines.insert(2, 'title = "Missions"')
         lines.append(f"trips = {rng.randint(1, 10)}")

@@ -195,10 +195,10 @@ def bench(n: int, jobs: int, work: Path, seed: int) -> dict[str, Any]:
     import floor
 
     proposals = work / f"proposals-{n}"
-    if not proposals.is_dir() or len(list(proposals.glob("*.toml"))) != n:
-        shutil.rmtree(proposals, ignore_errors=True)
-        generate = [sys.executable, str(HERE / "generate.py"), str(n), str(proposals)]
-        subprocess.run([*generate, "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    # written anew each run (not timed): a corpus left by an older version may no longer be valid
+    shutil.rmtree(proposals, ignore_errors=True)
+    generate = [sys.executable, str(HERE / "generate.py"), str(n), str(proposals)]
+    subprocess.run([*generate, "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
     formats, library = tool()
     out = {k: work / f"{k}-{n}" for k in ("batch", "plain", "replay", "staged")}
     for folder in out.values():

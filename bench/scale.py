@@ -71,6 +71,7 @@ def measure_one(n: int, years: int, mix: str, kind: str) -> dict[str, Any]:
     """Cost one proposal in this process, stage by stage (run in a fresh process)."""
     import estimator.core.pipeline as pipeline
     from estimator.cli.summary import summary
+    from estimator.render.options import DEFAULT_OPTIONS
     from estimator.render.outputs import RENDERERS, output_paths, write_all
 
     timing: dict[str, float] = {}
@@ -105,7 +106,7 @@ def measure_one(n: int, years: int, mix: str, kind: str) -> dict[str, Any]:
         timed("summary", summary)(result)
         rendered = {}
         for fmt, (_, render) in RENDERERS.items():
-            rendered[fmt] = timed(f"render {fmt}", render)(result, {})
+            rendered[fmt] = timed(f"render {fmt}", render)(result, DEFAULT_OPTIONS)
         out = Path(tmp) / "out"
         out.mkdir()
         paths = output_paths(result, out, list(RENDERERS))
@@ -137,7 +138,7 @@ def baseline_mib() -> float:
     """The peak memory of a process that only imports what an estimate uses."""
     code = (
         "import resource, estimator.core.pipeline, estimator.render.outputs, "
-        "estimator.cli.summary; "
+        "estimator.render.annex, estimator.render.workbook, estimator.cli.summary; "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
     )
     done = subprocess.run(
