@@ -14,7 +14,11 @@ escape sequence.
 
 Examples: ``FINIMPACT_FUZZ_EXAMPLES`` in all, shared by the tests (default 200, a few
 seconds: what CI runs, the same examples each time). A long run, new examples each time:
-``FINIMPACT_FUZZ_EXAMPLES=10000 pytest tests/test_fuzz.py``.
+``FINIMPACT_FUZZ_EXAMPLES=10000 pytest tests/test_fuzz.py`` (at least that many in all). Run on
+5 December 2026 (issue 13), each test in its own process, three at a time on a shared 2-core
+machine (load 14): 909 examples a test, 9,132 in all (the path-kind test has only 42 cases),
+then 1,000 more each of random bytes and random TOML and the 42 again: 11,174 examples across
+every generator, 0 failures, about 27 minutes.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ EXAMPLES = int(os.environ.get("FINIMPACT_FUZZ_EXAMPLES", "200"))
 TESTS = 11
 settings.register_profile(
     "finimpact-fuzz",
-    max_examples=max(1, EXAMPLES // TESTS),
+    max_examples=max(1, -(-EXAMPLES // TESTS)),  # at least EXAMPLES in all
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=EXAMPLES <= 200,  # CI: the same examples each run; a long run explores
