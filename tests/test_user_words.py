@@ -45,6 +45,23 @@ def test_a_number_written_with_thousands_separators_is_told_how_to_write_it(
     )
 
 
+def test_an_unquoted_number_with_a_thousands_separator_is_told_how_to_write_it(
+    tmp_path: Path,
+) -> None:
+    text = HEAD.format(conference="PP-26") + (
+        '[[activity]]\nid = "platform"\nkind = "services"\ntitle = "Platform"\n'
+        'amount = 50,000\njustification = "Contract"\n'
+    )
+    result = CliRunner().invoke(app, ["validate", str(_write(tmp_path, text))])
+    assert result.exit_code == 1
+    line = text.splitlines().index("amount = 50,000") + 1
+    assert f"proposal.toml:{line}:12: TOML syntax error: 50,000 looks like a number with a" in (
+        result.stderr
+    )
+    assert "write 50000 or 50_000" in result.stderr
+    assert "leading zeros" not in result.stderr
+
+
 def test_a_missing_file_is_told_without_a_made_up_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "nope.toml")])
     assert result.exit_code == 1

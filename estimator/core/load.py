@@ -107,6 +107,30 @@ def _plain_syntax(message: str) -> tuple[str, str]:
     return message, "see https://toml.io"
 
 
+_GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def _thousands(text: str, line: int, col: int) -> tuple[str, str] | None:
+    """When the text TOML stopped at is a comma inside a number (amount = 50,000), the message
+    and hint for a thousands separator; None otherwise."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    row = lines[line - 1]
+    if row[col - 1 : col] != ",":
+        return None
+    for m in _GROUPED.finditer(row):
+        if m.start() < col - 1 < m.end():
+            written = m.group()
+            plain = written.replace(",", "")
+            underscored = written.replace(",", "_")
+            return (
+                f"{written} looks like a number with a thousands separator (',')",
+                f"write {plain} or {underscored}: TOML numbers take no commas",
+            )
+    return None
+
+
 def _end(text: str) -> tuple[int, int]:
     """Line and column just after the last character of the text."""
     lines = text.splitlines() or [""]
@@ -439,6 +463,9 @@ def parse_toml(raw: bytes, name: str) -> tuple[Source | None, list[Diagnostic]]:
             line, col = _end(text)
         message = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", message)
         plain, hint = _plain_syntax(message.strip().rstrip("."))
+        grouped = _thousands(text, line, col)
+        if grouped is not None:
+            plain, hint = grouped
         return fail("toml-syntax", f"TOML syntax error: {plain}", hint, line, col)
     except RecursionError:
         line, col = _deepest(text)
