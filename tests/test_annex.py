@@ -653,3 +653,91 @@ def test_caveats_are_sentences_under_their_own_heading_never_diagnostics(tmp_pat
         assert not re.search(r"\.toml:\d+", item), item
     for warning in outcome.estimate.warnings:
         assert warning.message not in annex
+
+
+# Notes, caveats and no program text ---------------------------------------------------------
+
+
+def _document_texts(r: Rendered) -> dict[str, str]:
+    return {
+        "md": r.md,
+        "html": "".join(read_html(r.html).text),
+        "docx": docx_text(r.docx),
+    }
+
+
+def _without_card_notes(text: str, estimate: Estimate) -> str:
+    """The text less the rate card's own notes, which are quoted as the card writes them."""
+    for paragraph in (estimate.card.notes or "").split("\n\n"):
+        for line in paragraph.strip().splitlines():
+            text = text.replace(line.strip(), "")
+    return text
+
+
+def _assert_no_program_text(text: str, estimate: Estimate, where: str) -> None:
+    # 'remote = True', 'translation = ,', 'staff_grade = P4' (a derivation's '8 months = USD
+    # 92,900' or '70 million words = 224,425 pages' is arithmetic, not a key)
+    assert not re.search(r"\b[a-z]+(\\?_[a-z]+)+ = ", text), where
+    assert not re.search(r"\b[a-z]+ = (True|False|[a-z\[\",]|$)", text, re.MULTILINE), where
+    assert not re.search(r"\b(True|False)\b", text), where
+    assert "default of template" not in text, where
+    quoted = _without_card_notes(text, estimate)
+    for line in estimate.lines:
+        assert f"({line.rate_id})" not in text, (where, line.rate_id)
+        if "." in line.rate_id:
+            assert line.rate_id not in quoted, (where, line.rate_id)
+    for warning in estimate.warnings:
+        assert warning.code not in text and warning.message not in text, (where, warning.code)
+    assert not re.search(r"\.toml:\d+", text), where
+
+
+def test_notes_are_sentences_without_program_text_in_every_format(
+    rendered: dict[str, Rendered],
+) -> None:
+    """What a budget officer reads under the notes: no 'remote = True', no 'translation = ,
+    default of template ...', no True/False, no rate id, no diagnostic code or file line, in
+    any annex of any seed or case, in Markdown, HTML or Word."""
+    for name, r in rendered.items():
+        for fmt, text in _document_texts(r).items():
+            _assert_no_program_text(text, r.estimate, f"{name}.{fmt}")
+
+
+def test_template_defaults_are_said_as_sentences_under_their_own_heading(
+    rendered: dict[str, Rendered],
+) -> None:
+    """The focus-group template's defaults read as 'remote participation: yes' and 'languages
+    ...: none', each with its reason, under a heading of their own; the proposal's note of an
+    activity a template expands into several parts is said once."""
+    r = rendered["wtsa28-ai-focus-group-template"]
+    section = r.md.split("### Quantities supplied by the activity templates\n", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    items = [line.removeprefix("- ") for line in section.splitlines() if line.startswith("- ")]
+    assert any("remote participation: yes." in i for i in items), items
+    assert any("translated into: none." in i for i in items), items
+    defaults = sum(len(a.defaults) for a in r.estimate.proposal.activities)
+    assert len(items) == defaults
+    for item in items:
+        assert item[0].isupper() and item.endswith("."), item
+    note = r.estimate.proposal.activities[0].spec.note
+    notes = r.md.split("### Notes on the activities\n", 1)[1].split("\n### ", 1)[0]
+    assert note is not None and notes.count(note) == 1
+
+
+def test_no_diagnostic_closes_any_annex_even_when_the_figures_warn(tmp_path: Path) -> None:
+    """Under a card that does not escalate, old unit costs warn on the command line; every
+    seed's annex says them as caveats, and the document ends with the stamp, never with a
+    diagnostic, a rate id or a file position."""
+    card = tmp_path / "flat.toml"
+    text = (cost_models.CARDS / "itu-geneva.toml").read_text(encoding="utf-8")
+    card.write_text(text.replace("escalation = 0.0045", "escalation = 0", 1), encoding="utf-8")
+    warned = 0
+    for seed in sorted((ROOT / "seeds").glob("*.toml")):
+        est = _estimate(seed, card)
+        warned += len(est.warnings)
+        md = render_markdown(est, RenderOptions()).decode("utf-8")
+        word = render_docx(est, RenderOptions())
+        for fmt, text in (("md", md), ("docx", docx_text(word))):
+            _assert_no_program_text(text, est, f"{seed.stem}.{fmt}")
+        last = md.rstrip().splitlines()[-1]
+        assert last.startswith("finimpact "), (seed.stem, last)
+    assert warned > 0

@@ -81,7 +81,7 @@ def _user_template(path: Path) -> Path:
     document.core_properties.subject = "{{ annex.title }}"
     document.add_heading("{{ annex.title }}", level=1)
     document.add_paragraph().add_run().add_picture(io.BytesIO(jpeg), width=Mm(20))
-    for text in ("{%p for line in annex.assumptions %}", "{{ line }}", "{%p endfor %}"):
+    for text in ("{%p for line in annex.caveats %}", "{{ line }}", "{%p endfor %}"):
         document.add_paragraph(text)
     table = document.add_table(rows=4, cols=5)
     texts = [

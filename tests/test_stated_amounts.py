@@ -152,14 +152,16 @@ def test_an_amount_in_the_cards_currency_is_taken_as_stated() -> None:
     assert _by_year(outcome) == {2028: Decimal(PLATFORM)}
     assert outcome.estimate is not None
     view = build_view(outcome.estimate)
-    assert not any("does not name the currency" in a for a in view.assumptions)
+    assert not any("does not name the currency" in a for g in view.notes for a in g.entries)
 
 
 def test_where_the_currency_is_undeclared_the_annex_says_which_was_taken() -> None:
     outcome = _estimate(proposal("once = 2028"), rates=EUR_CARD)
     assert outcome.estimate is not None
     view = build_view(outcome.estimate)
-    assert any("taken in EUR, the currency of the rate card" in a for a in view.assumptions)
+    assert any(
+        "taken in EUR, the currency of the rate card" in a for g in view.notes for a in g.entries
+    )
 
 
 def test_a_templates_amount_is_a_years_amount() -> None:

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cost_models.kinds import KINDS
+from cost_models.kinds.documentation import STAGES
+from cost_models.kinds.meeting import LOCATIONS
 from cost_models.needs import ELEMENTS
-from cost_models.parameters import BUDGET_UNITS, FUNDING, Stated
+from cost_models.parameters import BUDGET_UNITS, FUNDING, LANGUAGE_NAMES, Stated
 from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
-from estimator.core.model import Activity
+from estimator.core.model import Activity, TemplateDefault
+from estimator.core.templates import ActivityTemplate, find
 from estimator.render.caveats import caveats
 from estimator.render.rounding import ROUNDING_UNITS, round_half_up, round_table, round_vector
 from estimator.render.wording import (
@@ -33,7 +36,9 @@ from estimator.render.wording import (
     _,
     article34_statement,
     currency_amount,
+    join_words,
     label,
+    ngettext,
     period_text,
     pgettext,
     phrase,
@@ -94,6 +99,15 @@ class StatedAmount:
 
 
 @dataclass(frozen=True)
+class Notes:
+    """Notes of one kind, as sentences under their own heading."""
+
+    title: str
+    intro: str | None
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AnnexView:
     lang: str
     """The language of the words (BCP 47: 'en'), for the document's own language mark."""
@@ -123,7 +137,8 @@ class AnnexView:
     stated: tuple[StatedAmount, ...]
     escalation: str
     rounding_rule: str
-    assumptions: tuple[str, ...]
+    notes: tuple[Notes, ...]
+    """The assumptions and notes, each kind under its own heading, as sentences."""
     caveats: tuple[str, ...]
     """What a committee should know about the figures, as sentences (never diagnostics)."""
     stamp: str
@@ -426,40 +441,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
             ]
         )
 
-    assumptions: list[str] = []
-    for a in estimate.proposal.activities:
-        if a.spec.note:
-            assumptions.append(
-                _("%(activity)s: %(note)s") % {"activity": a.spec.title, "note": a.spec.note}
-            )
-        for d in a.defaults:
-            assumptions.append(
-                _("%(activity)s: %(key)s = %(value)s, default of template %(template)s: %(why)s")
-                % {
-                    "activity": a.spec.title,
-                    "key": d.key,
-                    "value": _value_text(d.value),
-                    "template": a.template,
-                    "why": d.why,
-                }
-            )
-    for r in rates:
-        if r.basis == _(BASIS_LABELS["assumed"]) and r.derivation:
-            assumptions.append(
-                _("%(rate)s: %(derivation)s") % {"rate": r.rate, "derivation": r.derivation}
-            )
-    if card.words_per_page_source:
-        assumptions.append(_("Words per page: %(source)s") % {"source": card.words_per_page_source})
-    if card.notes:
-        assumptions.append(_("Rate card: %(notes)s") % {"notes": card.notes})
-    if stated and estimate.proposal.info.currency is None:
-        assumptions.append(
-            _(
-                "The proposal does not name the currency of the amounts it states: they were "
-                "taken in %(currency)s, the currency of the rate card."
-            )
-            % {"currency": currency}
-        )
+    notes = _notes(estimate, rates, stated)
 
     external = round_half_up(estimate.external_human_resources, round_to)
     return AnnexView(
@@ -484,7 +466,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         stated=stated,
         escalation=escalation,
         rounding_rule=sentences([_(ROUNDING_RULE_TEXT), rounding]),
-        assumptions=tuple(assumptions),
+        notes=notes,
         caveats=caveats(estimate),
         stamp=_(
             "finimpact %(version)s · rate card %(card)s sha256 %(card_sha256)s · proposal sha256 "
@@ -499,11 +481,101 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
     )
 
 
-def _value_text(value: object) -> str:
+def _notes(
+    estimate: Estimate, rates: Sequence[RateUsed], stated: Sequence[StatedAmount]
+) -> tuple[Notes, ...]:
+    """The assumptions and notes as sentences, each kind under its own heading: the proposal's
+    notes (once for an activity a template expands into several), the quantities a template
+    supplied, the rates that rest on an assumption, the rate card's own notes, the currency of
+    stated amounts. Never a key, a code or a value as a program writes it."""
+    activity_notes: dict[int, str] = {}
+    defaults: list[str] = []
+    for a in estimate.proposal.activities:
+        entry = a.spec.title.rsplit(": ", 1)[0] if a.template is not None else a.spec.title
+        if a.spec.note and a.index not in activity_notes:
+            activity_notes[a.index] = _("%(activity)s: %(note)s") % {
+                "activity": entry,
+                "note": a.spec.note,
+            }
+        template = find(a.template)[0] if a.template is not None else None
+        for d in a.defaults:
+            defaults.append(_default_sentence(a.spec.title, template, d))
+    assumed = [
+        _("%(rate)s: %(assumption)s") % {"rate": r.rate, "assumption": r.derivation}
+        for r in rates
+        if r.basis == _(BASIS_LABELS["assumed"]) and r.derivation
+    ]
+    card = estimate.card
+    about_card: list[str] = []
+    if card.words_per_page_source:
+        about_card.append(
+            _("Words per page (%(words)s): %(source)s")
+            % {"words": number_text(card.words_per_page), "source": card.words_per_page_source}
+        )
+    if card.notes:
+        about_card += [p.strip() for p in card.notes.split("\n\n") if p.strip()]
+    other: list[str] = []
+    if stated and estimate.proposal.info.currency is None:
+        other.append(
+            _(
+                "The proposal does not name the currency of the amounts it states: they were "
+                "taken in %(currency)s, the currency of the rate card."
+            )
+            % {"currency": estimate.currency}
+        )
+    groups = [
+        Notes(_("Notes on the activities"), None, tuple(activity_notes.values())),
+        Notes(
+            _("Quantities supplied by the activity templates"),
+            _(
+                "Where the proposal does not give a quantity, the conference activity template "
+                "it uses supplies one, for the reason given."
+            ),
+            tuple(defaults),
+        ),
+        Notes(_("Rates that rest on an assumption"), None, tuple(assumed)),
+        Notes(_("About the rate card"), None, tuple(about_card)),
+        Notes(_("Currency"), None, tuple(other)),
+    ]
+    return tuple(g for g in groups if g.entries)
+
+
+def _default_sentence(
+    activity: str, template: ActivityTemplate | None, default: TemplateDefault
+) -> str:
+    """A template's default in words: 'Focus group: meetings, remote participation: yes.
+    Focus groups are open to non-members worldwide and offer remote participation.'"""
+    value = default.value
+    param = template.parameters.get(default.key) if template is not None else None
+    if param is None:  # the year a part falls in, chosen by the template
+        years = tuple(value) if isinstance(value, list | tuple) else (value,)
+        what = ngettext("year", "years", len(years))
+        shown = period_text(years)
+    else:
+        what = param.label
+        shown = _default_value_text(param.type, value)
+    return _("%(activity)s, %(label)s: %(value)s. %(why)s") % {
+        "activity": activity,
+        "label": what,
+        "value": shown,
+        "why": default.why,
+    }
+
+
+def _default_value_text(kind: str, value: object) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if kind == "languages" and isinstance(value, list | tuple):
+        names = [label(LANGUAGE_NAMES, str(code)) for code in value]
+        return join_words(names) if names else _("none")
+    if isinstance(value, str) and value in LOCATIONS:
+        return _(LOCATIONS[value])
+    if isinstance(value, str) and value in STAGES:
+        return _(STAGES[value])
     if isinstance(value, list | tuple):
-        return pgettext("list separator", ", ").join(str(v) for v in value)
-    if isinstance(value, Decimal):
-        return number_text(value)
+        return join_words([str(v) for v in value]) if value else _("none")
+    if isinstance(value, Decimal | int | float):
+        return number_text(Decimal(str(value)))
     return str(value)
 
 
@@ -523,7 +595,7 @@ def _rates_used(estimate: Estimate) -> tuple[RateUsed, ...]:
         if value is not None:
             explanation = value.derivation or value.assumption
         seen[key] = RateUsed(
-            rate=_("%(label)s (%(id)s)") % {"label": line.rate_label, "id": line.rate_id},
+            rate=line.rate_label,
             unit=rate.unit if rate is not None else line.quantity_unit,
             value=currency_amount(currency, money_text(line.rate)),
             date=FORMATS.date(line.rate_from),
