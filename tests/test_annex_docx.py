@@ -408,18 +408,6 @@ def test_header_and_footer_tab_stops_are_those_of_an_a4_page(
         assert max(stops) <= width and abs(max(stops) - width) < Mm(1), name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14: the assumptions and notes still quote template defaults as program text "
-    "(remote = True) and rate ids; their wording moves to the presentation layer",
-)
-def test_no_program_text_in_any_annex(seed_annexes: dict[str, bytes]) -> None:
-    for name, data in seed_annexes.items():
-        text = _text(data)
-        assert not re.search(r"\b(True|False)\b", text), name
-        assert not re.search(r"\b[a-z_]+ = ", text), name  # key = value
-
-
 @pytest.mark.libreoffice
 def test_every_annex_prints_on_a_sensible_number_of_pages(
     seed_annexes: dict[str, bytes], tmp_path: Path
