@@ -834,3 +834,31 @@ def test_a_rate_id_too_long_for_a_name_is_cut_to_one(rate_change: Estimate) -> N
         io.BytesIO(render_workbook(replace(rate_change, lines=tuple(lines))))
     )
     assert set(names) <= set(wb.defined_names)
+
+
+def test_no_year_is_shown_with_a_thousands_separator(
+    written: dict[str, tuple[Estimate, Path]], tmp_path: Path
+) -> None:
+    # A year reads 2030, never 2,030: a one-off amount's 'once' on the Proposal sheet, the
+    # Workings' Year column and the years over the Summary's tables.
+    seed = ROOT / "seeds" / "wtdc29-digital-skills.toml"
+    text = seed.read_text(encoding="utf-8")
+    assert 'per           = "year"' in text
+    one_off = tmp_path / "one-off.toml"
+    one_off.write_text(text.replace('per           = "year"', "once = 2030", 1), "utf-8")
+    est = _estimate(one_off)
+    books = {**written, "one-off": (est, tmp_path / "one-off.xlsx")}
+    books["one-off"][1].write_bytes(render_workbook(est, RenderOptions()))
+    seen = 0
+    for name, (est, path) in books.items():
+        wb = openpyxl.load_workbook(path)
+        years = set(est.proposal.info.years)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if type(c.value) is int and c.value in years:
+                        seen += 1
+                        assert "," not in c.number_format, (name, ws.title, c.coordinate)
+    once = [r for r in _rows(openpyxl.load_workbook(books["one-off"][1])["Proposal"])]
+    assert [r[3] for r in once if r[2] == "once"] == [2030]
+    assert seen

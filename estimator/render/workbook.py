@@ -24,10 +24,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 from cost_models.needs import ELEMENTS
-from cost_models.parameters import BUDGET_UNITS, FUNDING
+from cost_models.parameters import BUDGET_UNITS, FUNDING, Year
 from estimator import __version__
 from estimator.core.estimate import CostLine, Estimate
 from estimator.render import wording
@@ -571,6 +571,11 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def _holds_years(annotation: Any) -> bool:
+    """Whether a field of an activity holds a year (``once``): shown without a separator."""
+    return bool(annotation == Year or any(_holds_years(a) for a in get_args(annotation)))
+
+
 def _proposal_sheet(book: Book, estimate: Estimate) -> None:
     ws = book.sheet("Proposal", header_rows=(0, 0), freeze=(1, 0))
     titles = ["#", _("Activity"), _("Key"), _("Value"), _("Where the value comes from")]
@@ -604,7 +609,10 @@ def _proposal_sheet(book: Book, estimate: Estimate) -> None:
             ws.text(r, 2, key)
             shown = _shown(value)
             if isinstance(shown, Decimal | int):
-                ws.number(r, 3, shown, number_format_for(shown), "number-left")
+                fields = type(spec).model_fields
+                year = key in fields and _holds_years(fields[key].annotation)
+                shown_as = YEAR if year else number_format_for(shown)
+                ws.number(r, 3, shown, shown_as, "number-left")
             else:
                 ws.text(r, 3, str(shown), wrap_at=50)
             ws.text(r, 4, origin, wrap_at=60)
