@@ -413,8 +413,11 @@ def test_python_dash_m_estimator_runs_the_same_tool(invalid: Path) -> None:
 
 
 def test_finimpact_entry_point_estimates_a_seed(tmp_path: Path) -> None:
-    exe = shutil.which("finimpact")
-    assert exe, "the finimpact entry point is not installed (pip install -e .)"
+    # the entry point installed beside the interpreter running the tests (a virtual
+    # environment that is not activated is not on PATH), else the one on PATH
+    beside = Path(sys.executable).parent / "finimpact"
+    exe = str(beside) if beside.is_file() else shutil.which("finimpact")
+    assert exe, "the finimpact entry point is not installed (pip install .)"
     done = subprocess.run(
         [exe, "estimate", str(SEED), "--json", "--out", str(tmp_path), "--format", "json"],
         capture_output=True,
