@@ -225,7 +225,7 @@ def build() -> bytes:
     _p(doc, "Note: no financial implications", "Heading 1")
     _p(
         doc,
-        "{{ annex.article34_statement }} None of the activities by which the requests would be "
+        "{{ annex.article34.paragraphs | join(' ') }} None of the activities by which the requests would be "
         "implemented has a cost, so no estimate of requirements is given.",
     )
     _p(doc, "{%p if annex.requests %}")
@@ -239,10 +239,18 @@ def build() -> bytes:
     _p(doc, "2. Summary", "Heading 1")
     _p(doc, "{{ annex.rounding }}")
     _items_table(doc, "annex.summary", amounts=True)
-    article = doc.add_paragraph()
-    article.paragraph_format.space_before = Pt(8)
-    article.add_run("Article 34 ({{ annex.article34_verdict }}). ").bold = True
-    article.add_run("{{ annex.article34_statement }}")
+    _p(doc, "{{ annex.article34.title }}", "Heading 2")
+    _p(doc, "{%p for paragraph in annex.article34.paragraphs %}")
+    _p(doc, "{{ loop.index }}. {{ paragraph }}")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p if annex.article34.quote %}")
+    _p(doc, "« {{ annex.article34.quote }} »", "Quote")
+    _p(doc, "{{ annex.article34.quote_source }}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if annex.article34.excess %}")
+    _p(doc, "{{ annex.article34.excess.title }} ({{ annex.currency }})")
+    _amounts_table(doc, "annex.article34.excess")
+    _p(doc, "{%p endif %}")
 
     _p(doc, "3. Requests", "Heading 1")
     _p(doc, "{%p for request in annex.requests %}")

@@ -19,7 +19,7 @@ from cost_models.kinds.meeting import LOCATIONS
 from cost_models.needs import ELEMENTS
 from cost_models.parameters import BUDGET_UNITS, FUNDING, LANGUAGE_NAMES, Stated
 from estimator import __version__
-from estimator.core.estimate import CostLine, Estimate
+from estimator.core.estimate import Assessment, CostLine, Estimate
 from estimator.core.model import Activity, TemplateDefault
 from estimator.core.templates import ActivityTemplate, find
 from estimator.render.caveats import caveats
@@ -33,8 +33,9 @@ from estimator.render.wording import (
     LOCALE,
     ROUNDING_RULE_TEXT,
     UNIT_LABELS,
+    VERDICT_TITLES,
     _,
-    article34_statement,
+    article34_paragraphs,
     currency_amount,
     join_words,
     label,
@@ -99,6 +100,20 @@ class StatedAmount:
 
 
 @dataclass(frozen=True)
+class Article34View:
+    """The Article 34 conclusion: numbered paragraphs with the annex's rounded figures."""
+
+    title: str
+    """The position in words: 'Article 34 of the Convention: within the credits ...'."""
+    paragraphs: tuple[str, ...]
+    quote: str | None
+    """The authentic French text of No. 489, quoted apart, when the credits are exceeded."""
+    quote_source: str | None
+    excess: Table | None
+    """Required, available and excess by year and budget unit, when a plan is exceeded."""
+
+
+@dataclass(frozen=True)
 class Notes:
     """Notes of one kind, as sentences under their own heading."""
 
@@ -120,8 +135,7 @@ class AnnexView:
     rounding: str
     """How the figures are rounded, in one sentence."""
     summary: tuple[Item, ...]
-    article34_verdict: str
-    article34_statement: str
+    article34: Article34View
     requests: tuple[str, ...]
     activities: tuple[ActivityView, ...]
     tables: tuple[Table, ...]
@@ -355,6 +369,11 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
             year_totals,
         )
 
+    shown = {
+        getattr(estimate.article34, str(k)): t
+        for k, t in funding_rows
+        if k in ("additional", "existing", "extrabudgetary")
+    }
     servicing_total = sum(
         (t for k, t in element_rows if k in ELEMENTS and ELEMENTS[k].conference_servicing),
         Decimal(0),
@@ -453,8 +472,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         currency=currency,
         rounding=rounding,
         summary=tuple(summary),
-        article34_verdict=estimate.article34.verdict,
-        article34_statement=article34_statement(estimate.article34),
+        article34=_article34(estimate.article34, round_to, shown),
         requests=tuple(info.requests),
         activities=tuple(_activity_view(estimate, a) for a in estimate.proposal.activities),
         tables=(by_element, by_unit, by_funding),
@@ -478,6 +496,66 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
             "card_sha256": estimate.card_sha256,
             "sha256": estimate.proposal.sha256,
         },
+    )
+
+
+def _article34(a: Assessment, unit: int, shown: dict[Decimal, Decimal]) -> Article34View:
+    """The conclusion with the figures the tables show: the additional credits, the costs met
+    within existing provisions and from voluntary contributions are the funding table's rounded
+    rows; each year and unit's available credits and excess are rounded to the unit, and what
+    is required is their sum, so that the excess table adds up as it reads."""
+    rows: list[tuple[str, ...]] = []
+    required_total = available_total = excess_total = Decimal(0)
+    for p in a.exceeded:
+        available = round_half_up(p.headroom, unit)
+        excess = round_half_up(p.excess, unit)
+        shown.setdefault(p.headroom, available)
+        shown.setdefault(p.additional, available + excess)
+        shown.setdefault(p.additional - p.headroom, excess)
+        required_total += available + excess
+        available_total += available
+        excess_total += excess
+        rows.append(
+            (
+                str(p.year),
+                p.unit,
+                amount_text(available + excess),
+                amount_text(available),
+                amount_text(excess),
+            )
+        )
+    shown.setdefault(a.excess, excess_total)
+
+    def say(value: Decimal) -> str:
+        rounded = shown.get(value)
+        if rounded is None:
+            rounded = round_half_up(value, unit)
+        return currency_amount(a.currency, amount_text(rounded))
+
+    excess_table = None
+    if rows:
+        excess_table = Table(
+            id="article34-excess",
+            title=_("Additional credits against the credits available, where exceeded"),
+            header=(_("Year"), _("Budget unit"), _("Required"), _("Available"), _("Excess")),
+            rows=tuple(rows),
+            total=(
+                _("Total"),
+                "",
+                amount_text(required_total),
+                amount_text(available_total),
+                amount_text(excess_total),
+            ),
+        )
+    paragraphs = article34_paragraphs(a, say, quote_inline=False)
+    provision = a.provision if a.exceeded else None
+    return Article34View(
+        title=_("Article 34 of the Convention: %(position)s")
+        % {"position": _(VERDICT_TITLES[a.verdict])},
+        paragraphs=tuple(sentences(p) for p in paragraphs),
+        quote=str(provision["text"]) if provision else None,
+        quote_source=str(provision["source"]) if provision else None,
+        excess=excess_table,
     )
 
 

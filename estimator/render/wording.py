@@ -432,23 +432,47 @@ def plan_label(info: PlanInfo) -> str:
     return info.title
 
 
+VERDICT_TITLES = {
+    "none": N_("no financial implications"),
+    "absorbed": N_("met within existing budgetary provisions"),
+    "extrabudgetary": N_("met from voluntary contributions"),
+    "within": N_("within the credits available under the financial plan"),
+    "exceeds": N_("the credits available under the financial plan would be exceeded"),
+    "additional": N_("additional credits required, not assessed against a financial plan"),
+}
+"""The Article 34 verdict as a heading says it (the JSON keeps the code)."""
+
+
 def article34_statement(a: Assessment) -> str:
     """The Article 34 statement, a paragraph a Budget Control Committee could adopt as it
     stands: the additional credits and the years they fall in, then the position against the
     plan (for ``exceeds``: each year and budget unit over the credits available, and by how
-    much, then No. 489), then any years outside the plan, then the costs met within existing
-    provisions or from voluntary contributions (docs/article-34.md gives each variant)."""
+    much, then No. 489 with its authentic French text), then any years outside the plan, then
+    the costs met within existing provisions or from voluntary contributions
+    (docs/article-34.md gives each variant). Amounts to the cent: the JSON's."""
+    return sentences(
+        [s for p in article34_paragraphs(a, lambda v: FORMATS.amount(a.currency, v)) for s in p]
+    )
 
-    def say(value: Decimal) -> str:
-        return FORMATS.amount(a.currency, value)
 
+def article34_paragraphs(
+    a: Assessment, say: Callable[[Decimal], str], quote_inline: bool = True
+) -> list[list[str]]:
+    """The Article 34 statement as paragraphs of sentences, each amount written by `say` (the
+    annex passes its rounding). With ``quote_inline=False`` the authentic French text of No. 489
+    is left out of the sentence that glosses it, for the document to quote it apart."""
     if a.verdict == "none":
-        return _("The proposal has no financial implications: it requires no credits.")
+        return [[_("The proposal has no financial implications: it requires no credits.")]]
     if a.verdict == "absorbed":
-        return _(
-            "The costs of the proposal, %(total)s, would be met within existing budgetary "
-            "provisions; no additional credits would be required."
-        ) % {"total": say(a.existing)}
+        return [
+            [
+                _(
+                    "The costs of the proposal, %(total)s, would be met within existing budgetary "
+                    "provisions; no additional credits would be required."
+                )
+                % {"total": say(a.existing)}
+            ]
+        ]
     if a.verdict == "extrabudgetary":
         if a.existing == 0:
             met = _(
@@ -466,24 +490,25 @@ def article34_statement(a: Assessment) -> str:
             "existing": say(a.existing),
             "voluntary": say(a.extrabudgetary),
         }
-        return sentences([met % values, _(VOLUNTARY_CAVEAT)])
+        return [[met % values, _(VOLUNTARY_CAVEAT)]]
 
     opening = _(
         "Should the conference adopt the proposal, additional credits of %(additional)s would "
         "be required %(when)s."
     ) % {"additional": say(a.additional), "when": years_text(a.years)}
     others = _others(a, say)
+    tail = [p for p in ([*_outside(a, say)], others) if p]
     if a.plan is None:
-        return sentences(
+        return [
             [
                 opening,
                 _(
                     "They have not been assessed against a financial plan: none was named for "
                     "this estimate."
                 ),
-                *others,
-            ]
-        )
+            ],
+            *tail,
+        ]
     info = a.plan.info
     plan_name = _("the financial plan %(period)s (%(label)s)") % {
         "period": span(*info.period),
@@ -498,22 +523,26 @@ def article34_statement(a: Assessment) -> str:
             "years.",
             len(a.years),
         )
-        return sentences([opening, fall % {"plan": plan_name}, *others])
-    beyond = _outside(a, say)
+        return [[opening, fall % {"plan": plan_name}], *([others] if others else [])]
     if not a.exceeded:
         within = _(
             "Taken alone, they would remain within the credits available for new decisions in "
             "every year and budget unit of %(plan)s."
         )
-        return sentences([opening, within % {"plan": plan_name}, *beyond, *others])
+        return [[opening, within % {"plan": plan_name}], *tail]
     exceed = _(
         "Taken alone, they would exceed the credits available for new decisions in %(plan)s "
         "%(where)s, and would remain within them in every other year and budget unit of that "
         "plan."
     ) % {"plan": plan_name, "where": _exceedances(a, say)}
-    quote = _("Under No. 489 of the Convention, %(gloss)s (authentic French text: « %(text)s »).")
-    provision = a.provision or {}
-    quoted = quote % {"gloss": _(NO_489_GLOSS), "text": provision.get("text", "")}
+    if quote_inline:
+        quote = _(
+            "Under No. 489 of the Convention, %(gloss)s (authentic French text: « %(text)s »)."
+        )
+        provision = a.provision or {}
+        quoted = quote % {"gloss": _(NO_489_GLOSS), "text": provision.get("text", "")}
+    else:
+        quoted = _("Under No. 489 of the Convention, %(gloss)s.") % {"gloss": _(NO_489_GLOSS)}
     if len(a.exceeded) > 1:
         therefore = _(
             "The excess, %(excess)s in all, would therefore have to be met by savings, voluntary "
@@ -525,9 +554,7 @@ def article34_statement(a: Assessment) -> str:
             "The excess would therefore have to be met by savings, voluntary contributions or a "
             "revision of the financial plan before the decision could be put into effect."
         )
-    return sentences(
-        [opening, exceed, quoted, therefore % {"excess": say(a.excess)}, *beyond, *others]
-    )
+    return [[opening, exceed], [quoted, therefore % {"excess": say(a.excess)}], *tail]
 
 
 def _exceedances(a: Assessment, say: Callable[[Decimal], str]) -> str:
