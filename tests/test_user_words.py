@@ -62,6 +62,15 @@ def test_an_unquoted_number_with_a_thousands_separator_is_told_how_to_write_it(
     assert "leading zeros" not in result.stderr
 
 
+def test_a_bureau_named_as_responsible_is_told_its_budget_unit(tmp_path: Path) -> None:
+    for bureau, unit in (("BDT", "ITU-D"), ("TSB", "ITU-T"), ("BR", "ITU-R"), ("SG", "GS")):
+        text = HEAD.format(conference="PP-26").replace('"ITU-D"', f'"{bureau}"')
+        [d] = check_file(_write(tmp_path, text))
+        assert d.key == "proposal.responsible"
+        assert d.line == text.splitlines().index(f'responsible  = "{bureau}"') + 1
+        assert d.hint == f"did you mean '{unit}'? {bureau} is budgeted as {unit}"
+
+
 def test_a_missing_file_is_told_without_a_made_up_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "nope.toml")])
     assert result.exit_code == 1

@@ -154,6 +154,20 @@ def _merge(out: list[Diagnostic]) -> list[Diagnostic]:
     return kept
 
 
+_BUREAUS = {
+    "BR": "ITU-R",
+    "RADIOCOMMUNICATION BUREAU": "ITU-R",
+    "TSB": "ITU-T",
+    "TELECOMMUNICATION STANDARDIZATION BUREAU": "ITU-T",
+    "BDT": "ITU-D",
+    "TELECOMMUNICATION DEVELOPMENT BUREAU": "ITU-D",
+    "SG": "GS",
+    "GENERAL SECRETARIAT": "GS",
+}
+"""The bureaus' and the General Secretariat's names, and the budget unit each one is (a
+delegate may write responsible = "BDT" for ITU-D)."""
+
+
 def diagnostics_from(
     error: ValidationError,
     model: type[BaseModel],
@@ -188,7 +202,10 @@ def diagnostics_from(
             ]
             value = e["input"]
             message = f"{show_value(value)} is not one of: {', '.join(expected)}"
-            if isinstance(value, str):
+            unit = _BUREAUS.get(value.strip().upper()) if isinstance(value, str) else None
+            if unit is not None and unit in expected:
+                hint = f"did you mean '{unit}'? {value.strip()} is budgeted as {unit}"
+            elif isinstance(value, str):
                 hint = did_you_mean(value, expected)
                 if hint.startswith("expected"):
                     hint = ""
