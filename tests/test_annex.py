@@ -236,10 +236,10 @@ def test_every_table_adds_up_and_totals_are_the_json_rounded_to_the_hundred(
     if exact_total == 0:
         assert tables == [], "the short form has no tables of amounts"
         return
-    # By object of expenditure, by budget unit and by funding, each by year; and by goal
-    # when an activity names a goal.
+    # By object of expenditure, by budget unit, by funding and by activity, each by year;
+    # and by goal when an activity names a goal.
     has_goals = any(line.goal is not None for line in r.estimate.lines)
-    assert len(tables) == 3 + has_goals
+    assert len(tables) == 4 + has_goals  # object, unit, funding, activity (and goal)
     expected = round_half_up(exact_total, 100)
     by_year = {str(k): Decimal(str(v)) for k, v in dict(r.json["by_year"]).items()}  # type: ignore[call-overload]
     first_columns = None
@@ -811,3 +811,43 @@ def test_an_exceeded_plan_gets_a_small_table_and_no_489_quoted_apart(tmp_path: P
     styles = [p.style.name for p in document.paragraphs if french in p.text]
     assert styles == ["Quote"]
     assert french in render_json(est, RenderOptions()).decode("utf-8")  # the JSON's statement
+
+
+# Activities, reliability -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [p.stem for p in PROPOSALS])
+def test_each_activity_states_its_cost_as_the_by_activity_table_shows_it(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    """Under each activity, its cost is the total of its row in the table by activity (which
+    adds up to the grand total like every other table), in Markdown, HTML and Word."""
+    r = rendered[name]
+    if r.estimate.total == 0:
+        return
+    table = next(t for t in _tables_of("md", r) if t.header[0] == "Activity")
+    assert len(table.rows) == len(r.estimate.proposal.activities)
+    costs = re.findall(r"^- Cost: ([A-Z]{3} [\d,]+)", r.md, re.MULTILINE)
+    assert costs == [f"{r.estimate.currency} {row[-1]}" for row in table.rows]
+    for text in ("".join(read_html(r.html).text), docx_text(r.docx)):
+        for cost in costs:
+            assert f"Cost: {cost}" in text
+
+
+@pytest.mark.parametrize("name", [p.stem for p in PROPOSALS])
+def test_the_summary_says_how_much_rests_on_each_basis_as_the_command_line_does(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    """One line of the Summary gives the share of the total resting on published, derived,
+    assumed and stated figures: the same percentages as the command line's summary."""
+    from estimator.cli.summary import summary
+
+    r = rendered[name]
+    if r.estimate.total == 0:
+        return
+    line = next(row for row in markdown_tables(r.md)[1] if row[0] == "Basis of the figures")
+    shown = re.findall(r"(\d+\.\d)%", line[1])
+    console = summary(r.estimate).split("By basis of the rates", 1)[1]
+    assert sorted(shown) == sorted(re.findall(r"(\d+\.\d)%", console))
+    assert len(shown) == len(r.estimate.by_basis())
+    assert abs(sum(Decimal(s) for s in shown) - 100) <= Decimal("0.1") * len(shown)

@@ -93,12 +93,11 @@ def _from_templates(estimate: Estimate) -> list[str]:
 
 def _by_basis(estimate: Estimate) -> list[str]:
     """How much of the total rests on each basis of the rate values, with its share."""
-    total = estimate.total
     rows = [(label(BASIS_EXPLAINED, k), v) for k, v in estimate.by_basis().items()]
+    shares = list(estimate.basis_shares().values())
     title = _("By basis of the rates (how solid each part is)")
     out = ["", *_table(title, rows, estimate.currency)]
-    for k, (_k, value) in enumerate(rows):
-        share = value / total * 100 if total else Decimal(0)
+    for k, share in enumerate(shares):
         # out: blank line, title, currency, then the rows
         out[3 + k] += "  " + _("%(percent)s%%") % {"percent": FORMATS.percent(share).rjust(5)}
     return out

@@ -27,6 +27,7 @@ from estimator.render.rounding import ROUNDING_UNITS, round_half_up, round_table
 from estimator.render.wording import (
     ACTION_LABELS,
     BASIS_LABELS,
+    BASIS_SHARES,
     FORMATS,
     FUNDING_LABELS,
     FUNDING_SOURCES,
@@ -210,10 +211,39 @@ def _stated_amounts(estimate: Estimate) -> tuple[StatedAmount, ...]:
     return tuple(out)
 
 
-def _activity_view(estimate: Estimate, activity: Activity) -> ActivityView:
+def _activity_key(key: str | None) -> tuple[int, str]:
+    index, _sep, id = str(key).partition(":")
+    return int(index), id
+
+
+def _activity_view(
+    estimate: Estimate,
+    activity: Activity,
+    cost: tuple[str, ...] | None,
+    header: tuple[str, ...],
+) -> ActivityView:
     proposal = estimate.proposal
     spec = activity.spec
-    details = [
+    details = []
+    if cost is not None and len(proposal.years_of(activity)) == 1:
+        details.append(Item(_("Cost"), currency_amount(estimate.currency, cost[-1])))
+    elif cost is not None:
+        years = [
+            _("%(year)s: %(amount)s") % {"year": year, "amount": amount}
+            for year, amount in zip(header[1:-1], cost[1:-1], strict=True)
+            if amount != amount_text(Decimal(0))
+        ]
+        details.append(
+            Item(
+                _("Cost"),
+                _("%(total)s (%(years)s)")
+                % {
+                    "total": currency_amount(estimate.currency, cost[-1]),
+                    "years": pgettext("list of amounts", "; ").join(years),
+                },
+            )
+        )
+    details += [
         Item(_("Years"), period_text(proposal.years_of(activity))),
         Item(_("Budget unit"), proposal.unit_of(activity)),
         Item(_("Funding"), _(FUNDING_LABELS[spec.funding])),
@@ -355,6 +385,21 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         year_totals,
         keep_empty=True,
     )
+    titles = {(a.index, a.id): a.spec.title for a in estimate.proposal.activities}
+    by_activity, activity_rows = _table(
+        "by-activity",
+        _("By activity"),
+        _("Activity"),
+        estimate,
+        lambda line: f"{line.index}:{line.activity}",
+        [f"{a.index}:{a.id}" for a in estimate.proposal.activities],
+        lambda k: titles.get(_activity_key(k), str(k)),
+        round_to,
+        year_totals,
+    )
+    activity_costs = {
+        _activity_key(k): row for (k, _t), row in zip(activity_rows, by_activity.rows, strict=True)
+    }
     goals: Table | None = None
     if any(line.goal is not None for line in estimate.lines):
         goals, _rows = _table(
@@ -426,6 +471,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
             currency_amount(currency, amount_text(one_off_shown)),
         ),
         Item(_("Funding"), funding_text or _("none")),
+        Item(_("Basis of the figures"), _basis_text(estimate)),
     ]
 
     card = estimate.card
@@ -474,8 +520,11 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         summary=tuple(summary),
         article34=_article34(estimate.article34, round_to, shown),
         requests=tuple(info.requests),
-        activities=tuple(_activity_view(estimate, a) for a in estimate.proposal.activities),
-        tables=(by_element, by_unit, by_funding),
+        activities=tuple(
+            _activity_view(estimate, a, activity_costs.get((a.index, a.id)), by_activity.header)
+            for a in estimate.proposal.activities
+        ),
+        tables=(by_element, by_unit, by_funding, by_activity),
         servicing=servicing,
         external=currency_amount(currency, amount_text(external)),
         goals=goals,
@@ -556,6 +605,17 @@ def _article34(a: Assessment, unit: int, shown: dict[Decimal, Decimal]) -> Artic
         quote=str(provision["text"]) if provision else None,
         quote_source=str(provision["source"]) if provision else None,
         excess=excess_table,
+    )
+
+
+def _basis_text(estimate: Estimate) -> str:
+    """The share of the total resting on published, derived, assumed and stated figures, as
+    the command line's summary gives it (Estimate.basis_shares), in one line."""
+    shares = estimate.basis_shares()
+    return pgettext("list of amounts", "; ").join(
+        _("%(basis)s %(percent)s%%")
+        % {"basis": label(BASIS_SHARES, basis), "percent": FORMATS.percent(share)}
+        for basis, share in sorted(shares.items(), key=lambda kv: list(BASIS_SHARES).index(kv[0]))
     )
 
 

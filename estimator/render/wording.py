@@ -314,6 +314,13 @@ BASIS_EXPLAINED = {
     "stated": N_("stated (an amount the proposal states)"),
 }
 """The basis of a rate value with what it means, for the console summary."""
+BASIS_SHARES = {
+    "published": N_("published figures"),
+    "derived": N_("derived from published figures"),
+    "assumed": N_("assumed"),
+    "stated": N_("stated in the proposal"),
+}
+"""The basis of a share of the total, in the annex's one-line reliability statement."""
 ROUNDING_RULE_TEXT = N_(
     "Each cost line is rounded to the cent, half away from zero; totals are sums of lines."
 )
