@@ -233,6 +233,25 @@ def test_workbook_has_one_row_per_proposal_and_totals_as_formulas(
     assert rows["T/A"][header.index("First to exceed the headroom in")] == "2029 ITU-T"
 
 
+def test_workbook_verdicts_are_words_said_to_be_taken_alone(five: tuple[Path, Any]) -> None:
+    from openpyxl import load_workbook
+
+    from estimator.render.wording import BATCH_VERDICTS, BATCH_VERDICTS_EXPLAINED
+
+    out, _ = five
+    data = summary_of(out)
+    codes = {p["reference"]: p["verdict"] for p in data["proposals"]}
+    ws = load_workbook(out / "batch-report.xlsx")["Proposals"]
+    header, rows, at = table(ws)
+    col = header.index("Taken alone")
+    assert {ref: rows[ref][col] for ref in codes} == {
+        ref: BATCH_VERDICTS[code] for ref, code in codes.items()
+    }
+    # above the table, what 'taken alone' and 'first to exceed' mean
+    above = [c.value for row in ws.iter_rows(max_row=at - 1) for c in row if c.value]
+    assert BATCH_VERDICTS_EXPLAINED in above
+
+
 def test_every_formula_of_the_workbook_holds_the_figure_of_the_json(
     five: tuple[Path, Any],
 ) -> None:

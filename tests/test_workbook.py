@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import openpyxl
 import pytest
@@ -35,11 +35,16 @@ from cost_models.money import ROUNDING_RULE
 from cost_models.needs import ELEMENTS
 from estimator.cli.app import app
 from estimator.cli.starter import starter_proposal
-from estimator.core.estimate import Estimate
+from estimator.core.estimate import Estimate, Verdict
 from estimator.core.pipeline import estimate
 from estimator.render.options import RenderOptions
 from estimator.render.outputs import RENDERERS
-from estimator.render.wording import FUNDING_LABELS, UNIT_LABELS, article34_statement
+from estimator.render.wording import (
+    FUNDING_LABELS,
+    UNIT_LABELS,
+    VERDICTS,
+    article34_statement,
+)
 from estimator.render.workbook import PRINTED, WORKINGS_COLUMNS, rate_rows, render_workbook
 from estimator.render.xlsx import FONT, INPUT_FILL, MONEY
 
@@ -785,7 +790,7 @@ def test_sheets_are_laid_out_for_reading_and_printing(
     assert first["escalation"].number_format.endswith("%")
     summary = {row[0]: row[1] for row in _rows(wb["Summary"]) if row[0]}
     assert summary["Rounding"] == ROUNDING_RULE
-    assert summary["Verdict"] == est.article34.verdict
+    assert summary["Verdict"] == VERDICTS[est.article34.verdict]
     assert summary["Statement"] == article34_statement(est.article34)
     assert summary[f"Total ({est.currency})"] == "=SUM(Line_amount)"
 
@@ -862,3 +867,16 @@ def test_no_year_is_shown_with_a_thousands_separator(
     once = [r for r in _rows(openpyxl.load_workbook(books["one-off"][1])["Proposal"])]
     assert [r[3] for r in once if r[2] == "once"] == [2030]
     assert seen
+
+
+def test_the_summary_gives_the_verdict_in_words_not_its_code(
+    written: dict[str, tuple[Estimate, Path]],
+) -> None:
+    seen = set()
+    for name, (est, path) in written.items():
+        summary = {row[0]: row[1] for row in _rows(openpyxl.load_workbook(path)["Summary"])}
+        code = est.article34.verdict
+        assert summary["Verdict"] == VERDICTS[code] != code, name
+        seen.add(code)
+    assert seen
+    assert set(VERDICTS) == set(get_args(Verdict))  # every verdict has its words

@@ -42,6 +42,7 @@ from estimator.render.outputs import write_all
 from estimator.render.resources import templates_dir
 from estimator.render.wording import (
     BATCH_VERDICTS,
+    BATCH_VERDICTS_EXPLAINED,
     FORMATS,
     FUNDING_COLUMNS,
     LOCALE,
@@ -57,7 +58,7 @@ from estimator.render.wording import (
     plan_label,
     year_unit,
 )
-from estimator.render.xlsx import MONEY, MONEY_FLAGGED, Book, Sheet, cell
+from estimator.render.xlsx import MONEY, MONEY_FLAGGED, Book, Sheet, cell, wrapped_lines
 
 FORMAT = "finimpact/batch/1"
 STEM = "batch-report"
@@ -582,6 +583,10 @@ WORKBOOK_ORDER = N_(
 )
 TITLE_ROWS = 3
 """Every sheet of the batch workbook: a title and notes, a blank row, then its table."""
+NOTE_ROOM = 70
+"""Characters a line of the Proposals sheet's note on the verdicts holds, at least, over the
+columns before the amounts (its row's height is set when written, before the widths are
+known)."""
 
 
 def xlsx_chunks(report: Report) -> Iterator[bytes]:
@@ -634,9 +639,13 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
     columns += [label(FUNDING_COLUMNS, f) for f in FUNDING]
     money_to = len(columns) - 1
     verdict_col = len(columns)
-    columns.append(_("Verdict"))
+    columns.append(_("Taken alone") if report.plan is not None else _("Verdict"))
     if report.plan is not None:  # without a plan there is no headroom to exceed
         columns.append(_("First to exceed the headroom in"))
+    if report.plan is not None:  # what 'taken alone' and 'first to exceed' mean
+        note = _(BATCH_VERDICTS_EXPLAINED)
+        pr.merged_text(TITLE_ROWS, 0, money_from - 1, note, "italic")
+        pr.lines(TITLE_ROWS, wrapped_lines(note, NOTE_ROOM))
     pr.header(head, columns, numbers=[0, *range(money_from, money_to + 1)])
     years_from, years_to = money_from + 1, money_from + len(years)
 
@@ -659,7 +668,7 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
         figures += [r.by_funding.get(f, ZERO) for f in FUNDING]
         for j, figure in enumerate(figures, start=money_from + 1):
             pr.number(row, j, figure)
-        pr.text(row, verdict_col, r.verdict)
+        pr.text(row, verdict_col, label(BATCH_VERDICTS, r.verdict), wrap_at=24)
         if report.plan is not None:
             pr.text(row, verdict_col + 1, pgettext("list separator", ", ").join(e.crosses))
         if plan:

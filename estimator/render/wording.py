@@ -291,6 +291,27 @@ BATCH_VERDICTS = {
 }
 """A proposal's Article 34 verdict taken alone, as a cell of the batch report (under a
 heading that names the headroom of the plan)."""
+BATCH_VERDICTS_EXPLAINED = N_(
+    "Verdicts against the headroom of the plan. Taken alone: the proposal's own additional "
+    "credits, as its Article 34 statement says. Together with those before it: the running "
+    "total of the additional credits in submission order, in each year and budget unit where "
+    "the proposal asks for credits; “first to exceed” names where this proposal's credits take "
+    "the running total over the headroom, “adds to the excess” where an earlier proposal "
+    "already had."
+)
+"""What the batch report's two verdicts mean (the same words as over its HTML and Markdown
+tables)."""
+VERDICTS = {
+    "none": N_("no financial implications"),
+    "absorbed": N_("no additional credits: met within existing budgetary provisions"),
+    "extrabudgetary": N_(
+        "no additional credits: met from voluntary contributions (and existing provisions)"
+    ),
+    "additional": N_("additional credits required (no financial plan to compare with)"),
+    "within": N_("additional credits, within the credits available in the financial plan"),
+    "exceeds": N_("additional credits, exceeding the credits available in the financial plan"),
+}
+"""A proposal's Article 34 verdict in words, beside its statement (the workbook's Summary)."""
 ACTION_LABELS = {
     "ADD": N_("ADD (addition)"),
     "MOD": N_("MOD (modification)"),

@@ -38,6 +38,7 @@ from estimator.render.wording import (
     N_,
     ROUNDING_RULE_TEXT,
     UNIT_LABELS,
+    VERDICTS,
     _,
     article34_statement,
     pgettext,
@@ -486,7 +487,7 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
         r = _block(ws, block, r, years, estimate) + 1
     ws.text(r, 0, _("Article 34 of the ITU Convention"), "bold", fits=False)
     r += 1
-    long_text(r, _("Verdict"), estimate.article34.verdict)
+    long_text(r, _("Verdict"), wording.label(VERDICTS, estimate.article34.verdict))
     r += 1
     long_text(r, _("Statement"), article34_statement(estimate.article34))
     r += 1
