@@ -851,3 +851,34 @@ def test_the_summary_says_how_much_rests_on_each_basis_as_the_command_line_does(
     assert sorted(shown) == sorted(re.findall(r"(\d+\.\d)%", console))
     assert len(shown) == len(r.estimate.by_basis())
     assert abs(sum(Decimal(s) for s in shown) - 100) <= Decimal("0.1") * len(shown)
+
+
+def test_prepared_by_and_date_come_from_the_proposal_and_are_never_guessed(tmp_path: Path) -> None:
+    """With prepared_by and prepared in [proposal], the annex names them; without, the two
+    lines are left blank for the delegation to fill in: no name or date is made up."""
+    seed = (ROOT / "seeds" / "wtsa28-quantum-focus-group.toml").read_text(encoding="utf-8")
+    given = tmp_path / "given.toml"
+    given.write_text(
+        seed.replace(
+            "[proposal]\n",
+            '[proposal]\nprepared_by = "Delegation of Japan"\nprepared = 2026-04-30\n',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    for fmt_text in _document_texts_of(_estimate(given, None)):
+        assert "Prepared by" in fmt_text and "Delegation of Japan" in fmt_text
+        assert "Date of preparation" in fmt_text and "2026-04-30" in fmt_text
+    md = render_markdown(
+        _estimate(ROOT / "seeds" / "wtsa28-quantum-focus-group.toml", None), RenderOptions()
+    ).decode()
+    rows = {row[0]: row[1] for row in markdown_tables(md)[0]}
+    assert rows["Prepared by"] == "" and rows["Date of preparation"] == ""
+
+
+def _document_texts_of(est: Estimate) -> list[str]:
+    return [
+        render_markdown(est, RenderOptions()).decode("utf-8"),
+        "".join(read_html(render_html(est, RenderOptions()).decode("utf-8")).text),
+        docx_text(render_docx(est, RenderOptions())),
+    ]

@@ -62,6 +62,13 @@ class ProposalInfo(Strict):
         Annotated[StrictStr, BeforeValidator(_filing_date), Field(pattern=ISO_DATE)] | None
     ) = None
     """Extension: the date the proposal was filed (YYYY-MM-DD), used to order a batch."""
+    prepared_by: Text | None = None
+    """Extension: who prepared the estimate (a person, an office, a delegation), as the annex
+    names them; never guessed: without it the annex leaves the line blank to fill in."""
+    prepared: (
+        Annotated[StrictStr, BeforeValidator(_filing_date), Field(pattern=ISO_DATE)] | None
+    ) = None
+    """Extension: the date the estimate was prepared (YYYY-MM-DD), shown in the annex."""
 
     @field_validator("period")
     @classmethod

@@ -49,6 +49,7 @@ def _fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 _FORMS = {
     "currency": "a three-letter ISO 4217 code in capitals, such as CHF or USD",
     "submitted": 'a date, such as 2026-05-01 or "2026-05-01"',
+    "prepared": 'a date, such as 2026-05-01 or "2026-05-01"',
     "id": "letters, digits, '.', '_' and '-', starting with a letter or digit",
 }
 """What a text checked against a pattern must look like, by key."""

@@ -350,6 +350,9 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
     identification.append(Item(_("Period"), period_text(years)))
     if info.submitted:
         identification.append(Item(_("Submitted"), info.submitted))
+    # Who prepared it and when: from the proposal, never guessed; a blank to fill in otherwise.
+    identification.append(Item(_("Prepared by"), info.prepared_by or ""))
+    identification.append(Item(_("Date of preparation"), info.prepared or ""))
 
     by_element, element_rows = _table(
         "by-element",
