@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -443,3 +444,12 @@ def test_rates_names_the_shipped_cards_when_neither_file_nor_id_matches() -> Non
     assert result.exit_code == 1
     assert "no-such-card: no such file, and no shipped rate card has this id" in result.stderr
     assert "itu-geneva, un-new-york" in result.stderr
+
+
+def test_the_summary_shares_by_basis_add_up_to_100_0(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["estimate", str(SEED), "--out", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    section = result.stdout.split("By basis of the rates")[1].split("\n\n")[0]
+    percents = [Decimal(p) for p in re.findall(r"(\d+\.\d)%", section)]
+    assert len(percents) >= 2
+    assert sum(percents) == Decimal("100.0")

@@ -10,7 +10,7 @@ from itertools import product
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from estimator.render.rounding import round_half_up, round_table, round_vector
+from estimator.render.rounding import round_half_up, round_table, round_vector, shares
 
 D = Decimal
 cents = st.integers(min_value=0, max_value=10_000_000).map(lambda c: D(c) / 100)
@@ -330,3 +330,25 @@ def test_the_rounding_is_the_closest_of_all_that_add_up(
         wanted = round_vector([sum(r[j] for r in rows) for j in range(len(rows[0]))], unit)
     got = round_table(rows, unit, column_totals=wanted)
     assert got.cells == _closest_by_brute_force(rows, unit, wanted)
+
+
+def test_shares_that_rounded_alone_make_100_1_are_shown_adding_up_to_100_0() -> None:
+    parts = [Decimal("5000.00"), Decimal("4525.00"), Decimal("475.00")]  # 50%, 45.25%, 4.75%
+    alone = [round_half_up(p / 100 * 10, 1) / 10 for p in parts]
+    assert sum(alone) == Decimal("100.1")
+    # one tenth goes up, to the largest remainder (a tie: the first)
+    shown = shares(dict(enumerate(parts)))
+    assert list(shown.values()) == [Decimal("50.0"), Decimal("45.3"), Decimal("4.7")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(cents, min_size=1, max_size=8))
+def test_shares_add_up_to_100_and_each_is_within_a_tenth_of_its_exact_share(
+    values: list[Decimal],
+) -> None:
+    total = sum(values, Decimal(0))
+    assume(total > 0)
+    shown = shares(dict(enumerate(values)))
+    assert sum(shown.values()) == Decimal("100.0")
+    for value, share in zip(values, shown.values(), strict=True):
+        assert abs(share - value * 100 / total) < Decimal("0.1")

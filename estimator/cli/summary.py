@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from cost_models.needs import ELEMENTS
 from estimator.core.estimate import CostLine, Estimate
+from estimator.render.rounding import shares
 from estimator.render.wording import (
     BASIS_EXPLAINED,
     FORMATS,
@@ -94,10 +95,10 @@ def _from_templates(estimate: Estimate) -> list[str]:
 def _by_basis(estimate: Estimate) -> list[str]:
     """How much of the total rests on each basis of the rate values, with its share."""
     rows = [(label(BASIS_EXPLAINED, k), v) for k, v in estimate.by_basis().items()]
-    shares = list(estimate.basis_shares().values())
+    shown = list(shares(estimate.by_basis()).values())
     title = _("By basis of the rates (how solid each part is)")
     out = ["", *_table(title, rows, estimate.currency)]
-    for k, share in enumerate(shares):
+    for k, share in enumerate(shown):
         # out: blank line, title, currency, then the rows
         out[3 + k] += "  " + _("%(percent)s%%") % {"percent": FORMATS.percent(share).rjust(5)}
     return out

@@ -256,11 +256,6 @@ class Estimate:
     def by_basis(self) -> dict[str, Decimal]:
         return total_by(self.lines, lambda line: line.basis)
 
-    def basis_shares(self) -> dict[str, Decimal]:
-        """The share of the total, in per cent, resting on each basis (0 when nothing costs)."""
-        total = self.total
-        return {k: v / total * 100 if total else Decimal(0) for k, v in self.by_basis().items()}
-
     @cached_property
     def _defaults(self) -> dict[tuple[int, str], tuple[TemplateDefault, ...]]:
         """(activity index, activity id) → its template defaults, the first activity of each

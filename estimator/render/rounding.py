@@ -37,9 +37,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from math import lcm
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 ROUNDING_UNITS = (1, 100, 1000)
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,17 @@ def round_vector(
     floors = sum(f for f, _ in split)
     ups = _largest_remainder_ups([r for _, r in split], int(target / unit) - floors)
     return [Decimal((f + u) * unit) for (f, _), u in zip(split, ups, strict=True)]
+
+
+def shares(amounts: Mapping[K, Decimal]) -> dict[K, Decimal]:
+    """Each amount's share of their sum in per cent to one decimal, the shares adding up to
+    100.0 (the largest remainders go up a tenth, as in round_vector); all 0.0 when the sum is
+    zero. The one rule for every share shown."""
+    total = sum(amounts.values(), Decimal(0))
+    if not total:
+        return {k: Decimal("0.0") for k in amounts}
+    tenths = round_vector([v * 1000 / total for v in amounts.values()], 1, Decimal(1000))
+    return {k: t / 10 for k, t in zip(amounts, tenths, strict=True)}
 
 
 def round_table(

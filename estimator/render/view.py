@@ -23,7 +23,13 @@ from estimator.core.estimate import Assessment, CostLine, Estimate
 from estimator.core.model import Activity, TemplateDefault
 from estimator.core.templates import ActivityTemplate, find
 from estimator.render.caveats import caveats
-from estimator.render.rounding import ROUNDING_UNITS, round_half_up, round_table, round_vector
+from estimator.render.rounding import (
+    ROUNDING_UNITS,
+    round_half_up,
+    round_table,
+    round_vector,
+    shares,
+)
 from estimator.render.wording import (
     ACTION_LABELS,
     BASIS_LABELS,
@@ -613,12 +619,12 @@ def _article34(a: Assessment, unit: int, shown: dict[Decimal, Decimal]) -> Artic
 
 def _basis_text(estimate: Estimate) -> str:
     """The share of the total resting on published, derived, assumed and stated figures, as
-    the command line's summary gives it (Estimate.basis_shares), in one line."""
-    shares = estimate.basis_shares()
+    the command line's summary gives it (rounding.shares: they add up to 100.0), in one line."""
+    by_basis = shares(estimate.by_basis())
     return pgettext("list of amounts", "; ").join(
         _("%(basis)s %(percent)s%%")
         % {"basis": label(BASIS_SHARES, basis), "percent": FORMATS.percent(share)}
-        for basis, share in sorted(shares.items(), key=lambda kv: list(BASIS_SHARES).index(kv[0]))
+        for basis, share in sorted(by_basis.items(), key=lambda kv: list(BASIS_SHARES).index(kv[0]))
     )
 
 
