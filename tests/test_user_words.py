@@ -71,6 +71,20 @@ def test_a_bureau_named_as_responsible_is_told_its_budget_unit(tmp_path: Path) -
         assert d.hint == f"did you mean '{unit}'? {bureau} is budgeted as {unit}"
 
 
+def test_a_key_of_another_kind_on_a_template_names_the_kinds_that_take_it_not_a_far_guess(
+    tmp_path: Path,
+) -> None:
+    text = HEAD.format(conference="WTSA-28") + (
+        '[[activity]]\nid = "fg"\nkind = "wtsa.focus-group"\ntitle = "FG"\namount = 5000\n'
+    )
+    [d] = [d for d in check_file(_write(tmp_path, text)) if d.key == "activity[0].amount"]
+    assert d.line == text.splitlines().index("amount = 5000") + 1
+    assert "unknown key 'amount': wtsa.focus-group has no such parameter" in d.message
+    assert "did you mean" not in d.hint  # 'unit' is not close to 'amount'
+    assert d.hint.endswith("'amount' is a key of services")
+    assert d.hint.startswith("its parameters are meetings, ")
+
+
 def test_a_missing_file_is_told_without_a_made_up_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "nope.toml")])
     assert result.exit_code == 1

@@ -126,7 +126,10 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A hint naming the closest candidate, or listing them when none is close."""
     options = sorted(set(candidates))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    # 'ammount' is close to 'amount' (0.92), 'amount' is not close to 'unit' (0.6); a code of a
+    # character or two is close at 0.6 ('1.' to '1')
+    cutoff = 0.75 if len(word) > 3 else 0.6
+    close = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
     if close:
         return f"did you mean '{close[0]}'?"
     if len(options) <= 12:

@@ -252,6 +252,17 @@ def _closest(word: str, candidates: list[str]) -> str:
     return hint if hint.startswith("did you mean") else ""
 
 
+def _elsewhere(key: str, params: Mapping[str, Parameter]) -> str:
+    """The template's parameters, and which other kinds take the key, if any do."""
+    own = f"its parameters are {', '.join(params)}"
+    kinds = [k.name for k in KINDS if key in k.parameters.model_fields]
+    kinds += [name for name, t in catalogue().items() if key in t.parameters]
+    if not kinds:
+        return own
+    shown = ", ".join(kinds[:4]) + (f" and {len(kinds) - 4} more" if len(kinds) > 4 else "")
+    return f"{own}; '{key}' is a key of {shown}"
+
+
 def _json(value: Any) -> Any:
     """A parameter value for JSON: numbers as decimal strings, lists as lists."""
     if isinstance(value, Decimal):
@@ -318,7 +329,7 @@ class ActivityTemplate:
                         f"unknown key '{key}': {self.name} has no such parameter",
                         misplaced_proposal_key(key, ("activity",))
                         or _closest(key, [*params, *COMMON_KEYS])
-                        or f"its parameters are {', '.join(params)}",
+                        or _elsewhere(key, params),
                     )
                 )
                 continue
