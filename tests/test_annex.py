@@ -108,7 +108,12 @@ class AmountTable:
 
 
 def _amount(text: str) -> int:
-    return int(text.replace(",", "").strip())
+    text = text.strip()
+    return 0 if text == NIL else int(text.replace(",", ""))
+
+
+NIL = "\u2013"
+"""A nil amount, as the annex's tables show it."""
 
 
 def _amount_tables(tables: list[list[list[str]]]) -> list[AmountTable]:
@@ -284,9 +289,9 @@ def test_controlled_rounding_by_hand(rendered: dict[str, Rendered]) -> None:
     unit_table = _tables_of("md", r)[1]
     assert unit_table.header == ["Budget unit", "2027", "2028", "Total"]
     assert [[c for c in row] for row in unit_table.rows] == [
-        ["General Secretariat", "100", "0", "100"],
+        ["General Secretariat", "100", NIL, "100"],
         ["Radiocommunication Sector (ITU-R)", "100", "100", "200"],
-        ["Telecommunication Standardization Sector (ITU-T)", "0", "0", "0"],
+        ["Telecommunication Standardization Sector (ITU-T)", NIL, NIL, NIL],  # 50 rounds to nil
     ]
     assert unit_table.total == ["Total", "200", "100", "300"]
 
@@ -827,8 +832,11 @@ def test_each_activity_states_its_cost_as_the_by_activity_table_shows_it(
         return
     table = next(t for t in _tables_of("md", r) if t.header[0] == "Activity")
     assert len(table.rows) == len(r.estimate.proposal.activities)
-    costs = re.findall(r"^- Cost: ([A-Z]{3} [\d,]+)", r.md, re.MULTILINE)
-    assert costs == [f"{r.estimate.currency} {row[-1]}" for row in table.rows]
+    costs = re.findall(r"^- Cost: ([A-Z]{3} [\d,]+|nil, once rounded)", r.md, re.MULTILINE)
+    assert costs == [
+        f"{r.estimate.currency} {row[-1]}" if row[-1] != NIL else "nil, once rounded"
+        for row in table.rows
+    ]
     for text in ("".join(read_html(r.html).text), docx_text(r.docx)):
         for cost in costs:
             assert f"Cost: {cost}" in text
@@ -882,3 +890,20 @@ def _document_texts_of(est: Estimate) -> list[str]:
         "".join(read_html(render_html(est, RenderOptions()).decode("utf-8")).text),
         docx_text(render_docx(est, RenderOptions())),
     ]
+
+
+@pytest.mark.parametrize("name", [p.stem for p in PROPOSALS])
+def test_nil_is_shown_as_nil_and_no_table_has_a_row_of_nothing(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    """A zero in a table of amounts is shown as a dash, never '0'; no seed's table has a row of
+    nil but the funding table's (each source of funding is named, even when nothing comes from
+    it). (A row of small amounts that round to nil stays: see the rounding by hand.)"""
+    r = rendered[name]
+    seed = (ROOT / "seeds" / f"{name}.toml").exists()
+    for fmt in ("md", "html", "docx"):
+        for table in _tables_of(fmt, r):
+            for row in table.rows:
+                assert "0" not in row[1:], (fmt, row)
+                if seed and table.header[0] != "Funding":
+                    assert any(c != NIL for c in row[1:]), (fmt, row)

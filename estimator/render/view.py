@@ -170,6 +170,12 @@ def amount_text(value: Decimal) -> str:
     return FORMATS.whole(value)
 
 
+def nil_or_amount(value: Decimal) -> str:
+    """A cell of a table of amounts: nil ('–') for zero, as budget tables show it, else the
+    rounded amount."""
+    return pgettext("nil amount", "\u2013") if value == 0 else amount_text(value)
+
+
 def number_text(value: Decimal | int) -> str:
     """A quantity as written, with thousands separators: 8000 → '8,000', 0.5 → '0.5'."""
     return FORMATS.number(value)
@@ -231,13 +237,16 @@ def _activity_view(
     proposal = estimate.proposal
     spec = activity.spec
     details = []
-    if cost is not None and len(proposal.years_of(activity)) == 1:
+    nil = nil_or_amount(Decimal(0))
+    if cost is not None and cost[-1] == nil:
+        details.append(Item(_("Cost"), _("nil, once rounded")))
+    elif cost is not None and len(proposal.years_of(activity)) == 1:
         details.append(Item(_("Cost"), currency_amount(estimate.currency, cost[-1])))
     elif cost is not None:
         years = [
             _("%(year)s: %(amount)s") % {"year": year, "amount": amount}
             for year, amount in zip(header[1:-1], cost[1:-1], strict=True)
-            if amount != amount_text(Decimal(0))
+            if amount != nil
         ]
         details.append(
             Item(
@@ -299,10 +308,12 @@ def _table(
         row[line.year] = row.get(line.year, Decimal(0)) + line.amount
     present = [k for k in order if k in sums or keep_empty]
     present += sorted((k for k in sums if k not in order), key=lambda k: (k is None, k or ""))
+    if not keep_empty:  # a row of nothing but zeros (a rate priced at nil) says nothing
+        present = [k for k in present if any(sums.get(k, {}).values())]
     exact = [[sums.get(k, {}).get(y, Decimal(0)) for y in years] for k in present]
     rounded = round_table(exact, unit, column_totals=year_totals)
     rows = tuple(
-        (label(k), *(amount_text(c) for c in cells), amount_text(rounded.row_totals[i]))
+        (label(k), *(nil_or_amount(c) for c in cells), nil_or_amount(rounded.row_totals[i]))
         for i, (k, cells) in enumerate(zip(present, rounded.cells, strict=True))
     )
     table = Table(
@@ -312,8 +323,8 @@ def _table(
         rows=rows,
         total=(
             _("Total"),
-            *(amount_text(c) for c in rounded.column_totals),
-            amount_text(rounded.total),
+            *(nil_or_amount(c) for c in rounded.column_totals),
+            nil_or_amount(rounded.total),
         ),
     )
     return table, [(k, rounded.row_totals[i]) for i, k in enumerate(present)]
