@@ -453,3 +453,12 @@ def test_the_summary_shares_by_basis_add_up_to_100_0(tmp_path: Path) -> None:
     percents = [Decimal(p) for p in re.findall(r"(\d+\.\d)%", section)]
     assert len(percents) >= 2
     assert sum(percents) == Decimal("100.0")
+
+
+@pytest.mark.parametrize("name", ["validate", "estimate"])
+def test_help_names_the_file_as_its_text_does_and_keeps_card_ids_whole(name: str) -> None:
+    text = runner.invoke(app, [name, "--help"], terminal_width=80).stdout
+    assert f"Usage: finimpact {name} [OPTIONS] FILE" in text
+    assert "{FILE}" not in text
+    assert "itu-geneva (the default) or un-new-york." in text
+    assert not re.search(r"\b(itu|un|new)-\s*\n", text)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,13 +37,22 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
+class _Command(typer.core.TyperCommand):
+    """A command whose usage line names its arguments as its help does: FILE, not {FILE}."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [re.sub(r"^\{(.*)\}", r"\1", p) for p in super().collect_usage_pieces(ctx)]
+
+
 RatesOption = Annotated[
     Path | None,
     typer.Option(
         "--rates",
         metavar="CARD",
-        help="The rate card: a TOML file, or the id of a shipped card (itu-geneva, the default;"
-        " un-new-york).",
+        # \b: these lines are not re-wrapped, which would cut 'itu-' / 'geneva'
+        help="\b\nThe rate card: a TOML file, or a shipped card,\n"
+        "itu-geneva (the default) or un-new-york.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
@@ -132,7 +142,7 @@ def _main(
     """Estimate the financial implications of proposals to ITU conferences and assemblies."""
 
 
-@app.command(short_help="Start here: write a commented starter proposal to edit.")
+@app.command(cls=_Command, short_help="Start here: write a commented starter proposal to edit.")
 def init(
     path: Annotated[
         Path,
@@ -153,7 +163,7 @@ def init(
     echo(f"wrote {path}; check it with: finimpact validate {path}")
 
 
-@app.command(short_help="Price a proposal: write its outputs and print a summary.")
+@app.command(cls=_Command, short_help="Price a proposal: write its outputs and print a summary.")
 def estimate(
     file: Annotated[
         Path,
@@ -209,7 +219,9 @@ def estimate(
         echo(f"wrote {path}")
 
 
-@app.command(short_help="Cost every proposal of a conference and report them together.")
+@app.command(
+    cls=_Command, short_help="Cost every proposal of a conference and report them together."
+)
 def batch(
     paths: Annotated[
         list[Path],
@@ -309,7 +321,9 @@ def batch(
         raise typer.Exit(1)
 
 
-@app.command(short_help="Check proposals, rate cards and plans; report every problem.")
+@app.command(
+    cls=_Command, short_help="Check proposals, rate cards and plans; report every problem."
+)
 def validate(
     files: Annotated[
         list[Path],
@@ -366,7 +380,9 @@ def _card_named_beside(files: list[Path]) -> Path | None:
     return None
 
 
-@app.command("rates", short_help="Show the rate card in use, every value with its source.")
+@app.command(
+    "rates", cls=_Command, short_help="Show the rate card in use, every value with its source."
+)
 def rates_command(rates: RatesOption = None, as_json: JsonOption = False) -> None:
     """Show the rate card in use: every rate, every dated value and its source."""
     from estimator import api
@@ -400,7 +416,7 @@ def rates_command(rates: RatesOption = None, as_json: JsonOption = False) -> Non
                 echo(f"      assumption: {v.assumption}")
 
 
-@app.command(short_help="List the conference activity templates, or explain one.")
+@app.command(cls=_Command, short_help="List the conference activity templates, or explain one.")
 def activities(
     name: Annotated[
         str | None,
