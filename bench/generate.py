@@ -83,6 +83,7 @@ def activity(rng: random.Random, n: int, years: list[int]) -> str:
         if rng.random() < 0.4:
             langs = sorted(rng.sample(TARGETS, rng.randint(1, 5)))
             lines.append(f"languages = [{', '.join(map(quote, langs))}]")
+        lines.append('per = "year"')  # so must a document's pages or words (no draw)
     elif kind == "staff":
         lines.insert(2, 'title = "Programme officer"')
         lines.append(f'grade = "{rng.choice(GRADES)}"')

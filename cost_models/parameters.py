@@ -130,6 +130,8 @@ class Stated(ActivityBase):
 
     STATED: ClassVar[tuple[str, ...]] = ()
     """The keys the statement concerns (``("amount",)``)."""
+    TOTAL: ClassVar[bool] = True
+    """Whether ``per = "total"`` is offered (a document is produced whole: it is not)."""
 
     per: Literal["year", "total"] | None = None
     once: Year | None = None

@@ -340,6 +340,7 @@ def activity(draw: st.DrawFn, index: int, period: tuple[int, int]) -> dict[str, 
         else:
             a["pages"] = draw(st.decimals(min_value=Decimal("0.5"), max_value=10_000, places=1))
         a["languages"] = draw(st.lists(st.sampled_from(TARGET_LANGUAGES), unique=True))
+        a["per"] = "year"  # a document is produced whole: each year (or once, never spread)
     elif kind == "staff":
         a["grade"] = draw(st.sampled_from(GRADES))
         a["months"] = draw(st.decimals(min_value=Decimal("0.1"), max_value=12, places=1))

@@ -173,7 +173,12 @@ elemental = st.one_of(
         fellowships=st.integers(0, 20),
     ),
     # whole thousands of words: words / 1000 is then a whole number
-    kind("documentation", words=st.integers(1, 50).map(lambda k: k * 1000), languages=targets),
+    kind(
+        "documentation",
+        words=st.integers(1, 50).map(lambda k: k * 1000),
+        languages=targets,
+        per=st.just("year"),
+    ),
     kind("staff", grade=st.sampled_from(["P3", "G5"]), months=st.integers(1, 12), posts=whole),
     kind("consultant", count=whole, days=st.integers(1, 200), per=st.just("year")),
     kind("consultant", count=whole, months=st.integers(1, 12), per=st.just("year")),

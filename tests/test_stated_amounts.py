@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from estimator import api
 from estimator.cli.app import app
 from estimator.core.diagnostics import Severity
+from estimator.render.annex import render_markdown
+from estimator.render.options import RenderOptions
 from estimator.render.view import build_view
 
 TESTS = Path(__file__).resolve().parent
@@ -228,3 +230,92 @@ def test_six_consultant_months_in_total_over_three_years_are_two_a_year() -> Non
     assert abs(a_year.total - 3 * outcome.estimate.total) <= Decimal("0.03")
     (activity,) = build_view(outcome.estimate).activities
     assert "6 months each, in total over 2027–2029" in activity.description
+
+
+REPORT = """format = 1
+
+[proposal]
+reference    = "TEST/12d"
+title        = "A report on implementation"
+conference   = "PP-26"
+submitted_by = ["Kenya"]
+responsible  = "ITU-D"
+period       = [2027, 2030]
+
+[[activity]]
+id    = "report"
+kind  = "documentation"
+title = "Report on implementation"
+pages = 40
+{timing}
+"""
+
+
+def _report(timing: str) -> api.Outcome:
+    return _estimate(REPORT.format(timing=timing))
+
+
+def test_a_40_page_report_translated_once_in_a_four_year_activity_is_costed_once() -> None:
+    once = _report("once = 2030")
+    assert set(_by_year(once)) == {2030}
+    assert once.estimate is not None
+    words = 40 * once.estimate.card.words_per_page
+    translation = [line for line in once.estimate.lines if line.rate_id == "translation"]
+    # one translation, into the five other official languages, in 2030 only
+    assert [(line.year, line.quantity) for line in translation] == [
+        (2030, Decimal(words) / 1000 * 5)
+    ]
+    # it costs what the same report costs in 2030 when it is produced every year
+    every_year = _by_year(_report('per = "year"'))
+    assert sorted(every_year) == [2027, 2028, 2029, 2030]
+    assert _by_year(once) == {2030: every_year[2030]}
+
+
+def test_the_annex_says_a_report_produced_once_is_produced_once_in_2030() -> None:
+    once = _report("once = 2030").estimate
+    assert once is not None
+    (activity,) = build_view(once).activities
+    assert "document of 40 pages, once, in 2030, translated" in activity.description
+    annex = render_markdown(once, RenderOptions()).decode("utf-8")
+    assert "40 pages, once, in 2030" in annex
+    assert "40 pages a year" not in annex
+
+
+def test_the_annex_says_a_report_produced_every_year_is_produced_each_year() -> None:
+    every_year = _report('per = "year"').estimate
+    assert every_year is not None
+    (activity,) = build_view(every_year).activities
+    assert "document of 40 pages a year, 2027–2030, translated" in activity.description
+
+
+def test_a_report_of_several_years_that_says_neither_is_an_error_at_its_pages_giving_each_reading(
+    tmp_path: Path,
+) -> None:
+    text = REPORT.format(timing="")
+    (error,) = _errors(_estimate(text))
+    line = text.splitlines().index("pages = 40") + 1
+    assert f"proposal.toml:{line}:" in error
+    assert "4 years (2027-2030)" in error
+    # each reading with its quantity: 40 pages in each year (160 in all), or 40 pages once
+    assert 'per = "year" (40 in each year, 160 in all)' in error
+    assert "once = 2027 (40 pages, once, in that year)" in error
+    # a document is produced whole: no total spread over the years is offered
+    assert 'per = "total"' not in error
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["estimate", str(path), "--out", str(out)])
+    assert result.exit_code != 0
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_documents_pages_spread_in_total_over_the_years_are_an_error_at_per() -> None:
+    text = REPORT.format(timing='per = "total"')
+    (error,) = _errors(_estimate(text))
+    line = text.splitlines().index('per = "total"') + 1
+    assert f"proposal.toml:{line}:" in error
+    assert "a document is produced whole" in error
+
+
+def test_a_report_of_a_single_year_needs_no_new_key() -> None:
+    assert set(_by_year(_report("years = [2029]"))) == {2029}

@@ -1,11 +1,13 @@
-"""A document: translated into the target languages and processed in every language version."""
+"""A document: translated into the target languages and processed in every language version; over
+several years, a year's pages (or words) or once in a named year (``Stated``); never a total
+spread over the years, as a document is produced whole."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from cost_models.kind import Amount, Kind
 from cost_models.money import divide, product
@@ -14,9 +16,9 @@ from cost_models.parameters import (
     LANGUAGE_NAMES,
     SOURCE_LANGUAGE,
     TARGET_LANGUAGES,
-    ActivityBase,
     Language,
     PositiveNumber,
+    Stated,
     language_names,
     limit,
     unique,
@@ -27,7 +29,10 @@ ALL_LANGUAGES: tuple[str, ...] = ("ar", "zh", "en", "fr", "ru", "es")
 """The six official languages, in the order of the Convention's texts."""
 
 
-class Documentation(ActivityBase):
+class Documentation(Stated):
+    STATED = ("pages", "words")
+    TOTAL = False
+
     kind: Literal["documentation"]
     words: Annotated[PositiveNumber, limit(100_000_000)] | None = None
     pages: Annotated[PositiveNumber, limit(1_000_000)] | None = None
@@ -48,6 +53,17 @@ class Documentation(ActivityBase):
             if len(others) == len(TARGET_LANGUAGES):
                 data = {**data, "languages": others}
         return data
+
+    @field_validator("per")
+    @classmethod
+    def _whole(cls, per: str | None) -> str | None:
+        if per == "total":
+            raise ValueError(
+                'a document is produced whole, not spread over years: say per = "year" (every'
+                " year) or once = YEAR (once, in that year); several documents, each its own"
+                " [[activity]]"
+            )
+        return per
 
     @model_validator(mode="after")
     def _size(self) -> Documentation:
@@ -128,17 +144,32 @@ STAGES = {"pre": N_("pre-session"), "in": N_("in-session"), "post": N_("post-ses
 
 
 def describe(a: Documentation, years: tuple[int, ...], amount: Amount) -> Phrase:
+    """'A pre-session document of 40 pages, once, in 2030, ...' or '... of 40 pages a year,
+    2027–2030, ...'."""
     size = _words(a.words) if a.words is not None else _pages(a.pages or 0)
     stage = Phrase(STAGES[a.stage])
+    when = a.timing(years)
     if a.languages:
         return phrase(
-            "A %(stage)s document of %(size)s a year, translated from English into %(languages)s.",
+            "A %(stage)s document of %(size)s, %(when)s, translated from %(source)s into"
+            " %(languages)s."
+            if len(years) == 1
+            else "A %(stage)s document of %(size)s %(when)s, translated from %(source)s into"
+            " %(languages)s.",
             stage=stage,
             size=size,
+            when=when,
+            source=Phrase(LANGUAGE_NAMES.get(a.source, a.source)),
             languages=language_names(a.languages),
         )
     return phrase(
-        "A %(stage)s document of %(size)s a year, in English only.", stage=stage, size=size
+        "A %(stage)s document of %(size)s, %(when)s, in %(source)s only."
+        if len(years) == 1
+        else "A %(stage)s document of %(size)s %(when)s, in %(source)s only.",
+        stage=stage,
+        size=size,
+        when=when,
+        source=Phrase(LANGUAGE_NAMES.get(a.source, a.source)),
     )
 
 

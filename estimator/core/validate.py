@@ -317,11 +317,21 @@ def _year_or_total(
             doc.diag(
                 ("activity", a.index, key) if key else ("activity", a.index),
                 "year-or-total",
-                f"activity '{spec.id}' takes place in {n} years ({_span(years)}): say whether"
-                f" {key} = {plain(value)} is for each year or for the whole activity",
-                f'add per = "year" ({plain(value)} in each year, {plain(value * n)} in all),'
-                f' per = "total" ({plain(value)} in all, spread over the {n} years) or once ='
-                f" {years[0]} (once, in that year)",
+                f"activity '{spec.id}' takes place in {n} years ({_span(years)}): say whether "
+                + (
+                    f"{key} = {plain(value)} is for each year or for the whole activity"
+                    if spec.TOTAL
+                    else f"its {plain(value)} {key} are produced each year or once"
+                ),
+                f'add per = "year" ({plain(value)} in each year, {plain(value * n)} in all)'
+                + (
+                    f', per = "total" ({plain(value)} in all, spread over the {n} years) or'
+                    if spec.TOTAL
+                    else " or"
+                )
+                + f" once = {years[0]} ("
+                + ("" if spec.TOTAL else f"{plain(value)} {key}, ")
+                + "once, in that year)",
             )
         )
     return diags
