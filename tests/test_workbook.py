@@ -46,7 +46,7 @@ from estimator.render.wording import (
     article34_statement,
 )
 from estimator.render.workbook import PRINTED, WORKINGS_COLUMNS, rate_rows, render_workbook
-from estimator.render.xlsx import FONT, INPUT_FILL, MONEY
+from estimator.render.xlsx import FACTOR, FONT, INPUT_FILL, MONEY
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -787,7 +787,7 @@ def test_sheets_are_laid_out_for_reading_and_printing(
     )
     first = {key: workings.cell(2, i + 1) for i, key in enumerate(keys)}
     assert first["amount"].number_format == MONEY
-    assert first["escalation"].number_format.endswith("%")
+    assert first["escalation"].number_format == FACTOR
     summary = {row[0]: row[1] for row in _rows(wb["Summary"]) if row[0]}
     assert summary["Rounding"] == ROUNDING_RULE
     assert summary["Verdict"] == VERDICTS[est.article34.verdict]
@@ -880,3 +880,19 @@ def test_the_summary_gives_the_verdict_in_words_not_its_code(
         seen.add(code)
     assert seen
     assert set(VERDICTS) == set(get_args(Verdict))  # every verdict has its words
+
+
+def test_the_escalation_factor_is_shown_as_a_factor_beside_the_yearly_percentage(
+    written: dict[str, tuple[Estimate, Path]],
+) -> None:
+    # 1.0319 (the rate times 1.0319), not 103.1928% beside a yearly escalation of 2.00%
+    for name, (est, path) in written.items():
+        wb = openpyxl.load_workbook(path)
+        workings = wb["Workings"]
+        keys = _keys([c.value for c in workings[1]])
+        col = keys.index("escalation") + 1
+        assert "factor" in str(workings.cell(1, col).value), name
+        formats = {workings.cell(r, col).number_format for r in range(2, len(est.lines) + 2)}
+        assert formats == {"0.0000"}, name
+        yearly = next(row for row in wb["Rates"].iter_rows() if row[0].value == "Yearly escalation")
+        assert yearly[1].number_format.endswith("%"), name

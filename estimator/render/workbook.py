@@ -44,6 +44,7 @@ from estimator.render.wording import (
     pgettext,
 )
 from estimator.render.xlsx import (
+    FACTOR,
     MONEY,
     PERCENT,
     YEAR,
@@ -335,7 +336,7 @@ def _workings_sheet(
         ws.text(r, c["quantity_unit"], line.quantity_unit, wrap_at=16)
         ws.formula(r, c["rate"], f"={rate.name}", line.rate, number_format_for(rate.value, 2))
         if line.rate_from is None:
-            ws.number(r, c["escalation"], 1, PERCENT)
+            ws.number(r, c["escalation"], 1, FACTOR)
         else:
             since = f"YEAR(Rates!{cell(rate_at[key], RATE_FROM_COL, absolute=True)})"
             ws.formula(
@@ -343,7 +344,7 @@ def _workings_sheet(
                 c["escalation"],
                 f"=(1+{ESCALATION_NAME})^({letter['year']}{n}-{since})",
                 line.escalation,
-                PERCENT,
+                FACTOR,
             )
         ws.text(r, c["quantity_basis"], line.quantity_basis, wrap_at=36)
         ws.text(r, c["rate_label"], line.rate_label, wrap_at=40)

@@ -54,6 +54,8 @@ MONEY_FLAGGED = "#,##0.00;[Red]-#,##0.00"
 """An amount whose negative is a shortfall: shown in red."""
 YEAR = "0"
 PERCENT = "0.00##%"
+FACTOR = "0.0000"
+"""A multiplier (the escalation factor 1.0319): a factor, not a percentage."""
 DATE = "yyyy-mm-dd"
 A4 = 9
 """XlsxWriter's paper size number for A4."""
@@ -135,6 +137,8 @@ def shown_width(value: Decimal | int | float, number_format: str) -> int:
     """How many characters a number takes in a number format of this module."""
     if number_format == YEAR:
         return len(str(int(value)))
+    if number_format == FACTOR:
+        return len(str(int(value))) + 5
     if number_format.endswith("%"):
         return len(str(int(value * 100))) + 6
     if number_format == DATE:
