@@ -480,6 +480,7 @@ def view(report: Report) -> dict[str, Any]:
         "plan": report.plan_label,
         "plan_period": report.plan_period,
         "order_rule": _(ORDER_RULE_TEXT),
+        "verdicts_explained": _(BATCH_VERDICTS_EXPLAINED),
         "files": report.files,
         "costed": len(report.rows),
         "failed": len(report.failures),
