@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from estimator.core import pipeline
 from estimator.core.diagnostics import Diagnostic, Severity, has_errors
+from estimator.core.difference import CURRENCIES_DIFFER, Difference, Row
 from estimator.core.estimate import Estimate
 from estimator.core.load import FileKind, Source, kind_of, parse_toml, read_toml
 from estimator.core.pipeline import Outcome
@@ -36,23 +37,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CANNOT_WRITE",
+    "CURRENCIES_DIFFER",
     "DEFAULT_OPTIONS",
     "DEFAULT_ROUND_TO",
     "FORMATS",
     "NO_PROPOSALS",
     "BatchRun",
     "Diagnostic",
+    "Difference",
     "Estimate",
     "FileKind",
     "OptionProblem",
     "Outcome",
     "RateCard",
     "RenderOptions",
+    "Row",
     "Severity",
     "Source",
     "TemplateProblem",
     "batch",
     "check_file",
+    "compare_files",
+    "difference",
     "estimate",
     "estimate_data",
     "estimate_file",
@@ -142,6 +148,34 @@ def rate_card(rates: Rates = None) -> tuple[RateCard | None, list[Diagnostic]]:
     """A rate card, loaded and checked: a file, or the id of a shipped card [default: the
     default card]. ``card.to_json()`` gives every rate, dated value and source."""
     return pipeline.resolve_card(_card(rates), None)
+
+
+def difference(
+    estimates: Sequence[Estimate], names: Sequence[str] | None = None
+) -> tuple[Difference | None, list[Diagnostic]]:
+    """What ``estimates[1:]`` add, remove or change compared with ``estimates[0]`` (two or
+    more), in cost, by year, object of expenditure, budget unit, funding and activity (matched
+    by id). ``names`` name them in the outputs [default: their references; their file names
+    when references repeat]. Estimates in different currencies are not compared: (None, a
+    problem per estimate, code ``currencies-differ``)."""
+    from estimator.core.difference import difference as differ
+
+    return differ(estimates, names)
+
+
+def compare_files(
+    paths: Sequence[Path | str], *, rates: Rates = None, plan: Path | str | None = None
+) -> tuple[Difference | None, list[Diagnostic]]:
+    """Estimate each proposal file with the same card and plan, then :func:`difference` them,
+    the first against the others. Every problem of every file comes back at once (warnings
+    too); the difference is None when any file has an error."""
+    outcomes = [estimate_file(p, rates=rates, plan=plan) for p in paths]
+    diags = [d for o in outcomes for d in o.diagnostics]
+    estimates = [o.estimate for o in outcomes if o.estimate is not None]
+    if has_errors(diags) or len(estimates) != len(outcomes):
+        return None, diags
+    found, problems = difference(estimates)
+    return found, diags + problems
 
 
 def render(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> dict[str, bytes]:
