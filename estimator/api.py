@@ -266,7 +266,7 @@ def batch(
         return None, [*diags, _problem(out, CANNOT_WRITE, why)]
     result = run_batch(files, settings, jobs, progress)
     try:
-        return BatchRun(result, consolidate(result), out, jobs), diags
+        return BatchRun(result, consolidate(result, options.language or "en"), out, jobs), diags
     except BaseException:
         result.close()
         raise

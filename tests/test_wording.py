@@ -109,8 +109,9 @@ def test_the_article_34_statement_is_made_of_catalogue_messages_only(tmp_path: P
     with using(Marked()):
         marked = article34_statement(a)
     # each sentence is a message of the catalogue, and so is each clause put into one (the
-    # amounts, the years, the list of excesses); without the marks, the English is unchanged
-    assert marked.startswith("⟦Should the conference adopt the proposal, additional credits of ⟦")
+    # years, the list of excesses; an amount is its figure and currency code, placed as CLDR
+    # says); without the marks, the English is unchanged
+    assert marked.startswith("⟦Should the conference adopt the proposal, additional credits of CHF")
     assert "⟦Under No. 489 of the Convention, ⟦no decision of a conference" in marked
     assert marked.replace("⟦", "").replace("⟧", "") == english
 

@@ -45,13 +45,14 @@ from estimator.render.wording import (
     BATCH_VERDICTS_EXPLAINED,
     FORMATS,
     FUNDING_COLUMNS,
-    LOCALE,
     N_,
     ORDER_RULE_TEXT,
     _,
+    current_language,
     in_currency,
     install_words,
     label,
+    language,
     ngettext,
     numbered,
     pgettext,
@@ -157,6 +158,8 @@ class Report:
     skipped: tuple[tuple[str, str], ...] = ()
     submitted: bool = False
     """Whether any proposal gives the date it was submitted."""
+    language: str = "en"
+    """The language of the report's words (``--lang``; English without it)."""
 
     @property
     def plan_label(self) -> str | None:
@@ -204,7 +207,7 @@ class Report:
         )
 
 
-def consolidate(batch: Batch) -> Report:
+def consolidate(batch: Batch, language: str = "en") -> Report:
     """Sum the batch in one pass over its rows: totals, and the position against the plan."""
     plan = batch.plan
     keys: list[YearUnit] = (
@@ -270,6 +273,7 @@ def consolidate(batch: Batch) -> Report:
         files=batch.files,
         skipped=batch.skipped,
         submitted=submitted,
+        language=language,
     )
 
 
@@ -535,7 +539,7 @@ def view(report: Report) -> dict[str, Any]:
             for file, why in report.skipped
         ],
         "version": __version__,
-        "lang": LOCALE,
+        "lang": current_language(),
     }
 
 
@@ -943,6 +947,7 @@ def write_reports(report: Report, out_dir: Path, jobs: int = 1) -> list[Path]:
     a batch does at its end, once every proposal is costed, and it need not do it alone."""
     made: dict[str, Iterable[bytes]] = {}
     with contextlib.ExitStack() as stack:
+        stack.enter_context(language(report.language))
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             global _FORKED
             _FORKED = report
@@ -964,7 +969,7 @@ def _write_apart(folder: Path) -> None:
     """In the forked process: write the APART reports into folder."""
     assert _FORKED is not None, "not a process forked by write_reports"
     for kind in APART:
-        with (folder / FILES[kind]).open("wb") as f:
+        with language(_FORKED.language), (folder / FILES[kind]).open("wb") as f:
             for chunk in RENDER[kind](_FORKED):
                 f.write(chunk)
 

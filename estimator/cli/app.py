@@ -90,13 +90,24 @@ TemplateOption = Annotated[
         help="Your own annex template: a .md.j2, .html.j2 or .docx file (see docs/annex.md).",
     ),
 ]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        help="The language of the annex, workbook and report: ar, zh, en, fr, ru or es."
+        " Default: the proposal's output_language, else en.",
+    ),
+]
 
 
-def _options(formats: str, round_to: int, template: Path | None) -> RenderOptions:
+def _options(
+    formats: str, round_to: int, template: Path | None, lang: str | None = None
+) -> RenderOptions:
     """The one options object of the outputs, from the command line; a value that cannot be
     used is a usage error (exit 2) naming its option."""
     try:
-        return RenderOptions(round_to, template, RenderOptions.parse_formats(formats))
+        return RenderOptions(round_to, template, RenderOptions.parse_formats(formats), lang)
     except OptionProblem as e:
         raise typer.BadParameter(str(e), param_hint=e.option) from e
 
@@ -181,6 +192,7 @@ def estimate(
     formats: FormatOption = ",".join(FORMATS),
     round_to: RoundToOption = DEFAULT_ROUND_TO,
     template: TemplateOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Price a proposal: write its outputs and print a summary.
 
@@ -190,7 +202,7 @@ def estimate(
     """
     from estimator import api
 
-    options = _options(formats, round_to, template)
+    options = _options(formats, round_to, template, lang)
     outcome = api.estimate_file(file, rates=rates, plan=plan)
     _print_diagnostics(outcome.diagnostics)
     if outcome.estimate is None or has_errors(outcome.diagnostics):
@@ -246,6 +258,7 @@ def batch(
     formats: FormatOption = ",".join(FORMATS),
     round_to: RoundToOption = DEFAULT_ROUND_TO,
     template: TemplateOption = None,
+    lang: LangOption = None,
     jobs: Annotated[
         int,
         typer.Option(
@@ -266,7 +279,7 @@ def batch(
     """
     from estimator import api
 
-    options = _options(formats, round_to, template)
+    options = _options(formats, round_to, template, lang)
     if jobs < 1:
         raise typer.BadParameter(f"{jobs} is not a number of worker processes", param_hint="--jobs")
     progress = ProgressBar() if sys.stderr.isatty() else None

@@ -58,6 +58,9 @@ class ProposalInfo(Strict):
     currency: Annotated[StrictStr, Field(pattern=r"^[A-Z]{3}$")] | None = None
     """The currency of the amounts the proposal states (ISO 4217, e.g. "CHF"): an amount is
     never taken in another currency; without it, in the card's (and the annex says so)."""
+    output_language: Literal["ar", "zh", "en", "fr", "ru", "es"] | None = None
+    """The language finimpact writes the proposal's annex and workbook in (``--lang`` wins);
+    not the language the proposal or its documents are drafted in (a document's ``source``)."""
     submitted: (
         Annotated[StrictStr, BeforeValidator(_filing_date), Field(pattern=ISO_DATE)] | None
     ) = None

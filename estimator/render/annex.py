@@ -35,10 +35,10 @@ from estimator.render.options import (
 )
 from estimator.render.resources import templates_dir
 from estimator.render.view import AnnexView, build_view
-from estimator.render.wording import install_words
+from estimator.render.wording import current_language, install_words
 from estimator.render.xmltext import xml_text
 
-_last_context: tuple[Estimate, int, dict[str, Any]] | None = None
+_last_context: tuple[Estimate, int, str, dict[str, Any]] | None = None
 
 
 def _context(estimate: Estimate, options: RenderOptions) -> dict[str, Any]:
@@ -46,12 +46,13 @@ def _context(estimate: Estimate, options: RenderOptions) -> dict[str, Any]:
     three annexes of one estimate share it; templates never change it)."""
     global _last_context
     round_to = options.round_to
+    lang = current_language()
     last = _last_context
-    if last is not None and last[0] is estimate and last[1] == round_to:
-        return last[2]
+    if last is not None and last[0] is estimate and last[1] == round_to and last[2] == lang:
+        return last[3]
     view: AnnexView = build_view(estimate, round_to)
     context = {"annex": dataclasses.asdict(view)}
-    _last_context = (estimate, round_to, context)
+    _last_context = (estimate, round_to, lang, context)
     return context
 
 

@@ -19,6 +19,9 @@ FORMATS = ("json", "xlsx", "docx", "html", "md")
 
 DEFAULT_ROUND_TO = 100
 
+LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+"""The languages of the documents: the six official languages of the Union (docs/languages.md)."""
+
 
 TEMPLATE_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
 """A user template's format, from its name: annex.md.j2 and annex.md are Markdown, and so on."""
@@ -60,11 +63,15 @@ class RenderOptions:
       format is told from its name when the options are made; a template that is missing or
       does not render raises :class:`TemplateProblem` when it is used.
     - ``formats``: the outputs to write, among :data:`FORMATS`.
+    - ``language``: the language of the documents (annex, workbooks, batch report), one of
+      the six official languages (``ar``, ``zh``, ``en``, ``fr``, ``ru``, ``es``); None for
+      the proposal's ``output_language``, else English. It wins over the proposal's key.
     """
 
     round_to: int = DEFAULT_ROUND_TO
     template: Path | None = None
     formats: tuple[str, ...] = FORMATS
+    language: str | None = None
 
     def __post_init__(self) -> None:
         if self.round_to not in ROUNDING_UNITS:
@@ -72,6 +79,8 @@ class RenderOptions:
                 "--round-to",
                 f"{self.round_to} is not one of {', '.join(map(str, ROUNDING_UNITS))}",
             )
+        if self.language is not None and self.language not in LANGUAGES:
+            raise OptionProblem("--lang", f"{self.language!r} is not one of {', '.join(LANGUAGES)}")
         unknown = [f for f in self.formats if f not in FORMATS]
         if self.template is not None:
             try:
@@ -83,6 +92,11 @@ class RenderOptions:
             raise OptionProblem(
                 "--format", f"unknown format {named}; choose from {', '.join(FORMATS)}"
             )
+
+    def language_of(self, proposal_language: str | None) -> str:
+        """The language of a proposal's documents: this option, else the proposal's
+        ``output_language``, else English."""
+        return self.language or proposal_language or "en"
 
     @classmethod
     def parse_formats(cls, text: str) -> tuple[str, ...]:

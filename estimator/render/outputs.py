@@ -23,7 +23,7 @@ from typing import Any
 
 from estimator.core.estimate import Estimate
 from estimator.render.options import DEFAULT_OPTIONS, FORMATS, RenderOptions
-from estimator.render.wording import article34_json
+from estimator.render.wording import article34_json, language
 
 Renderer = Callable[[Estimate, RenderOptions], bytes]
 
@@ -61,9 +61,11 @@ def safe_stem(reference: str) -> str:
 
 
 def estimate_json(estimate: Estimate) -> dict[str, Any]:
-    """The estimate's JSON: its facts, and the Article 34 statement in words."""
+    """The estimate's JSON: its facts, and the Article 34 statement in words, in English
+    whatever the documents' language (the JSON is data: the same in every language)."""
     data = estimate.to_json()
-    data["article34"] = article34_json(estimate.article34)
+    with language("en"):
+        data["article34"] = article34_json(estimate.article34)
     return data
 
 
@@ -105,8 +107,10 @@ def output_paths(estimate: Estimate, out_dir: Path, formats: Sequence[str]) -> d
 def render_outputs(
     estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS
 ) -> dict[str, bytes]:
-    """Every format of ``options.formats``, rendered in memory: format → bytes."""
-    return {f: RENDERERS[f][1](estimate, options) for f in options.formats}
+    """Every format of ``options.formats``, rendered in memory: format → bytes, in the
+    language of the options, else of the proposal (``output_language``), else English."""
+    with language(options.language_of(estimate.proposal.info.output_language)):
+        return {f: RENDERERS[f][1](estimate, options) for f in options.formats}
 
 
 def write_outputs(

@@ -37,13 +37,13 @@ from estimator.render.wording import (
     FORMATS,
     FUNDING_LABELS,
     FUNDING_SOURCES,
-    LOCALE,
     ROUNDING_RULE_TEXT,
     UNIT_LABELS,
     VERDICT_TITLES,
     _,
     article34_paragraphs,
     currency_amount,
+    current_language,
     join_words,
     label,
     ngettext,
@@ -530,7 +530,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
 
     external = round_half_up(estimate.external_human_resources, round_to)
     return AnnexView(
-        lang=LOCALE,
+        lang=current_language(),
         short_form=estimate.total == 0,
         reference=info.reference,
         title=info.title,

@@ -17,9 +17,11 @@ import functools
 import gettext
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from cost_models.money import to_cents
+from estimator.render.options import LANGUAGES
 
 if TYPE_CHECKING:
     import jinja2
@@ -29,9 +31,52 @@ if TYPE_CHECKING:
     from estimator.core.plan import PlanInfo
 
 LOCALE = "en"
-"""The one language of this version: English, with CLDR's English number formats."""
+"""The language of the outputs when nothing else is asked: English, the msgids themselves."""
+
+DOMAIN = "finimpact"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+"""estimator/locale/<language>/LC_MESSAGES/finimpact.po and .mo (docs/languages.md)."""
+
+CLDR_LOCALES = {"ar": "ar", "zh": "zh_Hans", "en": "en", "fr": "fr", "ru": "ru", "es": "es"}
+"""The CLDR locale whose number and date formats each language's outputs follow."""
+
+NUMBERING = {"ar": "latn"}
+"""Digits other than the locale's default: Arabic outputs write Western digits (0-9), as the
+documents of the Union and of the United Nations in Arabic do (docs/languages.md)."""
 
 _translations: gettext.NullTranslations = gettext.NullTranslations()
+_language = LOCALE
+
+
+@functools.lru_cache(maxsize=8)
+def catalogue(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue of a language (its .mo, read by the standard library: no Babel at
+    run time); English is the identity."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"no catalogue for {lang!r}: one of {', '.join(LANGUAGES)}")
+    if lang == LOCALE:
+        return gettext.NullTranslations()
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as f:
+        return gettext.GNUTranslations(f)
+
+
+def current_language() -> str:
+    """The language the outputs are being written in ('en', 'fr', ...)."""
+    return _language
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Write in ``lang`` (one of :data:`LANGUAGES`) for the duration of a block: its catalogue
+    and its number and date formats (``FORMATS``)."""
+    global _language, _translations
+    before = _language, _translations, FORMATS.locale
+    _translations = catalogue(lang)
+    _language = FORMATS.locale = lang
+    try:
+        yield
+    finally:
+        _language, _translations, FORMATS.locale = before
 
 
 @contextlib.contextmanager
@@ -121,9 +166,10 @@ def _value(value: object) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _locale(name: str) -> Locale:
+    """The CLDR locale of one of the six languages (or of a CLDR locale name, for tests)."""
     from babel import Locale  # imported on first use: commands that show no number skip it
 
-    return Locale.parse(name)
+    return Locale.parse(CLDR_LOCALES.get(name, name))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -133,7 +179,11 @@ def _babel(locale: str, text: str, pattern: str, exact: bool) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(
-        Decimal(text), pattern, locale=_locale(locale), decimal_quantization=not exact
+        Decimal(text),
+        pattern,
+        locale=_locale(locale),
+        decimal_quantization=not exact,
+        numbering_system=NUMBERING.get(locale, "default"),
     )
 
 
@@ -182,15 +232,13 @@ def _probed_marks(locale: str) -> dict[int, str] | None:
     from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
     loc = _locale(locale)
-    marks = {
-        ord(plain): mark
-        for plain, mark in zip(
-            ",.-",
-            (get_group_symbol(loc), get_decimal_symbol(loc), get_minus_sign_symbol(loc)),
-            strict=True,
-        )
-        if plain != mark
-    }
+    digits = NUMBERING.get(locale, "default")
+    symbols = (
+        get_group_symbol(loc, numbering_system=digits),
+        get_decimal_symbol(loc, numbering_system=digits),
+        get_minus_sign_symbol(loc, numbering_system=digits),
+    )
+    marks = {ord(plain): mark for plain, mark in zip(",.-", symbols, strict=True) if plain != mark}
     for text in _PROBES:
         for pattern, exact in _USES:
             if _plain(Decimal(text), pattern, exact, marks) != _babel(locale, text, pattern, exact):
@@ -243,23 +291,45 @@ class Formats:
         return format_date(value, "yyyy-MM-dd", locale=_locale(self.locale))
 
     def long_date(self, value: dt.date) -> str:
-        """A date in words, as a sentence gives it: '1 January 2020'."""
+        """A date in words, as a sentence gives it: '1 January 2020' (United Nations style in
+        English), CLDR's long date in the other languages ('1 janvier 2020')."""
         from babel.dates import format_date
 
-        return format_date(value, "d MMMM y", locale=_locale(self.locale))
+        pattern = "d MMMM y" if self.locale == "en" else "long"
+        return format_date(value, pattern, locale=_locale(self.locale))
 
     def amount(self, currency: str, value: Decimal) -> str:
         """An amount to the cent with its currency, as a sentence gives it: 'CHF 1,234.50'."""
         return currency_amount(currency, self.cents(value))
 
+    def currency_before(self) -> bool:
+        """Whether the locale writes a currency before the figure (CLDR's currency pattern:
+        'CHF 1,234.50' in English and Chinese, '1 234,50 CHF' in French)."""
+        return _currency_before(self.locale)
+
+
+@functools.lru_cache(maxsize=8)
+def _currency_before(locale: str) -> bool:
+    if locale == "en":
+        return True
+    pattern: str = _locale(locale).currency_formats["standard"].pattern.split(";")[0]
+    return pattern.lstrip("\u200e\u200f\u061c").startswith("¤")
+
 
 FORMATS = Formats()
-"""The formats of the output's language."""
+"""The formats of the output's language (:func:`language` changes its locale)."""
 
 
 def currency_amount(currency: str, figure: str) -> str:
-    """A formatted figure with its currency code: 'CHF 1,234.50' (the order is the language's)."""
-    return _("%(currency)s %(amount)s") % {"currency": currency, "amount": figure}
+    """A formatted figure with its currency code, in the order of the language's CLDR currency
+    pattern: 'CHF 1,234.50' in English, '1 234,50 CHF' in French. Outside English the two are
+    joined by a no-break space (CLDR's currency spacing), so that a line never breaks between
+    them; English keeps its plain space."""
+    if FORMATS.locale == "en":
+        return f"{currency} {figure}"
+    if FORMATS.currency_before():
+        return f"{currency}\u00a0{figure}"
+    return f"{figure}\u00a0{currency}"
 
 
 # -- Labels: codes of the facts, as outputs name them ----------------------------------------
