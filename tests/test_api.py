@@ -90,7 +90,7 @@ def test_a_float_anywhere_in_a_proposal_in_memory_is_refused_at_its_key() -> Non
     assert [(d.code, d.key, d.line) for d in outcome.diagnostics] == [
         ("float", "activity[1].words", 0)
     ]
-    assert outcome.diagnostics[0].render().startswith("form: activity[1].words: ")
+    assert outcome.diagnostics[0].render().startswith("form: activity 'report-to-council', words: ")
 
 
 def test_a_problem_of_a_proposal_in_memory_is_printed_by_name_and_key_without_a_line() -> None:

@@ -71,6 +71,8 @@ def test_each_file_reports_exactly_its_problems_where_they_are(case: dict[str, A
             if f"{d['line']}:{d['col']}" == want["at"] and d["path"] == want["key"]
         ]
         assert at, f"nothing reported at {want['at']} {want['key']!r}; got {found}"
+        if "where" in want:  # named as the user wrote it: the activity's id, the value's date
+            assert at[0]["where"] == want["where"]
         text = f"{at[0]['message']} {at[0]['hint']}".lower()
         missing = [w for w in want["words"] if w.lower() not in text]
         assert not missing, f"{want['at']} {want['key']}: {text!r} lacks {missing}"

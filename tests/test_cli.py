@@ -26,7 +26,7 @@ from estimator.cli.app import app
 TESTS = Path(__file__).resolve().parent
 SEED = TESTS.parent / "seeds" / "pp26-ai-capacity.toml"
 CASE = TESTS / "cases" / "escalation-dated-values"
-DIAGNOSTIC = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<key>[\w.\[\]-]+): (.+)$")
+DIAGNOSTIC = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<key>[\w.\[\]' ,-]+?): (.+)$")
 
 VALID = """\
 format = 1
@@ -265,8 +265,8 @@ def test_estimate_of_invalid_input_exits_1_with_located_diagnostics(invalid: Pat
     assert all(found), result.stderr
     where = {(m["key"], int(m["line"]), int(m["col"])) for m in found if m}
     # days = "2" is on line 15, the misspelt locaton on line 16, both at column 1
-    assert ("activity[0].days", 15, 1) in where
-    assert ("activity[0].locaton", 16, 1) in where
+    assert ("activity 'meeting', days", 15, 1) in where
+    assert ("activity 'meeting', locaton", 16, 1) in where
     assert "did you mean 'location'?" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -290,7 +290,7 @@ def test_an_implausibly_large_rate_is_a_diagnostic_not_an_internal_error(tmp_pat
         app, ["estimate", str(CASE / "proposal.toml"), "--rates", str(tmp_path / "card.toml")]
     )
     assert result.exit_code == 1
-    assert "activity[0]: the 2030 amount for 'consultant.day'" in result.stderr
+    assert "activity 'legal-advice': the 2030 amount for 'consultant.day'" in result.stderr
     assert "implausibly large" in result.stderr
 
 
@@ -410,7 +410,7 @@ def test_python_dash_m_estimator_runs_the_same_tool(invalid: Path) -> None:
         check=False,
     )
     assert done.returncode == 1
-    assert f"{invalid}:15:1: activity[0].days: must be a number" in done.stderr
+    assert f"{invalid}:15:1: activity 'meeting', days: must be a number" in done.stderr
 
 
 def test_finimpact_entry_point_estimates_a_seed(tmp_path: Path) -> None:

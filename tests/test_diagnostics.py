@@ -229,7 +229,7 @@ def test_a_year_outside_the_period_is_located_at_the_element() -> None:
     assert proposal is None
     [d] = diags
     assert (d.line, d.col, d.key, d.code) == (25, 10, "activity[1].years[1]", "year-outside-period")
-    assert d.render().startswith("p.toml:25:10: activity[1].years[1]: year 2031 is outside")
+    assert d.render().startswith("p.toml:25:10: activity 'late', years[1]: year 2031 is outside")
 
 
 def test_a_missing_key_is_located_at_the_table_that_lacks_it() -> None:
@@ -324,3 +324,51 @@ def test_no_code_or_test_reads_the_shared_reference_folder() -> None:
         for source in (root / folder).rglob("*.py"):
             text = source.read_text(encoding="utf-8")
             assert not any(o in text for o in outside), source
+
+
+# -- what the user wrote, not positions ------------------------------------------------------
+
+NAMED = """\
+format = 1
+[proposal]
+reference = "A/1"
+title = "t"
+conference = "PP-26"
+submitted_by = ["Kenya"]
+responsible = "ITU-D"
+period = [2027, 2028]
+requests = ["r"]
+
+[[activity]]
+id = "regional-workshops"
+kind = "meeting"
+title = "w"
+days = -2
+
+[[activity]]
+kind = "staff"
+title = "s"
+grade = "P3"
+months = 6
+"""
+
+
+def test_a_problem_names_the_activity_by_the_id_written_not_its_position() -> None:
+    doc, _ = parse_toml(NAMED.encode(), "p.toml")
+    assert doc is not None
+    _, diags = validate_proposal(doc)
+    lines = [d.render() for d in diags]
+    # the budget officer reads the id they wrote; an activity without one is counted from 1
+    assert "p.toml:15:1: activity 'regional-workshops', days: must be more than 0, not -2" in lines
+    assert any(line.startswith("p.toml:17:1: activity no. 2, id: is required") for line in lines)
+    assert not any("activity[" in line for line in lines)
+    # programs keep the key path, to place the problem at a field
+    days = next(d for d in diags if d.key == "activity[0].days")
+    assert days.to_json()["where"] == "activity 'regional-workshops', days"
+
+
+def test_a_rate_value_is_named_by_its_rate_and_date() -> None:
+    doc, _ = parse_toml(CARD.encode(), "c.toml")  # the 2027 value of rate b is quoted
+    assert doc is not None
+    _, diags = parse_card(doc)
+    assert [d.where for d in diags] == ["rate 'b', value of 2027-01-01, amount"]

@@ -400,7 +400,7 @@ def test_unknown_parameter_gets_did_you_mean_at_its_line(tmp_path: Path) -> None
     found = problems(tmp_path, "wtsa.focus-group", "meeting_dys = 2\n")
     # HEAD has 13 lines; kind is line 14, the misspelt key line 15
     assert found == [
-        f"{tmp_path / 'proposal.toml'}:15:1: activity[0].meeting_dys: unknown key 'meeting_dys':"
+        f"{tmp_path / 'proposal.toml'}:15:1: activity 'a', meeting_dys: unknown key 'meeting_dys':"
         " wtsa.focus-group has no such parameter (did you mean 'meeting_days'?)"
     ]
 
@@ -408,38 +408,38 @@ def test_unknown_parameter_gets_did_you_mean_at_its_line(tmp_path: Path) -> None
 def test_wrong_type_is_located_at_the_parameter(tmp_path: Path) -> None:
     found = problems(tmp_path, "council.working-group", 'meetings = "2"\n')
     assert len(found) == 1
-    assert ":15:1: activity[0].meetings: meetings must be a whole number, not '2'" in found[0]
+    assert ":15:1: activity 'a', meetings: meetings must be a whole number, not '2'" in found[0]
 
 
 def test_value_out_of_range_is_located_at_the_parameter(tmp_path: Path) -> None:
     found = problems(tmp_path, "post.temporary", "months = 13\n")
     assert found[0].endswith(
-        "activity[0].months: months must be at most 12, not 13 (work-months a year)"
+        "activity 'a', months: months must be at most 12, not 13 (work-months a year)"
     )
 
 
 def test_unknown_language_and_grade_are_named(tmp_path: Path) -> None:
     found = problems(tmp_path, "council.report", 'translation = ["de"]\nstaff_grade = "P9"\n')
-    assert "activity[0].translation: translation has 'de', not one of" in found[0]
-    assert "activity[0].staff_grade: staff_grade 'P9' is not one of: P1" in found[1]
+    assert "activity 'a', translation: translation has 'de', not one of" in found[0]
+    assert "activity 'a', staff_grade: staff_grade 'P9' is not one of: P1" in found[1]
 
 
 def test_required_parameter_is_asked_for(tmp_path: Path) -> None:
     found = problems(tmp_path, "it.database", "")
     assert len(found) == 1
-    assert "activity[0]: it.database needs hosting_amount" in found[0]
+    assert "activity 'a': it.database needs hosting_amount" in found[0]
 
 
 def test_problem_found_by_the_elemental_model_names_no_internal_key(tmp_path: Path) -> None:
     # English is the source language: a documentation part rejects it as a target
     found = problems(tmp_path, "council.report", 'translation = ["en", "fr"]\n')
     assert len(found) == 1
-    assert "activity[0]:" in found[0] and "English is the source language" in found[0]
+    assert "activity 'a':" in found[0] and "English is the source language" in found[0]
 
 
 def test_bad_common_key_is_reported_once(tmp_path: Path) -> None:
     found = problems(tmp_path, "council.working-group", 'funding = "sponsor"\n')
-    assert len(found) == 1 and "activity[0].funding:" in found[0]
+    assert len(found) == 1 and "activity 'a', funding:" in found[0]
 
 
 def test_expanded_id_must_not_clash_with_another_activity(tmp_path: Path) -> None:
@@ -449,7 +449,7 @@ def test_expanded_id_must_not_clash_with_another_activity(tmp_path: Path) -> Non
     )
     found = problems(tmp_path, "post.temporary", extra)
     assert len(found) == 1
-    assert "activity[0].id: template post.temporary makes the id 'a-post'" in found[0]
+    assert "activity 'a', id: template post.temporary makes the id 'a-post'" in found[0]
 
 
 def test_id_too_long_for_its_parts(tmp_path: Path) -> None:
@@ -591,4 +591,4 @@ def test_a_non_finite_or_huge_parameter_is_a_located_message_not_a_crash(
 ) -> None:
     found = problems(tmp_path, "wtsa.focus-group", f"pages = {written}\n")
     assert len(found) == 1
-    assert ":15:1: activity[0].pages: " + words in found[0]
+    assert ":15:1: activity 'a', pages: " + words in found[0]

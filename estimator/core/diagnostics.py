@@ -1,14 +1,16 @@
 """Diagnostics are values: where a problem is, what it is, and what to do about it.
 
 Every stage returns its diagnostics instead of raising. A diagnostic is located by file, line,
-column and key path (``activity[2].days``) so that editors can jump to it and a person can find
-the key in a long file. The :class:`TomlLocator` maps key paths back to positions in the TOML
-text, because ``tomllib`` forgets them.
+column and key path (``activity[2].days``) so that editors can jump to it and a program can place
+it; it is printed as the user wrote it (``activity 'workshops', days``), naming an activity, a
+rate or a plan's row by its id, not by its position. The :class:`TomlLocator` maps key paths
+back to positions in the TOML text, because ``tomllib`` forgets them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import difflib
 import re
 import tomllib
@@ -42,10 +44,19 @@ class Diagnostic:
     message: str
     hint: str = ""
     severity: Severity = Severity.ERROR
+    named: str = ""
+    """The key as the user wrote it (``activity 'workshops', days``): the activity, rate or
+    row named by its id ('' to print the key path)."""
 
     @property
     def key(self) -> str:
+        """The key path, for programs: ``activity[0].days``."""
         return format_path(self.path)
+
+    @property
+    def where(self) -> str:
+        """The key as the user wrote it, for people: ``activity 'workshops', days``."""
+        return self.named or self.key
 
     @property
     def placed(self) -> bool:
@@ -54,7 +65,7 @@ class Diagnostic:
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}" if self.placed else self.file
-        key = f" {self.key}:" if self.path else ""
+        key = f" {self.where}:" if self.path else ""
         level = "" if self.severity is Severity.ERROR else f" {self.severity}:"
         text = f"{where}:{level}{key} {self.message}"
         if self.hint:
@@ -67,6 +78,7 @@ class Diagnostic:
             "line": self.line if self.placed else None,
             "col": self.col if self.placed else None,
             "path": cut_runs(self.key),
+            "where": cut_runs(self.where),
             "severity": str(self.severity),
             "code": self.code,
             "message": cut_runs(self.message),
@@ -117,6 +129,57 @@ def format_path(path: Sequence[str | int]) -> str:
         else:
             out += f".{part}" if out else part
     return out
+
+
+def named_path(data: object, path: Sequence[str | int]) -> str:
+    """The key path as the user wrote it: an activity, a rate or a goal named by its id
+    (``activity 'workshops', days``), a rate's value by its date, a plan's headroom by its year
+    and budget unit; '' when the path names none of these (the key path is then shown).
+    Without a usable id the position is counted from 1, as a person counts: ``activity no. 2``."""
+    if len(path) < 2 or not isinstance(data, dict):
+        return ""
+    head, index, rest = path[0], path[1], tuple(path[2:])
+    table = data.get(head) if isinstance(head, str) else None
+    if head == "headroom" and isinstance(table, dict) and isinstance(index, str):
+        units = table.get("units")
+        if rest and isinstance(rest[0], int) and isinstance(units, list):
+            unit = units[rest[0]] if rest[0] < len(units) else None
+            if isinstance(unit, str):
+                return _joined(f"headroom.{index}, {cut(unit)}", rest[1:])
+        return ""
+    if head not in _NAMED or not isinstance(index, int) or not isinstance(table, list):
+        return ""
+    item = table[index] if 0 <= index < len(table) else None
+    item = item if isinstance(item, dict) else {}
+    if head == "headroom":
+        year, unit = item.get("year"), item.get("unit")
+        name = (
+            f"headroom of {cut(unit)} in {year}"
+            if isinstance(unit, str) and type(year) is int
+            else f"headroom no. {index + 1}"
+        )
+        return _joined(name, rest)
+    ident = item.get(_NAMED[head])
+    name = (
+        f"{head} '{cut(ident)}'"
+        if isinstance(ident, str) and ident.strip()
+        else f"{head} no. {index + 1}"
+    )
+    if head == "rate" and len(rest) >= 2 and rest[0] == "value" and isinstance(rest[1], int):
+        values = item.get("value")
+        value = values[rest[1]] if isinstance(values, list) and rest[1] < len(values) else None
+        since = value.get("from") if isinstance(value, dict) else None
+        dated = f"value of {since}" if isinstance(since, dt.date) else f"value no. {rest[1] + 1}"
+        return _joined(f"{name}, {dated}", rest[2:])
+    return _joined(name, rest)
+
+
+_NAMED = {"activity": "id", "rate": "id", "goal": "code", "headroom": ""}
+"""Arrays of tables whose items the user names, and the key that names them."""
+
+
+def _joined(name: str, rest: Sequence[str | int]) -> str:
+    return f"{name}, {format_path(rest)}" if rest else name
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

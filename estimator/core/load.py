@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-from estimator.core.diagnostics import Diagnostic, KeyPath, TomlLocator, cut
+from estimator.core.diagnostics import Diagnostic, KeyPath, TomlLocator, cut, named_path
 
 MAX_BYTES = 2 * 1024 * 1024
 """The largest input file read, in bytes: a proposal or a rate card is a few kilobytes."""
@@ -277,7 +277,8 @@ class Source:
         self, path: tuple[str | int, ...], code: str, message: str, hint: str = "", **kw: Any
     ) -> Diagnostic:
         line, col = self.locator.locate(path)
-        return Diagnostic(self.file, line, col, path, code, message, hint, **kw)
+        named = named_path(self.data, path)
+        return Diagnostic(self.file, line, col, path, code, message, hint, named=named, **kw)
 
     @classmethod
     def of_data(
@@ -292,7 +293,7 @@ class Source:
         refused where it is, a float first (money never passes through binary floating point);
         so is a number, a date or a text out of range, as in a file."""
         wrong = [
-            Diagnostic(name, 0, 0, path, code, message, hint)
+            Diagnostic(name, 0, 0, path, code, message, hint, named=named_path(data, path))
             for path, code, message, hint in _not_toml(dict(data), ())
         ]
         if wrong:

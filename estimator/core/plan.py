@@ -177,7 +177,7 @@ def parse_plan(doc: Source) -> tuple[FinancialPlan | None, list[Diagnostic]]:
                 doc.diag(
                     path,
                     "duplicate-headroom",
-                    f"{h.unit} in {h.year} already has a headroom in {format_path(first[key])}",
+                    f"{h.unit} in {h.year} already has a headroom ({_written(doc, first[key])})",
                     "keep one figure per year and budget unit",
                 )
             )
@@ -210,6 +210,12 @@ def parse_plan(doc: Source) -> tuple[FinancialPlan | None, list[Diagnostic]]:
         return None, diags
     at = doc.locator.locate(("plan", "currency"))
     return FinancialPlan(model.plan, headroom, doc.file, doc.sha256, at), []
+
+
+def _written(doc: Source, path: KeyPath) -> str:
+    """Where a figure is written: its line, or its key path when the plan has no text."""
+    line, _ = doc.locator.locate(path)
+    return f"at line {line}" if line else format_path(path)
 
 
 def join_units(units: list[str]) -> str:

@@ -135,7 +135,7 @@ def _other_currency(
     return doc.diag(
         where,
         "stated-currency",
-        f"activity '{activity.id}' states its amount in {stated} (the proposal's currency),"
+        f"the amount is stated in {stated} (the proposal's currency),"
         f" but the rate card '{card.id}' is in {card.info.currency}",
         f"state the amounts in {card.info.currency} and set currency = "
         f'"{card.info.currency}" in [proposal], or price with a card in {stated} (--rates)',

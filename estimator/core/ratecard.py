@@ -417,7 +417,7 @@ def _check_rate_formulas(i: int, rate: Rate, doc: Source) -> list[Diagnostic]:
                 doc.diag(
                     ("rate", i, "value", j, "amount"),
                     "formula-mismatch",
-                    f"rate '{rate.id}' from {v.from_}: amount {v.amount} does not match"
+                    f"amount {v.amount} does not match"
                     f" its formula {v.formula} = {expected} (rounded to the cent)",
                     f"write amount = {expected}, or correct the formula",
                 )

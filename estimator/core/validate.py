@@ -136,7 +136,7 @@ def _cross_checks(
                     doc.diag(
                         ("activity", index, "id"),
                         "duplicate-id",
-                        f"activity id '{ident}' is already used by activity[{seen[ident]}]",
+                        f"another activity has the id '{ident}' ({_written_at(doc, seen[ident])})",
                         "give each activity its own id",
                     )
                 )
@@ -317,7 +317,7 @@ def _year_or_total(
             doc.diag(
                 ("activity", a.index, key) if key else ("activity", a.index),
                 "year-or-total",
-                f"activity '{spec.id}' takes place in {n} years ({_span(years)}): say whether "
+                f"the activity takes place in {n} years ({_span(years)}): say whether "
                 + (
                     f"{key} = {plain(value)} is for each year or for the whole activity"
                     if spec.TOTAL
@@ -355,12 +355,19 @@ def _expanded_ids(doc: Source, activities: list[Activity]) -> list[Diagnostic]:
                 doc.diag(
                     ("activity", made.index, "id"),
                     "duplicate-id",
-                    f"template {made.template} makes the id '{a.id}', which"
-                    f" activity[{(other if made is a else a).index}] already uses",
+                    f"template {made.template} makes the id '{a.id}', which another activity"
+                    f" already has ({_written_at(doc, (other if made is a else a).index)})",
                     "give the activities ids that do not start alike",
                 )
             )
     return diags
+
+
+def _written_at(doc: Source, index: int) -> str:
+    """Where an activity is written, for a message about another: its line, or its position
+    when the proposal has no text."""
+    line, _ = doc.locator.locate(("activity", index))
+    return f"the [[activity]] at line {line}" if line else f"activity no. {index + 1}"
 
 
 def _of_kind(

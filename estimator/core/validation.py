@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from estimator.core.diagnostics import Diagnostic, KeyPath, cut, did_you_mean
+from estimator.core.diagnostics import Diagnostic, KeyPath, cut, did_you_mean, named_path
 from estimator.core.load import Source
 from estimator.core.model import ProposalInfo
 
@@ -249,7 +249,9 @@ def _at(
     doc: Source, where: KeyPath, path: KeyPath, code: str, message: str, hint: str
 ) -> Diagnostic:
     """A diagnostic about ``path``, placed where ``where`` is written."""
-    return replace(doc.diag(where, code, message, hint), path=path)
+    return replace(
+        doc.diag(where, code, message, hint), path=path, named=named_path(doc.data, path)
+    )
 
 
 def validate_model(
