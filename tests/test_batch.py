@@ -648,7 +648,9 @@ def test_a_file_whose_reference_clashes_still_has_its_other_problems_reported(
     ]
     assert len(f_lines) == 2
     assert "reference 'T/A' is also used by" in f_lines[0]
-    assert f_lines[1].endswith("activity 'officer', months: must be a number, written without quotes")
+    assert f_lines[1].endswith(
+        "activity 'officer', months: must be a number, written without quotes"
+    )
 
 
 def test_an_out_that_is_a_file_is_one_line_and_exit_1_before_any_costing(tmp_path: Path) -> None:

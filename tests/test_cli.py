@@ -26,7 +26,9 @@ from estimator.cli.app import app
 TESTS = Path(__file__).resolve().parent
 SEED = TESTS.parent / "seeds" / "pp26-ai-capacity.toml"
 CASE = TESTS / "cases" / "escalation-dated-values"
-DIAGNOSTIC = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<key>[\w.\[\]' ,-]+?): (.+)$")
+DIAGNOSTIC = re.compile(
+    r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<key>[\w.\[\]' ,-]+?): (.+)$"
+)
 
 VALID = """\
 format = 1
