@@ -127,8 +127,9 @@ def _hold_rows(table: Table, kept_whole: bool) -> None:
 
 
 def _items_table(doc: docx.document.Document, loop: str, amounts: bool = False) -> None:
-    """Two columns, label and value, one row per item of `loop` (e.g. annex.summary); the values
-    right-aligned when they are amounts."""
+    """Two columns, label and value, one row per item of `loop` (e.g. annex.summary). With
+    `amounts`, a value is right-aligned when the item is an amount (item.amount) and set left
+    when it is text (the Summary's funding and basis lines)."""
     table = doc.add_table(rows=3, cols=2)
     table.style = doc.styles[ITEMS_STYLE]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -137,8 +138,18 @@ def _items_table(doc: docx.document.Document, loop: str, amounts: bool = False) 
     table.cell(1, 1).text = "{{ item.value }}"
     table.cell(2, 0).text = "{%tr endfor %}"
     _look(table, first_row=False, last_row=False)
-    _cell_styles(table, amounts_from=1 if amounts else None)
-    _widths(table, [55, 115] if not amounts else [115, 55])
+    _cell_styles(table)
+    if amounts:
+        value = table.cell(1, 1)
+        value.paragraphs[0].text = "{%p if item.amount %}"
+        for text, style in [
+            ("{{ item.value }}", TABLE_AMOUNT),
+            ("{%p else %}", TABLE_TEXT),
+            ("{{ item.value }}", TABLE_TEXT),
+            ("{%p endif %}", TABLE_TEXT),
+        ]:
+            value.add_paragraph(text, style=style)
+    _widths(table, [55, 115] if not amounts else [95, 75])
     _hold_rows(table, kept_whole=True)
 
 
@@ -166,6 +177,25 @@ def _amounts_table(doc: docx.document.Document, name: str) -> None:
     _look(table, first_row=True, last_row=True)
     _cell_styles(table, amounts_from=1)
     table.autofit = False  # fixed layout: the renderer gives the columns their widths
+    _repeat_header(table)
+    _hold_rows(table, kept_whole=True)
+
+
+def _excess_table(doc: docx.document.Document, name: str) -> None:
+    """The Article 34 excess table: year and budget unit (text, set left), then required,
+    available and excess (amounts, right-aligned); its five columns are known."""
+    table = doc.add_table(rows=5, cols=5)
+    table.style = doc.styles[AMOUNTS_STYLE]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for j in range(5):
+        table.cell(0, j).text = f"{{{{ {name}.header[{j}] }}}}"
+        table.cell(2, j).text = f"{{{{ row[{j}] }}}}"
+        table.cell(4, j).text = f"{{{{ {name}.total[{j}] }}}}"
+    table.cell(1, 0).text = f"{{%tr for row in {name}.rows %}}"
+    table.cell(3, 0).text = "{%tr endfor %}"
+    _look(table, first_row=True, last_row=True)
+    _cell_styles(table, amounts_from=2)
+    _widths(table, [22, 32, 38, 38, 38])
     _repeat_header(table)
     _hold_rows(table, kept_whole=True)
 
@@ -249,7 +279,7 @@ def build() -> bytes:
     _p(doc, "{%p endif %}")
     _p(doc, "{%p if annex.article34.excess %}")
     _p(doc, "{{ annex.article34.excess.title }} ({{ annex.currency }})")
-    _amounts_table(doc, "annex.article34.excess")
+    _excess_table(doc, "annex.article34.excess")
     _p(doc, "{%p endif %}")
 
     _p(doc, "3. Requests", "Heading 1")

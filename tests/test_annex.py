@@ -20,7 +20,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import docx
+import docx.table
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from typer.testing import CliRunner
 
 import cost_models
@@ -907,3 +909,67 @@ def test_nil_is_shown_as_nil_and_no_table_has_a_row_of_nothing(
                 assert "0" not in row[1:], (fmt, row)
                 if seed and table.header[0] != "Funding":
                     assert any(c != NIL for c in row[1:]), (fmt, row)
+
+
+# One dash rule, text set left and amounts right ----------------------------------------------
+
+YEAR_RANGE_WITH_A_HYPHEN = re.compile(r"(?<![\w-])(?:19|20)\d\d-(?:19|20)\d\d(?![\w-])")
+
+
+def _exceeded_pp26() -> Estimate:
+    outcome = run_estimate(
+        ROOT / "seeds" / "pp26-ai-capacity.toml", None, plan_path=Path("example-itu")
+    )
+    assert outcome.estimate is not None
+    return outcome.estimate
+
+
+def test_a_range_of_years_is_written_with_an_en_dash_in_every_format_and_sentence(
+    rendered: dict[str, Rendered],
+) -> None:
+    """The Article 34 sentences said 'over the period 2027-2030' under a table headed
+    '2027–2030': one rule now, an en dash for a range, in the tables, the sentences, the plan's
+    name, the shipped rate cards' sources and the JSON's statement, for every seed and PP-26
+    under the example plan (whose sentences name the plan's years too). A user's card is quoted
+    as written."""
+    est = _exceeded_pp26()
+    statement = json.loads(render_json(est, RenderOptions()))["article34"]["statement"]
+    texts = [*_document_texts_of(est), statement]
+    seeds = {p.stem for p in (ROOT / "seeds").glob("*.toml")}  # the test card quotes its own
+    for r in (rendered[name] for name in seeds):
+        texts += [*_document_texts(r).values(), str(r.json["article34"]["statement"])]  # type: ignore[index]
+    for text in texts:
+        assert not YEAR_RANGE_WITH_A_HYPHEN.search(text), YEAR_RANGE_WITH_A_HYPHEN.search(text)
+    for text in [*_document_texts_of(est), statement]:
+        assert "over the period 2027–2030" in text and "2028–2031" in text
+
+
+def _docx_alignments(table: docx.table.Table) -> list[list[str]]:
+    """Each cell's alignment as Word sets it (its paragraph's, else its style's)."""
+    out = []
+    for row in table.rows:
+        cells = []
+        for cell in row.cells:
+            paragraph = cell.paragraphs[0]
+            alignment = paragraph.alignment or paragraph.style.paragraph_format.alignment
+            cells.append("right" if alignment == WD_ALIGN_PARAGRAPH.RIGHT else "left")
+        out.append(cells)
+    return out
+
+
+def test_in_word_text_is_set_left_and_amounts_right(rendered: dict[str, Rendered]) -> None:
+    """The excess table's year and budget unit, and the Summary's funding and basis lines, are
+    text: set left; the required, available and excess, and the Summary's totals, are amounts:
+    set right (the budget unit and the funding sentence were set right like figures)."""
+    document = docx.Document(io.BytesIO(render_docx(_exceeded_pp26(), RenderOptions())))
+    excess = next(t for t in document.tables if t.rows[0].cells[-1].text == "Excess")
+    for row in _docx_alignments(excess):
+        assert row == ["left", "left", "right", "right", "right"]
+    summary = next(t for t in document.tables if t.rows[0].cells[0].text.startswith("Total"))
+    aligned = dict(
+        zip([row.cells[0].text for row in summary.rows], _docx_alignments(summary), strict=True)
+    )
+    for label, (_, value) in aligned.items():
+        text = label in ("Funding", "Basis of the figures")
+        assert value == ("left" if text else "right"), label
+    assert len(aligned) == 6

@@ -73,7 +73,7 @@ def assess_text(tmp_path: Path, text: str, plan: Path | None = PLAN) -> Assessme
     return outcome.estimate.article34
 
 
-PLAN_NAME = "the financial plan 2028-2029 (Test plan 2028-2029)"
+PLAN_NAME = "the financial plan 2028–2029 (Test plan 2028-2029)"
 NO_489_SENTENCES = (
     "Under No. 489 of the Convention, no decision of a conference that would increase "
     "expenses, directly or indirectly, beyond the credits the Council is empowered to "
@@ -249,10 +249,10 @@ def test_mixed_funding_gives_each_source_with_a_verb_and_the_caveat(tmp_path: Pa
     assert a.verdict == "within"
     assert article34_statement(a) == (
         "Should the conference adopt the proposal, additional credits of CHF 90,000.00 would be "
-        "required over the period 2028-2030. Taken alone, they would remain within the credits "
+        "required over the period 2028–2030. Taken alone, they would remain within the credits "
         f"available for new decisions in every year and budget unit of {PLAN_NAME}. Of the "
         "additional credits, CHF 30,000.00 in 2030 falls outside the period of the plan "
-        "(2028-2029) and has not been assessed against it; it should be assessed against the "
+        "(2028–2029) and has not been assessed against it; it should be assessed against the "
         "financial plan in force for that year. In addition, CHF 60,000.00 would be met within "
         "existing budgetary provisions and CHF 25,000.00 from voluntary contributions. "
         f"{CAVEAT}"
@@ -278,10 +278,10 @@ def test_years_beyond_the_plan_are_reported_outside_it(tmp_path: Path) -> None:
     ]
     assert article34_statement(a) == (
         "Should the conference adopt the proposal, additional credits of CHF 90,000.00 would be "
-        "required over the period 2028-2030. Taken alone, they would remain within the credits "
+        "required over the period 2028–2030. Taken alone, they would remain within the credits "
         f"available for new decisions in every year and budget unit of {PLAN_NAME}. Of the "
         "additional credits, CHF 30,000.00 in 2030 falls outside the period of the plan "
-        "(2028-2029) and has not been assessed against it; it should be assessed against the "
+        "(2028–2029) and has not been assessed against it; it should be assessed against the "
         "financial plan in force for that year."
     )
 
@@ -292,11 +292,11 @@ def test_several_years_beyond_the_plan_are_listed(tmp_path: Path) -> None:
     assert a.verdict == "within"
     assert article34_statement(a).endswith(
         "Of the additional credits, CHF 30,000.00 in 2030, CHF 30,000.00 in 2031 and CHF "
-        "30,000.00 in 2032 fall outside the period of the plan (2028-2029) and have not been "
+        "30,000.00 in 2032 fall outside the period of the plan (2028–2029) and have not been "
         "assessed against it; they should be assessed against the financial plan in force for "
         "each of those years."
     )
-    assert "CHF 150,000.00 would be required over the period 2028-2032." in article34_statement(a)
+    assert "CHF 150,000.00 would be required over the period 2028–2032." in article34_statement(a)
 
 
 def test_all_years_beyond_the_plan_cannot_be_called_within(tmp_path: Path) -> None:
@@ -361,7 +361,7 @@ def test_lists_are_joined_as_a_sentence_gives_them(parts: list[str], text: str) 
     [
         ([2028], "in 2028"),
         ([2028, 2029], "in 2028 and 2029"),
-        ([2028, 2029, 2030], "over the period 2028-2030"),
+        ([2028, 2029, 2030], "over the period 2028–2030"),
         ([2028, 2030], "in 2028 and 2030"),
         ([2028, 2029, 2031], "in 2028, 2029 and 2031"),
     ],
@@ -375,7 +375,7 @@ def test_example_plan_applies_when_named_and_is_never_called_itus(tmp_path: Path
     a = assess_text(tmp_path, proposal(activities=staff(3)), plan=Path("example-itu"))
     assert a.verdict == "within"
     assert a.to_json()["plan"]["example"] is True
-    assert "Example financial plan 2028-2031" in article34_statement(a)
+    assert "Example financial plan 2028–2031" in article34_statement(a)
     assert "not ITU figures" in article34_statement(a)
     assert "EXAMPLE TO REPLACE" not in article34_statement(a)
 
@@ -429,7 +429,7 @@ def test_a_proposal_whose_rate_card_is_in_another_currency_than_the_plan_is_told
         (
             ('[[headroom]]\nyear = 2029\nunit = "GS"', '[[headroom]]\nyear = 2030\nunit = "GS"'),
             "year-outside-period",
-            "year 2030 is outside the plan's period 2028-2029",
+            "year 2030 is outside the plan's period 2028–2029",
         ),
         (
             ('basis = "published"', 'basis = "assumed"'),

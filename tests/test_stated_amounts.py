@@ -115,7 +115,7 @@ def test_an_amount_of_a_several_year_activity_that_says_neither_is_an_error_at_i
     (error,) = _errors(outcome)
     line = text.splitlines().index(f"amount        = {PLATFORM}") + 1
     assert f"proposal.toml:{line}:" in error
-    assert "4 years (2027-2030)" in error
+    assert "4 years (2027–2030)" in error
     assert 'per = "year"' in error and 'per = "total"' in error and "once = 2027" in error
     # nothing is written
     path = tmp_path / "p.toml"
@@ -133,7 +133,7 @@ def test_a_format_1_amount_of_a_single_year_needs_no_new_key() -> None:
 
 def test_once_outside_the_period_is_an_error() -> None:
     (error,) = _errors(_estimate(proposal("once = 2035")))
-    assert "once = 2035 is outside the period 2027-2030" in error
+    assert "once = 2035 is outside the period 2027–2030" in error
 
 
 def test_once_and_per_together_are_an_error() -> None:
@@ -215,7 +215,7 @@ def test_consultant_months_of_several_years_that_say_neither_are_an_error_at_the
     (error,) = _errors(_estimate(text))
     line = text.splitlines().index("months = 6") + 1
     assert f"proposal.toml:{line}:" in error
-    assert "months = 6" in error and "3 years (2027-2029)" in error
+    assert "months = 6" in error and "3 years (2027–2029)" in error
 
 
 def test_six_consultant_months_in_total_over_three_years_are_two_a_year() -> None:
@@ -295,7 +295,7 @@ def test_a_report_of_several_years_that_says_neither_is_an_error_at_its_pages_gi
     (error,) = _errors(_estimate(text))
     line = text.splitlines().index("pages = 40") + 1
     assert f"proposal.toml:{line}:" in error
-    assert "4 years (2027-2030)" in error
+    assert "4 years (2027–2030)" in error
     # each reading with its quantity: 40 pages in each year (160 in all), or 40 pages once
     assert 'per = "year" (40 in each year, 160 in all)' in error
     assert "once = 2027 (40 pages, once, in that year)" in error

@@ -91,10 +91,10 @@ def test_an_unknown_goal_is_a_located_error_listing_the_goals_of_the_plan() -> N
     assert d.severity is Severity.ERROR
     # line 17: 9 lines of [proposal], a blank line, then 7 keys of the activity, goal last
     assert (d.code, d.line, d.key) == ("unknown-goal", 17, "activity[0].goal")
-    assert "goal '3' is not a goal of the Strategic plan of the Union for 2024-2027" in d.message
+    assert "goal '3' is not a goal of the Strategic plan of the Union for 2024–2027" in d.message
     assert "Resolution 71 (Rev. Bucharest, 2022)" in d.message
     assert d.hint == (
-        "goals of the plan 2024-2027: 1 (Universal connectivity),"
+        "goals of the plan 2024–2027: 1 (Universal connectivity),"
         " 2 (Sustainable digital transformation)"
     )
 
@@ -113,8 +113,8 @@ def test_a_goal_close_to_a_code_gets_a_did_you_mean() -> None:
 def test_a_goal_is_checked_against_the_plan_of_each_of_its_years() -> None:
     # goal 3 (Sustainability) exists in 2020-2023 only: the error is about 2024-2025
     (d,) = _check(_proposal("[2022, 2025]", ("3", None)))
-    assert "2024-2027" in d.message
-    assert "this activity's years 2024-2025" in d.message
+    assert "2024–2027" in d.message
+    assert "this activity's years 2024–2025" in d.message
     # limited to 2022-2023 by its years, the same goal is fine
     assert _check(_proposal("[2022, 2025]", ("3", "[2022, 2023]"))) == []
 
@@ -136,7 +136,7 @@ def test_the_annex_says_which_years_goals_were_checked_against_the_latest_plan(
     assert est is not None and est.warnings == ()
     assert caveats(est) == (
         "The strategic goals that the activities name for 2028–2030 were checked against"
-        " the Strategic plan of the Union for 2024-2027, the latest adopted; they should be"
+        " the Strategic plan of the Union for 2024–2027, the latest adopted; they should be"
         " checked again against the strategic plan for those years once it is adopted.",
     )
 
@@ -145,7 +145,7 @@ def test_goal_titles_name_both_plans_when_a_code_changes_meaning_between_them() 
     plans = shipped_plans()
     assert goal_titles([("1", [2025])], plans) == {"1": "Universal connectivity"}
     assert goal_titles([("1", [2023, 2024])], plans) == {
-        "1": "Growth (2020-2023) / Universal connectivity (2024-2027)"
+        "1": "Growth (2020–2023) / Universal connectivity (2024–2027)"
     }
 
 

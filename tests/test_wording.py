@@ -200,6 +200,13 @@ def test_the_reports_state_the_rules_the_json_records() -> None:
     assert ORDER_RULE_TEXT == ORDER_RULE
 
 
+def test_the_order_rule_is_said_without_the_file_format_s_words() -> None:
+    """The batch report said 'by the 'submitted' date of [proposal]': a key and a table of the
+    TOML file, not words a committee reads."""
+    assert "[" not in ORDER_RULE_TEXT and "'" not in ORDER_RULE_TEXT
+    assert "date each proposal was submitted" in ORDER_RULE_TEXT
+
+
 RENDERERS = [
     *sorted((ROOT / "estimator" / "render").glob("*.py")),
     ROOT / "estimator" / "batch" / "report.py",

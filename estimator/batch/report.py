@@ -57,6 +57,7 @@ from estimator.render.wording import (
     numbered,
     pgettext,
     plan_label,
+    span,
     year_unit,
 )
 from estimator.render.xlsx import MONEY, MONEY_FLAGGED, Book, Sheet, cell, wrapped_lines
@@ -167,11 +168,10 @@ class Report:
 
     @property
     def plan_period(self) -> str | None:
-        """'2028-2031', or None without a plan."""
+        """'2028–2031', or None without a plan."""
         if self.plan is None:
             return None
-        first, last = self.plan.info.period
-        return f"{first}-{last}"
+        return span(*self.plan.info.period)
 
     @property
     def exceeded(self) -> tuple[Cell, ...]:

@@ -38,7 +38,7 @@ from estimator.render.stopping import clean_up_on_sigterm
 from estimator.render.wording import article34_statement
 
 ORDER_RULE = (
-    "Submission order: by the 'submitted' date of [proposal], then by file path; proposals "
+    "Submission order: by the date each proposal was submitted, then by file path; proposals "
     "without a date come after those with one."
 )
 

@@ -120,7 +120,7 @@ def summary(estimate: Estimate) -> str:
         % {
             "conference": info.conference,
             "by": pgettext("list separator", ", ").join(info.submitted_by),
-            "period": _("%(first)s-%(last)s") % {"first": info.period[0], "last": info.period[1]},
+            "period": span(*info.period),
             "card": estimate.card.id,
         },
         "",

@@ -187,7 +187,7 @@ def parse_plan(doc: Source) -> tuple[FinancialPlan | None, list[Diagnostic]]:
                 doc.diag(
                     path,
                     "year-outside-period",
-                    f"year {h.year} is outside the plan's period {period[0]}-{period[1]}",
+                    f"year {h.year} is outside the plan's period {period[0]}–{period[1]}",
                     "widen plan.period or remove the figure",
                 )
             )

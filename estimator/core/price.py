@@ -172,8 +172,8 @@ def _too_old(doc: Source, value: _OldValue) -> Diagnostic:
     every activity that uses it (the remedy, a newer value on the card, is the same for all)."""
     since = value.priced.value.from_
     low, high = min(value.years), max(value.years)
-    span = str(low) if low == high else f"{low}-{high}"
-    age = f"{low - since.year}" if low == high else f"{low - since.year}-{high - since.year}"
+    span = str(low) if low == high else f"{low}–{high}"
+    age = f"{low - since.year}" if low == high else f"{low - since.year}–{high - since.year}"
     ids = ", ".join(f"'{a}'" for a in value.activities)
     used = f"activit{'y' if len(value.activities) == 1 else 'ies'} {ids}"
     return doc.diag(

@@ -77,6 +77,11 @@ class StrategicPlan:
     def last(self) -> int:
         return self.info.period[1]
 
+    @property
+    def years(self) -> str:
+        """Its period as a range: '2024–2027' (an en dash, as every document writes one)."""
+        return _span(range(self.first, self.last + 1))
+
     def covers(self, year: int) -> bool:
         return self.first <= year <= self.last
 
@@ -129,7 +134,7 @@ def plan_for(year: int, plans: Sequence[StrategicPlan]) -> tuple[StrategicPlan, 
 def _span(years: Sequence[int]) -> str:
     low, high = min(years), max(years)
     if list(years) == list(range(low, high + 1)):
-        return str(low) if low == high else f"{low}-{high}"
+        return str(low) if low == high else f"{low}–{high}"
     return ", ".join(str(y) for y in years)
 
 
@@ -139,8 +144,8 @@ def _hint(code: str, plan: StrategicPlan) -> str:
             return f'write the goal\'s code: goal = "{goal.code}" ({goal.title})'
     close = did_you_mean(code, plan.goals)
     if close.startswith("did you mean"):
-        return f"{close} goals of the plan {plan.id}: {plan.listing()}"
-    return f"goals of the plan {plan.id}: {plan.listing()}"
+        return f"{close} goals of the plan {plan.years}: {plan.listing()}"
+    return f"goals of the plan {plan.years}: {plan.listing()}"
 
 
 def goal_diagnostics(
@@ -199,7 +204,8 @@ def goal_titles(
     goals: Sequence[tuple[str, Sequence[int]]], plans: Sequence[StrategicPlan] | None = None
 ) -> dict[str, str]:
     """Goal code → title, for (code, years) pairs; a code whose title differs between the plans
-    its years fall in gets both, each with its plan: 'Growth (2020-2023) / Universal ...'."""
+    its years fall in gets both, each with its plan's years: 'Growth (2020–2023) / Universal
+    ...'."""
     plans = shipped_plans() if plans is None else plans
     found: dict[str, dict[str, str]] = {}
     for code, years in goals:
@@ -207,14 +213,14 @@ def goal_titles(
             plan, _ = plan_for(year, plans)
             goal = plan.goals.get(code)
             if goal is not None:
-                found.setdefault(code, {})[plan.id] = goal.title
+                found.setdefault(code, {})[plan.years] = goal.title
     out: dict[str, str] = {}
     for code in sorted(found):
         titles = found[code]
         if len(set(titles.values())) == 1:
             out[code] = next(iter(titles.values()))
         else:
-            out[code] = " / ".join(f"{t} ({plan_id})" for plan_id, t in sorted(titles.items()))
+            out[code] = " / ".join(f"{t} ({years})" for years, t in sorted(titles.items()))
     return out
 
 

@@ -147,7 +147,7 @@ def _cross_checks(
                 doc.diag(
                     ("activity", index, "once"),
                     "year-outside-period",
-                    f"once = {once} is outside the period {period[0]}-{period[1]}",
+                    f"once = {once} is outside the period {period[0]}–{period[1]}",
                     "widen proposal.period or name a year within it",
                 )
             )
@@ -163,7 +163,7 @@ def _cross_checks(
                         doc.diag(
                             ("activity", index, "years", j),
                             "year-outside-period",
-                            f"year {y} is outside the period {period[0]}-{period[1]}",
+                            f"year {y} is outside the period {period[0]}–{period[1]}",
                             "widen proposal.period or remove the year",
                         )
                     )
@@ -339,7 +339,7 @@ def _year_or_total(
 
 def _span(years: tuple[int, ...]) -> str:
     if list(years) == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}-{years[-1]}"
+        return f"{years[0]}–{years[-1]}"
     return ", ".join(str(y) for y in years)
 
 

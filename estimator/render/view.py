@@ -60,6 +60,8 @@ class Item:
 
     label: str
     value: str
+    amount: bool = False
+    """True when the value is an amount (set right, as figures are); text is set left."""
 
 
 @dataclass(frozen=True)
@@ -477,18 +479,22 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         Item(
             _("Total over the period %(years)s") % {"years": period_text(years)},
             currency_amount(currency, amount_text(grand)),
+            amount=True,
         ),
         Item(
             _("First year (%(year)s)") % {"year": years[0]},
             currency_amount(currency, amount_text(year_totals[0])),
+            amount=True,
         ),
         Item(
             _("Recurring (activities in more than one year)"),
             currency_amount(currency, amount_text(recurring_shown)),
+            amount=True,
         ),
         Item(
             _("One-off (activities in a single year)"),
             currency_amount(currency, amount_text(one_off_shown)),
+            amount=True,
         ),
         Item(_("Funding"), funding_text or _("none")),
         Item(_("Basis of the figures"), _basis_text(estimate)),

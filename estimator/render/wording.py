@@ -417,7 +417,7 @@ ROUNDING_RULE_TEXT = N_(
 )
 """cost_models.money.ROUNDING_RULE, in words (the JSON keeps that one in English)."""
 ORDER_RULE_TEXT = N_(
-    "Submission order: by the 'submitted' date of [proposal], then by file path; proposals "
+    "Submission order: by the date each proposal was submitted, then by file path; proposals "
     "without a date come after those with one."
 )
 """estimator.batch.run.ORDER_RULE, in words (the batch JSON keeps that one in English)."""
@@ -444,15 +444,16 @@ def join_words(parts: Sequence[str]) -> str:
 
 
 def span(first: int, last: int) -> str:
-    """A period as a plan's name gives it: '2028-2031', or '2028' for a single year."""
+    """A range of years: '2028–2031' (an en dash, in every output and sentence), or '2028' for
+    a single year."""
     if first == last:
         return str(first)
-    return _("%(first)s-%(last)s") % {"first": first, "last": last}
+    return _("%(first)s–%(last)s") % {"first": first, "last": last}
 
 
 def years_text(years: Sequence[int]) -> str:
     """When costs fall, after 'would be required': 'in 2028', 'in 2028 and 2029', 'over the
-    period 2028-2030' for three or more consecutive years, else each year: 'in 2028 and 2030'."""
+    period 2028–2030' for three or more consecutive years, else each year: 'in 2028 and 2030'."""
     years = list(years)
     if len(years) >= 3 and years == list(range(years[0], years[-1] + 1)):
         return _("over the period %(period)s") % {"period": span(years[0], years[-1])}
@@ -466,7 +467,7 @@ def period_text(years: Sequence[int]) -> str:
     if len(years) == 1:
         return str(years[0])
     if years == list(range(years[0], years[-1] + 1)):
-        return _("%(first)s–%(last)s") % {"first": years[0], "last": years[-1]}
+        return span(years[0], years[-1])
     return join_words([str(y) for y in years])
 
 
