@@ -178,7 +178,7 @@ def test_markdown_and_html_reports_show_the_same_position(five: tuple[Path, Any]
         assert "-20,000.00" in text
         assert "ITU-T in 2029 is first exceeded by proposal 3, T/A" in text
     assert "| 3 | T/A |" in md
-    assert "None: every additional credit falls in the plan's period (2028-2029)." in md
+    assert "None: every additional credit falls in the plan's period (2028–2029)." in md
     assert "| 2029 | ITU-T | 50,000.00 | 70,000.00 | **-20,000.00** | 3. T/A |" in md
 
 
@@ -771,7 +771,7 @@ def test_the_markdown_and_html_reports_break_down_the_credits_outside_the_plan(
 ) -> None:
     md = (outside / "batch-report.md").read_text("utf-8")
     assert (
-        "Additional credits in years outside the plan's period (2028-2029), all proposals:"
+        "Additional credits in years outside the plan's period (2028–2029), all proposals:"
         " CHF 70,000.00." in md
     )
     assert (
