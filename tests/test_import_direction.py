@@ -23,6 +23,10 @@ LAYERS = {
     "estimator.render": 2,
     "estimator.batch": 3,
     "estimator.api": 4,  # the library every face calls: the pipeline, renderers and batch
+    "estimator.register": 5,  # the register: a face over the library, with its database
+    # the register's position: a pure, typed value that any renderer may show
+    "estimator.register.position": 1,
+    "estimator.register.reference": 1,
     "estimator.cli": 5,
     "estimator.__main__": 6,
 }

@@ -6,16 +6,25 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from estimator import __version__
-from estimator.core.diagnostics import Diagnostic, Severity, has_errors, printable
+from estimator.cli.common import (
+    JsonOption,
+    PlanOption,
+    RatesOption,
+    _Command,
+    _print_diagnostics,
+    echo,
+    echo_json,
+)
+from estimator.cli.register import register_app
+from estimator.core.diagnostics import has_errors
 from estimator.render.options import (
     DEFAULT_ROUND_TO,
     FORMATS,
@@ -38,34 +47,6 @@ app = typer.Typer(
 )
 
 
-class _Command(typer.core.TyperCommand):
-    """A command whose usage line names its arguments as its help does: FILE, not {FILE}."""
-
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        return [re.sub(r"^\{(.*)\}", r"\1", p) for p in super().collect_usage_pieces(ctx)]
-
-
-RatesOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--rates",
-        metavar="CARD",
-        # \b: these lines are not re-wrapped, which would cut 'itu-' / 'geneva'
-        help="\b\nThe rate card: a TOML file, or a shipped card,\n"
-        "itu-geneva (the default) or un-new-york.",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
-PlanOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--plan",
-        metavar="PLAN",
-        help="The financial plan for the Article 34 assessment: a TOML file, or the name of a"
-        " shipped plan (example-itu, an illustration with assumed figures). Default: none, the"
-        " additional credits are not assessed against a plan.",
-    ),
-]
 FormatOption = Annotated[
     str,
     typer.Option(
@@ -110,32 +91,6 @@ def _options(
         return RenderOptions(round_to, template, RenderOptions.parse_formats(formats), lang)
     except OptionProblem as e:
         raise typer.BadParameter(str(e), param_hint=e.option) from e
-
-
-def echo(text: str = "", err: bool = False) -> None:
-    """Print a message: text from a file, a card or a path (a title, a reference, a file name)
-    can hold escape sequences that retitle or clear a terminal, so each line's control
-    characters are shown escaped (\\x1b), never obeyed."""
-    typer.echo("\n".join(printable(line) for line in text.split("\n")), err=err)
-
-
-def echo_json(data: bytes) -> None:
-    """Print JSON as the UTF-8 bytes it is, whatever the terminal's or the locale's encoding
-    (LANG=C, a file on Windows): an encoding never fails a run after its outputs were
-    written."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(data.decode("utf-8"))
-        return
-    buffer.write(data if data.endswith(b"\n") else data + b"\n")
-    buffer.flush()
-
-
-def _print_diagnostics(diags: list[Diagnostic]) -> None:
-    """Warnings first, errors last: what stopped the run is what the user reads last."""
-    for d in sorted(diags, key=lambda d: d.severity is Severity.ERROR):
-        echo(d.render(), err=True)
 
 
 def _version(value: bool) -> None:
@@ -460,6 +415,13 @@ def activities(
         echo_json(json.dumps(template.to_json(), indent=2, ensure_ascii=False).encode("utf-8"))
     else:
         echo(template.explain())
+
+
+app.add_typer(
+    register_app,
+    name="register",
+    short_help="Keep a conference's costing: versions, decisions, Article 34 position.",
+)
 
 
 class ProgressBar:

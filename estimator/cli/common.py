@@ -1,0 +1,69 @@
+"""What every command of the command line shares: how a command shows its usage, the options
+that several commands take, and how text, JSON and diagnostics are printed."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from estimator.core.diagnostics import Diagnostic, Severity, printable
+
+
+class _Command(typer.core.TyperCommand):
+    """A command whose usage line names its arguments as its help does: FILE, not {FILE}."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [re.sub(r"^\{(.*)\}", r"\1", p) for p in super().collect_usage_pieces(ctx)]
+
+
+RatesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rates",
+        metavar="CARD",
+        # \b: these lines are not re-wrapped, which would cut 'itu-' / 'geneva'
+        help="\b\nThe rate card: a TOML file, or a shipped card,\n"
+        "itu-geneva (the default) or un-new-york.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+PlanOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plan",
+        metavar="PLAN",
+        help="The financial plan for the Article 34 assessment: a TOML file, or the name of a"
+        " shipped plan (example-itu, an illustration with assumed figures). Default: none, the"
+        " additional credits are not assessed against a plan.",
+    ),
+]
+
+
+def echo(text: str = "", err: bool = False) -> None:
+    """Print a message: text from a file, a card or a path (a title, a reference, a file name)
+    can hold escape sequences that retitle or clear a terminal, so each line's control
+    characters are shown escaped (\\x1b), never obeyed."""
+    typer.echo("\n".join(printable(line) for line in text.split("\n")), err=err)
+
+
+def echo_json(data: bytes) -> None:
+    """Print JSON as the UTF-8 bytes it is, whatever the terminal's or the locale's encoding
+    (LANG=C, a file on Windows): an encoding never fails a run after its outputs were
+    written."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    buffer.write(data if data.endswith(b"\n") else data + b"\n")
+    buffer.flush()
+
+
+def _print_diagnostics(diags: list[Diagnostic]) -> None:
+    """Warnings first, errors last: what stopped the run is what the user reads last."""
+    for d in sorted(diags, key=lambda d: d.severity is Severity.ERROR):
+        echo(d.render(), err=True)

@@ -1,0 +1,121 @@
+"""A throw-away PostgreSQL server for the tests: one cluster per test session, made with
+Debian's initdb in a temporary folder and reached through a Unix socket there (no port, no
+password, nothing outside the folder), one fresh database per test.
+
+PostgreSQL refuses to run as root, and CI runs as root: the server is then run as the
+``postgres`` user (``runuser``), in a folder given to it. Without PostgreSQL the tests that need
+it are skipped with a message, except under CI (CI=true), where they fail, as
+tests/libreoffice.py does for LibreOffice.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+INSTALL_HINT = (
+    "PostgreSQL is not installed: install it with `apt-get install postgresql` to run the"
+    " register's tests against PostgreSQL"
+)
+
+
+def bin_dir() -> Path | None:
+    """The folder of initdb and pg_ctl: Debian keeps them out of PATH, by major version."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=_major)
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _major(path: Path) -> int:
+    name = path.parent.parent.name
+    return int(name) if name.isdigit() else 0
+
+
+def require_postgres() -> Path:
+    found = bin_dir()
+    if found is not None:
+        return found
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and {INSTALL_HINT}")
+    pytest.skip(INSTALL_HINT)
+
+
+def _as_server_user(argv: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+class Server:
+    """A running cluster; :meth:`database` makes a fresh, empty database and gives its URL."""
+
+    def __init__(self, folder: Path, bindir: Path) -> None:
+        self.folder = folder
+        self.bindir = bindir
+        self.socket = folder / "socket"
+        self.count = itertools.count(1)
+
+    def url(self, name: str) -> str:
+        return f"postgresql://postgres@/{name}?host={self.socket}"
+
+    def database(self) -> str:
+        import sqlalchemy as sa
+
+        name = f"register_{next(self.count)}"
+        admin = sa.create_engine(
+            self.url("postgres").replace("postgresql://", "postgresql+psycopg://"),
+            isolation_level="AUTOCOMMIT",
+        )
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        admin.dispose()
+        return self.url(name)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Server]:
+    bindir = require_postgres()
+    folder = Path(tempfile.mkdtemp(prefix="finimpact-pg-"))
+    data, socket, log = folder / "data", folder / "socket", folder / "server.log"
+    socket.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        shutil.chown(socket, "postgres")
+    folder.chmod(0o755)
+    run = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log)]
+    try:
+        subprocess.run(
+            _as_server_user(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        options = f"-k {socket} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
+        subprocess.run(
+            _as_server_user([*run, "-o", options, "-w", "start"]), check=True, capture_output=True
+        )
+        yield Server(folder, bindir)
+    finally:
+        subprocess.run(
+            _as_server_user([*run, "-m", "immediate", "stop"]), check=False, capture_output=True
+        )
+        shutil.rmtree(folder, ignore_errors=True)
