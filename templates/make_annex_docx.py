@@ -234,39 +234,45 @@ def build() -> bytes:
     amount.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     header = section.header.paragraphs[0]
-    header.text = "{{ annex.reference }} · Statement of financial implications"
+    header.text = '{{ annex.reference }} · {{ _("Statement of financial implications") }}'
     header.style = doc.styles["Header"]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     pages = section.footer.paragraphs[0]
     pages.style = doc.styles["Footer"]
     pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    pages.add_run("Page ")
+    pages.add_run("{{ page_parts()[0] }}")  # 'Page ', ' of ', '' as the language words them
     _field(pages, "PAGE")
-    pages.add_run(" of ")
+    pages.add_run("{{ page_parts()[1] }}")
     _field(pages, "NUMPAGES")
+    pages.add_run("{{ page_parts()[2] }}")
 
-    _p(doc, "Statement of financial implications: {{ annex.reference }}", "Title")
+    _p(
+        doc,
+        '{{ _("Statement of financial implications: %(reference)s", reference=annex.reference) }}',
+        "Title",
+    )
     _p(doc, "{{ annex.title }}")
-    _p(doc, "1. Identification", "Heading 1")
+    _p(doc, '{{ _("1. Identification") }}', "Heading 1")
     _items_table(doc, "annex.identification")
 
     _p(doc, "{%p if annex.short_form %}")
-    _p(doc, "Note: no financial implications", "Heading 1")
+    _p(doc, '{{ _("Note: no financial implications") }}', "Heading 1")
     _p(
         doc,
-        "{{ annex.article34.paragraphs | join(' ') }} None of the activities by which the requests would be "
-        "implemented has a cost, so no estimate of requirements is given.",
+        "{{ annex.article34.paragraphs | join(' ') }} "
+        '{{ _("None of the activities by which the requests would be implemented has a cost, so no '
+        'estimate of requirements is given.") }}',
     )
     _p(doc, "{%p if annex.requests %}")
-    _p(doc, "Requests", "Heading 1")
+    _p(doc, '{{ _("Requests") }}', "Heading 1")
     _p(doc, "{%p for request in annex.requests %}")
     _p(doc, "{{ request }}", "Quote")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p endif %}")
     _p(doc, "{%p else %}")
 
-    _p(doc, "2. Summary", "Heading 1")
+    _p(doc, '{{ _("2. Summary") }}', "Heading 1")
     _p(doc, "{{ annex.rounding }}")
     _items_table(doc, "annex.summary", amounts=True)
     _p(doc, "{{ annex.article34.title }}", "Heading 2")
@@ -282,15 +288,15 @@ def build() -> bytes:
     _excess_table(doc, "annex.article34.excess")
     _p(doc, "{%p endif %}")
 
-    _p(doc, "3. Requests", "Heading 1")
+    _p(doc, '{{ _("3. Requests") }}', "Heading 1")
     _p(doc, "{%p for request in annex.requests %}")
     _p(doc, "{{ request }}", "Quote")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p if not annex.requests %}")
-    _p(doc, "The proposal quotes no operative paragraph.")
+    _p(doc, '{{ _("The proposal quotes no operative paragraph.") }}')
     _p(doc, "{%p endif %}")
 
-    _p(doc, "4. Activities by which the requests would be implemented", "Heading 1")
+    _p(doc, '{{ _("4. Activities by which the requests would be implemented") }}', "Heading 1")
     _p(doc, "{%p for activity in annex.activities %}")
     _p(doc, "{{ activity.title }}", "Heading 2")
     _p(doc, "{{ activity.kind }}: {{ activity.description }}")
@@ -298,41 +304,41 @@ def build() -> bytes:
     _p(doc, "{{ item.label }}: {{ item.value }}", "List Bullet")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p if activity.note %}")
-    _p(doc, "Note: {{ activity.note }}", "List Bullet")
+    _p(doc, '{{ _("Note:") }} {{ activity.note }}', "List Bullet")
     _p(doc, "{%p endif %}")
     _p(doc, "{%p endfor %}")
 
-    _p(doc, "5. Estimated requirements", "Heading 1")
+    _p(doc, '{{ _("5. Estimated requirements") }}', "Heading 1")
     _p(doc, "{{ annex.rounding }}")
     _p(doc, "{%p for table in annex.tables %}")
     _p(doc, "{{ table.title }} ({{ annex.currency }})", "Heading 2")
     _amounts_table(doc, "table")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p for item in annex.servicing %}")
-    _p(doc, "{{ item.label }}: {{ annex.currency }} {{ item.value }}", "List Bullet")
+    _p(doc, "{{ item.label }}: {{ currency_amount(annex.currency, item.value) }}", "List Bullet")
     _p(doc, "{%p endfor %}")
     _p(
         doc,
-        "Of which external human resources (consultants and outsourced services): "
+        '{{ _("Of which external human resources (consultants and outsourced services):") }} '
         "{{ annex.external }}",
         "List Bullet",
     )
 
-    _p(doc, "6. Relationship to the strategic plan", "Heading 1")
+    _p(doc, '{{ _("6. Relationship to the strategic plan") }}', "Heading 1")
     _p(doc, "{%p if annex.goals %}")
     _p(doc, "{{ annex.goals.title }} ({{ annex.currency }})", "Heading 2")
     _amounts_table(doc, "annex.goals")
     _p(doc, "{%p else %}")
-    _p(doc, "The activities do not name goals of the strategic plan.")
+    _p(doc, '{{ _("The activities do not name goals of the strategic plan.") }}')
     _p(doc, "{%p endif %}")
 
-    _p(doc, "7. Basis of the estimate", "Heading 1")
+    _p(doc, '{{ _("7. Basis of the estimate") }}', "Heading 1")
     _items_table(doc, "annex.card")
-    _p(doc, "Rates used", "Heading 2")
+    _p(doc, '{{ _("Rates used") }}', "Heading 2")
     rates = doc.add_table(rows=4, cols=5)
     rates.style = doc.styles[AMOUNTS_STYLE]
     for i, title in enumerate(["Rate", "Unit", "Value", "In force from", "Basis and source"]):
-        rates.cell(0, i).text = title
+        rates.cell(0, i).text = f'{{{{ _("{title}") }}}}'
     rates.cell(1, 0).text = "{%tr for rate in annex.rates %}"
     for i, text in enumerate(
         [
@@ -354,14 +360,19 @@ def build() -> bytes:
     _hold_rows(rates, kept_whole=False)
 
     _p(doc, "{%p if annex.stated %}")
-    _p(doc, "Amounts stated in the proposal", "Heading 2")
+    _p(doc, '{{ _("Amounts stated in the proposal") }}', "Heading 2")
     _p(doc, "{%p for s in annex.stated %}")
-    _p(doc, "{{ s.activity }}: {{ s.amount }}. {{ s.justification }}", "List Bullet")
+    _p(
+        doc,
+        '{{ _("%(activity)s: %(amount)s.", activity=s.activity, amount=s.amount) }} '
+        "{{ s.justification }}",
+        "List Bullet",
+    )
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p endif %}")
-    _p(doc, "Escalation", "Heading 2")
+    _p(doc, '{{ _("Escalation") }}', "Heading 2")
     _p(doc, "{{ annex.escalation }}")
-    _p(doc, "Rounding", "Heading 2")
+    _p(doc, '{{ _("Rounding") }}', "Heading 2")
     _p(doc, "{{ annex.rounding_rule }}")
     _p(doc, "{%p for group in annex.notes %}")
     _p(doc, "{{ group.title }}", "Heading 2")
@@ -373,7 +384,7 @@ def build() -> bytes:
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p if annex.caveats %}")
-    _p(doc, "Caveats", "Heading 2")
+    _p(doc, '{{ _("Caveats") }}', "Heading 2")
     _p(doc, "{%p for c in annex.caveats %}")
     _p(doc, "{{ c }}", "List Bullet")
     _p(doc, "{%p endfor %}")
@@ -383,9 +394,10 @@ def build() -> bytes:
     _p(doc, "{{ annex.stamp }}", STAMP)  # once, at the end (not on every page)
 
     props = doc.core_properties
-    props.title = "Statement of financial implications"
+    props.title = '{{ _("Statement of financial implications") }}'
     props.author = "finimpact"
     props.last_modified_by = "finimpact"
+    props.comments = "finimpact"  # python-docx's 'generated by python-docx', in English
     props.created = props.modified = FIXED
     props.revision = 1
 

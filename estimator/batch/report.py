@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from cost_models.money import money, to_cents
 from cost_models.parameters import BUDGET_UNITS, FUNDING
@@ -622,7 +622,9 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
     # Proposals: one row per proposal, in submission order; totals as formulas
     head = TITLE_ROWS + 1
     first = head + 1
-    pr = book.sheet("Proposals", header_rows=(head, head), freeze=(first, 2))
+    pr = book.sheet(
+        pgettext("sheet name", "Proposals"), header_rows=(head, head), freeze=(first, 2)
+    )
     pr.text(
         0,
         0,
@@ -703,7 +705,11 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
         _position_sheet(book, report)
         _outside_sheet(book, report)
     if report.failures:
-        sf = book.sheet("Failed", header_rows=(TITLE_ROWS, TITLE_ROWS), freeze=(TITLE_ROWS + 1, 0))
+        sf = book.sheet(
+            pgettext("sheet name", "Failed"),
+            header_rows=(TITLE_ROWS, TITLE_ROWS),
+            freeze=(TITLE_ROWS + 1, 0),
+        )
         sf.text(0, 0, _("Proposals that could not be costed"), "title", fits=False)
         titles = [_("File"), _("Line"), _("Problem"), _("What to do")]
         sf.header(TITLE_ROWS, titles, numbers=(1,))
@@ -740,7 +746,7 @@ def _plan_sheets_heads(book: Book, report: Report) -> tuple[Sheet, Sheet]:
     cells, outside = report.cells, report.outside
     beyond = _beyond(report)
     ad = book.sheet(
-        "Additional",
+        additional_sheet_name(),
         header_rows=(ADDITIONAL_HEAD, ADDITIONAL_HEAD),
         freeze=(ADDITIONAL_FIRST, CELLS_FROM),
     )
@@ -753,7 +759,7 @@ def _plan_sheets_heads(book: Book, report: Report) -> tuple[Sheet, Sheet]:
     ad.header(ADDITIONAL_HEAD, titles, numbers=[0, *range(CELLS_FROM, beyond + len(outside) + 1)])
 
     ag = book.sheet(
-        "Against plan",
+        pgettext("sheet name", "Against plan"),
         header_rows=(AGAINST_HEAD, AGAINST_HEADROOM),
         freeze=(AGAINST_FIRST, CELLS_FROM),
     )
@@ -803,10 +809,15 @@ def _plan_rows(ad: Sheet, ag: Sheet, report: Report, e: Entry) -> None:
     ag.text(at, beyond + 1, pgettext("list separator", ", ").join(e.crosses))
 
 
+def additional_sheet_name() -> str:
+    """The Additional sheet's name in the report's language (formulas refer to it)."""
+    return pgettext("sheet name", "Additional")
+
+
 def _running(col: int, row: int) -> str:
     """The sum of a column of the Additional sheet from the first proposal to this row."""
     start = xl_rowcol_to_cell(ADDITIONAL_FIRST, col, row_abs=True)
-    return f"=SUM(Additional!{start}:{cell(row, col)})"
+    return f"=SUM({quote_sheetname(additional_sheet_name())}!{start}:{cell(row, col)})"
 
 
 def _plan_sheets_tails(book: Book, report: Report, ad: Sheet, ag: Sheet) -> None:
@@ -842,7 +853,9 @@ def _plan_sheets_tails(book: Book, report: Report, ad: Sheet, ag: Sheet) -> None
 def _position_sheet(book: Book, report: Report) -> None:
     n = len(report.rows)
     head = TITLE_ROWS
-    sp = book.sheet("Position", header_rows=(head, head), freeze=(head + 1, 2))
+    sp = book.sheet(
+        pgettext("sheet name", "Position"), header_rows=(head, head), freeze=(head + 1, 2)
+    )
     sp.text(
         0, 0, _("Position against: %(plan)s") % {"plan": report.plan_label}, "title", fits=False
     )
@@ -861,13 +874,14 @@ def _position_sheet(book: Book, report: Report) -> None:
         numbers=(0, 2, 3, 4),
     )
     last_additional = ADDITIONAL_FIRST + max(n, 1) - 1
+    additional = quote_sheetname(additional_sheet_name())
     for j, c in enumerate(report.cells):
         row = head + 1 + j
         col = CELLS_FROM + j
         sp.number(row, 0, c.year, "0")
         sp.text(row, 1, c.unit)
         sp.number(row, 2, c.headroom)
-        requested = f"=SUM(Additional!{cell(ADDITIONAL_FIRST, col)}:{cell(last_additional, col)})"
+        requested = f"=SUM({additional}!{cell(ADDITIONAL_FIRST, col)}:{cell(last_additional, col)})"
         sp.formula(row, 3, requested, c.requested)
         sp.formula(row, 4, f"={cell(row, 2)}-{cell(row, 3)}", c.remaining, MONEY_FLAGGED)
         sp.text(row, 5, c.first)
@@ -880,7 +894,9 @@ def _outside_sheet(book: Book, report: Report) -> None:
     outside = report.outside
     beyond = _beyond(report)
     head = TITLE_ROWS
-    so = book.sheet("Outside the plan", header_rows=(head, head), freeze=(head + 1, 0))
+    so = book.sheet(
+        pgettext("sheet name", "Outside the plan"), header_rows=(head, head), freeze=(head + 1, 0)
+    )
     period = {"period": report.plan_period}
     title = _("Additional credits in years outside the plan's period (%(period)s)") % period
     so.text(0, 0, title, "title", fits=False)
@@ -891,11 +907,12 @@ def _outside_sheet(book: Book, report: Report) -> None:
     titles = [_("Year"), _("Budget unit"), _("Additional credits"), _("Proposals")]
     so.header(head, titles, numbers=(0, 2))
     last_additional = ADDITIONAL_FIRST + max(n, 1) - 1
+    additional = quote_sheetname(additional_sheet_name())
     first = head + 1
     for j, o in enumerate(outside):
         row = first + j
         col = beyond + 1 + j
-        credits = f"=SUM(Additional!{cell(ADDITIONAL_FIRST, col)}:{cell(last_additional, col)})"
+        credits = f"=SUM({additional}!{cell(ADDITIONAL_FIRST, col)}:{cell(last_additional, col)})"
         so.number(row, 0, o.year, "0")
         so.text(row, 1, o.unit)
         so.formula(row, 2, credits, o.amount)

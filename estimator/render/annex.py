@@ -35,7 +35,7 @@ from estimator.render.options import (
 )
 from estimator.render.resources import templates_dir
 from estimator.render.view import AnnexView, build_view
-from estimator.render.wording import current_language, install_words
+from estimator.render.wording import _, current_language, install_words
 from estimator.render.xmltext import xml_text
 
 _last_context: tuple[Estimate, int, str, dict[str, Any]] | None = None
@@ -121,7 +121,9 @@ def _xml_value(value: object) -> object:
 
 @functools.lru_cache(maxsize=1)
 def _docx_environment() -> jinja2.Environment:
-    return _CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_xml_value)
+    env = _CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_xml_value)
+    install_words(env)
+    return env
 
 
 @functools.lru_cache(maxsize=16)
@@ -289,8 +291,8 @@ def _fit_amount_tables(document: Any) -> None:
 
     Written on the document's XML (python-docx's `document.element`, with lxml): python-docx's
     table objects rebuild their cell grid on every access (5 ms an annex). A user's template
-    may have no page size, or a table of one column under "Total": such tables are left as the
-    template has them."""
+    may have no page size, or a table of one column under "Total" (in the annex's language):
+    such tables are left as the template has them."""
     section = document.sections[0] if document.sections else None
     if section is None:
         return
@@ -301,7 +303,7 @@ def _fit_amount_tables(document: Any) -> None:
     for table in document.element.body.iterchildren(_W + "tbl"):
         first_row = table.find(_W + "tr")
         last_cell = first_row.findall(_W + "tc")[-1:] if first_row is not None else []
-        if not last_cell or _cell_text(last_cell[0]).strip() != "Total":
+        if not last_cell or _cell_text(last_cell[0]).strip() != _("Total"):
             continue
         grid = table.find(_W + "tblGrid")
         columns = grid.findall(_W + "gridCol") if grid is not None else []

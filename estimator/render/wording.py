@@ -486,6 +486,15 @@ def in_currency(currency: str, note: str) -> str:
     return _("In %(currency)s. %(note)s") % {"currency": currency, "note": note}
 
 
+def page_parts() -> tuple[str, str, str]:
+    """A page footer's words around its two numbers, which the document fills in: ('Page ',
+    ' of ', '') in English, from one message, so that a language can put the numbers where its
+    sentence needs them ('第 ', ' 页，共 ', ' 页')."""
+    before, rest = _("Page %(page)s of %(pages)s").split("%(page)s", 1)
+    between, after = rest.split("%(pages)s", 1)
+    return before, between, after
+
+
 def numbered(n: int, reference: str) -> str:
     """A proposal by its place in submission order: '3. PP26/1'."""
     return _("%(n)s. %(reference)s") % {"n": n, "reference": reference}
@@ -504,6 +513,7 @@ def install_words(env: jinja2.Environment) -> None:
         gettext=_, ngettext=ngettext, newstyle=True, pgettext=pgettext
     )
     env.globals["currency_amount"] = currency_amount
+    env.globals["page_parts"] = page_parts
 
 
 # -- The Article 34 statement -----------------------------------------------------------------

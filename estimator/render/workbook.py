@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, get_args
 
+from xlsxwriter.utility import quote_sheetname
+
 from cost_models.needs import ELEMENTS
 from cost_models.parameters import BUDGET_UNITS, FUNDING, Year
 from estimator import __version__
@@ -56,9 +58,15 @@ from estimator.render.xlsx import (
 )
 
 ESCALATION_NAME = "Escalation"
+"""A defined name: an identifier of the formulas, the same in every language."""
 YES, NO = N_("yes"), N_("no")
 """External human resources, in the Workings column the Summary's SUMIFS counts."""
 ZERO = Decimal("0.00")
+
+
+def rates_sheet_name() -> str:
+    """The Rates sheet's name in the workbook's language (the Workings' formulas refer to it)."""
+    return pgettext("sheet name", "Rates")
 
 
 def element_label(element: str) -> str:
@@ -247,7 +255,7 @@ def _rates_sheet(
 ) -> None:
     """The Rates sheet, each value on the row ``rate_at`` gives it (the Workings refer to it)."""
     head = RATES_HEADER_ROW
-    ws = book.sheet("Rates", header_rows=(head, head), freeze=(head + 1, 1))
+    ws = book.sheet(rates_sheet_name(), header_rows=(head, head), freeze=(head + 1, 1))
     ws.ws.print_area(0, 0, head + max(len(rows), 1), len(RATE_COLUMNS) - 1)
     card = estimate.card
     last = len(RATE_COLUMNS) - 1
@@ -305,7 +313,9 @@ def _workings_sheet(
     rows: Mapping[tuple[str, str], RateRow],
     rate_at: Mapping[tuple[str, str], int],
 ) -> None:
-    ws = book.sheet("Workings", header_rows=(0, 0), freeze=(FIRST_LINE, COL["year"]))
+    ws = book.sheet(
+        pgettext("sheet name", "Workings"), header_rows=(0, 0), freeze=(FIRST_LINE, COL["year"])
+    )
     ws.ws.print_area(0, 0, FIRST_LINE + len(estimate.lines), PRINTED)
     cur = estimate.currency
     titles = [_(title) for _key, title in WORKINGS_COLUMNS]
@@ -338,7 +348,8 @@ def _workings_sheet(
         if line.rate_from is None:
             ws.number(r, c["escalation"], 1, FACTOR)
         else:
-            since = f"YEAR(Rates!{cell(rate_at[key], RATE_FROM_COL, absolute=True)})"
+            since_cell = cell(rate_at[key], RATE_FROM_COL, absolute=True)
+            since = f"YEAR({quote_sheetname(rates_sheet_name())}!{since_cell})"
             ws.formula(
                 r,
                 c["escalation"],
@@ -432,7 +443,7 @@ def _literal(text: str) -> str:
 
 
 def _summary_sheet(book: Book, estimate: Estimate) -> None:
-    ws = book.sheet("Summary")
+    ws = book.sheet(pgettext("sheet name", "Summary"))
     info = estimate.proposal.info
     cur = estimate.currency
     years = list(estimate.by_year())
@@ -579,7 +590,7 @@ def _holds_years(annotation: Any) -> bool:
 
 
 def _proposal_sheet(book: Book, estimate: Estimate) -> None:
-    ws = book.sheet("Proposal", header_rows=(0, 0), freeze=(1, 0))
+    ws = book.sheet(pgettext("sheet name", "Proposal"), header_rows=(0, 0), freeze=(1, 0))
     titles = ["#", _("Activity"), _("Key"), _("Value"), _("Where the value comes from")]
     ws.header(0, titles, numbers=(0,))
     r = 1

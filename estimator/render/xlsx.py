@@ -35,6 +35,7 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cel
 from xlsxwriter.worksheet import Worksheet
 
 from estimator import __version__
+from estimator.render.wording import page_parts
 from estimator.render.xmltext import xml_text
 
 FONT = "Arial"
@@ -286,7 +287,8 @@ class Sheet:
             ws.freeze_panes(*freeze)
         font = f'&"{FONT},Regular"&9'
         ws.set_header(f"&L{font}{_page_text(book.reference)}&R{font}{_page_text(name)}")
-        ws.set_footer(f"&L{font}finimpact {__version__}&R{font}Page &P of &N")
+        before, between, after = (_page_text(t) for t in page_parts())
+        ws.set_footer(f"&L{font}finimpact {__version__}&R{font}{before}&P{between}&N{after}")
         self.widths: dict[int, float] = {}
         """Column → the width its content needs (characters)."""
         self.fixed: dict[int, float] = {}
