@@ -273,4 +273,4 @@ def batch(
 
 
 def _problem(out: Path, code: str, message: str) -> Diagnostic:
-    return Diagnostic(str(out), 0, 0, (), code, message)
+    return Diagnostic(str(out), (), code, message)

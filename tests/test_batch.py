@@ -581,11 +581,11 @@ def test_worker_pools_replaced_in_segments_keep_the_order(
 
 
 def test_submission_order_is_date_then_file_path_undated_last() -> None:
-    from estimator.batch.run import Row, RowStore
+    from estimator.batch.run import BatchRow, RowStore
 
-    def row(file: str, submitted: str | None) -> Row:
+    def row(file: str, submitted: str | None) -> BatchRow:
         zero = Decimal("0.00")
-        return Row(
+        return BatchRow(
             file,
             file,
             "t",

@@ -6,11 +6,21 @@ the key (or the array element) the message is about, whatever TOML syntax wrote 
 
 from __future__ import annotations
 
+import pickle
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from estimator.core.diagnostics import Diagnostic, Severity, TomlLocator, did_you_mean, format_path
+from estimator import api
+from estimator.core.diagnostics import (
+    Diagnostic,
+    Severity,
+    TextPosition,
+    TomlLocator,
+    did_you_mean,
+    format_path,
+)
 from estimator.core.load import parse_toml
 from estimator.core.ratecard import parse_card
 from estimator.core.validate import validate_proposal
@@ -241,6 +251,31 @@ def test_a_missing_key_is_located_at_the_table_that_lacks_it() -> None:
     assert [(d.key, d.line, d.col) for d in missing] == [("activity[1].trips", 18, 1)]
 
 
+def test_a_problem_is_its_key_path_placed_in_the_text_only_when_shown() -> None:
+    # the same problem from text and from data: one key path, one message; the text places it
+    text = PROPOSAL.replace("trips = 1\ndays  = 2\nyears", "days  = 2\nyears")
+    from_text = api.estimate_text(text, "p.toml").diagnostics
+    from_data = api.estimate_data(tomllib.loads(text), name="p.toml").diagnostics
+    missing = [d for d in from_text if d.code == "missing"]
+    assert [d.path for d in missing] == [("activity", 1, "trips")]
+    assert missing[0].position == (18, 1)  # at the [[activity]] that lacks it
+    assert from_data == from_text  # the place is not part of the problem...
+    assert [d.position for d in from_data] == [(0, 0)] * len(from_data)  # ...data has none
+    assert from_data[0].render().startswith("p.toml: activity 'late', trips: is required")
+
+
+def test_a_problem_sent_to_another_process_keeps_its_place_but_not_the_text() -> None:
+    # a batch worker sends its proposal's warnings and errors back: the text stays behind
+    text = PROPOSAL.replace("years = [2027,\n         2031]", "years = [2027, 2031]")
+    text += "# " + "a long comment " * 10_000 + "\n"
+    [d] = api.estimate_text(text, "p.toml").diagnostics
+    sent = pickle.dumps(d)
+    assert len(sent) < 1_000 < len(text)
+    copy = pickle.loads(sent)
+    assert copy == d
+    assert copy.render() == d.render() and copy.render().startswith("p.toml:24:")
+
+
 CARD = """\
 format = 1
 
@@ -308,9 +343,11 @@ def test_did_you_mean_says_nothing_when_there_are_too_many_to_list() -> None:
 
 
 def test_a_diagnostic_renders_as_file_line_col_key_message_hint() -> None:
-    d = Diagnostic("p.toml", 3, 7, ("activity", 2, "days"), "type", "must be a number", "no quotes")
+    path = ("activity", 2, "days")
+    at = TextPosition(3, 7)
+    d = Diagnostic("p.toml", path, "type", "must be a number", "no quotes", locator=at)
     assert d.render() == "p.toml:3:7: activity[2].days: must be a number (no quotes)"
-    w = Diagnostic("p.toml", 1, 1, (), "x", "odd", severity=Severity.WARNING)
+    w = Diagnostic("p.toml", (), "x", "odd", severity=Severity.WARNING, locator=TextPosition(1, 1))
     assert w.render() == "p.toml:1:1: warning: odd"
     assert format_path(("rate", 0, "value", 1, "from")) == "rate[0].value[1].from"
     assert d.to_json()["path"] == "activity[2].days"

@@ -157,3 +157,13 @@ def test_no_module_imports_itself_through_others() -> None:
         if module not in state:
             visit(module)
     assert cycles == []
+
+
+def test_no_two_classes_share_a_name() -> None:
+    # one name, one meaning: two classes once shared TemplateProblem, two PlanInfo
+    where: dict[str, list[str]] = {}
+    for module, path in _sources().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(module)
+    assert {name: mods for name, mods in where.items() if len(mods) > 1} == {}

@@ -135,8 +135,8 @@ def test_the_example_plan_is_applied_only_when_named(tmp_path: Path) -> None:
 def test_a_failing_run_shows_its_error_last(capsys: pytest.CaptureFixture[str]) -> None:
     from estimator.cli.app import _print_diagnostics
 
-    error = Diagnostic("p.toml", 3, 1, ("proposal",), "x", "the error", "")
-    warning = Diagnostic("p.toml", 9, 1, ("activity", 0), "y", "a warning", "", Severity.WARNING)
+    error = Diagnostic("p.toml", ("proposal",), "x", "the error")
+    warning = Diagnostic("p.toml", ("activity", 0), "y", "a warning", "", Severity.WARNING)
     _print_diagnostics([error, warning])
     lines = capsys.readouterr().err.splitlines()
     assert "a warning" in lines[0] and "the error" in lines[-1]

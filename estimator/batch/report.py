@@ -32,7 +32,7 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from cost_models.money import money, to_cents
 from cost_models.parameters import BUDGET_UNITS, FUNDING
 from estimator import __version__
-from estimator.batch.run import ORDER_RULE, Batch, Failure, Row
+from estimator.batch.run import ORDER_RULE, Batch, BatchRow, Failure
 from estimator.core.assess import YearUnit
 from estimator.core.diagnostics import Diagnostic
 from estimator.core.plan import FinancialPlan
@@ -122,11 +122,11 @@ class OutsideCell:
 
 
 @dataclass(frozen=True)
-class Entry:
+class Submitted:
     """One proposal in submission order, with the position of the plan after it."""
 
     index: int
-    row: Row
+    row: BatchRow
     cumulative: tuple[Decimal, ...]
     """Per cell of the plan: additional credits of this proposal and of those before it."""
     outside_own: Decimal
@@ -142,7 +142,7 @@ class Report:
     """The batch, summed. Rows stay where the batch keeps them (on disk): :meth:`entries`
     reads them once per pass and recomputes the running position as it goes."""
 
-    rows: Sequence[Row]
+    rows: Sequence[BatchRow]
     failures: tuple[Failure, ...]
     currency: str
     plan: FinancialPlan | None
@@ -177,7 +177,7 @@ class Report:
     def exceeded(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.first_exceeded_by is not None)
 
-    def entries(self) -> Iterator[Entry]:
+    def entries(self) -> Iterator[Submitted]:
         keys = [(c.year, c.unit) for c in self.cells]
         crosses: dict[int, list[str]] = {}
         for c in self.exceeded:
@@ -193,7 +193,7 @@ class Report:
                     beyond += amount
             outside += beyond
             cumulative = tuple(running[k] for k in keys)
-            yield Entry(i, row, cumulative, beyond, outside, tuple(crosses.get(i, ())))
+            yield Submitted(i, row, cumulative, beyond, outside, tuple(crosses.get(i, ())))
 
     def references(self, cell: OutsideCell) -> list[str]:
         """The references of the proposals that need credits in an outside cell, in order."""
@@ -287,7 +287,7 @@ def _year_then_unit(item: tuple[YearUnit, object]) -> tuple[int, int, str]:
 # -- JSON -------------------------------------------------------------------------------------
 
 
-def _entry_json(report: Report, e: Entry) -> dict[str, object]:
+def _entry_json(report: Report, e: Submitted) -> dict[str, object]:
     r = e.row
     return {
         "order": e.index + 1,
@@ -775,7 +775,7 @@ def _plan_sheets_heads(book: Book, report: Report) -> tuple[Sheet, Sheet]:
     return ad, ag
 
 
-def _plan_rows(ad: Sheet, ag: Sheet, report: Report, e: Entry) -> None:
+def _plan_rows(ad: Sheet, ag: Sheet, report: Report, e: Submitted) -> None:
     """One proposal's row on the Additional and Against plan sheets."""
     cells, outside = report.cells, report.outside
     beyond = _beyond(report)

@@ -1,7 +1,7 @@
 """Batch: cost every proposal of a conference, then report them together against the plan.
 
 Each proposal is priced and written into its own outputs (``write_outputs``) as it comes, in a
-pool of processes when ``jobs`` > 1. Only a small :class:`Row` per proposal is kept (never the
+pool of processes when ``jobs`` > 1. Only a small :class:`BatchRow` per proposal is kept (never the
 Estimate), so memory does not grow with the number of proposals. The rows are put in
 submission order (the ``submitted`` date of ``[proposal]``, then the file path; proposals
 without a date come last) and the cumulative additional credits are set against the plan's
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any, overload
 
 from estimator.core.assess import YearUnit, additional_by_year_unit
-from estimator.core.diagnostics import Diagnostic, Severity
+from estimator.core.diagnostics import Diagnostic, Severity, TextPosition
 from estimator.core.estimate import Estimate
 from estimator.core.load import MAX_BYTES, kind_of, read_bytes, read_toml
 from estimator.core.pipeline import estimate as run_estimate
@@ -44,7 +44,7 @@ ORDER_RULE = (
 
 
 @dataclass(frozen=True)
-class Row:
+class BatchRow:
     """What the consolidated report needs of one costed proposal: a few hundred bytes."""
 
     file: str
@@ -67,7 +67,7 @@ class Row:
     warnings: tuple[Diagnostic, ...] = ()
 
     @classmethod
-    def of(cls, estimate: Estimate, file: str, outputs: Iterable[Path]) -> Row:
+    def of(cls, estimate: Estimate, file: str, outputs: Iterable[Path]) -> BatchRow:
         info = estimate.proposal.info
         return cls(
             file=file,
@@ -90,7 +90,7 @@ class Row:
         )
 
 
-class RowStore(Sequence[Row]):
+class RowStore(Sequence[BatchRow]):
     """The rows of a batch, kept in a temporary file: only their positions stay in memory.
 
     Rows are added as proposals are costed; ``seal()`` puts them in submission order; then
@@ -111,7 +111,7 @@ class RowStore(Sequence[Row]):
         self._order = array("q")
         self._sealed = False
 
-    def _key(self, row: Row) -> int:
+    def _key(self, row: BatchRow) -> int:
         """Submission order as one integer: dated first, by date, then by file path."""
         date = int(row.submitted.replace("-", "")) if row.submitted else 99_999_999
         rank = self._rank.get(row.file)
@@ -119,7 +119,7 @@ class RowStore(Sequence[Row]):
             rank = self._rank[row.file] = len(self._rank)
         return date * 10_000_000 + rank
 
-    def add(self, row: Row) -> None:
+    def add(self, row: BatchRow) -> None:
         if self._sealed:
             raise RuntimeError("rows cannot be added to a sealed store")
         data = pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
@@ -138,12 +138,12 @@ class RowStore(Sequence[Row]):
         return len(self._offsets)
 
     @overload
-    def __getitem__(self, i: int) -> Row: ...
+    def __getitem__(self, i: int) -> BatchRow: ...
 
     @overload
-    def __getitem__(self, i: slice) -> Sequence[Row]: ...
+    def __getitem__(self, i: slice) -> Sequence[BatchRow]: ...
 
-    def __getitem__(self, i: int | slice) -> Row | Sequence[Row]:
+    def __getitem__(self, i: int | slice) -> BatchRow | Sequence[BatchRow]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         if not self._sealed:
@@ -152,10 +152,10 @@ class RowStore(Sequence[Row]):
         offset, size = self._offsets[j], self._sizes[j]
         # pread, not seek and read: a process forked to write a report reads the same file
         data = os.pread(self._file.fileno(), size, offset)
-        row: Row = pickle.loads(data)  # our own file, written above
+        row: BatchRow = pickle.loads(data)  # our own file, written above
         return row
 
-    def __iter__(self) -> Iterator[Row]:
+    def __iter__(self) -> Iterator[BatchRow]:
         for i in range(len(self)):
             yield self[i]
 
@@ -186,7 +186,7 @@ class Settings:
 class Batch:
     """The outcome of a batch: rows in submission order, failures in file order."""
 
-    rows: Sequence[Row]
+    rows: Sequence[BatchRow]
     failures: tuple[Failure, ...]
     plan: FinancialPlan | None
     currency: str
@@ -222,9 +222,7 @@ def find_proposals(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]
             found.append(path)
         else:
             diags.append(
-                Diagnostic(
-                    str(path), 0, 0, (), "no-file", "no such file or folder (check the path)"
-                )
+                Diagnostic(str(path), (), "no-file", "no such file or folder (check the path)")
             )
     unique = list(dict.fromkeys(found))
     return unique, diags
@@ -271,12 +269,9 @@ def duplicates(references: Mapping[Path, str | None]) -> dict[Path, Diagnostic]:
                 f"{p.name} ('{r}')" if r != reference else p.name for p, r in group if p != path
             ]
             doc, _ = read_toml(path)
-            line, col = doc.locator.locate(("proposal", "reference")) if doc else (1, 1)
             same = all(r == reference for _, r in group)
             out[path] = Diagnostic(
                 str(path),
-                line,
-                col,
                 ("proposal", "reference"),
                 "duplicate-reference",
                 f"reference '{reference}' is also used by {', '.join(others)}"
@@ -284,6 +279,7 @@ def duplicates(references: Mapping[Path, str | None]) -> dict[Path, Diagnostic]:
                 else f"reference '{reference}' gives the same output file names as "
                 f"{', '.join(others)}",
                 "each proposal of a batch needs its own reference",
+                locator=doc.locator if doc else TextPosition(1, 1),
             )
     return out
 
@@ -297,12 +293,12 @@ def _init_worker(settings: Settings) -> None:
     clean_up_on_sigterm()  # a worker stopped by SIGTERM removes its temporary files too
 
 
-def _cost_in_worker(path: Path) -> Row | Failure:
+def _cost_in_worker(path: Path) -> BatchRow | Failure:
     assert _SETTINGS is not None, "worker not initialized"
     return cost_one(path, _SETTINGS)
 
 
-def cost_one(path: Path, settings: Settings) -> Row | Failure:
+def cost_one(path: Path, settings: Settings) -> BatchRow | Failure:
     """Price one proposal, write its outputs, and keep only its row.
 
     A bug met on one proposal (an exception) fails that proposal, not the batch: it is
@@ -317,19 +313,18 @@ def cost_one(path: Path, settings: Settings) -> Row | Failure:
             (
                 Diagnostic(
                     display,
-                    1,
-                    1,
                     (),
                     "internal-error",
                     f"internal error while costing this proposal ({type(e).__name__});"
                     " please report it",
                     "the other proposals were costed",
+                    locator=TextPosition(1, 1),
                 ),
             ),
         )
 
 
-def _cost_and_write(path: Path, settings: Settings) -> Row | Failure:
+def _cost_and_write(path: Path, settings: Settings) -> BatchRow | Failure:
     display = str(path)
     outcome = run_estimate(
         path, settings.card_path, display, plan=settings.plan, currency=settings.currency
@@ -345,17 +340,16 @@ def _cost_and_write(path: Path, settings: Settings) -> Row | Failure:
             (
                 Diagnostic(
                     display,
-                    1,
-                    1,
                     (),
                     "cannot-write",
                     f"costed, but its outputs cannot be written in {settings.out_dir}:"
                     f" {e.strerror or e}",
                     "check that --out is a folder you can write to, with room on its disk",
+                    locator=TextPosition(1, 1),
                 ),
             ),
         )
-    return Row.of(result, display, written)
+    return BatchRow.of(result, display, written)
 
 
 def batch_settings(
@@ -400,7 +394,7 @@ def run_batch(
     if progress:
         progress(done, len(files))
     for result in _results(todo, settings, jobs):
-        if isinstance(result, Row):
+        if isinstance(result, BatchRow):
             rows.add(result)
         else:
             failures.append(result)
@@ -441,7 +435,7 @@ def _problems(path: Path, settings: Settings) -> list[Diagnostic]:
     return [d for d in outcome.diagnostics if d.severity is Severity.ERROR]
 
 
-def _results(files: Sequence[Path], settings: Settings, jobs: int) -> Iterator[Row | Failure]:
+def _results(files: Sequence[Path], settings: Settings, jobs: int) -> Iterator[BatchRow | Failure]:
     if jobs <= 1 or len(files) < 2:
         for path in files:
             yield cost_one(path, settings)

@@ -1,10 +1,11 @@
 """Diagnostics are values: where a problem is, what it is, and what to do about it.
 
-Every stage returns its diagnostics instead of raising. A diagnostic is located by file, line,
-column and key path (``activity[2].days``) so that editors can jump to it and a program can place
-it; it is printed as the user wrote it (``activity 'workshops', days``), naming an activity, a
-rate or a plan's row by its id, not by its position. The :class:`TomlLocator` maps key paths
-back to positions in the TOML text, because ``tomllib`` forgets them.
+Every stage returns its diagnostics instead of raising. A diagnostic is located by file and key
+path (``activity[2].days``), so that a program (a web form) can place it; where the input was
+text, its line and column are resolved when it is shown, so that editors can jump to it. It is
+printed as the user wrote it (``activity 'workshops', days``), naming an activity, a rate or a
+plan's row by its id, not by its position. The :class:`TomlLocator` maps key paths back to
+positions in the TOML text, because ``tomllib`` forgets them; it reads the text only when asked.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, Protocol
 
 KeyPath = tuple[str | int, ...]
 
@@ -26,19 +28,43 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+class Placer(Protocol):
+    """What places a key path in an input's text: its line and column, 1-based."""
+
+    def locate(self, path: Sequence[str | int]) -> tuple[int, int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TextPosition:
+    """A place found in the text itself (a TOML syntax error, a byte that is not UTF-8): the
+    same line and column whatever the key path."""
+
+    line: int
+    col: int
+
+    def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
+        return self.line, self.col
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem found in one input.
 
     Its location is data: ``file`` names the input (a path, or the name given to a proposal
-    held in memory) and ``path`` the key (``("activity", 0, "days")``). ``line`` and ``col``
-    place the key in the input's text (1-based); they are 0 when the input has no text (a
-    proposal given as data), and the line printed is then ``name: key: message``.
+    held in memory) and ``path`` the key, a path into the document: ``("activity", 0,
+    "days")`` is the ``days`` of the first ``[[activity]]`` (``key`` shows it as
+    ``activity[0].days``, ``where`` as the user wrote it, ``activity 'workshops', days``). A
+    face that is not text, such as a web form, shows the message at the field the path names.
+
+    Line and column are resolved only when shown (``line``, ``col``, ``position``,
+    ``render()``, ``to_json()``): ``locator`` places the path in the input's text (the
+    source's :class:`TomlLocator`, or a :class:`TextPosition` for a problem of the text
+    itself), at ``at`` when the problem is written elsewhere than its key (a missing key: at
+    the table that lacks it). Without text (a proposal given as data) there is no locator,
+    ``line`` and ``col`` are 0, and the line printed is ``name: key: message``.
     """
 
     file: str
-    line: int
-    col: int
     path: KeyPath
     code: str
     message: str
@@ -47,6 +73,9 @@ class Diagnostic:
     named: str = ""
     """The key as the user wrote it (``activity 'workshops', days``): the activity, rate or
     row named by its id ('' to print the key path)."""
+    at: KeyPath | None = None
+    """Where the problem is written, when not at its key (a missing key: its table)."""
+    locator: Placer | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -59,12 +88,47 @@ class Diagnostic:
         return self.named or self.key
 
     @property
+    def position(self) -> tuple[int, int]:
+        """Line and column (1-based) where the problem is written; (0, 0) without text."""
+        if self.locator is None:
+            return 0, 0
+        return self.locator.locate(self.path if self.at is None else self.at)
+
+    @property
+    def line(self) -> int:
+        return self.position[0]
+
+    @property
+    def col(self) -> int:
+        return self.position[1]
+
+    @property
     def placed(self) -> bool:
         """Whether line and column are known (the input was text)."""
         return self.line > 0
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # sent to another process (a batch worker's row) with its place resolved, not with
+        # the whole text of its input
+        locator = TextPosition(*self.position) if self.locator is not None else None
+        return (
+            Diagnostic,
+            (
+                self.file,
+                self.path,
+                self.code,
+                self.message,
+                self.hint,
+                self.severity,
+                self.named,
+                None,
+                locator,
+            ),
+        )
+
     def render(self) -> str:
-        where = f"{self.file}:{self.line}:{self.col}" if self.placed else self.file
+        line, col = self.position
+        where = f"{self.file}:{line}:{col}" if line > 0 else self.file
         key = f" {self.where}:" if self.path else ""
         level = "" if self.severity is Severity.ERROR else f" {self.severity}:"
         text = f"{where}:{level}{key} {self.message}"
@@ -73,10 +137,11 @@ class Diagnostic:
         return printable(cut_runs(text))
 
     def to_json(self) -> dict[str, object]:
+        line, col = self.position
         return {
             "file": cut_runs(self.file),
-            "line": self.line if self.placed else None,
-            "col": self.col if self.placed else None,
+            "line": line if line > 0 else None,
+            "col": col if line > 0 else None,
             "path": cut_runs(self.key),
             "where": cut_runs(self.where),
             "severity": str(self.severity),
@@ -229,18 +294,20 @@ class TomlLocator:
     """
 
     text: str | None
-    _where: dict[KeyPath, _Entry] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        # the locator must never turn a diagnostic into a crash
-        with contextlib.suppress(Exception):
-            self._scan()
+    _where: dict[KeyPath, _Entry] = field(default_factory=dict, repr=False)
+    _scanned: bool = field(default=False, repr=False)
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
         """Line and column (1-based) of the key path, or of its nearest enclosing key placed;
-        (0, 0) without text."""
+        (0, 0) without text. The text is read on the first call: an input without problems is
+        never scanned."""
         if self.text is None:
             return 0, 0
+        if not self._scanned:
+            self._scanned = True
+            # the locator must never turn a diagnostic into a crash
+            with contextlib.suppress(Exception):
+                self._scan()
         key = tuple(path)
         while key:
             entry = self._where.get(key)

@@ -166,8 +166,6 @@ def difference(
     problems = [
         Diagnostic(
             e.proposal.file,
-            0,
-            0,
             (),
             CURRENCIES_DIFFER,
             f"priced in {e.currency} with the rate card '{e.card.id}', but"

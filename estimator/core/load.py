@@ -19,7 +19,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-from estimator.core.diagnostics import Diagnostic, KeyPath, TomlLocator, cut, named_path
+from estimator.core.diagnostics import (
+    Diagnostic,
+    KeyPath,
+    TextPosition,
+    TomlLocator,
+    cut,
+    named_path,
+)
 
 MAX_BYTES = 2 * 1024 * 1024
 """The largest input file read, in bytes: a proposal or a rate card is a few kilobytes."""
@@ -276,9 +283,10 @@ class Source:
     def diag(
         self, path: tuple[str | int, ...], code: str, message: str, hint: str = "", **kw: Any
     ) -> Diagnostic:
-        line, col = self.locator.locate(path)
         named = named_path(self.data, path)
-        return Diagnostic(self.file, line, col, path, code, message, hint, named=named, **kw)
+        return Diagnostic(
+            self.file, path, code, message, hint, named=named, locator=self.locator, **kw
+        )
 
     @classmethod
     def of_data(
@@ -293,7 +301,7 @@ class Source:
         refused where it is, a float first (money never passes through binary floating point);
         so is a number, a date or a text out of range, as in a file."""
         wrong = [
-            Diagnostic(name, 0, 0, path, code, message, hint, named=named_path(data, path))
+            Diagnostic(name, path, code, message, hint, named=named_path(data, path))
             for path, code, message, hint in _not_toml(dict(data), ())
         ]
         if wrong:
@@ -383,7 +391,8 @@ def read_toml(path: Path, display: str | None = None) -> tuple[Source | None, li
     def fail(
         code: str, message: str, hint: str = "", line: int = 1, col: int = 1
     ) -> tuple[None, list[Diagnostic]]:
-        return None, [Diagnostic(name, line, col, (), code, message, hint)]
+        at = TextPosition(line, col) if line > 0 else None
+        return None, [Diagnostic(name, (), code, message, hint, locator=at)]
 
     raw = read_bytes(path)
     if isinstance(raw, tuple):
@@ -431,7 +440,8 @@ def parse_toml(raw: bytes, name: str) -> tuple[Source | None, list[Diagnostic]]:
     def fail(
         code: str, message: str, hint: str = "", line: int = 1, col: int = 1
     ) -> tuple[None, list[Diagnostic]]:
-        return None, [Diagnostic(name, line, col, (), code, message, hint)]
+        at = TextPosition(line, col) if line > 0 else None
+        return None, [Diagnostic(name, (), code, message, hint, locator=at)]
 
     if len(raw) > MAX_BYTES:
         return fail(

@@ -11,7 +11,7 @@ from typing import Any
 import cost_models
 from cost_models.kinds import KINDS
 from estimator.core.assess import assess
-from estimator.core.diagnostics import Diagnostic, Severity, has_errors
+from estimator.core.diagnostics import Diagnostic, Severity, TextPosition, has_errors
 from estimator.core.estimate import Estimate
 from estimator.core.load import Source, kind_of, not_a_proposal, parse_toml, read_toml
 from estimator.core.plan import FinancialPlan, parse_plan, plan_currency_mismatch, resolve_plan
@@ -51,8 +51,6 @@ def resolve_card(
             return None, [
                 Diagnostic(
                     str(card_path),
-                    0,
-                    0,
                     (),
                     "no-file",
                     "no such file, and no shipped rate card has this id",
@@ -67,12 +65,11 @@ def resolve_card(
         return None, [
             Diagnostic(
                 "<rate cards>",
-                1,
-                1,
                 ("proposal", "rate_card"),
                 "unknown-card",
                 f"no shipped rate card is called '{card_id}'",
                 "shipped cards: " + ", ".join(cards) + "; or pass your own with --rates PATH",
+                locator=TextPosition(1, 1),
             )
         ]
     return _card(cards[card_id], f"cost_models/cards/{card_id}.toml")

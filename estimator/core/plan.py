@@ -21,7 +21,7 @@ from pydantic import Field, StrictBool, StrictStr, field_validator, model_valida
 
 import cost_models
 from cost_models.parameters import BUDGET_UNITS, BudgetUnit, Number, Strict, Text, Year
-from estimator.core.diagnostics import Diagnostic, KeyPath, format_path
+from estimator.core.diagnostics import Diagnostic, KeyPath, TextPosition, format_path
 from estimator.core.load import Source, read_toml
 from estimator.core.ratecard import RateCard
 from estimator.core.validation import show_value, validate_model
@@ -150,18 +150,17 @@ def parse_plan(doc: Source) -> tuple[FinancialPlan | None, list[Diagnostic]]:
         figures, found, complete = _blocks(doc, raw)
     else:
         figures, complete = [], False
-        line, col = doc.locator.locate(("headroom",) if raw is not None else ())
         found = [
             Diagnostic(
                 doc.file,
-                line,
-                col,
                 ("headroom",),
                 "no-headroom",
                 "a plan needs its headroom: the credits left for new decisions, per year and"
                 " budget unit",
                 'add a [headroom] table: units = ["GS", "ITU-R", "ITU-T", "ITU-D"], source,'
                 " basis, and one row per year such as 2028 = [100000, 100000, 100000, 100000]",
+                at=None if raw is not None else (),
+                locator=doc.locator,
             )
         ]
     diags += found
@@ -376,7 +375,6 @@ def plan_currency_mismatch(plan: FinancialPlan, card: RateCard) -> Diagnostic:
     """A plan and a rate card in two currencies, located at the plan's currency."""
     return Diagnostic(
         plan.file,
-        *plan.currency_at,
         ("plan", "currency"),
         "plan-currency",
         f"the financial plan '{plan.id}' ({plan.file}) is in {plan.currency} but the rate card"
@@ -384,4 +382,5 @@ def plan_currency_mismatch(plan: FinancialPlan, card: RateCard) -> Diagnostic:
         " currency",
         f"use a rate card in {plan.currency} (--rates, or the proposal's rate_card) or a plan"
         f" in {card.currency} (--plan)",
+        locator=TextPosition(*plan.currency_at),
     )

@@ -32,14 +32,14 @@ class Goal(Strict):
     text: Text | None = None
 
 
-class PlanInfo(Strict):
+class StrategicPlanInfo(Strict):
     id: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     title: Text
     period: tuple[Year, Year]
     source: Text
 
     @model_validator(mode="after")
-    def _period(self) -> PlanInfo:
+    def _period(self) -> StrategicPlanInfo:
         if self.period[0] > self.period[1]:
             raise ValueError(f"period runs backwards: {self.period[0]} is after {self.period[1]}")
         return self
@@ -47,7 +47,7 @@ class PlanInfo(Strict):
 
 class StrategicPlanFile(Strict):
     format: Literal[1] = 1
-    plan: PlanInfo
+    plan: StrategicPlanInfo
     goal: Annotated[tuple[Goal, ...], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -61,7 +61,7 @@ class StrategicPlanFile(Strict):
 
 @dataclass(frozen=True)
 class StrategicPlan:
-    info: PlanInfo
+    info: StrategicPlanInfo
     goals: dict[str, Goal]
     file: str
 

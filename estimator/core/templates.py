@@ -55,7 +55,11 @@ class Expansion:
 
 
 @dataclass(frozen=True)
-class TemplateProblem:
+class ParameterProblem:
+    """A problem with the parameters an activity gives its activity template (an unknown key, a
+    value out of range), found when the template expands it. Not to be confused with
+    ``render.options.TemplateProblem``: an output template (``--template``) that cannot be used."""
+
     key: str
     """The key of the activity table it concerns ('' for the table itself)."""
     message: str
@@ -71,7 +75,7 @@ class Template(Protocol):
 
     def expand(
         self, entry: Mapping[str, Any], years: tuple[int, ...] | None = None
-    ) -> tuple[list[Expansion], list[TemplateProblem]]: ...
+    ) -> tuple[list[Expansion], list[ParameterProblem]]: ...
 
 
 # -- the template file ------------------------------------------------------------------------
@@ -309,14 +313,14 @@ class ActivityTemplate:
 
     def expand(
         self, entry: Mapping[str, Any], years: tuple[int, ...] | None = None
-    ) -> tuple[list[Expansion], list[TemplateProblem]]:
+    ) -> tuple[list[Expansion], list[ParameterProblem]]:
         """The elemental activities, as raw tables, and any problem with the entry.
 
         ``years`` are the proposal's years, used when a part takes place in the first or last
         year only and the entry names no years.
         """
         params = self.parameters
-        problems: list[TemplateProblem] = []
+        problems: list[ParameterProblem] = []
         values: dict[str, Any] = {}
         for key, value in entry.items():
             if key in COMMON_KEYS:
@@ -324,7 +328,7 @@ class ActivityTemplate:
             param = params.get(key)
             if param is None:
                 problems.append(
-                    TemplateProblem(
+                    ParameterProblem(
                         key,
                         f"unknown key '{key}': {self.name} has no such parameter",
                         misplaced_proposal_key(key, ("activity",))
@@ -335,13 +339,13 @@ class ActivityTemplate:
                 continue
             converted, problem = _convert(param, value)
             if problem:
-                problems.append(TemplateProblem(key, f"{key} {problem}", param.label))
+                problems.append(ParameterProblem(key, f"{key} {problem}", param.label))
             else:
                 values[key] = converted
         for param in params.values():
             if param.required and param.key not in entry:
                 problems.append(
-                    TemplateProblem(
+                    ParameterProblem(
                         "",
                         f"{self.name} needs {param.key} ({param.label})",
                         f"add {param.key} = ...: {param.why}",
@@ -352,7 +356,7 @@ class ActivityTemplate:
             longest = max(len(p.id) for p in self.spec.part)
             if len(ident) + 1 + longest > MAX_ID:
                 problems.append(
-                    TemplateProblem(
+                    ParameterProblem(
                         "id",
                         f"id is too long for a template: '{ident}-<part>' must stay within"
                         f" {MAX_ID} characters",
@@ -562,10 +566,10 @@ __all__ = [
     "ActivityTemplate",
     "Expansion",
     "Parameter",
+    "ParameterProblem",
     "Part",
     "Template",
     "TemplateFileError",
-    "TemplateProblem",
     "catalogue",
     "find",
     "listing",

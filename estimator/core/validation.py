@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from estimator.core.diagnostics import Diagnostic, KeyPath, cut, did_you_mean, named_path
+from estimator.core.diagnostics import Diagnostic, KeyPath, cut, did_you_mean
 from estimator.core.load import Source
 from estimator.core.model import ProposalInfo
 
@@ -249,9 +248,7 @@ def _at(
     doc: Source, where: KeyPath, path: KeyPath, code: str, message: str, hint: str
 ) -> Diagnostic:
     """A diagnostic about ``path``, placed where ``where`` is written."""
-    return replace(
-        doc.diag(where, code, message, hint), path=path, named=named_path(doc.data, path)
-    )
+    return doc.diag(path, code, message, hint, at=None if where == path else where)
 
 
 def validate_model(

@@ -28,7 +28,9 @@ TEMPLATE_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx
 
 
 class TemplateProblem(Exception):
-    """A user template is missing, of an unknown kind, or fails to render."""
+    """An output template (``--template``: Markdown, HTML or Word) is missing, of an unknown
+    kind, or fails to render. A problem with an activity template's parameters is a
+    ``core.templates.ParameterProblem``, reported as a diagnostic."""
 
 
 def template_format(path: Path) -> str:
