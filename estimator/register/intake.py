@@ -53,9 +53,7 @@ def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[api.Diagnostic]]
         elif path.exists():
             found.append(path)
         else:
-            problems.append(
-                api.Diagnostic(str(path), 0, 0, (), "no-file", "no such file or folder")
-            )
+            problems.append(api.Diagnostic(str(path), (), "no-file", "no such file or folder"))
     return list(dict.fromkeys(found)), problems
 
 
