@@ -453,46 +453,49 @@ def _unescalated_default_card(tmp_path: Path) -> Path:
     return path
 
 
-def test_an_unescalated_value_more_than_five_years_old_is_warned_at_the_activity_it_prices(
+def test_an_unescalated_value_more_than_five_years_old_is_warned_at_its_line_on_the_card(
     tmp_path: Path,
 ) -> None:
+    """What to change is the card's value: the warning is there, and names the activity it
+    prices (by id, with its line in the proposal)."""
     path = tmp_path / "proposal.toml"
-    # the portal first: the old value (the fellow's ticket) is the meeting's, told there
+    # the portal first: the old value (the fellow's ticket) is the meeting's
     meeting, portal = PROVENANCE.split("[[activity]]")[1:]
     path.write_text(
         PROVENANCE.split("[[activity]]")[0] + "[[activity]]" + portal + "\n[[activity]]" + meeting,
         encoding="utf-8",
     )
-    est = estimate(path, _unescalated_default_card(tmp_path)).estimate
+    card = _unescalated_default_card(tmp_path)
+    est = estimate(path, card).estimate
     assert est is not None
     [w] = [w for w in est.warnings if w.code == "rate-value-old"]
     assert w.severity is Severity.WARNING
-    assert w.key == "activity[1]"  # the meeting's [[activity]] header, not the first activity
-    assert w.line == path.read_text(encoding="utf-8").splitlines().index('id          = "meeting"')
-    assert "'fellowship.travel' of 2016-01-01 prices 2027 unescalated, 11 years later" in w.message
-    assert "(activity 'meeting')" in w.message
+    assert (w.file, w.where) == (str(card), "rate 'fellowship.travel', value of 2016-01-01")
+    card_lines = card.read_text(encoding="utf-8").splitlines()
+    assert card_lines[w.line] == "  from = 2016-01-01"  # the line after its [[rate.value]]
+    assert "prices 2027 unescalated, 11 years later" in w.message
+    meeting_line = path.read_text(encoding="utf-8").splitlines().index('id          = "meeting"')
+    assert f"by 'meeting' (line {meeting_line})" in w.message
 
 
-def test_each_old_value_is_one_warning_at_the_first_activity_it_prices(tmp_path: Path) -> None:
-    """The template seed expands three [[activity]] into eight activities, several priced with
-    the same old values: one warning per value, each at the first activity it prices more than
-    five years after its date."""
-    seed = Path(__file__).parent.parent / "seeds" / "wtsa28-ai-focus-group-template.toml"
-    est = estimate(seed, _unescalated_default_card(tmp_path)).estimate
+def _many_meetings(n: int) -> str:
+    head = PROVENANCE.split("[[activity]]")[0]
+    one = 'kind = "meeting"\ntitle = "Meeting"\ndays = 1\nlanguages = ["en"]\nfellowships = 1\n'
+    return head + "".join(f'\n[[activity]]\nid = "m{i}"\n{one}' for i in range(n))
+
+
+def test_an_old_value_used_by_a_hundred_activities_is_one_short_warning(tmp_path: Path) -> None:
+    """One warning per old value, whatever the number of activities it prices: it names the
+    first three and counts the others, instead of listing a hundred ids."""
+    path = tmp_path / "proposal.toml"
+    path.write_text(_many_meetings(100), encoding="utf-8")
+    first = path.read_text(encoding="utf-8").splitlines().index("[[activity]]") + 1
+    est = estimate(path, _unescalated_default_card(tmp_path)).estimate
     assert est is not None
     old = [w for w in est.warnings if w.code == "rate-value-old"]
-    named = [w.message.split("'")[1] for w in old]
-    assert named and len(named) == len(set(named))
-    for w, rate_id in zip(old, named, strict=True):
-        index = int(w.key.removeprefix("activity[").removesuffix("]"))
-        first = min(
-            line.index
-            for line in est.lines
-            if line.rate_id == rate_id
-            and line.rate_from is not None
-            and line.year - line.rate_from.year > 5
-        )
-        assert index == first, (rate_id, w.key)
+    assert [w.where for w in old] == ["rate 'fellowship.travel', value of 2016-01-01"]
+    assert f"by 'm0' (line {first}), 'm1', 'm2' and 97 more)" in old[0].message
+    assert "'m3'" not in old[0].message
 
 
 # -- posts and temporary assistance ---------------------------------------------------------

@@ -103,7 +103,7 @@ def price(
                     )
                 )
     lines.sort(key=lambda line: (line.year, line.index, line.activity))
-    diags += [_too_old(doc, value) for value in old.values()]
+    diags += [_too_old(doc, card, value) for value in old.values()]
     return lines, diags
 
 
@@ -167,20 +167,27 @@ def _stale(card: RateCard, priced: PricedRate) -> bool:
     )
 
 
-def _too_old(doc: Source, value: _OldValue) -> Diagnostic:
-    """One warning per old value, at the first activity it prices, with the years it prices and
-    every activity that uses it (the remedy, a newer value on the card, is the same for all)."""
-    since = value.priced.value.from_
+def _too_old(doc: Source, card: RateCard, value: _OldValue) -> Diagnostic:
+    """One warning per old value, at the value on the card (what to change), with the years it
+    prices and the activities that use it: the first three by id, the first with its line, and
+    how many more (the remedy, a newer value or an escalation, is the same for all)."""
+    rate, since = value.priced.rate, value.priced.value.from_
     low, high = min(value.years), max(value.years)
     span = str(low) if low == high else f"{low}–{high}"
     age = f"{low - since.year}" if low == high else f"{low - since.year}–{high - since.year}"
-    ids = ", ".join(f"'{a}'" for a in value.activities)
-    used = f"activit{'y' if len(value.activities) == 1 else 'ies'} {ids}"
-    return doc.diag(
-        ("activity", min(value.activities.values())),
+    ids = list(value.activities)
+    line, _ = doc.locator.locate(("activity", value.activities[ids[0]]))
+    named = [f"'{ids[0]}'" + (f" (line {line})" if line else "")] + [f"'{a}'" for a in ids[1:3]]
+    more = len(ids) - len(named)
+    if more:
+        named.append(f"{more:,} more")
+    used = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+    where = ("rate", list(card.rates).index(rate.id), "value", rate.value.index(value.priced.value))
+    return card.document.diag(
+        where,
         "rate-value-old",
-        f"the rate '{value.priced.rate.id}' of {since} prices {span} unescalated,"
-        f" {age} years later ({used}): more than {MAX_VALUE_AGE} years old",
+        f"prices {span} unescalated, {age} years later: more than {MAX_VALUE_AGE} years old"
+        f" (used in {doc.file} by {used})",
         "check for a newer figure (finimpact rates shows each value's date and source), give"
         " the card a yearly escalation, or use a card with current values (--rates)",
         severity=Severity.WARNING,
