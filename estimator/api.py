@@ -20,7 +20,7 @@ from estimator.core.diagnostics import Diagnostic, Severity, has_errors
 from estimator.core.difference import CURRENCIES_DIFFER, Difference, Row
 from estimator.core.estimate import Estimate
 from estimator.core.load import FileKind, Source, kind_of, parse_toml, read_toml
-from estimator.core.pipeline import Outcome
+from estimator.core.pipeline import Checked, Outcome
 from estimator.core.ratecard import RateCard
 from estimator.render.options import (
     DEFAULT_OPTIONS,
@@ -43,6 +43,7 @@ __all__ = [
     "FORMATS",
     "NO_PROPOSALS",
     "BatchRun",
+    "Checked",
     "Diagnostic",
     "Difference",
     "Estimate",
@@ -56,6 +57,7 @@ __all__ = [
     "Source",
     "TemplateProblem",
     "batch",
+    "check",
     "check_file",
     "compare_files",
     "difference",
@@ -138,9 +140,16 @@ def _plan(plan: Path | str | None) -> Path | None:
     return None if plan is None else Path(plan)
 
 
+def check(path: Path | str, *, rates: Rates = None) -> Checked:
+    """A file checked as ``finimpact validate`` checks it, whatever it is (proposal, rate card,
+    financial or strategic plan: see :func:`kind_of`): its kind, every problem, and for a
+    proposal the id of the rate card it was checked with (``rate_card``) and why that one
+    (``card_chosen_by``: 'rates' when given, 'proposal' for its rate_card, or 'default')."""
+    return pipeline.check(Path(path), _card(rates))
+
+
 def check_file(path: Path | str, *, rates: Rates = None) -> list[Diagnostic]:
-    """Every problem of a file, whatever it is (proposal, rate card, financial or strategic
-    plan: see :func:`kind_of`), as ``finimpact validate`` reports them."""
+    """Every problem of a file (:func:`check`'s diagnostics)."""
     return pipeline.check_file(Path(path), _card(rates))
 
 

@@ -5,6 +5,7 @@ languages, and `validate CARD PROPOSAL` checks the proposal with that card."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -138,3 +139,28 @@ def test_validate_checks_a_proposal_with_the_card_named_beside_it(tmp_path: Path
     beside = CliRunner().invoke(app, ["validate", str(card), str(proposal)])
     assert beside.exit_code == 1
     assert "has no rate 'interpretation'" in beside.stderr
+
+
+def test_validate_says_which_rate_card_checked_each_proposal(tmp_path: Path) -> None:
+    """A budget officer who names two cards beside a proposal learns which one checked it (the
+    default, since neither was chosen) and how to choose; one card beside it checks it."""
+    geneva = (cost_models.CARDS / "itu-geneva.toml").read_text(encoding="utf-8")
+    new_york = (cost_models.CARDS / "un-new-york.toml").read_text(encoding="utf-8")
+    mine = _write(tmp_path, new_york, "mine.toml")
+    other = _write(tmp_path, geneva, "other.toml")
+    service = (
+        '[[activity]]\nid = "portal"\nkind = "services"\ntitle = "Portal"\namount = 100\n'
+        'justification = "Quote"\n'
+    )
+    proposal = _write(tmp_path, HEAD.format(conference="PP-26") + service)
+    two = CliRunner().invoke(app, ["validate", str(mine), str(other), str(proposal)])
+    assert two.exit_code == 0, two.output
+    assert (
+        f"{proposal}: valid, checked with rate card 'itu-geneva' (the default; several cards"
+        " are named: --rates CARD checks every proposal with one)"
+    ) in two.stdout
+    one = CliRunner().invoke(app, ["validate", str(mine), str(proposal)])
+    assert f"{proposal}: valid, checked with rate card 'un-new-york' (named with it)" in one.stdout
+    as_json = CliRunner().invoke(app, ["validate", "--json", str(mine), str(proposal)])
+    checked = json.loads(as_json.stdout)[1]
+    assert (checked["rate_card"], checked["rate_card_chosen_by"]) == ("un-new-york", "rates")

@@ -9,7 +9,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,6 +32,9 @@ from estimator.render.options import (
     RenderOptions,
     TemplateProblem,
 )
+
+if TYPE_CHECKING:
+    from estimator.api import Checked
 
 # Each command imports the library (estimator.api) when it runs: start-up that matches the work
 # (--help loads no pipeline, validate and estimate --json no renderer; tests/test_startup.py).
@@ -309,31 +312,51 @@ def validate(
 
     report: list[dict[str, object]] = []
     failed = False
+    given = "--rates" if rates is not None else "named with it"
     if rates is None:
-        rates = _card_named_beside(files)
+        rates, several = _card_named_beside(files)
+        if several:
+            given = "several cards are named: --rates CARD checks every proposal with one"
     for file in files:
-        diags = api.check_file(file, rates=rates)
+        checked = api.check(file, rates=rates)
+        diags = checked.diagnostics
         failed |= has_errors(diags)
         if as_json:
-            report.append(
-                {
-                    "file": str(file),
-                    "valid": not has_errors(diags),
-                    "diagnostics": [d.to_json() for d in diags],
-                }
-            )
+            entry: dict[str, object] = {
+                "file": str(file),
+                "valid": not has_errors(diags),
+                "diagnostics": [d.to_json() for d in diags],
+            }
+            if checked.kind == "proposal":
+                entry["rate_card"] = checked.rate_card
+                entry["rate_card_chosen_by"] = checked.card_chosen_by
+            report.append(entry)
         else:
             _print_diagnostics(diags)
             if not has_errors(diags):
                 n = len(diags)
-                echo(f"{file}: valid" + (f" ({n} warning{'s' * (n > 1)})" if n else ""))
+                with_card = _checked_with(checked, given)
+                warned = f" ({n} warning{'s' * (n > 1)})" if n else ""
+                echo(f"{file}: valid{with_card}{warned}")
     if as_json:
         echo_json(json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8"))
     if failed:
         raise typer.Exit(1)
 
 
-def _card_named_beside(files: list[Path]) -> Path | None:
+def _checked_with(checked: Checked, given: str) -> str:
+    """', checked with rate card 'x' (the default)': which card checked a proposal, and why
+    that one (with several cards named, each proposal is checked with its own or the default)."""
+    if checked.kind != "proposal" or checked.rate_card is None:
+        return ""
+    why = {"rates": given, "proposal": "its rate_card", "default": "the default"}
+    if given.startswith("several"):  # the cards named did not check the proposals
+        why = {k: f"{v}; {given}" for k, v in why.items() if k != "rates"}
+    chosen = why.get(checked.card_chosen_by or "", "")
+    return f", checked with rate card '{checked.rate_card}' ({chosen})"
+
+
+def _card_named_beside(files: list[Path]) -> tuple[Path | None, bool]:
     """``validate CARD PROPOSAL``: the proposals are checked with the one rate card named
     beside them; with several, with their own rate_card or the default card (--rates chooses)."""
     from estimator import api
@@ -344,8 +367,8 @@ def _card_named_beside(files: list[Path]) -> Path | None:
         if doc is not None and api.kind_of(doc.data) == "rate card":
             cards.append(file)
     if len(cards) == 1:
-        return cards[0]
-    return None
+        return cards[0], False
+    return None, len(cards) > 1
 
 
 @app.command(

@@ -6,14 +6,14 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import cost_models
 from cost_models.kinds import KINDS
 from estimator.core.assess import assess
 from estimator.core.diagnostics import Diagnostic, Severity, TextPosition, has_errors
 from estimator.core.estimate import Estimate
-from estimator.core.load import Source, kind_of, not_a_proposal, parse_toml, read_toml
+from estimator.core.load import FileKind, Source, kind_of, not_a_proposal, parse_toml, read_toml
 from estimator.core.plan import FinancialPlan, parse_plan, plan_currency_mismatch, resolve_plan
 from estimator.core.price import price
 from estimator.core.ratecard import RateCard, load_card, parse_card
@@ -29,6 +29,9 @@ class Outcome:
 
     estimate: Estimate | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    rate_card: str | None = None
+    """The id of the rate card the proposal was checked and priced with (None when no card
+    could be used)."""
 
     @property
     def ok(self) -> bool:
@@ -93,21 +96,47 @@ def _cached_card(
     return card, tuple(diags)
 
 
-def check_file(path: Path, card_path: Path | None = None) -> list[Diagnostic]:
+ChosenBy = Literal["rates", "proposal", "default"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What ``finimpact validate`` found in one file: what it is, every problem, and for a
+    proposal the rate card it was checked with and why that one."""
+
+    kind: FileKind | None
+    """None when the file could not be read as TOML."""
+    diagnostics: list[Diagnostic]
+    rate_card: str | None = None
+    card_chosen_by: ChosenBy | None = None
+    """The card given (--rates, or the one card named beside the proposals), the proposal's
+    rate_card, or the default card."""
+
+
+def check(path: Path, card_path: Path | None = None) -> Checked:
     """Every problem of one file, whatever it holds (the rule of ``kind_of``): a proposal, a
     rate card, a financial plan or a strategic plan."""
     doc, diags = read_toml(path)  # read once: a pipe or a changing file gives one content
     if doc is None:
-        return diags
+        return Checked(None, diags)
     kind = kind_of(doc.data)
     if kind == "rate card":
         card, diags = parse_card(doc)
-        return diags if card is None else diags + _rates_lacking(card)
+        return Checked(kind, diags if card is None else diags + _rates_lacking(card))
     if kind == "financial plan":
-        return parse_plan(doc)[1]
+        return Checked(kind, parse_plan(doc)[1])
     if kind == "strategic plan":
-        return parse_strategic_plan(doc)[1]
-    return estimate_source(doc, card_path).diagnostics
+        return Checked(kind, parse_strategic_plan(doc)[1])
+    outcome = estimate_source(doc, card_path)
+    raw = doc.data.get("proposal")
+    wanted = isinstance(raw, dict) and isinstance(raw.get("rate_card"), str)
+    chosen: ChosenBy = "rates" if card_path is not None else "proposal" if wanted else "default"
+    return Checked(kind, outcome.diagnostics, outcome.rate_card, chosen)
+
+
+def check_file(path: Path, card_path: Path | None = None) -> list[Diagnostic]:
+    """Every problem of one file (see ``check``)."""
+    return check(path, card_path).diagnostics
 
 
 def _rates_lacking(card: RateCard) -> list[Diagnostic]:
@@ -208,8 +237,10 @@ def estimate_source(
     if wanted and card_path is None:
         found = _told_at_rate_card(doc, found, "unknown-card")
     diags += found
-    if proposal is None or card is None or has_errors(diags):
+    if card is None:
         return Outcome(None, diags)
+    if proposal is None or has_errors(diags):
+        return Outcome(None, diags, card.id)
     if card_path is not None and wanted and wanted != card.id:
         diags.append(
             doc.diag(
@@ -230,7 +261,7 @@ def estimate_source(
                 f" name a card in {currency}",
             )
         )
-        return Outcome(None, diags)
+        return Outcome(None, diags, card.id)
     if plan is None:
         plan, found = resolve_plan(plan_path, card)
     else:
@@ -241,7 +272,7 @@ def estimate_source(
     lines, found = price(proposal, card, doc)
     diags += found
     if has_errors(diags):
-        return Outcome(None, diags)
+        return Outcome(None, diags, card.id)
     result = Estimate(
         proposal=proposal,
         card=card.info,
@@ -252,4 +283,4 @@ def estimate_source(
         warnings=tuple(d for d in diags if d.severity is Severity.WARNING),
         goal_titles=proposal_goal_titles(proposal),
     )
-    return Outcome(result, diags)
+    return Outcome(result, diags, card.id)
