@@ -21,6 +21,7 @@ from estimator.core.difference import CURRENCIES_DIFFER, Difference, Row
 from estimator.core.estimate import Estimate
 from estimator.core.load import FileKind, Source, kind_of, parse_toml, read_toml
 from estimator.core.pipeline import Checked, Outcome
+from estimator.core.plan import FinancialPlan
 from estimator.core.ratecard import RateCard
 from estimator.render.options import (
     DEFAULT_OPTIONS,
@@ -65,6 +66,7 @@ __all__ = [
     "estimate_data",
     "estimate_file",
     "estimate_text",
+    "financial_plan",
     "has_errors",
     "kind_of",
     "parse_source",
@@ -185,6 +187,17 @@ def compare_files(
         return None, diags
     found, problems = difference(estimates)
     return found, diags + problems
+
+
+def financial_plan(plan: Path | str) -> tuple[FinancialPlan | None, list[Diagnostic]]:
+    """A financial plan, loaded and checked: a TOML file, or the name of a shipped plan
+    ('example-itu'), as ``--plan`` takes it."""
+    from estimator.core.plan import load_plan, shipped_plans
+
+    shipped = shipped_plans().get(str(plan))
+    if shipped is not None and not Path(plan).exists():
+        return load_plan(shipped, f"cost_models/plans/{shipped.name}")
+    return load_plan(Path(plan))
 
 
 def render(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> dict[str, bytes]:

@@ -259,3 +259,18 @@ def test_the_register_commands_do_not_slow_the_others() -> None:
         code, modules = imported_by(*argv)
         assert code == 0
         assert not modules & {"sqlalchemy", "alembic", "psycopg"}, argv
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("PP26/1/1(Rev.1)(Rev.2)", "gives Rev. twice"),
+        ("PP26/1/1(Corr.0)", "count from 1"),
+        ("(Rev.1)", "no reference before its revision"),
+    ],
+)
+def test_a_reference_that_cannot_be_read_says_why(written: str, words: str) -> None:
+    from estimator.register.reference import ReferenceProblem, parse
+
+    with pytest.raises(ReferenceProblem, match=re.escape(words)):
+        parse(written)

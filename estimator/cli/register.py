@@ -5,6 +5,7 @@ until a register command runs: the database libraries never slow the other comma
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -21,7 +22,9 @@ from estimator.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from estimator.register.store import Register, VersionInfo
+    from estimator.core.difference import Difference
+    from estimator.register.position import Position
+    from estimator.register.store import DecisionInfo, Register, VersionInfo
 
 register_app = typer.Typer(
     name="register",
@@ -223,6 +226,7 @@ def show(
             known = ", ".join(v.reference for v in versions)
             _fail(f"{ref.text} is not recorded; the versions of {ref.base} are: {known}")
         record = _run(register.version, ref.text)
+        decisions = _run(register.decisions, ref.text)
     assert record is not None
     if text:
         typer.echo(record.text, nl=False)
@@ -235,6 +239,8 @@ def show(
     echo(f"conference {info.conference}; versions (* current):")
     for v in versions:
         echo(_row(v))
+    for d in decisions:
+        echo(f"decision: {_decision_text(d)}")
     echo("")
     echo(f"{info.reference}: {info.currency} {info.total:,.2f}, additional {info.additional:,.2f}")
     for n in record.needs:
@@ -253,3 +259,313 @@ def _run(method: Any, *args: Any, **kw: Any) -> Any:
         return method(*args, **kw)
     except RegisterProblem as e:
         _fail(str(e))
+
+
+@register_app.command(cls=_Command, short_help="Record a decision taken on a proposal.")
+def decide(
+    reference: Annotated[
+        str,
+        typer.Argument(
+            metavar="REFERENCE", help="The proposal, by any of its versions.", hidden=True
+        ),
+    ],
+    decision: Annotated[
+        str,
+        typer.Argument(
+            metavar="DECISION",
+            help="adopted, amended, merged, withdrawn or not-adopted.",
+            hidden=True,
+        ),
+    ],
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version",
+            metavar="REFERENCE",
+            help="The version adopted: required for amended (the amended text, recorded as a"
+            " revision); for adopted, default the proposal's current version.",
+        ),
+    ] = None,
+    into: Annotated[
+        str | None,
+        typer.Option("--into", metavar="TEXT", help="merged: the text it was merged into."),
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="A note kept with the decision.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    by: ByOption = None,
+    at: AtOption = None,
+) -> None:
+    """Record a decision taken on a proposal: adopted, amended (adopted as amended), merged
+    (into another text), withdrawn or not-adopted.
+
+    REFERENCE names the proposal by any of its versions. adopted counts the version named with
+    --version, else the proposal's current one; amended needs --version, the amended text
+    recorded as a version of the proposal (finimpact register add); merged needs --into, the
+    text it was merged into (its cost counts there, if that text is recorded). A later decision
+    replaces an earlier one in the position; every decision is kept. Recording the same
+    decision again changes nothing.
+    """
+    from estimator.register.position import DECISIONS
+
+    if decision not in DECISIONS:
+        raise typer.BadParameter(
+            f"'{decision}' is not a decision: {', '.join(DECISIONS)}", param_hint="DECISION"
+        )
+    with _open(db) as register:
+        found, new = _run(
+            register.decide,
+            reference,
+            decision,
+            version=version,
+            into=into,
+            note=note,
+            by=by,
+            at=_at(at),
+        )
+    if new:
+        echo(f"recorded: {_decision_text(found)}")
+    else:
+        echo(f"already recorded, unchanged: {_decision_text(found)}")
+
+
+def _decision_text(d: DecisionInfo) -> str:
+    what = {
+        "adopted": f"adopted ({d.version})",
+        "amended": f"adopted as amended ({d.version})",
+        "merged": f"merged into {d.into}",
+        "withdrawn": "withdrawn",
+        "not-adopted": "not adopted",
+    }[d.kind]
+    by = d.recorded_by if d.recorded_by is not None else "(not stated)"
+    note = f"; {d.note}" if d.note else ""
+    return f"{d.proposal} {what}, {d.recorded_at} by {by}{note}"
+
+
+@register_app.command(
+    cls=_Command, short_help="The running Article 34 position, by year and Sector."
+)
+def position(
+    plan: PlanOption = None,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """The running Article 34 position: the additional credits of the decisions taken, then
+    of the proposals pending, by year and budget unit (Sector), against the financial plan
+    named with --plan, and which version first takes each one beyond its headroom.
+
+    Adopted decisions count the version adopted, in the order the decisions were recorded;
+    pending proposals their current version, in the order first recorded; proposals merged,
+    withdrawn or not adopted count for nothing (a merged one's cost is in the text it was
+    merged into, when that text is recorded). Without --plan the credits are summed, not
+    assessed.
+    """
+    from estimator import api
+
+    loaded = None
+    if plan is not None:
+        loaded, problems = api.financial_plan(plan)
+        _print_diagnostics(problems)
+        if loaded is None or api.has_errors(problems):
+            raise typer.Exit(1)
+    with _open(db) as register:
+        found = _run(register.position, loaded)
+    if as_json:
+        echo_json(_dumps(found.to_json()))
+        return
+    echo(_position_text(found, register.shown))
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def _position_text(p: Position, shown: str) -> str:
+    cur = p.currency or ""
+    lines = [
+        f"Article 34 position of {shown}, in {cur or 'no currency yet'}"
+        f" ({p.versions} versions recorded; as of {p.as_of or 'nothing recorded'})",
+    ]
+    if p.plan is None:
+        lines.append("No financial plan named (--plan): the credits are summed, not assessed.")
+    else:
+        example = " (an example: its figures are assumed)" if p.plan.example else ""
+        lines.append(
+            f"Against the financial plan {p.plan.id}, {p.plan.period[0]}-{p.plan.period[1]}:"
+            f" {p.plan.title}{example}"
+        )
+    lines.append(
+        f"Adopted: {len(p.adopted)}, additional credits {cur} {p.adopted_total:,.2f};"
+        f" pending: {len(p.pending)}, {cur} {p.pending_total:,.2f};"
+        f" merged, withdrawn or not adopted: {len(p.closed)}"
+    )
+    head = ("year", "unit", "headroom", "adopted", "left after", "pending", "left after all")
+    rows = [head] + [
+        (
+            str(c.year),
+            c.unit,
+            _money(c.headroom) if c.headroom is not None else "outside plan",
+            _money(c.adopted),
+            _money(c.remaining_after_adopted),
+            _money(c.pending),
+            _money(c.remaining),
+        )
+        for c in p.cells
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines.append("")
+    for r in rows:
+        lines.append(
+            "  ".join(
+                v.ljust(w) if i < 2 else v.rjust(w)
+                for i, (v, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+        )
+    exceeded = p.exceeded
+    if exceeded:
+        lines.append("")
+    for c in exceeded:
+        lines.append(
+            f"the headroom of {c.unit} in {c.year} is first exceeded by {c.first_exceeded_by}"
+            f" ({c.first_exceeded_stage})"
+        )
+    for gone in p.closed:
+        if gone.decision == "merged" and not gone.into_recorded:
+            lines.append(
+                f"note: {gone.reference} was merged into {gone.into}, which is not recorded: its"
+                " cost is in no figure above until that text is added"
+            )
+    return "\n".join(lines)
+
+
+@register_app.command(cls=_Command, short_help="What a version adds, removes or changes.")
+def diff(
+    first: Annotated[
+        str,
+        typer.Argument(
+            metavar="REFERENCE", help="A version (compared with the one before it).", hidden=True
+        ),
+    ],
+    second: Annotated[
+        str | None,
+        typer.Argument(metavar="[OTHER]", help="Another version to compare it with.", hidden=True),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the difference as JSON.")] = False,
+) -> None:
+    """What a version adds, removes or changes in cost, by year, object of expenditure,
+    budget unit (Sector), source of funding and activity.
+
+    With one REFERENCE, the version against the one before it (PP26/44A2/1(Rev.1) against
+    PP26/44A2/1); with two, the second against the first. Each estimate is made again from the
+    text and card recorded with it.
+    """
+    from estimator import api
+
+    with _open(db) as register:
+        if second is None:
+            versions = _run(register.versions, first)
+            names = [v.reference for v in versions]
+            wanted = _canonical(first)
+            if wanted not in names:
+                _fail(f"{wanted} is not recorded in {register.shown}")
+            at = names.index(wanted)
+            if at == 0:
+                _fail(f"{wanted} is the first version of its proposal: name the one to compare")
+            pair = [names[at - 1], wanted]
+        else:
+            pair = [_canonical(first), _canonical(second)]
+        outcomes = [_run(register.remake, ref) for ref in pair]
+    found, problems = api.difference([o.estimate for o in outcomes], pair)
+    _print_diagnostics(problems)
+    if found is None:
+        raise typer.Exit(1)
+    if as_json:
+        echo_json(_dumps(found.to_json()))
+        return
+    echo(_difference_text(found))
+
+
+def _canonical(reference: str) -> str:
+    from estimator.register.reference import ReferenceProblem, parse
+
+    try:
+        return parse(reference).text
+    except ReferenceProblem as e:
+        _fail(str(e))
+
+
+def _difference_text(d: Difference) -> str:
+    a, b = d.names[0], d.names[1]
+    cur = d.currency
+    lines = [
+        f"{b} against {a}, in {cur}:",
+        f"  total: {_money(d.total.amount(0))} -> {_money(d.total.amount(1))}"
+        f" (change {d.total.change(1):+,.2f})",
+    ]
+    titles = {
+        "year": "by year",
+        "element": "by object of expenditure",
+        "unit": "by budget unit (Sector)",
+        "funding": "by source of funding",
+        "activity": "by activity",
+    }
+    for dim, title in titles.items():
+        rows = [r for r in d.table(dim) if r.status(1) != "same"]  # type: ignore[arg-type]
+        if not rows:
+            continue
+        lines.append(f"{title}:")
+        for r in rows:
+            name = f"{r.key} {r.title}".strip() if r.title else str(r.key)
+            lines.append(
+                f"  {name}: {_money(r.amount(0))} -> {_money(r.amount(1))}"
+                f" ({r.change(1):+,.2f}, {r.status(1)})"
+            )
+    return "\n".join(lines)
+
+
+@register_app.command("export", cls=_Command, short_help="Write the register to plain files.")
+def export_command(
+    folder: Annotated[
+        Path, typer.Argument(metavar="FOLDER", help="A new or empty folder.", hidden=True)
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the register into FOLDER (new or empty) as plain files: each version's proposal
+    (TOML) and estimate (JSON), each rate card (TOML), and index.json listing every version
+    and decision in the order recorded, with who recorded it and when. All or nothing."""
+    from estimator.register.store import RegisterProblem
+    from estimator.register.transfer import export
+
+    with _open(db) as register:
+        try:
+            written = export(register, folder)
+        except RegisterProblem as e:
+            _fail(str(e))
+        except OSError as e:
+            _fail(f"cannot write {folder}: {e.strerror or e}")
+    echo(f"wrote {written[0]} and {len(written) - 1} files beside it")
+
+
+@register_app.command("import", cls=_Command, short_help="Read a register back from an export.")
+def import_command(
+    folder: Annotated[
+        Path, typer.Argument(metavar="FOLDER", help="A folder written by export.", hidden=True)
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Record an export (a folder written by finimpact register export) into a new or empty
+    register: every version is costed again from its text and card, and the folder is
+    refused if any figure differs from its index; then every version and decision is
+    recorded as it was, with who recorded it and when, in one transaction."""
+    from estimator.register.store import RegisterProblem
+    from estimator.register.transfer import read_export
+
+    try:
+        versions, decisions = read_export(folder)
+    except RegisterProblem as e:
+        _fail(str(e))
+    with _open(db, create=True) as register:
+        _run(register.load, versions, decisions)
+    echo(f"{register.shown}: imported {len(versions)} versions and {len(decisions)} decisions")

@@ -71,3 +71,19 @@ requirement = sa.Table(
     sa.Column("cents", sa.BigInteger, nullable=False),
 )
 """A version's additional credits by year and budget unit, in cents: what the position sums."""
+
+decision = sa.Table(
+    "decision",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("proposal_id", sa.Integer, sa.ForeignKey("proposal.id"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("version.id")),
+    sa.Column("into_text", sa.String(240)),
+    sa.Column("note", sa.Text),
+    sa.Column("recorded_by", sa.Text),
+    sa.Column("recorded_at", sa.String(32), nullable=False),
+    sa.Index("decision_proposal", "proposal_id"),
+)
+"""A decision on a proposal (estimator.register.position.DECISIONS), in the order recorded:
+the version adopted (adopted, adopted as amended), the text it was merged into (merged)."""

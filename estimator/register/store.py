@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,16 +29,26 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from estimator import __version__
+from estimator import __version__, api
+from estimator.core.plan import FinancialPlan
 from estimator.register import schema as t
 from estimator.register.intake import Submission
-from estimator.register.position import Need
+from estimator.register.position import (
+    DECISIONS,
+    Closed,
+    Contribution,
+    DecisionKind,
+    Need,
+    Position,
+    Stage,
+    compute,
+)
 from estimator.register.reference import Reference, ReferenceProblem, parse
 
 DEFAULT_FILE = "finimpact-register.sqlite"
 """The register used when none is named: this file in the current folder."""
 APPLICATION = "finimpact register"
-REVISIONS = ("0001",)
+REVISIONS = ("0001", "0002")
 """Every schema revision, oldest first; the last is the one this version of the tool writes
 (a test checks it against the migrations)."""
 HEAD = REVISIONS[-1]
@@ -142,6 +153,58 @@ class VersionRecord:
 class Added:
     added: tuple[str, ...]
     unchanged: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    """A decision as recorded."""
+
+    proposal: str
+    kind: DecisionKind
+    version: str | None
+    """The version adopted (adopted, adopted as amended)."""
+    into: str | None
+    """The text a merged proposal was merged into."""
+    note: str | None
+    recorded_by: str | None
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who recorded a version, and when."""
+
+    by: str | None
+    at: str
+
+
+@dataclass(frozen=True)
+class VersionDump:
+    proposal: str
+    reference: str
+    text: str
+    text_sha256: str
+    card_id: str
+    card_sha256: str
+    plan_id: str | None
+    plan_sha256: str | None
+    currency: str
+    total: Decimal
+    additional: Decimal
+    needs: tuple[Need, ...]
+    estimate_json: str
+    recorded_by: str | None
+    recorded_at: str
+    tool_version: str
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A whole register, as the export writes it."""
+
+    versions: list[VersionDump]
+    cards: dict[str, tuple[str, str]]
+    decisions: list[DecisionInfo]
 
 
 def open_register(location: str | Path | None, *, create: bool = False) -> Register:
@@ -520,12 +583,332 @@ class Register:
             row.tool_version,
         )
 
+    # decisions
 
-def _base(reference: str) -> str:
+    def decide(
+        self,
+        reference: str,
+        kind: DecisionKind,
+        *,
+        version: str | None = None,
+        into: str | None = None,
+        note: str | None = None,
+        by: str | None,
+        at: str | None,
+    ) -> tuple[DecisionInfo, bool]:
+        """Record a decision on a proposal (named by any of its versions): adopted (the
+        version named, else its current one), adopted as amended (``version``, required: the
+        amended text, recorded as a version of the proposal), merged into ``into`` (required),
+        withdrawn or not adopted. A later decision replaces an earlier one in the position;
+        every one is kept. The same decision as the last one recorded changes nothing
+        (returns it and False)."""
+        base = _base(reference)
+        if kind == "amended" and version is None:
+            raise RegisterProblem(
+                "adopted as amended: name the version adopted with --version (record the"
+                " amended text first, as a revision of the proposal)"
+            )
+        if kind == "merged" and not into:
+            raise RegisterProblem("merged: name the text it was merged into with --into")
+        if kind not in ("adopted", "amended") and version is not None:
+            raise RegisterProblem(f"--version goes with adopted or amended, not {kind}")
+        if kind != "merged" and into is not None:
+            raise RegisterProblem(f"--into goes with merged, not {kind}")
+        with self._write() as conn:
+            versions = self._versions(conn, base)
+            if not versions:
+                raise RegisterProblem(f"{base} is not in {self.shown} (finimpact register list)")
+            chosen: VersionInfo | None = None
+            if kind in ("adopted", "amended"):
+                wanted = _parsed(version).text if version is not None else None
+                if wanted is None:
+                    chosen = next(v for v in versions if v.current)
+                else:
+                    found = [v for v in versions if v.reference == wanted]
+                    if not found:
+                        known = ", ".join(v.reference for v in versions)
+                        raise RegisterProblem(
+                            f"{wanted} is not a recorded version of {base} ({known}): record"
+                            " it first (finimpact register add)"
+                        )
+                    chosen = found[0]
+            into_text = _parsed(into).text if into else None
+            last = self._decisions(conn, base)
+            same = (kind, chosen.reference if chosen else None, into_text, note)
+            if last and (last[-1].kind, last[-1].version, last[-1].into, last[-1].note) == same:
+                return last[-1], False
+            pid = conn.execute(
+                sa.select(t.proposal.c.id).where(t.proposal.c.reference == base)
+            ).scalar_one()
+            vid = None
+            if chosen is not None:
+                vid = conn.execute(
+                    sa.select(t.version.c.id).where(t.version.c.reference == chosen.reference)
+                ).scalar_one()
+            conn.execute(
+                sa.insert(t.decision).values(
+                    proposal_id=pid,
+                    kind=kind,
+                    version_id=vid,
+                    into_text=into_text,
+                    note=note,
+                    recorded_by=by,
+                    recorded_at=at or now(),
+                )
+            )
+            return self._decisions(conn, base)[-1], True
+
+    def decisions(self, reference: str) -> list[DecisionInfo]:
+        """Every decision recorded on a proposal, in the order recorded."""
+        with self._read() as conn:
+            return self._decisions(conn, _base(reference))
+
+    def _decisions(self, conn: sa.Connection, base: str | None) -> list[DecisionInfo]:
+        d, p, v = t.decision.c, t.proposal.c, t.version.c
+        query = (
+            sa.select(
+                d.id,
+                p.reference,
+                d.kind,
+                v.reference.label("version"),
+                d.into_text,
+                d.note,
+                d.recorded_by,
+                d.recorded_at,
+            )
+            .join_from(t.decision, t.proposal, d.proposal_id == p.id)
+            .outerjoin(t.version, d.version_id == v.id)
+            .order_by(d.id)
+        )
+        if base is not None:
+            query = query.where(p.reference == base)
+        return [
+            DecisionInfo(
+                r.reference, r.kind, r.version, r.into_text, r.note, r.recorded_by, r.recorded_at
+            )
+            for r in conn.execute(query)
+        ]
+
+    # the position
+
+    def position(self, plan: FinancialPlan | None) -> Position:
+        """The running Article 34 position: the decisions taken (the versions adopted, in the
+        order the decisions were recorded), then the proposals pending (their current
+        versions, in the order first recorded), against ``plan`` (None: summed only)."""
+        with self._read() as conn:
+            v, r = t.version.c, t.requirement.c
+            versions = conn.execute(
+                sa.select(
+                    v.id,
+                    v.proposal_id,
+                    v.reference,
+                    v.rev,
+                    v.addendum,
+                    v.corrigendum,
+                    v.title,
+                    v.currency,
+                    v.recorded_at,
+                )
+            ).all()
+            bases = dict(conn.execute(sa.select(t.proposal.c.id, t.proposal.c.reference)).all())
+            d = t.decision.c
+            decisions = conn.execute(
+                sa.select(
+                    d.id, d.proposal_id, d.kind, d.version_id, d.into_text, d.recorded_at
+                ).order_by(d.id)
+            ).all()
+            needs: dict[int, list[Need]] = {}
+            for vid, year, unit, c in conn.execute(
+                sa.select(r.version_id, r.year, r.unit, r.cents)
+            ):
+                needs.setdefault(vid, []).append(Need(year, unit, from_cents(c)))
+        by_id = {row.id: row for row in versions}
+        current: dict[int, Any] = {}
+        for row in versions:
+            best = current.get(row.proposal_id)
+            if best is None or (row.rev, row.addendum, row.corrigendum) > (
+                best.rev,
+                best.addendum,
+                best.corrigendum,
+            ):
+                current[row.proposal_id] = row
+        last: dict[int, Any] = {}
+        for taken in decisions:
+            last[taken.proposal_id] = taken  # the latest decision on each proposal
+        recorded = set(bases.values())
+
+        def contribution(row: Any, stage: Stage, decision: Any = None) -> Contribution:
+            ordered = sorted(needs.get(row.id, ()), key=lambda n: (n.year, n.unit))
+            return Contribution(
+                stage,
+                bases[row.proposal_id],
+                row.reference,
+                row.title,
+                tuple(ordered),
+                None if decision is None else decision.kind,
+                None if decision is None else decision.recorded_at,
+            )
+
+        adopted: list[Contribution] = []
+        closed: list[Closed] = []
+        for row in sorted(last.values(), key=lambda r: r.id):
+            if row.kind in ("adopted", "amended"):
+                adopted.append(contribution(by_id[row.version_id], "adopted", row))
+            else:
+                cur = current[row.proposal_id]
+                into = row.into_text
+                closed.append(
+                    Closed(
+                        bases[row.proposal_id],
+                        cur.reference,
+                        cur.title,
+                        row.kind,
+                        row.recorded_at,
+                        into,
+                        into is not None and _parsed(into).base in recorded,
+                    )
+                )
+        pending = [
+            contribution(current[pid], "pending") for pid in sorted(current) if pid not in last
+        ]
+        counted = {c.version for c in [*adopted, *pending]}
+        currencies = sorted({row.currency for row in versions if row.reference in counted})
+        if len(currencies) > 1:
+            raise RegisterProblem(
+                f"the versions counted are in {' and '.join(currencies)}: a position is in"
+                " one currency (record them costed on cards in one currency)"
+            )
+        currency = currencies[0] if currencies else (plan.currency if plan else None)
+        if plan is not None and currency is not None and plan.currency != currency:
+            raise RegisterProblem(
+                f"the financial plan '{plan.id}' is in {plan.currency}, the register's"
+                f" versions in {currency}: name a plan in {currency}"
+            )
+        times = [row.recorded_at for row in versions] + [row.recorded_at for row in decisions]
+        return compute(
+            adopted,
+            pending,
+            plan,
+            currency=currency,
+            closed=closed,
+            versions=len(versions),
+            as_of=max(times) if times else None,
+        )
+
+    # export and import
+
+    def dump(self) -> Stored:
+        """Everything recorded, in the order recorded (one read transaction)."""
+        with self._read() as conn:
+            v = t.version.c
+            rows = conn.execute(
+                sa.select(t.version, t.proposal.c.reference.label("base"))
+                .join_from(t.version, t.proposal, v.proposal_id == t.proposal.c.id)
+                .order_by(v.id)
+            ).all()
+            r = t.requirement.c
+            needs: dict[int, list[Need]] = {}
+            for vid, year, unit, c in conn.execute(
+                sa.select(r.version_id, r.year, r.unit, r.cents)
+            ):
+                needs.setdefault(vid, []).append(Need(year, unit, from_cents(c)))
+            cards = {
+                sha: (card_id, text)
+                for sha, card_id, text in conn.execute(
+                    sa.select(t.card.c.sha256, t.card.c.id, t.card.c.text).order_by(t.card.c.sha256)
+                )
+            }
+            decisions = self._decisions(conn, None)
+        versions = [
+            VersionDump(
+                row.base,
+                row.reference,
+                row.text,
+                row.text_sha256,
+                row.card_id,
+                row.card_sha256,
+                row.plan_id,
+                row.plan_sha256,
+                row.currency,
+                from_cents(row.total_cents),
+                from_cents(row.additional_cents),
+                tuple(sorted(needs.get(row.id, ()), key=lambda n: (n.year, n.unit))),
+                row.estimate,
+                row.recorded_by,
+                row.recorded_at,
+                row.tool_version,
+            )
+            for row in rows
+        ]
+        return Stored(versions, cards, decisions)
+
+    def load(
+        self, versions: Sequence[tuple[Submission, Stamp]], decisions: Sequence[dict[str, Any]]
+    ) -> None:
+        """Record an export's versions, each with who recorded it and when, and its
+        decisions, in one transaction, into a register that holds nothing yet."""
+        with self._write() as conn:
+            held = conn.execute(sa.select(sa.func.count()).select_from(t.version)).scalar_one()
+            if held:
+                raise RegisterProblem(
+                    f"{self.shown} already holds {held} versions: import into a new or empty"
+                    " register"
+                )
+            for sub, stamp in versions:
+                self._insert(conn, [sub], stamp.by, stamp.at, None)
+            ids = dict(conn.execute(sa.select(t.proposal.c.reference, t.proposal.c.id)).all())
+            vids = dict(conn.execute(sa.select(t.version.c.reference, t.version.c.id)).all())
+            rows = []
+            for d in decisions:
+                kind = d.get("decision")
+                if kind not in DECISIONS or d.get("proposal") not in ids:
+                    raise RegisterProblem(f"a decision of the export cannot be read: {d}")
+                version = d.get("version")
+                if version is not None and version not in vids:
+                    raise RegisterProblem(f"a decision names {version}, which is not recorded")
+                rows.append(
+                    {
+                        "proposal_id": ids[d["proposal"]],
+                        "kind": kind,
+                        "version_id": None if version is None else vids[version],
+                        "into_text": d.get("into"),
+                        "note": d.get("note"),
+                        "recorded_by": d.get("recorded_by"),
+                        "recorded_at": d["recorded_at"],
+                    }
+                )
+            if rows:
+                conn.execute(sa.insert(t.decision), rows)
+
+    def remake(self, reference: str) -> api.Outcome:
+        """A version's estimate made again from its recorded text and card (for the
+        difference between versions, which needs the estimates themselves)."""
+        record = self.version(reference)
+        if record is None:
+            raise RegisterProblem(f"{reference} is not recorded in {self.shown}")
+        with tempfile.TemporaryDirectory(prefix="finimpact-card-") as folder:
+            card = Path(folder) / f"{record.info.card_id}.toml"
+            card.write_text(record.card_text, encoding="utf-8", newline="")
+            outcome = api.estimate_text(record.text, record.info.reference, rates=card)
+        est = outcome.estimate
+        if est is None or est.total != record.info.total:
+            raise RegisterProblem(
+                f"{record.info.reference} no longer costs what was recorded on its card"
+                f" ({record.info.currency} {record.info.total}): it was costed by finimpact"
+                f" {record.tool_version}, whose rules differ from this one's"
+            )
+        return outcome
+
+
+def _parsed(reference: str) -> Reference:
     try:
-        return parse(reference).base
+        return parse(reference)
     except ReferenceProblem as e:
         raise RegisterProblem(str(e)) from e
+
+
+def _base(reference: str) -> str:
+    return _parsed(reference).base
 
 
 def _version_row(s: Submission, proposal_id: int, by: str | None, when: str) -> dict[str, Any]:
