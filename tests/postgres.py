@@ -10,6 +10,7 @@ tests/libreoffice.py does for LibreOffice.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -79,9 +80,10 @@ class Server:
         return self.url(name)
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Server]:
-    bindir = require_postgres()
+@contextlib.contextmanager
+def cluster(bindir: Path, durable: bool = False) -> Iterator[Server]:
+    """A throw-away cluster in a temporary folder, stopped and removed on exit; for the tests
+    without fsync (nothing to keep), ``durable`` for benchmarks (as a real server runs)."""
     folder = Path(tempfile.mkdtemp(prefix="finimpact-pg-"))
     data, socket, log = folder / "data", folder / "socket", folder / "server.log"
     socket.mkdir()
@@ -91,25 +93,13 @@ def postgres() -> Iterator[Server]:
     folder.chmod(0o755)
     run = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log)]
     try:
+        initdb = [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
         subprocess.run(
-            _as_server_user(
-                [
-                    str(bindir / "initdb"),
-                    "-D",
-                    str(data),
-                    "-A",
-                    "trust",
-                    "-U",
-                    "postgres",
-                    "-E",
-                    "UTF8",
-                    "--no-sync",
-                ]
-            ),
-            check=True,
-            capture_output=True,
+            _as_server_user([*initdb, "-E", "UTF8", "--no-sync"]), check=True, capture_output=True
         )
-        options = f"-k {socket} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
+        options = f"-k {socket} -c listen_addresses=''"
+        if not durable:
+            options += " -c fsync=off -c full_page_writes=off"
         subprocess.run(
             _as_server_user([*run, "-o", options, "-w", "start"]), check=True, capture_output=True
         )
@@ -119,3 +109,9 @@ def postgres() -> Iterator[Server]:
             _as_server_user([*run, "-m", "immediate", "stop"]), check=False, capture_output=True
         )
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Server]:
+    with cluster(require_postgres()) as server:
+        yield server

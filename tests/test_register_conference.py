@@ -124,7 +124,7 @@ def position(db: str, plan: Path) -> dict[str, Any]:
 
 
 def test_a_conference_played_through_gives_the_position_worked_out_by_hand(
-    db: str, tmp_path: Path
+    db: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     plan = play(db, tmp_path)
     found = position(db, plan)
@@ -170,6 +170,8 @@ def test_a_conference_played_through_gives_the_position_worked_out_by_hand(
     out = tmp_path / "export"
     cli("export", str(out), "--db", db)
     copy = str(tmp_path / "copy.sqlite")
+    if "://" in db:  # into PostgreSQL too: a second, empty database on the same server
+        copy = request.getfixturevalue("postgres").database()
     cli("import", str(out), "--db", copy)
     assert position(copy, plan) == found
     again = tmp_path / "again"

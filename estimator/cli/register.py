@@ -23,7 +23,7 @@ from estimator.cli.common import (
 
 if TYPE_CHECKING:
     from estimator.core.difference import Difference
-    from estimator.register.position import Position
+    from estimator.register.position import RunningPosition
     from estimator.register.store import DecisionInfo, Register, VersionInfo
 
 register_app = typer.Typer(
@@ -381,7 +381,7 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
-def _position_text(p: Position, shown: str) -> str:
+def _position_text(p: RunningPosition, shown: str) -> str:
     cur = p.currency or ""
     lines = [
         f"Article 34 position of {shown}, in {cur or 'no currency yet'}"

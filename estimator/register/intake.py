@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from estimator import api
-from estimator.register.position import Need
+from estimator.register.position import Credit
 from estimator.register.reference import Reference, ReferenceProblem, parse
 
 
@@ -32,7 +32,7 @@ class Submission:
     plan_sha256: str | None
     total: Decimal
     additional: Decimal
-    needs: tuple[Need, ...]
+    needs: tuple[Credit, ...]
     estimate_json: str
     name: str
     """Where it came from (a file), for messages."""
@@ -88,7 +88,7 @@ def submit_source(
     card, found = api.rate_card(rates if rates is not None else info.rate_card)
     if card is None or card.sha256 != est.card_sha256 or card.document.text is None:
         return None, [*diags, *found]  # the card changed on disk while it was read
-    needs = tuple(Need(r.year, r.unit, r.additional) for r in est.article34.required)
+    needs = tuple(Credit(r.year, r.unit, r.additional) for r in est.article34.required)
     assessed = est.article34.plan
     estimate_json = api.render(est, api.RenderOptions(formats=("json",)))["json"]
     return (

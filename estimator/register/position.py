@@ -37,7 +37,7 @@ adopted."""
 
 
 @dataclass(frozen=True)
-class Need:
+class Credit:
     """Additional credits of one version in one year and budget unit."""
 
     year: int
@@ -55,7 +55,7 @@ class Contribution:
     version: str
     """The version counted: the one adopted, or the current one of a pending proposal."""
     title: str
-    needs: tuple[Need, ...]
+    needs: tuple[Credit, ...]
     decision: DecisionKind | None = None
     decided_at: str | None = None
     crosses: tuple[tuple[int, str], ...] = ()
@@ -82,7 +82,7 @@ class Closed:
 
 
 @dataclass(frozen=True)
-class Cell:
+class PositionCell:
     """One year and budget unit: the credits adopted and pending, against the headroom."""
 
     year: int
@@ -126,12 +126,12 @@ class PlanRef:
 
 
 @dataclass(frozen=True)
-class Position:
+class RunningPosition:
     """The register's running position: decisions taken, then proposals pending."""
 
     currency: str | None
     plan: PlanRef | None
-    cells: tuple[Cell, ...]
+    cells: tuple[PositionCell, ...]
     adopted: tuple[Contribution, ...]
     pending: tuple[Contribution, ...]
     closed: tuple[Closed, ...] = ()
@@ -149,7 +149,7 @@ class Position:
         return sum((c.additional for c in self.pending), ZERO)
 
     @property
-    def exceeded(self) -> tuple[Cell, ...]:
+    def exceeded(self) -> tuple[PositionCell, ...]:
         """The cells whose headroom the running total exceeds, adopted and pending together."""
         return tuple(c for c in self.cells if c.first_exceeded_by is not None)
 
@@ -175,7 +175,7 @@ class Position:
                 "first_exceeds": [f"{y} {u}" for y, u in c.crosses],
             }
 
-        def cell(c: Cell) -> dict[str, Any]:
+        def cell(c: PositionCell) -> dict[str, Any]:
             optional = (c.headroom, c.remaining_after_adopted, c.remaining)
             headroom, after_adopted, remaining = (None if v is None else money(v) for v in optional)
             return {
@@ -250,7 +250,7 @@ def compute(
     closed: Iterable[Closed] = (),
     versions: int = 0,
     as_of: str | None = None,
-) -> Position:
+) -> RunningPosition:
     """The position of the contributions given in order (adopted, then pending), against the
     plan (None: the credits are summed, not assessed)."""
     cells: dict[tuple[int, str], _Running] = {}
@@ -288,14 +288,14 @@ def compute(
         for i, c in enumerate(ordered)
     ]
     out_cells = tuple(
-        Cell(y, u, r.headroom, r.adopted, r.pending, r.first, r.stage)
+        PositionCell(y, u, r.headroom, r.adopted, r.pending, r.first, r.stage)
         for (y, u), r in sorted(cells.items(), key=lambda kv: (kv[0][0], _unit_order(kv[0][1])))
     )
     ref = None
     if plan is not None:
         info = plan.info
         ref = PlanRef(info.id, info.title, info.period, info.currency, plan.sha256, info.example)
-    return Position(
+    return RunningPosition(
         currency=currency,
         plan=ref,
         cells=out_cells,

@@ -37,9 +37,9 @@ from estimator.register.position import (
     DECISIONS,
     Closed,
     Contribution,
+    Credit,
     DecisionKind,
-    Need,
-    Position,
+    RunningPosition,
     Stage,
     compute,
 )
@@ -145,7 +145,7 @@ class VersionRecord:
     estimate_json: str
     card_text: str
     plan_sha256: str | None
-    needs: tuple[Need, ...]
+    needs: tuple[Credit, ...]
     tool_version: str
 
 
@@ -191,7 +191,7 @@ class VersionDump:
     currency: str
     total: Decimal
     additional: Decimal
-    needs: tuple[Need, ...]
+    needs: tuple[Credit, ...]
     estimate_json: str
     recorded_by: str | None
     recorded_at: str
@@ -579,7 +579,7 @@ class Register:
             row.estimate,
             row[5],
             row.plan_sha256,
-            tuple(Need(y, u, from_cents(c)) for y, u, c in sorted(needs)),
+            tuple(Credit(y, u, from_cents(c)) for y, u, c in sorted(needs)),
             row.tool_version,
         )
 
@@ -691,7 +691,7 @@ class Register:
 
     # the position
 
-    def position(self, plan: FinancialPlan | None) -> Position:
+    def position(self, plan: FinancialPlan | None) -> RunningPosition:
         """The running Article 34 position: the decisions taken (the versions adopted, in the
         order the decisions were recorded), then the proposals pending (their current
         versions, in the order first recorded), against ``plan`` (None: summed only)."""
@@ -717,11 +717,11 @@ class Register:
                     d.id, d.proposal_id, d.kind, d.version_id, d.into_text, d.recorded_at
                 ).order_by(d.id)
             ).all()
-            needs: dict[int, list[Need]] = {}
+            needs: dict[int, list[Credit]] = {}
             for vid, year, unit, c in conn.execute(
                 sa.select(r.version_id, r.year, r.unit, r.cents)
             ):
-                needs.setdefault(vid, []).append(Need(year, unit, from_cents(c)))
+                needs.setdefault(vid, []).append(Credit(year, unit, from_cents(c)))
         by_id = {row.id: row for row in versions}
         current: dict[int, Any] = {}
         for row in versions:
@@ -807,11 +807,11 @@ class Register:
                 .order_by(v.id)
             ).all()
             r = t.requirement.c
-            needs: dict[int, list[Need]] = {}
+            needs: dict[int, list[Credit]] = {}
             for vid, year, unit, c in conn.execute(
                 sa.select(r.version_id, r.year, r.unit, r.cents)
             ):
-                needs.setdefault(vid, []).append(Need(year, unit, from_cents(c)))
+                needs.setdefault(vid, []).append(Credit(year, unit, from_cents(c)))
             cards = {
                 sha: (card_id, text)
                 for sha, card_id, text in conn.execute(
