@@ -282,6 +282,9 @@ def build() -> bytes:
     _p(doc, "{%p if annex.article34.quote %}")
     _p(doc, "« {{ annex.article34.quote }} »", "Quote")
     _p(doc, "{{ annex.article34.quote_source }}")
+    _p(doc, "{%p if annex.article34.translation %}")
+    _p(doc, "{{ annex.article34.translation }}")
+    _p(doc, "{%p endif %}")
     _p(doc, "{%p endif %}")
     _p(doc, "{%p if annex.article34.excess %}")
     _p(doc, "{{ annex.article34.excess.title }} ({{ annex.currency }})")
@@ -392,6 +395,9 @@ def build() -> bytes:
     _p(doc, "{%p endif %}")
 
     _p(doc, "{{ annex.stamp }}", STAMP)  # once, at the end (not on every page)
+    _p(doc, "{%p if annex.unreviewed %}")
+    _p(doc, "{{ annex.unreviewed }}", STAMP)
+    _p(doc, "{%p endif %}")
 
     props = doc.core_properties
     props.title = '{{ _("Statement of financial implications") }}'

@@ -3,17 +3,31 @@ output_language choose the language, figures are written as Babel writes them fo
 
 from __future__ import annotations
 
+import gettext
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
+from babel import Locale
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+from libreoffice import convert
 from typer.testing import CliRunner
 
 from estimator import api
 from estimator.cli.app import app
+from estimator.core.estimate import Estimate
+from estimator.render import wording
 from estimator.render.options import OptionProblem, RenderOptions
-from estimator.render.wording import LANGUAGES, language
+from estimator.render.rounding import round_half_up
+from estimator.render.wording import LANGUAGES, LOCALE_DIR, catalogue, language
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "pp26-ai-capacity.toml"
@@ -82,3 +96,212 @@ def test_amounts_are_written_as_babel_writes_them_for_the_locale(lang: str) -> N
             )  # fmt: skip
         # Western digits in every language, Arabic included (docs/languages.md)
         assert [c for c in FORMATS.whole(Decimal(1234567)) if c.isdigit()] == list("1234567")
+
+
+# -- Every seed in every language, in every format ---------------------------------------------
+
+SEEDS = sorted((ROOT / "seeds").glob("*.toml"))
+DOCUMENTS = ("xlsx", "docx", "html", "md")
+GROUP = {"fr": "\u202f", "ru": "\u00a0", "es": "."}
+"""The thousands mark of each language's figures (',' in the others)."""
+
+
+class Recorder(gettext.NullTranslations):
+    """A catalogue that answers as the language's own and notes every message asked of it."""
+
+    def __init__(self, inner: gettext.NullTranslations, asked: set[tuple[str | None, str]]):
+        super().__init__()
+        self.inner, self.asked = inner, asked
+
+    def gettext(self, message: str) -> str:
+        self.asked.add((None, message))
+        return self.inner.gettext(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        self.asked.add((None, msgid1))
+        return self.inner.ngettext(msgid1, msgid2, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        self.asked.add((context, message))
+        return self.inner.pgettext(context, message)
+
+
+@dataclass(frozen=True)
+class Documents:
+    estimate: Estimate
+    files: dict[str, bytes]
+
+
+@pytest.fixture(scope="module")
+def documents() -> tuple[dict[tuple[str, str], Documents], set[tuple[str | None, str]]]:
+    """Every seed's documents in every language (the PP-26 seed against the example plan, so
+    that No. 489 is quoted), and every message the renderers asked a catalogue for."""
+    asked: set[tuple[str | None, str]] = set()
+    real = wording.catalogue
+    out: dict[tuple[str, str], Documents] = {}
+    mp = pytest.MonkeyPatch()
+    mp.setattr(wording, "catalogue", lambda lang: Recorder(real(lang), asked))
+    try:
+        for seed in SEEDS:
+            plan = "example-itu" if seed.stem.startswith("pp26") else None
+            outcome = api.estimate_file(seed, plan=plan)
+            assert outcome.estimate is not None, seed
+            for lang in LANGUAGES:
+                options = RenderOptions(formats=DOCUMENTS, language=lang)
+                out[(seed.stem, lang)] = Documents(
+                    outcome.estimate, api.render(outcome.estimate, options)
+                )
+    finally:
+        mp.undo()
+    return out, asked
+
+
+def _text(fmt: str, data: bytes) -> str:
+    if fmt in ("md", "html"):
+        return data.decode("utf-8")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = [n for n in z.namelist() if n.endswith(".xml")]
+        return "".join(re.sub(r"<[^>]+>", "", z.read(n).decode("utf-8")) for n in parts)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_seed_renders_in_every_format_in_each_language(
+    documents: tuple[dict[tuple[str, str], Documents], set[Any]], lang: str
+) -> None:
+    done, _asked = documents
+    unreviewed = catalogue(lang).gettext(wording.UNREVIEWED)
+    for seed in SEEDS:
+        files = done[(seed.stem, lang)].files
+        assert sorted(files) == sorted(DOCUMENTS)
+        assert f'<html lang="{lang}"' in files["html"].decode("utf-8")
+        for fmt in ("docx", "html", "md"):
+            text = html.unescape(_text(fmt, files[fmt]))
+            # the one line that says the fixed text was not reviewed: in every language but
+            # English, in its own words
+            assert (unreviewed in text) is (lang != "en"), (seed.stem, fmt)
+            assert (" ".join(unreviewed.split()[:4]) in text) is (lang != "en")
+
+
+def test_every_message_the_documents_ask_for_is_in_the_catalogues(
+    documents: tuple[dict[tuple[str, str], Documents], set[tuple[str | None, str]]],
+) -> None:
+    _done, asked = documents
+    with (LOCALE_DIR / "finimpact.pot").open("rb") as f:
+        template = read_po(f)
+    known = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in template if m.id}
+    missing = sorted(asked - known, key=str)
+    assert asked and missing == [], "\n".join(map(str, missing))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_rounded_parts_add_up_in_every_language(
+    documents: tuple[dict[tuple[str, str], Documents], set[Any]], lang: str
+) -> None:
+    done, _asked = documents
+    nil = catalogue(lang).pgettext("nil amount", "\u2013")
+    group = GROUP.get(lang, ",")
+
+    def amount(cell: str) -> int | None:
+        cell = cell.strip().strip("*")
+        if cell == nil:
+            return 0
+        digits = cell.replace(group, "")
+        return int(digits) if digits.isdigit() else None
+
+    checked = 0
+    for seed in SEEDS:
+        lines = done[(seed.stem, lang)].files["md"].decode("utf-8").splitlines()
+        tables: list[list[list[int]]] = []
+        current: list[list[int]] | None = None
+        for line in lines:
+            cells = line.strip().strip("|").split("|") if line.startswith("| ") else None
+            figures = [amount(c) for c in cells[1:]] if cells else []
+            if cells and len(figures) >= 2 and None not in figures:
+                if current is None:
+                    current = []
+                    tables.append(current)
+                current.append([f for f in figures if f is not None])
+            elif not line.startswith("|"):
+                current = None
+        for rows in tables:
+            *parts, total = rows
+            for row in rows:
+                assert sum(row[:-1]) == row[-1], (seed.stem, lang, row)
+            if parts:
+                assert [sum(c) for c in zip(*parts, strict=True)] == total, (seed.stem, lang)
+            checked += 1
+    assert checked >= len(SEEDS)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_total_is_written_as_babel_writes_it_for_the_locale(
+    documents: tuple[dict[tuple[str, str], Documents], set[Any]], lang: str
+) -> None:
+    from estimator.render.wording import CLDR_LOCALES, NUMBERING
+
+    done, _asked = documents
+    for seed in SEEDS:
+        d = done[(seed.stem, lang)]
+        total = round_half_up(d.estimate.total, 100)
+        figure = format_decimal(
+            total,
+            "#,##0",
+            locale=CLDR_LOCALES[lang],
+            numbering_system=NUMBERING.get(lang, "default"),
+        )
+        currency = d.estimate.currency
+        before = Locale.parse(CLDR_LOCALES[lang]).currency_formats["standard"].pattern
+        space = " " if lang == "en" else "\u00a0"
+        said = (
+            f"{currency}{space}{figure}"
+            if before.lstrip("\u200e\u200f").startswith("¤")
+            else f"{figure}{space}{currency}"
+        )
+        text = d.files["md"].decode("utf-8")
+        assert said in text, (seed.stem, lang, said)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_489_is_quoted_in_french_with_a_translation_marked_unofficial_elsewhere(
+    documents: tuple[dict[tuple[str, str], Documents], set[Any]], lang: str
+) -> None:
+    done, _asked = documents
+    (seed,) = [s for s in SEEDS if s.stem.startswith("pp26")]
+    d = done[(seed.stem, lang)]
+    assert d.estimate.article34.verdict == "exceeds"
+    unofficial = catalogue(lang).gettext("Unofficial translation: %(text)s").split("%")[0]
+    authentic = "Il n'est donné suite à aucune décision d'une conférence"
+    for fmt in ("md", "html", "docx"):
+        text = html.unescape(_text(fmt, d.files[fmt]))
+        assert authentic in text, fmt
+        # French is the authentic text, which the project ships and cites: no translation
+        assert (unofficial in text) is (lang != "fr"), fmt
+
+
+@pytest.mark.libreoffice
+def test_the_workbooks_recalculate_to_the_json_in_every_language(
+    documents: tuple[dict[tuple[str, str], Documents], set[Any]], tmp_path: Path
+) -> None:
+    from estimator.render.workbook import COL, FIRST_LINE
+
+    done, _asked = documents
+    (seed,) = [s for s in SEEDS if s.stem.startswith("pp26")]
+    stripped = []
+    for lang in LANGUAGES:  # without the values XlsxWriter stored: LibreOffice computes them
+        path = tmp_path / f"{lang}.xlsx"
+        written = tmp_path / f"{lang}-written.xlsx"
+        written.write_bytes(done[(seed.stem, lang)].files["xlsx"])
+        openpyxl.load_workbook(written).save(path)
+        stripped.append(path)
+    recalculated = convert(stripped, "xlsx", tmp_path / "recalculated")  # one LibreOffice run
+    estimate = done[(seed.stem, "en")].estimate
+    expected = [line.amount for line in estimate.lines]
+    for lang, path in zip(LANGUAGES, recalculated, strict=True):
+        workings = openpyxl.load_workbook(path, data_only=True).worksheets[1]
+        column = [row[COL["amount"]] for row in workings.iter_rows(values_only=True)]
+        amounts = [
+            Decimal(str(v)).quantize(Decimal("0.01")) for v in column[FIRST_LINE:][: len(expected)]
+        ]
+        assert amounts == expected, lang
+        total = column[FIRST_LINE + len(expected)]
+        assert Decimal(str(total)).quantize(Decimal("0.01")) == estimate.total, lang

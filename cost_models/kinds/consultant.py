@@ -51,9 +51,9 @@ def needs(a: Consultant, card: CardFacts) -> list[Need]:
             a.count * quantity,
             unit,
             phrase(
-                "%(consultants)s × %(time)s, in equal parts over the activity's years"
+                N_("%(consultants)s × %(time)s, in equal parts over the activity's years")
                 if a.per == "total"
-                else "%(consultants)s × %(time)s",
+                else N_("%(consultants)s × %(time)s"),
                 consultants=_consultants(a.count),
                 time=_time(a),
             ),

@@ -150,22 +150,26 @@ def describe(a: Documentation, years: tuple[int, ...], amount: Amount) -> Phrase
     stage = Phrase(STAGES[a.stage])
     when = a.timing(years)
     if a.languages:
-        return phrase(
+        once = N_(
             "A %(stage)s document of %(size)s, %(when)s, translated from %(source)s into"
             " %(languages)s."
-            if len(years) == 1
-            else "A %(stage)s document of %(size)s %(when)s, translated from %(source)s into"
-            " %(languages)s.",
+        )
+        yearly = N_(
+            "A %(stage)s document of %(size)s %(when)s, translated from %(source)s into"
+            " %(languages)s."
+        )
+        return phrase(
+            once if len(years) == 1 else yearly,
             stage=stage,
             size=size,
             when=when,
             source=Phrase(LANGUAGE_NAMES.get(a.source, a.source)),
             languages=language_names(a.languages),
         )
+    once = N_("A %(stage)s document of %(size)s, %(when)s, in %(source)s only.")
+    yearly = N_("A %(stage)s document of %(size)s %(when)s, in %(source)s only.")
     return phrase(
-        "A %(stage)s document of %(size)s, %(when)s, in %(source)s only."
-        if len(years) == 1
-        else "A %(stage)s document of %(size)s %(when)s, in %(source)s only.",
+        once if len(years) == 1 else yearly,
         stage=stage,
         size=size,
         when=when,

@@ -109,6 +109,8 @@ class Activity:
     """The conference activity template it was expanded from, if any."""
     defaults: tuple[TemplateDefault, ...] = ()
     """The template defaults it uses (values the file did not override)."""
+    part: str | None = None
+    """The title of the template's part it is ('meetings'), the end of its title."""
 
     @property
     def id(self) -> str:

@@ -52,6 +52,9 @@ class Expansion:
     origin: Mapping[str, str]
     """Elemental key → the key of the proposal's activity table it came from, so that a
     problem with the expanded value is reported where the user can change it."""
+    part: str | None = None
+    """The title of the template's part it is ('meetings'), appended to the activity's title:
+    the documents show it in their language."""
 
 
 @dataclass(frozen=True)
@@ -415,7 +418,7 @@ class ActivityTemplate:
                     defaults.append(TemplateDefault("years", (pick,), part.description))
         elif "per" in KINDS[part.kind].parameters.model_fields:
             raw["per"] = "year"  # a template's amounts are a year's: its parameters say so
-        return Expansion(raw, tuple(defaults), MappingProxyType(origin))
+        return Expansion(raw, tuple(defaults), MappingProxyType(origin), part.title)
 
     # -- explanations -----------------------------------------------------------------------
 

@@ -291,7 +291,7 @@ def _activity(
                 seen.add((path, d.message))
                 diags.append(doc.diag(path, d.code, d.message, d.hint, severity=d.severity))
         if spec is not None:
-            out.append(Activity(spec, index, kind, tuple(e.defaults)))
+            out.append(Activity(spec, index, kind, tuple(e.defaults), e.part))
     return out
 
 

@@ -39,3 +39,27 @@ def extract_docx(
             text = html.unescape(_TAG.sub("", xml.replace("</w:p>", "</w:p>\n")))
             source = io.BytesIO(_DOCXTPL.sub("{% ", text).encode("utf-8"))
             yield from babel_extract(source, list(keywords), list(comment_tags), dict(options))
+
+
+def extract_activity_templates(
+    fileobj: IO[bytes],
+    keywords: Mapping[str, Any] | Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """The words of a conference activity template (cost_models/activities/*.toml) that the
+    documents show: each parameter's label and the sentence that says why its default, each
+    part's title ('meetings'), and the description of a part held in the first or last year
+    only (the reason the documents give for that year)."""
+    import tomllib
+
+    data = tomllib.load(fileobj)
+    for parameter in data.get("parameter", []):
+        for key in ("label", "why"):
+            if isinstance(parameter.get(key), str):
+                yield 0, None, parameter[key], [f"activity template: parameter {key}"]
+    for part in data.get("part", []):
+        if isinstance(part.get("title"), str):
+            yield 0, None, part["title"], ["activity template: part title"]
+        if part.get("when", "every") != "every" and isinstance(part.get("description"), str):
+            yield 0, None, part["description"], ["activity template: why that year"]

@@ -37,10 +37,15 @@ from estimator.render.wording import (
     FORMATS,
     FUNDING_LABELS,
     FUNDING_SOURCES,
+    NO_489_SOURCE,
+    NO_489_TRANSLATION,
+    OFFICIAL_TEXTS,
     ROUNDING_RULE_TEXT,
     UNIT_LABELS,
+    UNREVIEWED,
     VERDICT_TITLES,
     _,
+    activity_title,
     article34_paragraphs,
     currency_amount,
     current_language,
@@ -51,6 +56,7 @@ from estimator.render.wording import (
     pgettext,
     phrase,
     sentences,
+    unit_code,
 )
 
 
@@ -118,6 +124,9 @@ class Article34View:
     quote: str | None
     """The authentic French text of No. 489, quoted apart, when the credits are exceeded."""
     quote_source: str | None
+    translation: str | None
+    """No. 489 translated, marked unofficial, in an annex whose language has no official text
+    the project can cite (every language but French); None otherwise."""
     excess: Table | None
     """Required, available and excess by year and budget unit, when a plan is exceeded."""
 
@@ -165,6 +174,9 @@ class AnnexView:
     caveats: tuple[str, ...]
     """What a committee should know about the figures, as sentences (never diagnostics)."""
     stamp: str
+    unreviewed: str | None
+    """In a language other than English: the one line saying that the fixed text was translated
+    for the tool and not reviewed by the Union's language services."""
 
 
 def amount_text(value: Decimal) -> str:
@@ -221,7 +233,7 @@ def _stated_amounts(estimate: Estimate) -> tuple[StatedAmount, ...]:
             "amount": currency_amount(estimate.currency, money_text(value)),
             "when": when,
         }
-        out.append(StatedAmount(spec.title, amount, found[0].source))
+        out.append(StatedAmount(activity_title(spec.title, a.part), amount, found[0].source))
     return tuple(out)
 
 
@@ -262,7 +274,7 @@ def _activity_view(
         )
     details += [
         Item(_("Years"), period_text(proposal.years_of(activity))),
-        Item(_("Budget unit"), proposal.unit_of(activity)),
+        Item(_("Budget unit"), unit_code(proposal.unit_of(activity))),
         Item(_("Funding"), _(FUNDING_LABELS[spec.funding])),
     ]
     if spec.goal is not None:
@@ -271,7 +283,7 @@ def _activity_view(
         details.append(Item(_("Template"), activity.template))
     return ActivityView(
         id=spec.id,
-        title=spec.title,
+        title=activity_title(spec.title, activity.part),
         kind=phrase(KINDS[spec.kind].label),
         description=describe(activity, proposal.years_of(activity), estimate.currency),
         details=tuple(details),
@@ -407,7 +419,9 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         year_totals,
         keep_empty=True,
     )
-    titles = {(a.index, a.id): a.spec.title for a in estimate.proposal.activities}
+    titles = {
+        (a.index, a.id): activity_title(a.spec.title, a.part) for a in estimate.proposal.activities
+    }
     by_activity, activity_rows = _table(
         "by-activity",
         _("By activity"),
@@ -571,6 +585,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
             "card_sha256": estimate.card_sha256,
             "sha256": estimate.proposal.sha256,
         },
+        unreviewed=_(UNREVIEWED) if current_language() != "en" else None,
     )
 
 
@@ -593,7 +608,7 @@ def _article34(a: Assessment, unit: int, shown: dict[Decimal, Decimal]) -> Artic
         rows.append(
             (
                 str(p.year),
-                p.unit,
+                unit_code(p.unit),
                 amount_text(available + excess),
                 amount_text(available),
                 amount_text(excess),
@@ -629,7 +644,12 @@ def _article34(a: Assessment, unit: int, shown: dict[Decimal, Decimal]) -> Artic
         % {"position": _(VERDICT_TITLES[a.verdict])},
         paragraphs=tuple(sentences(p) for p in paragraphs),
         quote=str(provision["text"]) if provision else None,
-        quote_source=str(provision["source"]) if provision else None,
+        quote_source=_(NO_489_SOURCE) if provision else None,
+        translation=(
+            _("Unofficial translation: %(text)s") % {"text": _(NO_489_TRANSLATION)}
+            if provision and current_language() not in OFFICIAL_TEXTS
+            else None
+        ),
         excess=excess_table,
     )
 
@@ -663,7 +683,7 @@ def _notes(
             }
         template = find(a.template)[0] if a.template is not None else None
         for d in a.defaults:
-            defaults.append(_default_sentence(a.spec.title, template, d))
+            defaults.append(_default_sentence(activity_title(a.spec.title, a.part), template, d))
     assumed = [
         _("%(rate)s: %(assumption)s") % {"rate": r.rate, "assumption": r.derivation}
         for r in rates
@@ -716,13 +736,13 @@ def _default_sentence(
         what = ngettext("year", "years", len(years))
         shown = period_text(years)
     else:
-        what = param.label
+        what = _(param.label)
         shown = _default_value_text(param.type, value)
     return _("%(activity)s, %(label)s: %(value)s. %(why)s") % {
         "activity": activity,
         "label": what,
         "value": shown,
-        "why": default.why,
+        "why": _(default.why),
     }
 
 
@@ -760,7 +780,7 @@ def _rates_used(estimate: Estimate) -> tuple[RateUsed, ...]:
             explanation = value.derivation or value.assumption
         seen[key] = RateUsed(
             rate=line.rate_label,
-            unit=rate.unit if rate is not None else line.quantity_unit,
+            unit=_(rate.unit if rate is not None else line.quantity_unit),
             value=currency_amount(currency, money_text(line.rate)),
             date=FORMATS.date(line.rate_from),
             basis=label(BASIS_LABELS, line.basis),

@@ -476,14 +476,41 @@ def sentences(parts: Sequence[str]) -> str:
     return pgettext("sentence separator", " ").join(p for p in parts if p)
 
 
+UNIT_CODES = {
+    "GS": N_("GS"),
+    "ITU-R": N_("ITU-R"),
+    "ITU-T": N_("ITU-T"),
+    "ITU-D": N_("ITU-D"),
+}
+"""A budget unit's code as the documents write it: the Union's own in each language ('UIT-D'
+in French and Spanish, 'МСЭ-D' in Russian); the JSON keeps the English code."""
+
+
+def unit_code(unit: str) -> str:
+    """A budget unit's code in the output's language ('ITU-D' → 'UIT-D' in French)."""
+    return _(UNIT_CODES[unit]) if unit in UNIT_CODES else unit
+
+
 def year_unit(year: int, unit: str) -> str:
     """A year and budget unit as a column of the batch report names it: '2029 ITU-T'."""
-    return _("%(year)s %(unit)s") % {"year": year, "unit": unit}
+    return _("%(year)s %(unit)s") % {"year": year, "unit": unit_code(unit)}
 
 
 def in_currency(currency: str, note: str) -> str:
     """A sheet's note, after the currency its amounts are in: 'In CHF. ...'."""
     return _("In %(currency)s. %(note)s") % {"currency": currency, "note": note}
+
+
+def activity_title(title: str, part: str | None) -> str:
+    """An activity's title as the documents show it: as the proposal wrote it, or, for a part
+    of a conference activity template ('Focus group on AI: meetings'), the proposal's title and
+    the part's title in the output's language."""
+    if part is None or not title.endswith(": " + part):
+        return title
+    return _("%(activity)s: %(part)s") % {
+        "activity": title.removesuffix(": " + part),
+        "part": _(part),
+    }
 
 
 def page_parts() -> tuple[str, str, str]:
@@ -517,6 +544,26 @@ def install_words(env: jinja2.Environment) -> None:
 
 
 # -- The Article 34 statement -----------------------------------------------------------------
+
+NO_489_TRANSLATION = N_(
+    "No decision of a conference shall be put into effect if it would result in a direct or "
+    "indirect increase in expenses beyond the credits that the Council is empowered to "
+    "authorize."
+)
+"""No. 489 translated from the authentic French, unofficially: the project ships no official
+text of the Convention in another language that it can cite (docs/languages.md)."""
+NO_489_SOURCE = N_(
+    "ITU Convention, Art. 34, No. 489, authentic French text (Swiss Classified Compilation SR "
+    "0.784.02)"
+)
+OFFICIAL_TEXTS = ("fr",)
+"""The languages in which the project ships an official text of the Convention it can cite:
+French, the authentic text (Swiss Classified Compilation SR 0.784.02)."""
+UNREVIEWED = N_(
+    "The fixed text of this document was translated for finimpact and has not been reviewed by "
+    "the language services of the International Telecommunication Union."
+)
+"""Said once in every document in a language other than English (docs/languages.md)."""
 
 NO_489_GLOSS = N_(
     "no decision of a conference that would increase expenses, directly or indirectly, beyond "
@@ -678,7 +725,7 @@ def _exceedances(a: Assessment, say: Callable[[Decimal], str]) -> str:
     for (unit, amount, available), group in years.items():
         values = {
             "excess": say(amount - available),
-            "unit": unit,
+            "unit": unit_code(unit),
             "year": group[0],
             "years": join_words([str(y) for y in group]),
             "required": say(amount),

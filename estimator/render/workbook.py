@@ -42,6 +42,7 @@ from estimator.render.wording import (
     UNIT_LABELS,
     VERDICTS,
     _,
+    activity_title,
     article34_statement,
     pgettext,
 )
@@ -147,12 +148,25 @@ def rate_rows(estimate: Estimate) -> dict[tuple[str, str], RateRow]:
     return rows
 
 
+def activity_titles(estimate: Estimate) -> dict[tuple[int, str], str]:
+    """(activity index, id) → its title in the workbook's language (a template's part named in
+    it: wording.activity_title)."""
+    return {
+        (a.index, a.id): activity_title(a.spec.title, a.part) for a in estimate.proposal.activities
+    }
+
+
+def line_title(estimate: Estimate, line: CostLine) -> str:
+    """A cost line's activity title in the workbook's language."""
+    return activity_titles(estimate).get((line.index, line.activity), line.title)
+
+
 def _rate_row(estimate: Estimate, line: CostLine, name: str) -> RateRow:
     if line.rate_from is None:
         return RateRow(
             name=name,
             rate_id=line.rate_id,
-            label=line.title,
+            label=line_title(estimate, line),
             unit=_("lump sum a year"),
             value=line.rate,
             from_=None,
@@ -167,7 +181,7 @@ def _rate_row(estimate: Estimate, line: CostLine, name: str) -> RateRow:
     rate = estimate.rates.get(line.rate_id)
     unit, explanation = line.quantity_unit, ""
     if rate is not None:
-        unit = rate.unit
+        unit = _(rate.unit)
         value = rate.in_force(line.rate_from)
         if value is not None:
             parts = [
@@ -326,12 +340,15 @@ def _workings_sheet(
     c = COL
     letter = {key: column(i) for key, i in c.items()}
     last = FIRST_LINE + max(len(estimate.lines), 1) - 1
+    activity_names = activity_titles(estimate)
     for r, line in enumerate(estimate.lines, start=FIRST_LINE):
         key = _rate_key(line)
         rate = rows[key]
         n = r + 1  # the row's number in A1 references
         ws.text(r, c["activity"], line.activity)
-        ws.text(r, c["title"], line.title, wrap_at=28)
+        ws.text(
+            r, c["title"], activity_names.get((line.index, line.activity), line.title), wrap_at=28
+        )
         ws.number(r, c["year"], line.year, YEAR)
         ws.formula(
             r,
@@ -403,9 +420,11 @@ def _blocks(estimate: Estimate) -> list[Block]:
     elements += sorted({line.element for line in lines} - set(elements))
     units = [u for u in BUDGET_UNITS if any(line.unit == u for line in lines)]
     units += sorted({line.unit for line in lines} - set(units))
+    by_index = activity_titles(estimate)
     titles: dict[str, str] = {}
     for line in lines:
-        titles.setdefault(line.activity, line.title)
+        if line.activity not in titles:
+            titles[line.activity] = by_index.get((line.index, line.activity), line.title)
     return [
         Block(
             _("By object of expenditure"),
@@ -608,7 +627,7 @@ def _proposal_sheet(book: Book, estimate: Estimate) -> None:
             if value is None:
                 continue
             if key in from_template:
-                origin = _("template default: %(why)s") % {"why": from_template[key].why}
+                origin = _("template default: %(why)s") % {"why": _(from_template[key].why)}
             elif key in given:
                 origin = (
                     _("entered") if not activity.template else _("entered or from the template")
