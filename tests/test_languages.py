@@ -305,3 +305,22 @@ def test_the_workbooks_recalculate_to_the_json_in_every_language(
         assert amounts == expected, lang
         total = column[FIRST_LINE + len(expected)]
         assert Decimal(str(total)).quantize(Decimal("0.01")) == estimate.total, lang
+
+
+def test_the_batch_report_is_written_in_the_language_asked(tmp_path: Path) -> None:
+    options = RenderOptions(formats=("json",), language="ru")
+    run, problems = api.batch([ROOT / "seeds"], tmp_path, options, plan="example-itu")
+    assert run is not None, problems
+    with run:
+        run.write_reports()
+    ru = catalogue("ru")
+    page = (tmp_path / "batch-report.html").read_text(encoding="utf-8")
+    assert '<html lang="ru"' in page
+    title = ru.gettext("Financial implications of the proposals: consolidated report")
+    assert f"<h1>{html.escape(title)}</h1>" in page
+    sheets = openpyxl.load_workbook(tmp_path / "batch-report.xlsx").sheetnames
+    assert ru.pgettext("sheet name", "Proposals") in sheets
+    assert "Proposals" not in sheets
+    # the JSON is data: the same words in every language
+    report = (tmp_path / "batch-report.json").read_text(encoding="utf-8")
+    assert ru.pgettext("sheet name", "Proposals") not in report

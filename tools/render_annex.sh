@@ -2,15 +2,17 @@
 # Render every seed's annex as pictures, to look at the pages as a reader gets them:
 #   Word  -> LibreOffice (soffice --headless) -> PDF -> PNG pages
 #   HTML  -> Chromium print to PDF (A4)        -> PNG pages, and a screenshot at 680 px wide
-# Usage: tools/render_annex.sh [OUT]   (default: out/annex-pictures); needs soffice, chromium
-# (or chromium-browser / google-chrome) and pdftoppm (poppler-utils).
+# Usage: tools/render_annex.sh [OUT] [LANG]   (default: out/annex-pictures, en); LANG is any
+# of ar, zh, en, fr, ru, es (--lang). Needs soffice, chromium (or chromium-browser /
+# google-chrome) and pdftoppm (poppler-utils).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(realpath -m "${1:-out/annex-pictures}")
+lang=${2:-en}
 rm -rf "$out" && mkdir -p "$out/files" "$out/pdf" "$out/png"
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
 for seed in seeds/*.toml; do
-  finimpact estimate "$seed" --format docx,html --out "$out/files" >/dev/null 2>&1
+  finimpact estimate "$seed" --format docx,html --lang "$lang" --out "$out/files" >/dev/null 2>&1
 done
 profile=$(mktemp -d)
 soffice --headless --norestore "-env:UserInstallation=file://$profile" \
