@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 import cost_models
 from estimator.cli.app import app
+from estimator.core.diagnostics import Severity
 from estimator.core.pipeline import check_file, estimate
+from estimator.core.templates import catalogue
 
 HEAD = """format = 1
 [proposal]
@@ -164,3 +166,72 @@ def test_validate_says_which_rate_card_checked_each_proposal(tmp_path: Path) -> 
     as_json = CliRunner().invoke(app, ["validate", "--json", str(mine), str(proposal)])
     checked = json.loads(as_json.stdout)[1]
     assert (checked["rate_card"], checked["rate_card_chosen_by"]) == ("un-new-york", "rates")
+
+
+SERVICE = (
+    '[[activity]]\nid = "portal"\nkind = "services"\ntitle = "Portal"\namount = 100\n'
+    'justification = "Quote"\n'
+)
+
+
+def test_a_conference_written_otherwise_is_told_its_canonical_form(tmp_path: Path) -> None:
+    """A budget officer files proposals under the conference's name as ITU writes it: 'WTDC29'
+    and 'wtdc-2029' are WTDC-29, 'Council 2026' is C26; told as a warning (the name prices
+    nothing), with the form to write."""
+    for written, canonical in (
+        ("WTDC29", "WTDC-29"),
+        ("wtdc-2029", "WTDC-29"),
+        ("wtdc-25", "WTDC-25"),
+        ("Council 2026", "C26"),
+        ("pp 26", "PP-26"),
+    ):
+        path = _write(tmp_path, HEAD.format(conference=written) + SERVICE)
+        [w] = [d for d in check_file(path) if d.code == "conference-name"]
+        assert (w.severity, w.key, w.line) == (Severity.WARNING, "proposal.conference", 5)
+        assert f"'{written}' is written '{canonical}' in ITU's documents" in w.message
+        assert f'write conference = "{canonical}"' in w.hint
+    for canonical in ("PP-26", "WRC-27", "RA-27", "WTSA-28", "WTDC-29", "C26"):
+        path = _write(tmp_path, HEAD.format(conference=canonical) + SERVICE)
+        assert [d for d in check_file(path) if d.code == "conference-name"] == []
+
+
+def test_a_name_that_is_no_itu_conference_is_told_with_examples(tmp_path: Path) -> None:
+    for written, words in (
+        ("Foo 2029", "'Foo 2029' is not the name of an ITU conference or assembly"),
+        ("WTDC", "'WTDC' does not say which WTDC: give its year"),
+    ):
+        path = _write(tmp_path, HEAD.format(conference=written) + SERVICE)
+        [w] = [d for d in check_file(path) if d.code == "conference-name"]
+        assert w.severity is Severity.WARNING and words in w.message
+        assert "PP-26, WRC-27, RA-27, WTSA-28, WTDC-29 or C26" in w.hint
+
+
+def test_a_template_of_one_sector_charged_to_another_is_told(tmp_path: Path) -> None:
+    """A WTDC regional initiative is ITU-D's work: charged to ITU-T, the cost would land in the
+    wrong Sector's budget. Told at the activity's unit (or its kind, when the unit is the
+    proposal's responsible), with the provision that makes it ITU-D's."""
+    activity = '[[activity]]\nid = "initiative"\nkind = "wtdc.regional-initiative"\ntitle = "I"\n'
+    text = HEAD.format(conference="WTDC-29") + activity
+    at_unit = _write(tmp_path, text + 'unit = "ITU-T"\n')
+    [w] = [d for d in check_file(at_unit) if d.code == "template-sector"]
+    assert (w.severity, w.where) == (Severity.WARNING, "activity 'initiative', unit")
+    assert "'wtdc.regional-initiative' is ITU-D's work (Constitution, Article 21" in w.message
+    assert w.message.endswith("its cost is charged to ITU-T")
+    assert 'write unit = "ITU-D"' in w.hint
+    responsible = _write(tmp_path, text.replace('responsible  = "ITU-D"', 'responsible  = "GS"'))
+    [w] = [d for d in check_file(responsible) if d.code == "template-sector"]
+    assert w.key == "activity[0].kind"
+    assert w.message.endswith("charged to GS (the proposal's responsible)")
+    # charged to its own Sector, or a template any unit may use: nothing is said
+    assert [d for d in check_file(_write(tmp_path, text)) if d.code == "template-sector"] == []
+    workshop = text.replace("wtdc.regional-initiative", "itu.workshop")
+    assert [d for d in check_file(_write(tmp_path, workshop)) if d.code == "template-sector"] == []
+
+
+def test_every_template_of_one_sector_cites_why() -> None:
+    sectors = {t.name: (t.sector, t.sector_source) for t in catalogue().values()}
+    assert sectors["wtdc.regional-initiative"][0] == "ITU-D"
+    assert sectors["wtsa.focus-group"][0] == "ITU-T"
+    assert sectors["wrc.agenda-item"][0] == "ITU-R"
+    assert sectors["itu.workshop"] == (None, None)  # any unit may hold a workshop
+    assert all(source for sector, source in sectors.values() if sector is not None)

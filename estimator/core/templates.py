@@ -29,6 +29,7 @@ from cost_models.parameters import (
     GRADES,
     LANGUAGES,
     ActivityBase,
+    BudgetUnit,
     Strict,
     Text,
 )
@@ -203,6 +204,17 @@ class TemplateInfo(Strict):
     conferences: Annotated[tuple[Text, ...], Field(min_length=1)]
     """Where proposals asking for it come from: PP, Council, WRC, RA, WTSA, WTDC."""
     description: Text
+    sector: BudgetUnit | None = None
+    """The budget unit whose work the template describes ('ITU-D' for a WTDC regional
+    initiative); None when any unit may do it (a workshop, a publication)."""
+    sector_source: Text | None = None
+    """The provision that gives that unit this work: required with ``sector``."""
+
+    @model_validator(mode="after")
+    def _cited(self) -> TemplateInfo:
+        if self.sector is not None and self.sector_source is None:
+            raise ValueError("a template's sector needs its sector_source")
+        return self
 
 
 TemplateFile.model_rebuild()
@@ -429,6 +441,8 @@ class ActivityTemplate:
             "title": info.title,
             "conferences": list(info.conferences),
             "description": info.description,
+            "sector": info.sector,
+            "sector_source": info.sector_source,
             "parameters": [
                 {
                     "key": p.key,
@@ -462,8 +476,18 @@ class ActivityTemplate:
         """The conferences whose proposals the template is made for ('PP', 'WTDC', ...)."""
         return self.spec.template.conferences
 
+    @property
+    def sector(self) -> str | None:
+        """The budget unit whose work the template describes, or None for any."""
+        return self.spec.template.sector
+
+    @property
+    def sector_source(self) -> str | None:
+        return self.spec.template.sector_source
+
     def summary_line(self) -> str:
-        return f"{self.name}: {self.title} ({', '.join(self.spec.template.conferences)})"
+        work = f"; {self.sector}'s work" if self.sector else ""
+        return f"{self.name}: {self.title} ({', '.join(self.spec.template.conferences)}{work})"
 
     def parameter_lines(self) -> list[str]:
         out = []
@@ -478,6 +502,9 @@ class ActivityTemplate:
         out = [
             f"{info.name}: {info.title}",
             f"Proposals from: {', '.join(info.conferences)}",
+            f"Work of: {info.sector} ({info.sector_source})"
+            if info.sector
+            else "Work of: any budget unit (the activity's unit, else the proposal's responsible)",
             "",
             info.description,
             "",

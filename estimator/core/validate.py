@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from cost_models.kind import Registry
 from cost_models.kinds import KINDS
 from cost_models.money import plain
-from cost_models.parameters import ActivityBase, Stated
-from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, did_you_mean
+from cost_models.parameters import BUDGET_UNITS, ActivityBase, Stated
+from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, cut, did_you_mean
 from estimator.core.load import MAX_ACTIVITIES, MAX_ACTIVITY_YEARS, Source
 from estimator.core.model import Activity, Proposal, ProposalInfo, TemplateDefault
 from estimator.core.strategic import goal_diagnostics
@@ -84,7 +85,9 @@ def validate_proposal(
         diags += _year_or_total(doc, activities, info.years)
 
     diags += _cross_checks(doc, raw_activities, info)
+    diags += _conference_name(doc, info)
     diags += _template_conferences(doc, raw_activities, info, templates)
+    diags += _template_sectors(doc, raw_activities, info, templates)
     diags.sort(key=lambda d: (d.line, d.col))
     if info is None or any(d.severity is Severity.ERROR for d in diags):
         return None, diags
@@ -171,16 +174,86 @@ def _cross_checks(
     return diags
 
 
-def _conference_family(conference: str) -> str | None:
-    """The kind of conference a proposal is for, as templates name it: 'PP-26' → 'PP',
-    'C26' → 'Council', 'WTDC-29' → 'WTDC'; None when the name is not one of these forms."""
-    m = re.fullmatch(r"\s*([A-Za-z]+)[- ]?\d*\s*", conference)
-    if m is None:
+_FAMILIES = {
+    "PP": "PP",
+    "WRC": "WRC",
+    "RA": "RA",
+    "WTSA": "WTSA",
+    "WTDC": "WTDC",
+    "C": "Council",
+    "COUNCIL": "Council",
+}
+_CONFERENCE = re.compile(
+    r"\s*(?P<name>[A-Za-z]+)\.?\s*[-\u2010-\u2015]?\s*(?P<year>(?:19|20)?[0-9]{2})?\s*"
+)
+CANONICAL_EXAMPLES = "PP-26, WRC-27, RA-27, WTSA-28, WTDC-29 or C26 (the Council of 2026)"
+
+
+@dataclass(frozen=True)
+class Conference:
+    """An ITU conference or assembly recognised in what a proposal wrote."""
+
+    family: str
+    """As templates name it: 'PP', 'WRC', 'RA', 'WTSA', 'WTDC', 'Council'."""
+    year: int | None
+
+    @property
+    def canonical(self) -> str | None:
+        """As ITU writes it in its documents: 'WTDC-29', 'PP-26', 'C26' (None without a year)."""
+        if self.year is None:
+            return None
+        yy = f"{self.year % 100:02d}"
+        return f"C{yy}" if self.family == "Council" else f"{self.family}-{yy}"
+
+
+def conference_of(name: str) -> Conference | None:
+    """The conference a proposal names ('WTDC29', 'wtdc-2029', 'Council 2026'), or None when
+    it names none of ITU's conferences and assemblies."""
+    m = _CONFERENCE.fullmatch(name)
+    family = _FAMILIES.get(m.group("name").upper()) if m is not None else None
+    if m is None or family is None:
         return None
-    name = m.group(1).upper()
-    if name in ("C", "COUNCIL"):
-        return "Council"
-    return name if name in ("PP", "WRC", "RA", "WTSA", "WTDC") else None
+    year = m.group("year")
+    return Conference(family, None if year is None else int(year) % 100 + 2000)
+
+
+def _conference_name(doc: Source, info: ProposalInfo | None) -> list[Diagnostic]:
+    """The conference as ITU writes it: a recognised name written otherwise ('WTDC29') is told
+    with its canonical form, a name that is none of ITU's conferences is told with examples.
+    Warnings, not errors: the name identifies the proposal and prices nothing, and a batch
+    groups its proposals by it, so the budget officer wants it right but not at the cost of
+    stopping the estimate."""
+    if info is None:
+        return []
+    written = info.conference
+    found = conference_of(written)
+    where = ("proposal", "conference")
+    if found is not None and found.canonical is not None:
+        if written == found.canonical:
+            return []
+        return [
+            doc.diag(
+                where,
+                "conference-name",
+                f"'{cut(written)}' is written '{found.canonical}' in ITU's documents",
+                f'write conference = "{found.canonical}": the annex prints it as written',
+                severity=Severity.WARNING,
+            )
+        ]
+    message = (
+        f"'{cut(written)}' does not say which {found.family}: give its year"
+        if found is not None
+        else f"'{cut(written)}' is not the name of an ITU conference or assembly"
+    )
+    return [
+        doc.diag(
+            where,
+            "conference-name",
+            message,
+            f"write the conference and its year as ITU does: {CANONICAL_EXAMPLES}",
+            severity=Severity.WARNING,
+        )
+    ]
 
 
 def _template_conferences(
@@ -191,9 +264,10 @@ def _template_conferences(
 ) -> list[Diagnostic]:
     """A template made for other conferences (a wtdc.* template in a PP-26 proposal) is told,
     at the activity's kind: it may be the wrong template."""
-    family = _conference_family(info.conference) if info is not None else None
-    if family is None or info is None:
+    found = conference_of(info.conference) if info is not None else None
+    if found is None or info is None:
         return []
+    family = found.family
     out: list[Diagnostic] = []
     for index, raw in enumerate(raw_activities):
         kind = raw.get("kind") if isinstance(raw, dict) else None
@@ -210,6 +284,44 @@ def _template_conferences(
                 f" for {info.conference}",
                 "check that it is the work the proposal asks for, or choose another kind:"
                 " finimpact activities lists the templates and their conferences",
+                severity=Severity.WARNING,
+            )
+        )
+    return out
+
+
+def _template_sectors(
+    doc: Source,
+    raw_activities: list[Any],
+    info: ProposalInfo | None,
+    templates: Mapping[str, Template],
+) -> list[Diagnostic]:
+    """A template describing one Sector's work (a wtdc.* template is ITU-D's) whose cost is
+    charged to another budget unit is told, at the activity's unit (or its kind, when the unit
+    is the proposal's responsible): the cost would land in the wrong Sector's budget."""
+    if info is None:
+        return []
+    out: list[Diagnostic] = []
+    for index, raw in enumerate(raw_activities):
+        kind = raw.get("kind") if isinstance(raw, dict) else None
+        template = templates.get(kind) if isinstance(kind, str) else None
+        sector: str | None = getattr(template, "sector", None)
+        if not isinstance(raw, dict) or sector is None:
+            continue
+        own = raw.get("unit")
+        unit = own if isinstance(own, str) else info.responsible
+        if unit == sector or unit not in BUDGET_UNITS:
+            continue
+        charged = unit if isinstance(own, str) else f"{unit} (the proposal's responsible)"
+        why = getattr(template, "sector_source", "")
+        out.append(
+            doc.diag(
+                ("activity", index, "unit" if isinstance(own, str) else "kind"),
+                "template-sector",
+                f"the template '{kind}' is {sector}'s work ({why}),"
+                f" and its cost is charged to {charged}",
+                f'if {sector} does the work, write unit = "{sector}" in the activity; if'
+                f" {unit} does it, choose a template of its own (finimpact activities)",
                 severity=Severity.WARNING,
             )
         )
