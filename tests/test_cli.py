@@ -233,7 +233,7 @@ def test_estimate_json_on_stdout_equals_the_file_written(valid: Path, tmp_path: 
     printed = json.loads(result.stdout)
     written = json.loads((tmp_path / "PP26-99-1.estimate.json").read_text(encoding="utf-8"))
     assert printed == written
-    assert printed["format"] == "finimpact/estimate/1"
+    assert printed["format"] == "finimpact/estimate/2"
 
 
 def test_estimate_json_without_out_writes_no_file(

@@ -144,7 +144,7 @@ CONTRACT_LINE_KEYS = {
 
 def test_seed_json_has_every_key_of_the_output_contract(seed: tuple[Path, dict[str, Any]]) -> None:
     _, got = seed
-    assert got["format"] == "finimpact/estimate/1"
+    assert got["format"] == "finimpact/estimate/2"
     assert set(got) >= CONTRACT_KEYS
     assert {"reference", "title", "conference", "submitted_by"} <= set(got["proposal"])
     assert {"id", "sha256"} <= set(got["rate_card"])

@@ -334,10 +334,12 @@ def test_templates_hold_no_money(name: str) -> None:
 def test_json_lines_carry_the_template_and_the_defaults_they_used(tmp_path: Path) -> None:
     outcome = run(tmp_path, "wtsa.focus-group", "meetings = 2\n")
     assert outcome.estimate is not None
-    lines = outcome.estimate.to_json()["lines"]
-    meeting = next(x for x in lines if x["activity"] == "a-meetings")
+    data = outcome.estimate.to_json()
+    meeting = next(x for x in data["lines"] if x["activity"] == "a-meetings")
     assert meeting["template"] == "wtsa.focus-group"
-    used = {d["key"]: d["value"] for d in meeting["defaults"]}
+    # the defaults a line used are its activity's, given once by the activity's id
+    defaults = data["template_defaults"][meeting["activity"]]
+    used = {d["key"]: d["value"] for d in defaults}
     # meetings is overridden, so not a default; the others are the template's
     assert used == {
         "meeting_days": "3",
@@ -345,7 +347,7 @@ def test_json_lines_carry_the_template_and_the_defaults_they_used(tmp_path: Path
         "location": "geneva",
         "remote": True,
     }
-    assert all(d["why"] for d in meeting["defaults"])
+    assert all(d["why"] for d in defaults)
     # 2 meetings × 3 days × 2 = 12 meetings a year
     assert meeting["quantity"] == "12"
     json.dumps(outcome.estimate.to_json())
@@ -354,11 +356,11 @@ def test_json_lines_carry_the_template_and_the_defaults_they_used(tmp_path: Path
 def test_defaults_name_the_year_a_part_takes_place(tmp_path: Path) -> None:
     outcome = run(tmp_path, "wrc.agenda-item")
     assert outcome.estimate is not None
-    cpm = [x for x in outcome.estimate.to_json()["lines"] if x["activity"] == "a-cpm-text"]
+    data = outcome.estimate.to_json()
+    cpm = [x for x in data["lines"] if x["activity"] == "a-cpm-text"]
     assert {x["year"] for x in cpm} == {2028}
-    assert {"key": "years", "value": [2028], "why": cpm[0]["defaults"][-1]["why"]} in cpm[0][
-        "defaults"
-    ]
+    defaults = data["template_defaults"]["a-cpm-text"]
+    assert {"key": "years", "value": [2028], "why": defaults[-1]["why"]} in defaults
 
 
 def test_summary_shows_each_expanded_activity_with_its_defaults(tmp_path: Path) -> None:
@@ -575,8 +577,8 @@ def test_writing_every_default_out_changes_no_figure_and_leaves_no_default(
     outcome = run(tmp_path, kind, keys + written)
     assert outcome.estimate is not None, [d.render() for d in outcome.diagnostics]
     assert outcome.estimate.total == Decimal(expected["total"])
-    for line in outcome.estimate.to_json()["lines"]:
-        assert {d["key"] for d in line["defaults"]} <= {"years"}, line["activity"]
+    for activity, defaults in outcome.estimate.to_json()["template_defaults"].items():
+        assert {d["key"] for d in defaults} <= {"years"}, activity
 
 
 @pytest.mark.parametrize(
@@ -594,3 +596,25 @@ def test_a_non_finite_or_huge_parameter_is_a_located_message_not_a_crash(
     found = problems(tmp_path, "wtsa.focus-group", f"pages = {written}\n")
     assert len(found) == 1
     assert ":15:1: activity 'a', pages: " + words in found[0]
+
+
+def test_the_json_gives_each_template_default_once_and_every_line_traces_to_it() -> None:
+    """A reader of the JSON follows a templated line to the defaults its activity used: each
+    activity's defaults are given once (template_defaults, by the id the lines carry), not on
+    every line of every year."""
+    seed = Path(__file__).parent.parent / "seeds" / "wtsa28-ai-focus-group-template.toml"
+    est = estimate(seed).estimate
+    assert est is not None
+    data = est.to_json()
+    assert data["format"] == "finimpact/estimate/2"
+    assert all("defaults" not in line for line in data["lines"])
+    for line in est.lines:
+        used = [{"key": d.key, "why": d.why} for d in est.defaults_of(line)]
+        given = data["template_defaults"].get(line.activity, [])
+        assert [{"key": d["key"], "why": d["why"]} for d in given] == used, line.activity
+    # once per activity: as many entries as the activities' defaults, whatever the lines
+    activities = {a.id: a for a in est.proposal.activities}
+    assert sum(map(len, data["template_defaults"].values())) == sum(
+        len(activities[a].defaults) for a in data["template_defaults"]
+    )
+    assert len({line.activity for line in est.lines}) < len(est.lines)

@@ -19,7 +19,9 @@ from estimator.core.model import Proposal, TemplateDefault
 from estimator.core.plan import FinancialPlan
 from estimator.core.ratecard import CardInfo, Rate
 
-FORMAT = "finimpact/estimate/1"
+FORMAT = "finimpact/estimate/2"
+"""2: a template's defaults are given once per activity (``template_defaults``), no longer on
+every line of it (1)."""
 
 
 @dataclass(frozen=True)
@@ -269,11 +271,15 @@ class Estimate:
         """The template defaults the line's activity used (none for an elemental activity)."""
         return self._defaults.get((line.index, line.activity), ())
 
-    def defaults_json(self, line: CostLine) -> list[dict[str, Any]]:
-        return [
-            {"key": d.key, "value": _json_value(d.value), "why": d.why}
-            for d in self.defaults_of(line)
-        ]
+    def template_defaults_json(self) -> dict[str, list[dict[str, Any]]]:
+        """Each templated activity's defaults, once, by the activity id its lines carry."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for line in self.lines:
+            if line.activity not in out and (defaults := self.defaults_of(line)):
+                out[line.activity] = [
+                    {"key": d.key, "value": _json_value(d.value), "why": d.why} for d in defaults
+                ]
+        return out
 
     @property
     def external_human_resources(self) -> Decimal:
@@ -316,9 +322,8 @@ class Estimate:
             "goal_titles": dict(self.goal_titles),
             "by_basis": {k: money(v) for k, v in self.by_basis().items()},
             "external_human_resources": money(self.external_human_resources),
-            "lines": [
-                line.to_json() | {"defaults": self.defaults_json(line)} for line in self.lines
-            ],
+            "lines": [line.to_json() for line in self.lines],
+            "template_defaults": self.template_defaults_json(),
             "article34": self.article34.to_json(),
             "warnings": [d.to_json() for d in self.warnings],
             "rates": {r.id: r.to_json() for r in self.rates.values()},
