@@ -28,6 +28,7 @@ LAYERS = {
     "estimator.register.position": 1,
     "estimator.register.reference": 1,
     "estimator.cli": 5,
+    "estimator.web": 5,  # a face, like the command line
     "estimator.__main__": 6,
 }
 """Each part may import only parts of a lower or the same layer."""

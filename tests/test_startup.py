@@ -64,3 +64,14 @@ def test_an_annex_in_markdown_loads_jinja2_but_not_the_word_or_workbook_librarie
     assert [p.name for p in tmp_path.iterdir()] == ["WTSA28-41A3-1.annex.md"]
     assert "jinja2" in modules
     assert not modules & {"docxtpl", "docx", "xlsxwriter", "openpyxl"}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("validate", str(SEED)), ("estimate", str(SEED), "--json"), ("--help",), ("serve", "--help")],
+    ids=["validate", "estimate --json", "--help", "serve --help"],
+)
+def test_only_serve_loads_the_web_app(argv: tuple[str, ...]) -> None:
+    code, modules = imported_by(*argv)
+    assert code == 0
+    assert not modules & {"starlette", "uvicorn", "multipart"}, sorted(modules)

@@ -440,6 +440,36 @@ def activities(
         echo(template.explain())
 
 
+@app.command(cls=_Command, short_help="Start the web app: cost a proposal in a browser form.")
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            metavar="HOST",
+            help="The address to listen on. Only this computer by default; 0.0.0.0 for every"
+            " network it is on (an intranet).",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", help="The port (0: any free port).")
+    ] = 8000,
+    rates: RatesOption = None,
+    plan: PlanOption = None,
+) -> None:
+    """Start the web app: a form to cost a proposal without writing TOML, with the estimate
+    beside it and the same downloads as estimate. Prints its address; Ctrl-C stops it. Works
+    offline; keeps nothing between requests.
+    """
+    if not 0 <= port <= 65535:
+        raise typer.BadParameter(f"{port} is not a port (0 to 65535)", param_hint="--port")
+    from estimator.web.app import Settings
+    from estimator.web.server import serve as run
+
+    settings = Settings(None if rates is None else str(rates), None if plan is None else str(plan))
+    raise typer.Exit(run(host, port, settings, echo))
+
+
 app.add_typer(
     register_app,
     name="register",

@@ -1,0 +1,154 @@
+"""What the page shows beside the form: the estimate's totals and the problems, each problem at
+the field it concerns. Words and numbers come from the presentation layer
+(``estimator.render.wording``), as the command line's summary does; nothing is priced here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from cost_models.needs import ELEMENTS
+from estimator.api import Diagnostic, Estimate, Outcome, Severity
+from estimator.render.rounding import shares
+from estimator.render.wording import (
+    BASIS_EXPLAINED,
+    FORMATS,
+    FUNDING_LABELS,
+    UNIT_LABELS,
+    VERDICTS,
+    _,
+    article34_statement,
+    label,
+)
+from estimator.web.form import field_name
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    """The form field it concerns ('' for the proposal as a whole)."""
+    message: str
+    hint: str
+    warning: bool
+    key: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    amount: str
+    share: str = ""
+
+
+@dataclass(frozen=True)
+class Totals:
+    currency: str
+    total: str
+    card: str
+    by_year: list[Row]
+    by_element: list[Row]
+    by_unit: list[Row]
+    by_funding: list[Row]
+    by_basis: list[Row]
+    verdict: str
+    statement: str
+    external: str
+    lines: int
+    by_activity: dict[int, str]
+    """Each [[activity]]'s cost (by its position), to the cent."""
+
+
+@dataclass
+class Feedback:
+    problems: list[Problem] = field(default_factory=list)
+    totals: Totals | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(not p.warning for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.warning for p in self.problems)
+
+    def at(self, name: str) -> list[Problem]:
+        return [p for p in self.problems if p.field == name]
+
+    @property
+    def unplaced(self) -> list[Problem]:
+        return [p for p in self.problems if not p.field]
+
+    def by_field(self) -> dict[str, list[Problem]]:
+        out: dict[str, list[Problem]] = {}
+        for p in self.problems:
+            out.setdefault(p.field, []).append(p)
+        return out
+
+    @property
+    def status(self) -> str:
+        """One line for a screen reader and the top of the page: the total, or what stops it."""
+        parts = []
+        if self.totals is not None:
+            parts.append(f"Total {self.totals.currency} {self.totals.total}")
+        elif self.errors:
+            parts.append("No estimate yet")
+        if self.errors:
+            parts.append(f"{self.errors} problem{'s' * (self.errors > 1)} to fix")
+        if self.warnings:
+            parts.append(f"{self.warnings} warning{'s' * (self.warnings > 1)}")
+        return "; ".join(parts)
+
+
+def _rows(amounts: Mapping[Any, Decimal], names: Mapping[Any, str]) -> list[Row]:
+    return [Row(names.get(k, str(k)), FORMATS.cents(v)) for k, v in amounts.items()]
+
+
+def totals(estimate: Estimate) -> Totals:
+    elements = {k: _(e.label) for k, e in ELEMENTS.items()}
+    basis = estimate.by_basis()
+    share = shares(basis)
+    by_index: dict[int, Decimal] = {}
+    for line in estimate.lines:
+        by_index[line.index] = by_index.get(line.index, Decimal("0.00")) + line.amount
+    return Totals(
+        currency=estimate.currency,
+        total=FORMATS.cents(estimate.total),
+        card=estimate.card.id,
+        by_year=_rows(estimate.by_year(), {}),
+        by_element=_rows(estimate.by_element(), elements),
+        by_unit=_rows(estimate.by_unit(), {k: _(v) for k, v in UNIT_LABELS.items()}),
+        by_funding=_rows(estimate.by_funding(), {k: _(v) for k, v in FUNDING_LABELS.items()}),
+        by_basis=[
+            Row(label(BASIS_EXPLAINED, k), FORMATS.cents(v), FORMATS.percent(share[k]))
+            for k, v in basis.items()
+        ],
+        verdict=label(VERDICTS, estimate.article34.verdict),
+        statement=article34_statement(estimate.article34),
+        external=FORMATS.cents(estimate.external_human_resources),
+        lines=len(estimate.lines),
+        by_activity={i: FORMATS.cents(v) for i, v in by_index.items()},
+    )
+
+
+def problem(d: Diagnostic, data: Mapping[str, Any]) -> Problem:
+    return Problem(
+        field_name(d.path, data),
+        d.message,
+        d.hint,
+        d.severity is Severity.WARNING,
+        d.key,
+    )
+
+
+def feedback(outcome: Outcome | None, extra: list[Diagnostic], data: Mapping[str, Any]) -> Feedback:
+    diags = [*extra, *(outcome.diagnostics if outcome else [])]
+    found = Feedback([problem(d, data) for d in diags])
+    if outcome is not None and outcome.ok and outcome.estimate is not None:
+        found.totals = totals(outcome.estimate)
+    return found
