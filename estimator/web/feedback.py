@@ -22,7 +22,7 @@ from estimator.render.wording import (
     article34_statement,
     label,
 )
-from estimator.web.form import field_name
+from estimator.web.form import field_name, label_of
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Problem:
     hint: str
     warning: bool
     key: str
+    label: str = ""
+    """The field as a person reads it ('Activity 2: Days')."""
 
     @property
     def text(self) -> str:
@@ -137,12 +139,16 @@ def totals(estimate: Estimate) -> Totals:
 
 
 def problem(d: Diagnostic, data: Mapping[str, Any]) -> Problem:
+    name = field_name(d.path, data)
+    # at its field, a required key left out needs no 'add key = ...': the field is there to fill
+    hint = "" if d.code == "missing" and name.count(".") >= 1 else d.hint
     return Problem(
-        field_name(d.path, data),
+        name,
         d.message,
-        d.hint,
+        hint,
         d.severity is Severity.WARNING,
         d.key,
+        label_of(name, data) if name else "",
     )
 
 

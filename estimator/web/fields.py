@@ -59,6 +59,15 @@ class Field:
     """For a template's parameter: why its default."""
 
     @property
+    def empty(self) -> str:
+        """What the field's empty choice means: 'Choose…', 'Default: in Geneva', ..."""
+        if self.required:
+            return "Choose…"
+        if self.default is not None:
+            return f"Default: {self.default_text}"
+        return EMPTY.get(self.key, "None")
+
+    @property
     def default_text(self) -> str:
         """The default as a person reads it beside the field ('' when there is none)."""
         return shown(self.default, self)
@@ -103,7 +112,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
     ),
     "proposal.submitted_by": (
         "Submitted by",
-        "one a line",
+        "",
         "The Member States or regional groups that submit it, one a line.",
     ),
     "proposal.action": ("Action", "", "ADD, MOD or SUP, if the proposal says."),
@@ -121,7 +130,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
     ),
     "proposal.requests": (
         "Requests",
-        "one a line",
+        "",
         "The operative paragraphs that ask for something, one a line; quoted in the annex.",
     ),
     "proposal.rate_card": (
@@ -288,6 +297,14 @@ KIND_WORDS: dict[str, tuple[str, str]] = {
     "services": ("Services", "An amount you state: a contract, hosting, a purchase."),
 }
 
+EMPTY: dict[str, str] = {
+    "unit": "The proposal's responsible unit",
+    "rate_card": "The default card (itu-geneva)",
+    "action": "Not stated",
+    "per": "Not stated (needed over several years)",
+}
+"""What leaving a choice empty means, where the model has no default value to show."""
+
 CHOICE_WORDS: dict[str, str] = {
     "geneva": "in Geneva",
     "away": "away from Geneva",
@@ -433,7 +450,7 @@ def _template(template: activity_templates.ActivityTemplate) -> KindForm:
                 p.key,
                 shape,
                 p.label[:1].upper() + p.label[1:],
-                "" if p.required else "Leave empty for the default.",
+                "Required: the template has no default." if p.required else "",
                 unit,
                 p.required,
                 values,

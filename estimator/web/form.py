@@ -21,6 +21,8 @@ DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 INDEX = re.compile(r"^activity\.([0-9]{1,4})\.kind$")
 MAX_ACTIVITIES = 500
 """As many [[activity]] tables as a proposal file may have."""
+MAX_DIGITS = 60
+"""Longer than any number a proposal may hold (and than Python turns into an int)."""
 DEFAULT = "default"
 """The value of a languages field's 'use the default' box."""
 
@@ -42,6 +44,8 @@ def number(text: str, whole: bool = False) -> Any:
     """A typed number as the proposal holds it: 3 → 3, 2.5 → Decimal('2.5'); anything else is
     kept as the text typed (the library says why it is not a number)."""
     text = text.strip()
+    if len(text) > MAX_DIGITS:  # no quantity is that long: the library says what is wrong
+        return text
     if WHOLE.match(text):
         return int(text)
     if DECIMAL.match(text):
@@ -197,3 +201,27 @@ def field_name(path: tuple[str | int, ...], data: Mapping[str, Any]) -> str:
             return f"activity.{i}.kind"
         return f"activity.{i}"
     return ""
+
+
+def label_of(name: str, data: Mapping[str, Any]) -> str:
+    """A field's name as a person reads it: 'Conference', 'Activity 2: Days'."""
+    parts = name.split(".")
+    if parts[0] == "proposal":
+        if len(parts) == 1:
+            return "The proposal"
+        return next((f.label for f in PROPOSAL_FIELDS if f.key == parts[1]), parts[1])
+    if parts[0] == "activity" and len(parts) >= 2 and parts[1].isdigit():
+        i = int(parts[1])
+        head = f"Activity {i + 1}"
+        if len(parts) == 2:
+            return head
+        activities = data.get("activity")
+        kind = activities[i].get("kind") if isinstance(activities, list) else None
+        spec = KIND_FORMS.get(kind) if isinstance(kind, str) else None
+        words = (
+            next((f.label for f in spec.fields if f.key == parts[2]), parts[2])
+            if spec
+            else parts[2]
+        )
+        return f"{head}: {words}"
+    return name
