@@ -174,14 +174,13 @@ def test_every_download_is_byte_for_byte_what_the_command_line_writes(
     assert name == "PP26-99-1.proposal.toml"
     (tmp_path / name).write_bytes(toml.content)
     monkeypatch.chdir(tmp_path)
-    for round_to in ("1", "1000"):
+    for round_to, lang in (("1", ""), ("1000", "fr")):
         out = tmp_path / f"out-{round_to}"
-        done = CliRunner().invoke(
-            cli, ["estimate", name, "--out", str(out), "--round-to", round_to]
-        )
+        options = ["--round-to", round_to, *(["--lang", lang] if lang else [])]
+        done = CliRunner().invoke(cli, ["estimate", name, "--out", str(out), *options])
         assert done.exit_code == 0, done.output
         for fmt, (suffix, _renderer) in RENDERERS.items():
-            got = _post(client, BUILT, download=fmt, round_to=round_to)
+            got = _post(client, BUILT, download=fmt, round_to=round_to, lang=lang)
             assert got.status_code == 200
             assert got.headers["content-disposition"] == (
                 f'attachment; filename="PP26-99-1.{suffix}"'

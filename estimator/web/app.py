@@ -44,6 +44,16 @@ MAX_BODY = MAX_PROPOSAL + 64 * 1024
 """The largest request: a proposal and the form's other fields, or a multipart upload."""
 MAX_FIELDS = 20_000
 ROUND_TO = (1, 100, 1000)
+LANGUAGES = {
+    "": "the proposal's (else English)",
+    "ar": "Arabic",
+    "zh": "Chinese",
+    "en": "English",
+    "fr": "French",
+    "ru": "Russian",
+    "es": "Spanish",
+}
+"""The languages of the documents (--lang), as the download offers them."""
 DOWNLOADS: dict[str, tuple[str, str]] = {
     # what: (file suffix, media type)
     "docx": (
@@ -198,6 +208,7 @@ def environment() -> Environment:
         shown=shown,
         downloads=DOWNLOADS,
         round_to_choices=ROUND_TO,
+        languages=LANGUAGES,
         version=__version__,
         DEFAULT=forms.DEFAULT,
     )
@@ -232,6 +243,7 @@ class Pages:
         result: Result | None,
         data: dict[str, Any],
         round_to: int = 100,
+        lang: str = "",
         note: str = "",
         status: int = 200,
         focus: str = "",
@@ -244,6 +256,7 @@ class Pages:
             fb=found,
             errors=found.by_field(),
             round_to=round_to,
+            lang=lang,
             note=note,
             settings=self.settings,
             shown_any=result is not None,
@@ -277,6 +290,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             action = str(posted.get("action") or "estimate")
             download = str(posted.get("download") or "")
             round_to = _round_to(posted.get("round_to"))
+            lang = str(posted.get("lang") or "")
             new_kind = str(posted.get("new_kind") or "")
         focus = ""
         if action == "add":
@@ -286,11 +300,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             n = len(data.get("activity", []))
             focus = f"activity-{n - 1}" if action.startswith("add:") and n else ""
         result = evaluate(settings, data)
+        if lang not in LANGUAGES:
+            return plain(400, f"unknown language '{lang}'")
         if download:
             if download not in DOWNLOADS:
                 return plain(400, f"unknown download '{download}'")
-            return _download(pages, result, download, round_to)
-        return pages.render(result, data, round_to, focus=focus)
+            return _download(pages, result, download, round_to, lang)
+        return pages.render(result, data, round_to, lang, focus=focus)
 
     async def live(request: Request) -> Response:
         if not _content_type(request, FORM_TYPES):
@@ -406,7 +422,7 @@ def _readable(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _download(pages: Pages, result: Result, what: str, round_to: int) -> Response:
+def _download(pages: Pages, result: Result, what: str, round_to: int, lang: str) -> Response:
     suffix, media = DOWNLOADS[what]
     name = f"{stem(result.data)}.{suffix}"
     if what == "toml":
@@ -418,10 +434,11 @@ def _download(pages: Pages, result: Result, what: str, round_to: int) -> Respons
                 result,
                 result.data,
                 round_to,
+                lang,
                 note="Nothing to download yet: fix the problems shown first.",
                 status=422,
             )
-        options = api.RenderOptions(round_to=round_to, formats=(what,))
+        options = api.RenderOptions(round_to=round_to, formats=(what,), language=lang or None)
         body = api.render(outcome.estimate, options)[what]
     headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
     return Response(body, media_type=media, headers=headers)

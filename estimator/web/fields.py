@@ -143,6 +143,11 @@ WORDS: dict[str, tuple[str, str, str]] = {
         "ISO 4217 code",
         "The currency the amounts you state are in (e.g. CHF); leave empty for the card's.",
     ),
+    "proposal.output_language": (
+        "Language of the documents",
+        "",
+        "The language the annex and workbook are written in (the download's choice wins).",
+    ),
     "proposal.submitted": ("Filing date", "YYYY-MM-DD", "When the proposal was filed."),
     "proposal.prepared_by": (
         "Prepared by",
@@ -302,6 +307,7 @@ EMPTY: dict[str, str] = {
     "rate_card": "The default card (itu-geneva)",
     "action": "Not stated",
     "per": "Not stated (needed over several years)",
+    "output_language": "English",
 }
 """What leaving a choice empty means, where the model has no default value to show."""
 
