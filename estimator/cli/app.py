@@ -463,10 +463,12 @@ def serve(
     """
     if not 0 <= port <= 65535:
         raise typer.BadParameter(f"{port} is not a port (0 to 65535)", param_hint="--port")
-    from estimator.web.app import Settings
+    from estimator.web.app import ServeSettings
     from estimator.web.server import serve as run
 
-    settings = Settings(None if rates is None else str(rates), None if plan is None else str(plan))
+    settings = ServeSettings(
+        None if rates is None else str(rates), None if plan is None else str(plan)
+    )
     raise typer.Exit(run(host, port, settings, echo))
 
 

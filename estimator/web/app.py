@@ -83,7 +83,7 @@ log = logging.getLogger("finimpact.web")
 
 
 @dataclass(frozen=True)
-class Settings:
+class ServeSettings:
     """What ``finimpact serve`` was started with: the card and plan every estimate uses."""
 
     rates: str | None = None
@@ -106,7 +106,7 @@ def _assert_outputs_known() -> None:
 _assert_outputs_known()
 
 
-def evaluate(settings: Settings, data: dict[str, Any]) -> Result:
+def evaluate(settings: ServeSettings, data: dict[str, Any]) -> Result:
     """Estimate the proposal the form holds, from the TOML text it downloads as."""
     text = dumps(data)
     name = f"{stem(data)}.{DOWNLOADS['toml'][0]}"  # as the download is named
@@ -232,7 +232,7 @@ def anchor(name: str) -> str:
 
 
 class Pages:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: ServeSettings) -> None:
         self.settings = settings
         self.env = environment()
         self.page = self.env.get_template("page.html.j2")
@@ -273,9 +273,9 @@ def _round_to(value: Any) -> int:
     return chosen if chosen in ROUND_TO else 100
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: ServeSettings | None = None) -> Starlette:
     """The web app, estimating with the card and plan of ``settings``."""
-    settings = settings or Settings()
+    settings = settings or ServeSettings()
     pages = Pages(settings)
 
     async def index(request: Request) -> Response:

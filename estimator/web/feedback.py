@@ -42,7 +42,7 @@ class Problem:
 
 
 @dataclass(frozen=True)
-class Row:
+class TotalRow:
     label: str
     amount: str
     share: str = ""
@@ -53,11 +53,11 @@ class Totals:
     currency: str
     total: str
     card: str
-    by_year: list[Row]
-    by_element: list[Row]
-    by_unit: list[Row]
-    by_funding: list[Row]
-    by_basis: list[Row]
+    by_year: list[TotalRow]
+    by_element: list[TotalRow]
+    by_unit: list[TotalRow]
+    by_funding: list[TotalRow]
+    by_basis: list[TotalRow]
     verdict: str
     statement: str
     external: str
@@ -107,8 +107,8 @@ class Feedback:
         return "; ".join(parts)
 
 
-def _rows(amounts: Mapping[Any, Decimal], names: Mapping[Any, str]) -> list[Row]:
-    return [Row(names.get(k, str(k)), FORMATS.cents(v)) for k, v in amounts.items()]
+def _rows(amounts: Mapping[Any, Decimal], names: Mapping[Any, str]) -> list[TotalRow]:
+    return [TotalRow(names.get(k, str(k)), FORMATS.cents(v)) for k, v in amounts.items()]
 
 
 def totals(estimate: Estimate) -> Totals:
@@ -127,7 +127,7 @@ def totals(estimate: Estimate) -> Totals:
         by_unit=_rows(estimate.by_unit(), {k: _(v) for k, v in UNIT_LABELS.items()}),
         by_funding=_rows(estimate.by_funding(), {k: _(v) for k, v in FUNDING_LABELS.items()}),
         by_basis=[
-            Row(label(BASIS_EXPLAINED, k), FORMATS.cents(v), FORMATS.percent(share[k]))
+            TotalRow(label(BASIS_EXPLAINED, k), FORMATS.cents(v), FORMATS.percent(share[k]))
             for k, v in basis.items()
         ],
         verdict=label(VERDICTS, estimate.article34.verdict),

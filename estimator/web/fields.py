@@ -74,7 +74,7 @@ class Field:
 
 
 @dataclass(frozen=True)
-class Part:
+class PartShown:
     """One elemental activity a template expands into, as the form shows it."""
 
     id: str
@@ -94,7 +94,7 @@ class KindForm:
     description: str
     fields: tuple[Field, ...]
     template: bool = False
-    parts: tuple[Part, ...] = field(default=())
+    parts: tuple[PartShown, ...] = field(default=())
 
 
 LANGUAGE_CHOICES = tuple((code, name) for code, name in LANGUAGE_NAMES.items())
@@ -466,7 +466,7 @@ def _template(template: activity_templates.ActivityTemplate) -> KindForm:
         )
     info = template.spec.template
     parts = tuple(
-        Part(part.id, part.kind, part.title, part.description, part.when, part.unless_zero)
+        PartShown(part.id, part.kind, part.title, part.description, part.when, part.unless_zero)
         for part in template.spec.part
     )
     return KindForm(

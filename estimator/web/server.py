@@ -8,10 +8,10 @@ from collections.abc import Callable
 import uvicorn
 
 from estimator import api
-from estimator.web.app import Settings, create_app
+from estimator.web.app import ServeSettings, create_app
 
 
-def check(settings: Settings) -> list[api.Diagnostic]:
+def check(settings: ServeSettings) -> list[api.Diagnostic]:
     """The card and plan the app will use, checked before it starts: the example proposal
     costed with them (any problem is theirs: the example is valid)."""
     from estimator.cli.starter import starter_proposal
@@ -43,7 +43,7 @@ def address(sock: socket.socket) -> str:
     return f"http://{shown}:{port}/"
 
 
-def serve(host: str, port: int, settings: Settings, say: Callable[..., None]) -> int:
+def serve(host: str, port: int, settings: ServeSettings, say: Callable[..., None]) -> int:
     """Serve until interrupted; the exit code (0 stopped, 1 could not start)."""
     problems = check(settings)
     if problems:
