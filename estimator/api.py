@@ -41,6 +41,7 @@ __all__ = [
     "CURRENCIES_DIFFER",
     "DEFAULT_OPTIONS",
     "DEFAULT_ROUND_TO",
+    "DIFFERENCE_FORMATS",
     "FORMATS",
     "NO_PROPOSALS",
     "BatchRun",
@@ -73,7 +74,9 @@ __all__ = [
     "rate_card",
     "read_source",
     "render",
+    "render_difference",
     "write",
+    "write_difference",
 ]
 
 Rates = str | Path | None
@@ -198,6 +201,34 @@ def financial_plan(plan: Path | str) -> tuple[FinancialPlan | None, list[Diagnos
     if shipped is not None and not Path(plan).exists():
         return load_plan(shipped, f"cost_models/plans/{shipped.name}")
     return load_plan(Path(plan))
+
+
+DIFFERENCE_FORMATS = ("json", "xlsx", "html", "md")
+"""What a difference is written as (comparison.<format>)."""
+
+
+def render_difference(
+    difference: Difference, formats: Sequence[str] = DIFFERENCE_FORMATS, language: str = "en"
+) -> dict[str, bytes]:
+    """A difference in each of ``formats`` (among DIFFERENCE_FORMATS), in memory, its words in
+    ``language`` (the JSON stays English): format → bytes. The workbook's amounts are formulas
+    over every cost line of every estimate. Same difference, same bytes."""
+    from estimator.render.comparison import render as render_comparison
+
+    return render_comparison(difference, tuple(formats), language)
+
+
+def write_difference(
+    difference: Difference,
+    out_dir: Path | str,
+    formats: Sequence[str] = DIFFERENCE_FORMATS,
+    language: str = "en",
+) -> list[Path]:
+    """Write comparison.<format> into ``out_dir``, all or none; return the paths. Raises
+    OSError if they cannot be written (the previous files are then untouched)."""
+    from estimator.render.comparison import write as write_comparison
+
+    return write_comparison(difference, Path(out_dir), tuple(formats), language)
 
 
 def render(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) -> dict[str, bytes]:

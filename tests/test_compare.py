@@ -4,12 +4,20 @@ on a card of round figures, compared as a budget officer would check them, by ha
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
+from libreoffice import convert
+from typer.testing import CliRunner
 
 from estimator import api
+from estimator.cli.app import app
+from estimator.render.wording import FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "tests" / "scenarios"
@@ -130,3 +138,158 @@ def test_estimates_in_two_currencies_are_not_compared() -> None:
 def test_a_difference_needs_two_estimates() -> None:
     with pytest.raises(ValueError, match="two estimates"):
         api.difference([_estimate(THREE)])
+
+
+# -- finimpact compare: the console, the files, the workbook's formulas -----------------------
+
+runner = CliRunner()
+THREE_WAYS = [str(THREE), str(SIX), str(VIRTUAL), "--rates", str(CARD)]
+
+
+def test_compare_prints_each_total_beside_its_change() -> None:
+    result = runner.invoke(app, ["compare", *THREE_WAYS])
+    assert result.exit_code == 0, result.output
+    diff = _difference(THREE, SIX, VIRTUAL)
+    [total] = [ln.split() for ln in result.stdout.splitlines() if ln.split()[:1] == ["Total"]][:1]
+    assert total[1:] == [
+        FORMATS.money(diff.total.amount(0)),
+        FORMATS.money(diff.total.amount(1)),
+        "+" + FORMATS.money(diff.total.change(1)),
+        FORMATS.money(diff.total.amount(2)),
+        FORMATS.money(diff.total.change(2)),
+    ]
+    assert "Adds Licence of a virtual meeting platform" in result.stdout
+    assert "Removes Coffee breaks at the meetings" in result.stdout
+
+
+def test_compare_reports_every_problem_of_every_file_at_once_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        THREE.read_text("utf-8").replace("days        = 3", "days        = -3"), "utf-8"
+    )
+    blank = tmp_path / "blank.toml"
+    blank.write_text("", "utf-8")
+    result = runner.invoke(app, ["compare", str(THREE), str(broken), str(blank)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert re.search(r"broken\.toml:\d+:\d+: activity .*days: ", result.stderr)
+    assert "blank.toml:1:1: file is empty" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_compare_needs_two_files_and_known_formats() -> None:
+    assert runner.invoke(app, ["compare", str(THREE)]).exit_code == 2
+    bad_format = runner.invoke(app, ["compare", str(THREE), str(SIX), "--format", "docx"])
+    assert bad_format.exit_code == 2
+
+
+def test_compare_refuses_two_currencies_located_at_the_file(tmp_path: Path) -> None:
+    euros = tmp_path / "euros.toml"
+    euros.write_text(THREE.read_text("utf-8").replace('"CHF"', '"EUR"'), "utf-8")
+    card = tmp_path / "card-eur.toml"
+    card.write_text(CARD.read_text("utf-8").replace('"CHF"', '"EUR"'), "utf-8")
+    chf = api.estimate_file(THREE, rates=CARD).estimate
+    eur = api.estimate_file(euros, rates=card).estimate
+    assert chf is not None and eur is not None
+    _, [problem] = api.difference([chf, eur])
+    assert problem.file == str(euros) and "EUR" in problem.message
+
+
+def test_the_files_are_the_same_bytes_twice_and_the_json_is_the_difference(
+    tmp_path: Path,
+) -> None:
+    first = runner.invoke(app, ["compare", *THREE_WAYS, "--out", str(tmp_path / "a")])
+    again = runner.invoke(app, ["compare", *THREE_WAYS, "--out", str(tmp_path / "b")])
+    assert first.exit_code == again.exit_code == 0
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == ["comparison.html", "comparison.json", "comparison.md", "comparison.xlsx"]
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    data = json.loads((tmp_path / "a" / "comparison.json").read_text("utf-8"))
+    assert data == json.loads(json.dumps(_difference(THREE, SIX, VIRTUAL).to_json()))
+    years = {row["key"]: row["changes"][0] for row in data["by_year"]}
+    assert years == {2027: "36000.00", 2028: "36720.00"}
+    assert [e["sha256"] for e in data["estimates"]] == [
+        _estimate(p).proposal.sha256 for p in (THREE, SIX, VIRTUAL)
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_documents_show_each_table_row_with_its_change(fmt: str) -> None:
+    diff = _difference(THREE, VIRTUAL)
+    text = api.render_difference(diff, (fmt,))[fmt].decode("utf-8")
+    for row in diff.by_year:
+        figures = [FORMATS.money(row.amount(0)), FORMATS.money(row.amount(1))]
+        figures.append(FORMATS.money(row.change(1)))
+        cells = re.findall(r"[-+]?[\d,]+\.\d\d", _line_of(text, str(row.key)))
+        assert cells == figures
+    assert "virtual.toml" in text and _estimate(VIRTUAL).proposal.sha256 in text
+
+
+def _line_of(text: str, key: str) -> str:
+    [line] = [ln for ln in text.splitlines() if re.match(rf"^(\| |<tr><td>){key}\b", ln)]
+    return line
+
+
+def _sheet_figures(path: Path) -> dict[str, Any]:
+    sheet = openpyxl.load_workbook(path, data_only=True)["Comparison"]
+    return {c.coordinate: c.value for row in sheet.iter_rows() for c in row if c.value is not None}
+
+
+@pytest.mark.libreoffice
+def test_the_workbook_recalculates_every_amount_and_change_from_its_lines(
+    tmp_path: Path,
+) -> None:
+    """LibreOffice recomputes a copy without cached values: every SUMIFS over the Lines sheet
+    and every change give what the tool wrote, and what the JSON says."""
+    diff = _difference(THREE, SIX, VIRTUAL)
+    path = tmp_path / "comparison.xlsx"
+    path.write_bytes(api.render_difference(diff, ("xlsx",))["xlsx"])
+    book = openpyxl.load_workbook(path)
+    formulas = {
+        c.coordinate: c.value
+        for row in book["Comparison"].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    }
+    assert any(f.startswith("=SUMIFS(Lines!") for f in formulas.values())
+    stripped = tmp_path / "stripped" / "comparison.xlsx"
+    stripped.parent.mkdir()
+    book.save(stripped)
+    [recalculated] = convert([stripped], "xlsx", tmp_path / "recalculated")
+    written, computed = _sheet_figures(path), _sheet_figures(recalculated)
+    for ref in formulas:
+        assert Decimal(str(computed[ref])).quantize(Decimal("0.01")) == Decimal(
+            str(written[ref])
+        ).quantize(Decimal("0.01")), ref
+    # the 2028 row of 'By year': 3 languages, 6, change, virtual, change
+    sheet = openpyxl.load_workbook(recalculated, data_only=True)["Comparison"]
+    [row] = [r for r in sheet.iter_rows(values_only=True) if r[0] == 2028]
+    assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in row[2:7]] == [
+        diff.by_year[1].amount(0),
+        diff.by_year[1].amount(1),
+        Decimal("36720.00"),
+        diff.by_year[1].amount(2),
+        diff.by_year[1].change(2),
+    ]
+
+
+def test_in_french_the_documents_and_the_formulas_name_the_french_sheet(tmp_path: Path) -> None:
+    diff = _difference(THREE, SIX)
+    files = api.render_difference(diff, ("html", "xlsx", "json"), "fr")
+    html = files["html"].decode("utf-8")
+    assert '<html lang="fr">' in html and "Comparaison des estimations" in html
+    assert files["json"] == api.render_difference(diff, ("json",))["json"]  # JSON: English
+    path = tmp_path / "fr.xlsx"
+    path.write_bytes(files["xlsx"])
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Comparaison", "Lignes"]
+    formulas = [
+        c.value
+        for row in book["Comparaison"].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=SUMIFS(")
+    ]
+    assert formulas and all(f.startswith("=SUMIFS(Lignes!") for f in formulas)

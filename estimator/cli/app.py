@@ -28,6 +28,7 @@ from estimator.core.diagnostics import has_errors
 from estimator.render.options import (
     DEFAULT_ROUND_TO,
     FORMATS,
+    LANGUAGES,
     OptionProblem,
     RenderOptions,
     TemplateProblem,
@@ -290,6 +291,95 @@ def batch(
         echo(f"wrote {path}")
     if result.failures:
         raise typer.Exit(1)
+
+
+@app.command(cls=_Command, short_help="Compare estimates side by side: scenarios, versions.")
+def compare(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE",
+            help="Two or more proposals (TOML); the first is compared with the others.",
+            hidden=True,
+        ),
+    ],
+    rates: RatesOption = None,
+    plan: PlanOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Folder for comparison.json, .xlsx, .html and .md [default: none, the"
+            " comparison is only printed].",
+        ),
+    ] = None,
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="LIST",
+            help="Files to write with --out, comma-separated: json, xlsx, html, md.",
+        ),
+    ] = "json,xlsx,html,md",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the comparison as JSON on stdout.")
+    ] = False,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help="The language of the files written: ar, zh, en, fr, ru or es [default: en].",
+        ),
+    ] = "en",
+) -> None:
+    """Compare estimates side by side: scenarios a delegation weighs (three languages against
+    six, Geneva against virtual), or two versions of a proposal.
+
+    FILE is a proposal (TOML); give two or more, priced with the same card and plan. The first
+    is compared with each of the others: the total, and by year, object of expenditure, budget
+    unit, source of funding and activity (matched by id), each with the change (the estimate
+    minus the first). With --out, writes comparison.json, .xlsx (every amount a formula over
+    the cost lines), .html and .md. Exits 1, with every problem of every file, if any cannot
+    be costed.
+    """
+    from estimator import api
+
+    if len(files) < 2:
+        raise typer.BadParameter("give two proposals or more to compare", param_hint="FILE")
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in api.DIFFERENCE_FORMATS]
+    if unknown or not wanted:
+        raise typer.BadParameter(
+            f"{', '.join(unknown) or 'nothing'}: choose among " + ", ".join(api.DIFFERENCE_FORMATS),
+            param_hint="--format",
+        )
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(
+            f"{lang!r} is not one of {', '.join(LANGUAGES)}", param_hint="--lang"
+        )
+    found, problems = api.compare_files(files, rates=rates, plan=plan)
+    _print_diagnostics(problems)
+    if found is None or has_errors(problems):
+        raise typer.Exit(1)
+    written: list[Path] = []
+    if out is not None:
+        try:
+            written = api.write_difference(found, out, wanted, lang)
+        except OSError as e:  # nothing was half-written: say why, in one line
+            echo(f"finimpact: cannot write the comparison in {out}: {e.strerror or e}", err=True)
+            raise typer.Exit(1) from e
+    if as_json:
+        echo_json(api.render_difference(found, ("json",))["json"])
+        return
+    from estimator.render.comparison import console
+
+    echo(console(found))
+    if written:
+        echo("")
+    for path in written:
+        echo(f"wrote {path}")
 
 
 @app.command(
