@@ -322,6 +322,34 @@ def test_workbook_is_laid_out_for_the_screen_and_the_page(five: tuple[Path, Any]
     assert "[Red]" in position[f"{remaining}{_row_of(position, 'ITU-T', 2029)}"].number_format
 
 
+def test_the_workbook_splits_the_proposals_as_the_html_report_does(
+    five: tuple[Path, Any],
+) -> None:
+    """The Proposals sheet had 22 columns (identification, total, years, units, funding,
+    verdicts) and printed at about 4 pt on A4 landscape: it keeps who, the amounts by source of
+    funding, the total and the verdicts; 'By year and unit' has the amounts by year and budget
+    unit, with the same total for each proposal, the JSON's."""
+    from openpyxl import load_workbook
+
+    out, _ = five
+    data = summary_of(out)
+    wb = load_workbook(out / "batch-report.xlsx", data_only=True)
+    assert wb.sheetnames[:2] == ["Proposals", "By year and unit"]
+    header, rows, _ = table(wb["Proposals"])
+    assert header[-3:] == ["Total (CHF)", "Taken alone", "First to exceed the headroom in"]
+    by_header, by_rows, _ = table(wb["By year and unit"])
+    years = list(data["by_year"])
+    assert by_header == ["#", "Reference", *years, "GS", "ITU-R", "ITU-T", "ITU-D", "Total (CHF)"]
+    for p in data["proposals"]:
+        ref = p["reference"]
+        total = f"{by_rows[ref][-1]:.2f}"
+        assert total == f"{rows[ref][header.index('Total (CHF)')]:.2f}" == p["total"]
+        by_year = sum(Decimal(str(v)) for v in by_rows[ref][2 : 2 + len(years)])
+        assert by_year == Decimal(p["total"])
+    for ws in wb.worksheets:
+        assert ws.max_column <= 14, ws.title
+
+
 def _row_of(ws: Any, unit: str, year: int) -> int:
     return next(
         r

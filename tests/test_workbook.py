@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -28,6 +29,7 @@ from typing import Any, get_args
 import openpyxl
 import pytest
 from libreoffice import convert, require_soffice
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from typer.testing import CliRunner
 
@@ -504,9 +506,11 @@ def test_text_that_looks_like_a_formula_survives_recalculation_as_text(
 
 
 @pytest.mark.libreoffice
-def test_no_figure_of_any_workbook_prints_as_hashes(tmp_path: Path) -> None:
+def test_no_figure_of_any_workbook_prints_as_hashes_and_no_text_is_cut_off(
+    tmp_path: Path,
+) -> None:
     """Every seed's workbook and the batch report's, printed to PDF by LibreOffice: a number
-    too wide for its column would show as ###."""
+    too wide for its column would show as ###; every word of every text cell is on the page."""
     require_soffice()
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is needed to read the PDF back")
@@ -527,6 +531,29 @@ def test_no_figure_of_any_workbook_prints_as_hashes(tmp_path: Path) -> None:
         assert "###" not in text, pdf.name
         if pdf.stem == "batch-report":
             assert "Remaining after all" in text and "Position against" in text
+        # no text cut off: a row too short for its wrapped text (the Rates sheet's sources and
+        # derivations were) or a column too narrow loses words from the printed page
+        # (pdftotext joins a word broken at a hyphen: 'CWG-' / 'Lang' reads 'CWGLang')
+        printed = Counter(re.findall(r"\w+", text.replace("-\n", "").replace("-", "")))
+        written = Counter(
+            word
+            for ws in openpyxl.load_workbook(out / f"{pdf.stem}.xlsx").worksheets
+            for row in ws.iter_rows(values_only=True, **_print_area(ws))
+            for value in row
+            if isinstance(value, str) and not value.startswith("=")
+            for word in re.findall(r"\w+", value.replace("-", ""))
+        )
+        assert not written - printed, (pdf.name, sorted(written - printed)[:20])
+
+
+def _print_area(ws: Any) -> dict[str, int]:
+    """The bounds of a sheet's print area (the Workings print their first columns), if set."""
+    if not ws.print_area:
+        return {}
+    first_col, first_row, last_col, last_row = range_boundaries(
+        str(ws.print_area).rsplit("!", 1)[-1].replace("$", "")
+    )
+    return {"min_col": first_col, "min_row": first_row, "max_col": last_col, "max_row": last_row}
 
 
 # -- the written file, without LibreOffice ----------------------------------------------------

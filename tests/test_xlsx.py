@@ -18,10 +18,14 @@ from hypothesis import strategies as st
 from estimator.render.xlsx import (
     FONT,
     FORMULA_STARTS,
+    LINE_HEIGHT,
     MONEY,
+    UNIT_PIXELS,
     Book,
     clean_text,
     shown_width,
+    text_pixels,
+    wrapped_lines,
 )
 
 texts = st.text(max_size=200)
@@ -83,3 +87,40 @@ def test_a_page_header_keeps_an_ampersand_of_the_reference() -> None:
     ws = wb["It's quoted"]
     assert "T/1 && co" in ws.oddHeader.left.text  # '&&' prints one '&'
     assert ws.print_title_rows == "$1:$1"
+
+
+def test_a_row_is_as_tall_as_its_text_laid_out_in_arial_widths() -> None:
+    """The row-height estimate counted characters with a slack of 1.25 a unit of width, and
+    the Rates sheet's sources and derivations were cut off: now the words are laid out in the
+    pixels the column gives them, with each character's width. 60 'i' (narrow) fit a line of a
+    column where 60 'W' (wide) take several; a word wider than the column breaks; each
+    paragraph starts a line."""
+    narrow, wide = " ".join(["iiii"] * 15), " ".join(["WWWW"] * 15)
+    assert wrapped_lines(narrow, 40) == 1
+    assert wrapped_lines(wide, 40) >= 3  # 60 W are 756 px, a column of 40 has some 270
+    assert text_pixels("W" * 60) > 2 * 40 * UNIT_PIXELS
+    assert wrapped_lines("W" * 60, 40) == wrapped_lines(wide, 40)
+    assert wrapped_lines("a\nb\n\nc", 40) == 4
+
+
+def test_a_wrapped_text_s_row_and_a_wrapped_title_s_row_are_made_tall_enough() -> None:
+    """A long text wraps in its column (at most WIDEST wide) and its row is set to as many
+    lines as the text takes there; a column title narrower than its column wraps too."""
+    out = io.BytesIO()
+    book = Book(out, title="Test", reference="T/1")
+    sheet = book.sheet("S", header_rows=(0, 0))
+    sheet.header(0, ["Derivation or assumption", "Basis of the rate value used"])
+    long = "Formula: 184000 / 20 / 6 * 0.8220; " * 12
+    sheet.text(1, 0, long)
+    sheet.text(1, 1, "derived")
+    sheet.finish()
+    book.close()
+    ws = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["S"]
+    width = ws.column_dimensions["A"].width
+    assert ws.cell(2, 1).alignment.wrap_text and ws.cell(2, 1).alignment.horizontal == "left"
+    assert ws.row_dimensions[2].height == LINE_HEIGHT * wrapped_lines(long, width) > LINE_HEIGHT
+    assert wrapped_lines(long, width) >= text_pixels(long) / (width * UNIT_PIXELS)
+    title, narrow = "Basis of the rate value used", ws.column_dimensions["B"].width
+    assert narrow < len(title)
+    lines = wrapped_lines(title, narrow, bold=True)
+    assert ws.row_dimensions[1].height == LINE_HEIGHT * lines > LINE_HEIGHT

@@ -606,9 +606,10 @@ def xlsx_chunks(report: Report) -> Iterator[bytes]:
 
 
 def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
-    """Write the consolidated workbook to path: Proposals, and against a plan Additional,
-    Against plan, Position and Outside the plan; Failed if any proposal failed. Every formula
-    holds the figure the report computed."""
+    """Write the consolidated workbook to path: Proposals (who, by source of funding, total,
+    verdicts), By year and unit, and against a plan Additional, Against plan, Position and
+    Outside the plan; Failed if any proposal failed. Every formula holds the figure the report
+    computed."""
     n = len(report.rows)
     title = ngettext(
         "Financial implications of %(n)s proposal", "Financial implications of %(n)s proposals", n
@@ -619,7 +620,10 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
     cells = report.cells
     plan = report.plan is not None and bool(cells)
 
-    # Proposals: one row per proposal, in submission order; totals as formulas
+    # Proposals: one row per proposal, in submission order, with its amounts by source of
+    # funding, its total and its verdicts; By year and unit: the same rows' amounts by year and
+    # budget unit (the HTML report's two tables: on one sheet, 22 columns printed at about
+    # 4 pt on A4 landscape); totals as formulas
     head = TITLE_ROWS + 1
     first = head + 1
     pr = book.sheet(
@@ -642,9 +646,9 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
     if report.submitted:
         columns.append(_("Submitted"))
     money_from = len(columns)
-    columns += [_("Total (%(currency)s)") % {"currency": cur}, *(str(y) for y in years), *units]
-    columns += [label(FUNDING_COLUMNS, f) for f in FUNDING]
-    money_to = len(columns) - 1
+    total_title = _("Total (%(currency)s)") % {"currency": cur}
+    columns += [*(label(FUNDING_COLUMNS, f) for f in FUNDING), total_title]
+    money_to = total_col = len(columns) - 1
     verdict_col = len(columns)
     columns.append(_("Taken alone") if report.plan is not None else _("Verdict"))
     if report.plan is not None:  # without a plan there is no headroom to exceed
@@ -652,9 +656,19 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
     if report.plan is not None:  # what 'taken alone' and 'first to exceed' mean
         note = _(BATCH_VERDICTS_EXPLAINED)
         pr.merged_text(TITLE_ROWS, 0, money_from - 1, note, "italic")
-        pr.lines(TITLE_ROWS, wrapped_lines(note, NOTE_ROOM))
+        pr.lines(TITLE_ROWS, wrapped_lines(note, NOTE_ROOM, indent=False))
     pr.header(head, columns, numbers=[0, *range(money_from, money_to + 1)])
-    years_from, years_to = money_from + 1, money_from + len(years)
+
+    by = book.sheet(
+        pgettext("sheet name", "By year and unit"), header_rows=(head, head), freeze=(first, 2)
+    )
+    by.text(0, 0, _("Amounts by year and by budget unit"), "title", fits=False)
+    by.text(1, 0, _("Every source of funding; in %(currency)s.") % {"currency": cur}, fits=False)
+    by.text(2, 0, _(WORKBOOK_ORDER), fits=False)
+    by_columns = ["#", _("Reference"), *(str(y) for y in years), *units, total_title]
+    by.header(head, by_columns, numbers=[0, *range(2, len(by_columns))])
+    years_from, years_to = 2, 1 + len(years)
+    by_total = len(by_columns) - 1
 
     if plan:
         ad, ag = _plan_sheets_heads(book, report)
@@ -668,13 +682,18 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
         pr.text(row, 4, pgettext("list separator", ", ").join(r.submitted_by), wrap_at=20)
         if report.submitted:
             pr.text(row, 5, r.submitted)
-        total = f"=SUM({cell(row, years_from)}:{cell(row, years_to)})" if years else "=0"
-        pr.formula(row, money_from, total, r.total)
+        for j, source in enumerate(FUNDING, start=money_from):
+            pr.number(row, j, r.by_funding.get(source, ZERO))
+        total = f"=SUM({cell(row, money_from)}:{cell(row, total_col - 1)})"
+        pr.formula(row, total_col, total, r.total)
+        by.number(row, 0, i + 1, "0")
+        by.text(row, 1, r.reference)
         figures: list[Decimal] = [r.by_year.get(y, ZERO) for y in years]
         figures += [r.by_unit.get(u, ZERO) for u in units]
-        figures += [r.by_funding.get(f, ZERO) for f in FUNDING]
-        for j, figure in enumerate(figures, start=money_from + 1):
-            pr.number(row, j, figure)
+        for j, figure in enumerate(figures, start=2):
+            by.number(row, j, figure)
+        total = f"=SUM({cell(row, years_from)}:{cell(row, years_to)})" if years else "=0"
+        by.formula(row, by_total, total, r.total)
         pr.text(row, verdict_col, label(BATCH_VERDICTS, r.verdict), wrap_at=24)
         if report.plan is not None:
             pr.text(row, verdict_col + 1, pgettext("list separator", ", ").join(e.crosses))
@@ -687,8 +706,7 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
     for col in range(len(columns)):
         if col != 1 and not money_from <= col <= money_to:
             pr.text(total_row, col, None, "total")
-    sums = [report.total, *report.by_year.values(), *report.by_unit.values()]
-    sums += list(report.by_funding.values())
+    sums = [*report.by_funding.values(), report.total]
     for col, figure in zip(range(money_from, money_to + 1), sums, strict=True):
         pr.formula(
             total_row,
@@ -699,6 +717,20 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
             "total",
         )
     pr.finish()
+    by.ws.autofilter(head, 0, last, len(by_columns) - 1)
+    by.text(total_row, 0, None, "total")
+    by.text(total_row, 1, _("Total"), "total")
+    sums = [*report.by_year.values(), *report.by_unit.values(), report.total]
+    for col, figure in zip(range(2, len(by_columns)), sums, strict=True):
+        by.formula(
+            total_row,
+            col,
+            f"=SUM({cell(first, col)}:{cell(last, col)})" if n else "=0",
+            figure,
+            MONEY,
+            "total",
+        )
+    by.finish()
 
     if plan:
         _plan_sheets_tails(book, report, ad, ag)

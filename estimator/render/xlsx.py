@@ -24,6 +24,7 @@ both follow the same rules:
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -62,11 +63,26 @@ A4 = 9
 """XlsxWriter's paper size number for A4."""
 WIDEST = 60
 """The widest a column is made for its text: longer text wraps."""
-LINE_HEIGHT = 13.5
-"""Points per line of wrapped text, at FONT_SIZE."""
-WRAP_SLACK = 1.25
-"""Characters a column holds per unit of its width, at FONT_SIZE (the width unit is a digit
-of the 11-point default font): a wrapped text takes fewer lines than its characters suggest."""
+LINE_HEIGHT = 12.75
+"""Points per line of wrapped text, at FONT_SIZE: what Excel gives a line of 10-point Arial
+(LibreOffice draws one in about 11.5, so a row there has a little room to spare)."""
+UNIT_PIXELS = 7
+"""Pixels of one unit of column width (a digit of the default font), as spreadsheets count
+them: a column of width w is w × 7 + 5 pixels wide, of which 5 are padding."""
+INDENT_PIXELS = 12
+"""Pixels an indent of one takes from the room of a cell's text (a little more than Excel and
+LibreOffice give it, so that a row is never made too short)."""
+_ARIAL_WIDTHS = (
+    "278 278 355 556 556 889 667 191 333 333 389 584 278 333 278 278 "  # space to /
+    "556 556 556 556 556 556 556 556 556 556 278 278 584 584 584 556 "  # 0 to ?
+    "1015 667 667 722 722 667 611 778 722 278 500 667 556 833 722 778 "  # @ to O
+    "667 778 722 667 611 722 667 944 667 667 611 278 278 278 469 556 "  # P to _
+    "333 556 556 500 556 556 278 556 556 222 222 500 222 833 556 556 "  # ` to o
+    "556 556 333 500 278 556 500 722 500 500 500 334 260 334 584"  # p to ~
+)
+ADVANCE = {chr(32 + i): int(w) for i, w in enumerate(_ARIAL_WIDTHS.split())}
+"""The advance of each printable ASCII character in FONT (Arial; Liberation Sans has the same
+metrics), in thousandths of the font size: Arial's published font metrics."""
 
 HEADER_FILL = "#DDE4EE"
 INPUT_FILL = "#FFF2CC"
@@ -105,6 +121,7 @@ _STYLES: dict[str, dict[str, Any]] = {
     "first-over": {"bold": True, "bg_color": OVER_FILL},
 }
 """The styles a cell can have, by name; a number format and wrapping are added per cell."""
+BOLD_STYLES = frozenset(name for name, props in _STYLES.items() if props.get("bold"))
 
 
 def clean_text(value: str) -> str:
@@ -126,12 +143,44 @@ def number_format_for(value: Decimal | int, minimum_decimals: int = 0) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
-def wrapped_lines(text: str, width: float) -> int:
-    """About how many lines a text takes when wrapped in a column this wide (characters): each
-    paragraph's length over the width, rounded up (wrapping at word boundaries loses a little
-    room; a spreadsheet's proportional font gains some back)."""
-    room = max(1, int(width) - 1)
-    return sum(-(-len(paragraph) // room) or 1 for paragraph in text.split("\n"))
+def _advance(c: str) -> int:
+    """A character's advance in thousandths of the font size: Arial's for ASCII, a full em for
+    wide (East Asian) characters, a digit's for any other."""
+    found = ADVANCE.get(c)
+    if found is not None:
+        return found
+    return 1000 if unicodedata.east_asian_width(c) in "WF" else 556
+
+
+def text_pixels(text: str, bold: bool = False) -> float:
+    """How wide a line of text is drawn in FONT at FONT_SIZE, in pixels (bold: a tenth wider)."""
+    em = FONT_SIZE * 96 / 72
+    return sum(map(_advance, text)) * em / 1000 * (1.1 if bold else 1.0)
+
+
+def wrapped_lines(text: str, width: float, *, bold: bool = False, indent: bool = True) -> int:
+    """How many lines a text takes when a spreadsheet wraps it in a column this wide (in units
+    of column width): each paragraph laid out word by word in the pixels the cell has for text
+    (less its padding and indent), a word that fits no line broken where the line ends.
+    Spreadsheets also break at hyphens: this count is never less than theirs."""
+    room = max(UNIT_PIXELS, width * UNIT_PIXELS + 5 - 6 - (INDENT_PIXELS if indent else 0))
+    space = text_pixels(" ", bold)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split(" "):
+            need = text_pixels(word, bold)
+            if used and used + space + need <= room:
+                used += space + need
+                continue
+            if used:
+                lines += 1
+            while need > room:  # a word longer than the line: broken where the line ends
+                lines += 1
+                need -= room
+            used = need
+    return lines
 
 
 def shown_width(value: Decimal | int | float, number_format: str) -> int:
@@ -232,8 +281,9 @@ class Book:
                 props["text_wrap"] = True
             if quoted:
                 props["quote_prefix"] = True
-            if indent:
+            if indent:  # with the alignment it applies to: left, unless the style says right
                 props["indent"] = 1
+                props.setdefault("align", "left")
             found = self._formats[key] = self.workbook.add_format(props)
         return found
 
@@ -295,8 +345,9 @@ class Sheet:
         """Column → a width set by the caller, whatever the content."""
         self.heights: dict[int, int] = {}
         """Row → the lines of text it is made tall enough for."""
-        self.wrapped: list[tuple[int, int, str]] = []
-        """Wrapped texts whose rows ``finish`` makes tall enough: row, column, text."""
+        self.wrapped: list[tuple[int, int, str, bool, bool]] = []
+        """Wrapped texts whose rows ``finish`` makes tall enough: row, column, text, bold,
+        indented."""
         self.merged: list[tuple[int, int, int, str]] = []
         """Merged texts: row, first and last column, text."""
 
@@ -337,13 +388,16 @@ class Sheet:
             need = min(longest, max(words, 12)) + 3
         else:
             need = min(longest, wrap_at) if wrap_at is not None else longest
-            need = need * (1.1 if style in ("bold", "total", "title") else 1.0) + 3
+            need = need * (1.1 if style in BOLD_STYLES else 1.0) + 3
         self._need(col, need)
+        if header:  # a title wraps in its column, which may be narrower: its row as tall
+            wrap, wrap_at = True, need
         if wrap and wrap_at is not None:
+            bold = style in BOLD_STYLES
             if self.book.stream:  # the row goes to disk with the next one: its height now
-                self.lines(row, wrapped_lines(text, wrap_at * WRAP_SLACK))
+                self.lines(row, wrapped_lines(text, wrap_at, bold=bold, indent=indent))
             else:  # when the column's width is known
-                self.wrapped.append((row, col, text))
+                self.wrapped.append((row, col, text, bold, indent))
 
     def lines(self, row: int, count: int) -> None:
         """Make a row tall enough for this many lines of text (a spreadsheet does not size a
@@ -415,11 +469,11 @@ class Sheet:
         widths = {col: max(minimum, w) for col, w in self.widths.items()} | self.fixed
         for col, w in sorted(widths.items()):
             self.ws.set_column(col, col, round(w, 1))
-        for row, col, text in self.wrapped:
-            self.lines(row, wrapped_lines(text, widths.get(col, 8.43) * WRAP_SLACK))
+        for row, col, text, bold, indent in self.wrapped:
+            self.lines(row, wrapped_lines(text, widths.get(col, 8.43), bold=bold, indent=indent))
         for row, first, last, text in self.merged:
             room = sum(widths.get(c, 8.43) for c in range(first, last + 1))
-            self.lines(row, wrapped_lines(text, room * WRAP_SLACK))
+            self.lines(row, wrapped_lines(text, room, indent=False))
 
 
 def _number(value: Decimal | int) -> float | int:
