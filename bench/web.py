@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -32,6 +33,22 @@ sys.path.insert(0, str(ROOT / "tests"))
 from webform import form_fields  # noqa: E402
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def largest_seed() -> Path:
@@ -142,10 +159,13 @@ def main() -> None:
 
         threads = [threading.Thread(target=run, args=(n,)) for n in range(args.clients)]
         cpu0 = time.process_time()
+        server0 = cpu_seconds(proc.pid)
+        load0 = load_average()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        server_cpu = cpu_seconds(proc.pid) - server0
         every = sorted(x for xs in latencies for x in xs)
         done = len(every)
         quantiles = statistics.quantiles(every, n=100) if done >= 2 else [0.0] * 99
@@ -160,6 +180,12 @@ def main() -> None:
             f" {sum(crossed)}"
         )
         print(f"client CPU: {time.process_time() - cpu0:.1f} s")
+        if done:
+            print(
+                f"server CPU: {server_cpu:.1f} s, {server_cpu / done * 1000:.1f} ms a request"
+                f" (the latency on an idle core would be about this times the queue)"
+            )
+        print(f"load average before and after: {load0} / {load_average()} (2 cores)")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

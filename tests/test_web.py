@@ -5,6 +5,7 @@ are shown at their fields, and nothing a request sends can break out of its plac
 
 from __future__ import annotations
 
+import html
 import re
 import signal
 import subprocess
@@ -39,6 +40,7 @@ def client() -> TestClient:
     return TestClient(web.create_app(), raise_server_exceptions=False)
 
 
+FORM = {"content-type": "application/x-www-form-urlencoded"}
 IDENTIFICATION = {
     "proposal.reference": "PP26/99/1",
     "proposal.title": "Capacity building on AI standards",
@@ -220,6 +222,19 @@ def test_the_live_answer_places_each_problem_at_its_field(client: TestClient) ->
     assert set(good["costs"]) == {"0", "1", "2"}
 
 
+@pytest.mark.parametrize("seed", SEEDS, ids=[s.stem for s in SEEDS])
+def test_the_live_answer_gives_the_pages_total_and_problems(client: TestClient, seed: Path) -> None:
+    page = client.post("/upload", files={"proposal": (seed.name, seed.read_bytes())})
+    fields = form_fields(page.text)
+    shown = client.post("/", content=urlencode(fields), headers=FORM).text
+    answer = client.post("/live", content=urlencode(fields), headers=FORM).json()
+    assert f">{answer['status']}<" in shown
+    assert answer["status"].startswith("Total ")
+    for name, problems in answer["errors"].items():
+        for p in problems:
+            assert html.escape(p["text"]) in _problems_at(shown, name)
+
+
 # -- files in and out -------------------------------------------------------------------------
 
 
@@ -230,11 +245,7 @@ def test_every_seed_uploaded_then_downloaded_gives_an_equivalent_proposal(
     page = client.post("/upload", files={"proposal": (seed.name, seed.read_bytes())})
     assert page.status_code == 200
     fields = form_fields(page.text)
-    back = client.post(
-        "/",
-        content=urlencode([*fields, ("download", "toml")]),
-        headers={"content-type": "application/x-www-form-urlencoded"},
-    )
+    back = client.post("/", content=urlencode([*fields, ("download", "toml")]), headers=FORM)
     assert back.status_code == 200
     original = api.estimate_file(seed)
     again = api.estimate_text(back.text, "back.toml")

@@ -114,6 +114,15 @@ def evaluate(settings: ServeSettings, data: dict[str, Any]) -> Result:
     return Result(data, text, outcome, feedback(outcome, [], data))
 
 
+def glance(settings: ServeSettings, data: dict[str, Any]) -> Feedback:
+    """The estimate and problems as the page's script shows them while a delegate types: from
+    the tables themselves (no TOML written and read back), the same figures and problems as
+    ``evaluate`` gives, without the line numbers the page never shows."""
+    name = f"{stem(data)}.{DOWNLOADS['toml'][0]}"
+    outcome = api.estimate_data(data, name, rates=settings.rates, plan=settings.plan)
+    return feedback(outcome, [], data)
+
+
 def stem(data: Mapping[str, Any]) -> str:
     info = data.get("proposal")
     reference = info.get("reference") if isinstance(info, Mapping) else None
@@ -314,8 +323,7 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
         request = await _bounded(request)
         async with request.form(max_files=0, max_fields=MAX_FIELDS) as posted:
             data = forms.to_data(posted)
-        result = evaluate(settings, data)
-        found = result.feedback
+        found = glance(settings, data)
         totals = found.totals
         costs = (
             {}

@@ -92,8 +92,26 @@ def indices(form: Posted) -> list[int]:
     return found[:MAX_ACTIVITIES]
 
 
-def to_data(form: Posted) -> dict[str, Any]:
+class Fields:
+    """A posted form read once into lists by name (Starlette's getlist scans every field)."""
+
+    def __init__(self, form: Posted) -> None:
+        self.by_name: dict[str, list[Any]] = {}
+        every = getattr(form, "multi_items", None)
+        pairs = every() if callable(every) else [(k, v) for k in form for v in form.getlist(k)]
+        for name, value in pairs:
+            self.by_name.setdefault(name, []).append(value)
+
+    def getlist(self, key: str) -> list[Any]:
+        return self.by_name.get(key, [])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.by_name)
+
+
+def to_data(posted: Posted) -> dict[str, Any]:
     """The proposal's tables from the posted form (activities renumbered from 0, in order)."""
+    form = Fields(posted)
     proposal: dict[str, Any] = {}
     for f in PROPOSAL_FIELDS:
         v = _value(f, form, f"proposal.{f.key}")
