@@ -239,11 +239,17 @@ def _probed_marks(locale: str) -> dict[int, str] | None:
         get_minus_sign_symbol(loc, numbering_system=digits),
     )
     marks = {ord(plain): mark for plain, mark in zip(",.-", symbols, strict=True) if plain != mark}
-    for text in _PROBES:
-        for pattern, exact in _USES:
-            if _plain(Decimal(text), pattern, exact, marks) != _babel(locale, text, pattern, exact):
-                return None
-    return marks
+    # Babel's patterns may write a plain '-' where the locale's minus sign has a direction mark
+    # (Arabic with Western digits: U+200E then '-'): try the marks with and without it
+    plain_minus = {k: v for k, v in marks.items() if k != ord("-")}
+    for candidate in (marks, plain_minus) if plain_minus != marks else (marks,):
+        if all(
+            _plain(Decimal(text), pattern, exact, candidate) == _babel(locale, text, pattern, exact)
+            for text in _PROBES
+            for pattern, exact in _USES
+        ):
+            return candidate
+    return None
 
 
 def _decimal(locale: str, value: Decimal, pattern: str, exact: bool) -> str:
