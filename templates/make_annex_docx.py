@@ -302,9 +302,9 @@ def build() -> bytes:
     _p(doc, '{{ _("4. Activities by which the requests would be implemented") }}', "Heading 1")
     _p(doc, "{%p for activity in annex.activities %}")
     _p(doc, "{{ activity.title }}", "Heading 2")
-    _p(doc, "{{ activity.kind }}: {{ activity.description }}")
+    _p(doc, "{{ labelled(activity.kind, activity.description) }}")
     _p(doc, "{%p for item in activity.details %}")
-    _p(doc, "{{ item.label }}: {{ item.value }}", "List Bullet")
+    _p(doc, "{{ labelled(item.label, item.value) }}", "List Bullet")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p if activity.note %}")
     _p(doc, '{{ _("Note:") }} {{ activity.note }}', "List Bullet")
@@ -318,7 +318,11 @@ def build() -> bytes:
     _amounts_table(doc, "table")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p for item in annex.servicing %}")
-    _p(doc, "{{ item.label }}: {{ currency_amount(annex.currency, item.value) }}", "List Bullet")
+    _p(
+        doc,
+        "{{ labelled(item.label, currency_amount(annex.currency, item.value)) }}",
+        "List Bullet",
+    )
     _p(doc, "{%p endfor %}")
     _p(
         doc,

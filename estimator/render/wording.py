@@ -519,6 +519,12 @@ def activity_title(title: str, part: str | None) -> str:
     }
 
 
+def labelled(label: str, value: str) -> str:
+    """A label and its value in a line of text: 'Cost: CHF 1,200' ('Coût : 1 200 CHF', with the
+    no-break space French puts before a colon)."""
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
+
+
 def page_parts() -> tuple[str, str, str]:
     """A page footer's words around its two numbers, which the document fills in: ('Page ',
     ' of ', '') in English, from one message, so that a language can put the numbers where its
@@ -547,6 +553,7 @@ def install_words(env: jinja2.Environment) -> None:
     )
     env.globals["currency_amount"] = currency_amount
     env.globals["page_parts"] = page_parts
+    env.globals["labelled"] = labelled
 
 
 # -- The Article 34 statement -----------------------------------------------------------------
