@@ -29,6 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
 
+from estimator import api
 from estimator.core.estimate import Estimate
 from estimator.core.pipeline import estimate as run_estimate
 from estimator.render.annex import render_docx
@@ -425,3 +426,27 @@ def test_every_annex_prints_on_a_sensible_number_of_pages(
     for pdf in convert(files, "pdf", tmp_path / "pdf"):
         pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
         assert 3 <= pages <= 12, (pdf.name, pages)
+
+
+@pytest.mark.parametrize("template", ["shipped", "user"])
+def test_what_is_kept_between_annexes_gives_the_annex_docxtpl_renders_afresh(
+    tmp_path: Path, template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the template XML patched once and kept, and docxtpl's listing step skipped for parts
+    # without tabs or line breaks, make the same files as docxtpl's own class, annex after annex
+    from docxtpl import DocxTemplate
+
+    from estimator.render import annex
+
+    user = _user_template(tmp_path / "mine.docx") if template == "user" else None
+    options = RenderOptions(template=user)
+    text = SPECIAL.read_text(encoding="utf-8").replace(
+        'note      = "Assumes a room', 'note      = "Two lines:\\nand\\ta tab; assumes a room'
+    )
+    listing = api.estimate_text(text, "listing.toml", rates=CARD).estimate  # docxtpl's listing
+    assert listing is not None
+    order = [("listing", listing), ("pp26", _estimate(PP26)), ("special", _estimate(SPECIAL))]
+    ours = [render_docx(est, options) for _, est in order + order]
+    monkeypatch.setattr(annex, "_template_class", lambda: DocxTemplate)
+    theirs = [render_docx(est, options) for _, est in order]
+    assert ours == theirs + theirs

@@ -38,6 +38,7 @@ from estimator.core.diagnostics import Diagnostic
 from estimator.core.plan import FinancialPlan
 from estimator.render import markdown
 from estimator.render.annex import css_string
+from estimator.render.jinjacache import bytecode_cache
 from estimator.render.outputs import write_all
 from estimator.render.resources import templates_dir
 from estimator.render.wording import (
@@ -547,6 +548,7 @@ def view(report: Report) -> dict[str, Any]:
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir())),
+        bytecode_cache=bytecode_cache("shipped"),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         keep_trailing_newline=True,

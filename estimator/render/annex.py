@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import io
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 import markupsafe
@@ -27,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from estimator.core.estimate import Estimate
 from estimator.render import markdown, stablezip
+from estimator.render.jinjacache import bytecode_cache
 from estimator.render.options import (
     DEFAULT_OPTIONS,
     RenderOptions,
@@ -96,11 +98,21 @@ class _Sandbox(SandboxedEnvironment):
 class _CompiledOnce(_Sandbox):
     """docxtpl compiles the source of each part it renders (body, headers, footers, core
     properties) with from_string on every render: compile each source once and keep it (the
-    sources of one template are the same for every annex)."""
+    sources of one template are the same for every annex), and keep the compiled code in the
+    bytecode cache (estimator.render.jinjacache) for the next process: each source is loaded
+    as a template named by its SHA-256."""
 
     def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
+        super().__init__(
+            loader=jinja2.FunctionLoader(self._source),
+            bytecode_cache=bytecode_cache("word"),
+            **options,
+        )
         self.compiled: dict[str, jinja2.Template] = {}
+        self.sources: dict[str, str] = {}
+
+    def _source(self, name: str) -> str | None:
+        return self.sources.get(name)
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         if globals is not None or template_class is not None or not isinstance(source, str):
@@ -109,7 +121,10 @@ class _CompiledOnce(_Sandbox):
         if compiled is None:
             if len(self.compiled) >= 64:  # user templates: keep memory bounded
                 self.compiled.clear()
-            compiled = self.compiled[source] = super().from_string(source)
+                self.sources.clear()
+            name = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+            self.sources[name] = source
+            compiled = self.compiled[source] = self.get_template(name)
         return compiled
 
 
@@ -134,6 +149,7 @@ def _environment(folder: Path, autoescape: bool, sandboxed: bool = False) -> jin
     kind = _Sandbox if sandboxed else jinja2.Environment
     env = kind(
         loader=jinja2.FileSystemLoader(str(folder)),
+        bytecode_cache=bytecode_cache("sandbox" if sandboxed else "shipped"),
         undefined=jinja2.StrictUndefined,
         autoescape=autoescape,
         keep_trailing_newline=True,
@@ -235,10 +251,43 @@ def _file_date(estimate: Estimate) -> dt.datetime:
 _GENERATOR = "python-docx"
 
 
-def _render_word(content: bytes, context: dict[str, Any], date: dt.datetime) -> bytes:
+@functools.lru_cache(maxsize=1)
+def _template_class() -> type[Any]:
+    """docxtpl's DocxTemplate, with the two steps of its render that do not depend on the annex
+    done once. ``patch_xml`` (turning Word's runs around ``{{ }}`` into Jinja source: some
+    thirty regular expressions over the whole part) depends only on the template's XML, the
+    same for every annex: its result is kept per source. ``resolve_listing`` (turning tabs,
+    line feeds, bells and form feeds in the rendered text into Word's) changes nothing in a
+    part that has none of them: such a part is returned as it is. Both are DocxTemplate's
+    public methods, called with the same arguments and giving the same result."""
     from docxtpl import DocxTemplate
 
-    template = DocxTemplate(io.BytesIO(content))
+    class OnceTemplate(DocxTemplate):  # type: ignore[misc]
+        patched: ClassVar[dict[str, str]] = {}
+
+        def patch_xml(self, src_xml: str) -> str:
+            found = self.patched.get(src_xml)
+            if found is None:
+                if len(self.patched) >= 64:  # user templates: keep memory bounded
+                    self.patched.clear()
+                found = self.patched[src_xml] = super().patch_xml(src_xml)
+            return found
+
+        def resolve_listing(self, xml: str) -> str:
+            if not any(c in xml for c in _LISTING):
+                return xml
+            result: str = super().resolve_listing(xml)
+            return result
+
+    return OnceTemplate
+
+
+_LISTING = "\t\a\n\f"
+"""What docxtpl's resolve_listing turns into Word's tabs, paragraphs, line and page breaks."""
+
+
+def _render_word(content: bytes, context: dict[str, Any], date: dt.datetime) -> bytes:
+    template = _template_class()(io.BytesIO(content))
     template.render(context, jinja_env=_docx_environment(), autoescape=True)
     document = template.docx  # the python-docx Document it rendered
     _fit_amount_tables(document)
