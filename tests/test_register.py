@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import typer
 from typer.testing import CliRunner
 
 from estimator.cli.app import app
@@ -274,3 +275,20 @@ def test_a_reference_that_cannot_be_read_says_why(written: str, words: str) -> N
 
     with pytest.raises(ReferenceProblem, match=re.escape(words)):
         parse(written)
+
+
+def _register_commands() -> dict[str, typer.core.TyperCommand]:
+    group = typer.main.get_command(app)
+    register = group.commands["register"]  # type: ignore[attr-defined]
+    return dict(register.commands)
+
+
+@pytest.mark.parametrize("name", sorted(_register_commands()))
+def test_every_register_command_has_help_and_is_in_the_guide(name: str) -> None:
+    command = _register_commands()[name]
+    assert (command.help or "").strip() and command.short_help
+    for param in command.params:
+        if param.param_type_name == "option" and param.name != "help":
+            assert (getattr(param, "help", "") or "").strip(), f"{name} {param.opts}"
+    guide = (ROOT / "docs" / "register.md").read_text(encoding="utf-8")
+    assert f"finimpact register {name}" in guide

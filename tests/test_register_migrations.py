@@ -72,34 +72,59 @@ REV1_VERSIONS = [
 ]
 
 
-def test_a_register_made_by_the_first_revision_opens_and_upgrades(tmp_path: Path) -> None:
-    path = tmp_path / "rev1.sqlite"
-    shutil.copy(REV1 / "rev1.sqlite", path)
-    assert _revision(str(path)) == REVISIONS[0]
-    rows = _listed(str(path))
-    assert _revision(str(path)) == HEAD
-    got = [(r["reference"], r["total"], r["current"], r["recorded_at"]) for r in rows]
-    assert got == REV1_VERSIONS
-    assert {r["recorded_by"] for r in rows} == {"revision 1"}
-
-
-def test_a_register_at_the_first_revision_upgrades_on_postgresql(db: str) -> None:
-    if "://" not in db:  # SQLite: the fixture above, made by the tool itself
-        return
-    engine = _engine(db)
-    with engine.begin() as conn:
-        migrate(conn, REVISIONS[0])
-        conn.execute(
-            sa.text("INSERT INTO finimpact_register VALUES ('application', 'finimpact register')")
-        )
-    engine.dispose()
-    files = [REV1 / "PP26-1-1.toml", REV1 / "PP26-2-1.toml"]
-    rates = ["--rates", str(REV1 / "tiny-card.toml"), "--by", "revision 1"]
-    add = ["register", "add", "--db", db, *rates]
-    assert runner.invoke(app, [*add, *map(str, files), "--at", "2026-09-01"]).exit_code == 0
-    rev = str(REV1 / "PP26-1-1-Rev-1.toml")
-    assert runner.invoke(app, [*add, rev, "--at", "2026-09-02"]).exit_code == 0
+def _check_rev1(db: str) -> None:
+    """The fixture's three versions, with their texts, as revision 1 recorded them."""
     rows = _listed(db)
     assert _revision(db) == HEAD
     got = [(r["reference"], r["total"], r["current"], r["recorded_at"]) for r in rows]
     assert got == REV1_VERSIONS
+    assert {r["recorded_by"] for r in rows} == {"revision 1"}
+    for reference, file in (
+        ("PP26/1/1", "PP26-1-1.toml"),
+        ("PP26/1/1(Rev.1)", "PP26-1-1-Rev-1.toml"),
+    ):
+        shown = runner.invoke(app, ["register", "show", reference, "--db", db, "--text"])
+        assert shown.stdout == (REV1 / file).read_text(encoding="utf-8")
+        estimate = runner.invoke(app, ["register", "show", reference, "--db", db, "--json"])
+        assert json.loads(estimate.stdout)["proposal"]["reference"] == reference
+
+
+def test_a_register_made_by_the_first_revision_opens_and_upgrades(tmp_path: Path) -> None:
+    path = tmp_path / "rev1.sqlite"
+    shutil.copy(REV1 / "rev1.sqlite", path)
+    assert _revision(str(path)) == REVISIONS[0]
+    _check_rev1(str(path))
+
+
+def test_a_register_of_the_first_revision_upgrades_on_postgresql(db: str) -> None:
+    """The fixture's rows, copied as they are into a PostgreSQL database at revision 1."""
+    if "://" not in db:  # SQLite: the test above, on the fixture itself
+        return
+    engine = _engine(db)
+    source = sa.create_engine(f"sqlite:///{REV1 / 'rev1.sqlite'}")
+    with engine.begin() as conn:
+        migrate(conn, REVISIONS[0])
+        old = sa.MetaData()
+        old.reflect(conn)
+        with source.connect() as read:
+            for table in old.sorted_tables:
+                if table.name == "alembic_version":
+                    continue
+                rows = [dict(r._mapping) for r in read.execute(sa.select(table))]
+                if rows:
+                    conn.execute(sa.insert(table), rows)
+        for table in ("proposal", "version"):  # ids were copied: the sequences follow them
+            conn.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                    f" (SELECT max(id) FROM {table}))"
+                )
+            )
+    source.dispose()
+    engine.dispose()
+    assert _revision(db) == REVISIONS[0]
+    _check_rev1(db)
+    # and the upgraded register takes new proposals (its ids follow the copied ones)
+    seed = REV1.parent.parent.parent / "seeds" / "pp26-ai-capacity.toml"
+    assert runner.invoke(app, ["register", "add", str(seed), "--db", db]).exit_code == 0
+    assert len(_listed(db)) == 4

@@ -45,7 +45,6 @@ version = sa.Table(
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("conference", sa.String(40), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
     sa.Column("text_sha256", sa.String(64), nullable=False),
     sa.Column("card_sha256", sa.String(64), sa.ForeignKey("card.sha256"), nullable=False),
     sa.Column("card_id", sa.String(200), nullable=False),
@@ -53,14 +52,23 @@ version = sa.Table(
     sa.Column("plan_sha256", sa.String(64)),
     sa.Column("total_cents", sa.BigInteger, nullable=False),
     sa.Column("additional_cents", sa.BigInteger, nullable=False),
-    sa.Column("estimate", sa.Text, nullable=False),
     sa.Column("recorded_by", sa.Text),
     sa.Column("recorded_at", sa.String(32), nullable=False),
     sa.Column("tool_version", sa.String(40), nullable=False),
     sa.Index("version_proposal", "proposal_id"),
 )
-"""One costed text: the proposal's TOML, the card and plan used, the estimate (its JSON, as
-``finimpact estimate --json`` prints it), who recorded it and when. Amounts in cents."""
+"""One costed text: its reference and revision, the card and plan used, its totals (in cents),
+who recorded it and when. Its text and estimate are in version_document."""
+
+version_document = sa.Table(
+    "version_document",
+    metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("version.id"), primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("estimate", sa.Text, nullable=False),
+)
+"""A version's proposal as recorded (TOML) and its estimate (the JSON ``finimpact estimate
+--json`` prints), apart from the version's row, which stays small for listing and summing."""
 
 requirement = sa.Table(
     "requirement",

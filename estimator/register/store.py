@@ -9,8 +9,9 @@ adding at the same moment wait for each other and lose nothing; readers never wa
 killed midway leaves the register as its last committed transaction left it.
 
 The schema is versioned by Alembic (``migrations``): opening a register made by an older
-version of the tool upgrades it, in the same transaction as the command that opened it; one
-made by a newer version is refused, as is a file that is not a register (another database,
+version of the tool upgrades it, every migration in one transaction of its own before the
+command runs (an interrupted upgrade leaves the register as it was); one made by a newer
+version is refused, as is a file that is not a register (another database,
 another kind of file, a damaged one).
 """
 
@@ -48,7 +49,7 @@ from estimator.register.reference import Reference, ReferenceProblem, parse
 DEFAULT_FILE = "finimpact-register.sqlite"
 """The register used when none is named: this file in the current folder."""
 APPLICATION = "finimpact register"
-REVISIONS = ("0001", "0002")
+REVISIONS = ("0001", "0002", "0003")
 """Every schema revision, oldest first; the last is the one this version of the tool writes
 (a test checks it against the migrations)."""
 HEAD = REVISIONS[-1]
@@ -465,6 +466,17 @@ class Register:
                     )
                 ).all()
             )
+            conn.execute(
+                sa.insert(t.version_document),
+                [
+                    {
+                        "version_id": ids[s.reference.text],
+                        "text": s.text,
+                        "estimate": s.estimate_json,
+                    }
+                    for s in chunk
+                ],
+            )
             needs = [
                 {
                     "version_id": ids[s.reference.text],
@@ -561,9 +573,13 @@ class Register:
             raise RegisterProblem(str(e)) from e
         with self._read() as conn:
             v = t.version.c
+            doc = t.version_document.c
             row = conn.execute(
-                sa.select(v.id, v.text, v.estimate, v.plan_sha256, v.tool_version, t.card.c.text)
+                sa.select(
+                    v.id, doc.text, doc.estimate, v.plan_sha256, v.tool_version, t.card.c.text
+                )
                 .join_from(t.version, t.card, v.card_sha256 == t.card.c.sha256)
+                .join(t.version_document, doc.version_id == v.id)
                 .where(v.reference == ref)
             ).first()
             if row is None:
@@ -801,9 +817,11 @@ class Register:
         """Everything recorded, in the order recorded (one read transaction)."""
         with self._read() as conn:
             v = t.version.c
+            doc = t.version_document.c
             rows = conn.execute(
-                sa.select(t.version, t.proposal.c.reference.label("base"))
+                sa.select(t.version, doc.text, doc.estimate, t.proposal.c.reference.label("base"))
                 .join_from(t.version, t.proposal, v.proposal_id == t.proposal.c.id)
+                .join(t.version_document, doc.version_id == v.id)
                 .order_by(v.id)
             ).all()
             r = t.requirement.c
@@ -922,7 +940,6 @@ def _version_row(s: Submission, proposal_id: int, by: str | None, when: str) -> 
         "title": s.title,
         "conference": s.conference,
         "currency": s.currency,
-        "text": s.text,
         "text_sha256": s.text_sha256,
         "card_sha256": s.card_sha256,
         "card_id": s.card_id,
@@ -930,7 +947,6 @@ def _version_row(s: Submission, proposal_id: int, by: str | None, when: str) -> 
         "plan_sha256": s.plan_sha256,
         "total_cents": cents(s.total),
         "additional_cents": cents(s.additional),
-        "estimate": s.estimate_json,
         "recorded_by": by,
         "recorded_at": when,
         "tool_version": __version__,

@@ -1,6 +1,6 @@
 """Alembic's environment for the register: run the migrations on the connection the tool
 opened (``config.attributes["connection"]``), inside the transaction it already began, so that
-an upgrade and the command that asked for it commit together or not at all."""
+every migration of an upgrade commits together or not at all."""
 
 from alembic import context
 
