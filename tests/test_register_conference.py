@@ -194,7 +194,16 @@ def test_a_conference_played_through_gives_the_position_worked_out_by_hand(
         "2027": ["-300.00"],
         "2028": ["-300.00"],
     }
-    assert "PP26/7/1(Rev.1) against PP26/7/1, in CHF" in cli("diff", "PP26/7/1(Rev.1)", "--db", db)
+    shown = cli("diff", "PP26/7/1(Rev.1)", "--db", db, "--out", str(tmp_path / "diff"))
+    assert "PP26/7/1(Rev.1)" in shown and "PP26/7/1" in shown
+    assert sorted(p.name for p in (tmp_path / "diff").iterdir()) == [
+        "comparison.html",
+        "comparison.json",
+        "comparison.md",
+        "comparison.xlsx",
+    ]
+    written = json.loads((tmp_path / "diff" / "comparison.json").read_text("utf-8"))
+    assert written["total"]["changes"] == ["1000.00"]  # Rev.1: 500 a year more, 2 years
 
 
 def test_decisions_need_what_they_name(db: str, tmp_path: Path) -> None:

@@ -22,7 +22,6 @@ from estimator.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from estimator.core.difference import Difference
     from estimator.register.position import RunningPosition
     from estimator.register.store import DecisionInfo, Register, VersionInfo
 
@@ -453,13 +452,23 @@ def diff(
     ] = None,
     db: DbOption = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="Print the difference as JSON.")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Folder for comparison.json, .xlsx, .html and .md, as finimpact compare writes"
+            " them [default: none, the difference is only printed].",
+        ),
+    ] = None,
 ) -> None:
     """What a version adds, removes or changes in cost, by year, object of expenditure,
     budget unit (Sector), source of funding and activity.
 
     With one REFERENCE, the version against the one before it (PP26/44A2/1(Rev.1) against
     PP26/44A2/1); with two, the second against the first. Each estimate is made again from the
-    text and card recorded with it.
+    text and card recorded with it. The same comparison as finimpact compare, printed, and
+    with --out written as comparison.json, .xlsx, .html and .md.
     """
     from estimator import api
 
@@ -481,10 +490,20 @@ def diff(
     _print_diagnostics(problems)
     if found is None:
         raise typer.Exit(1)
+    written: list[Path] = []
+    if out is not None:
+        try:
+            written = api.write_difference(found, out)
+        except OSError as e:  # nothing was half-written
+            _fail(f"cannot write the comparison in {out}: {e.strerror or e}")
     if as_json:
-        echo_json(_dumps(found.to_json()))
+        echo_json(api.render_difference(found, ("json",))["json"])
         return
-    echo(_difference_text(found))
+    from estimator.render.comparison import console
+
+    echo(console(found))
+    for path in written:
+        echo(f"wrote {path}")
 
 
 def _canonical(reference: str) -> str:
@@ -494,35 +513,6 @@ def _canonical(reference: str) -> str:
         return parse(reference).text
     except ReferenceProblem as e:
         _fail(str(e))
-
-
-def _difference_text(d: Difference) -> str:
-    a, b = d.names[0], d.names[1]
-    cur = d.currency
-    lines = [
-        f"{b} against {a}, in {cur}:",
-        f"  total: {_money(d.total.amount(0))} -> {_money(d.total.amount(1))}"
-        f" (change {d.total.change(1):+,.2f})",
-    ]
-    titles = {
-        "year": "by year",
-        "element": "by object of expenditure",
-        "unit": "by budget unit (Sector)",
-        "funding": "by source of funding",
-        "activity": "by activity",
-    }
-    for dim, title in titles.items():
-        rows = [r for r in d.table(dim) if r.status(1) != "same"]  # type: ignore[arg-type]
-        if not rows:
-            continue
-        lines.append(f"{title}:")
-        for r in rows:
-            name = f"{r.key} {r.title}".strip() if r.title else str(r.key)
-            lines.append(
-                f"  {name}: {_money(r.amount(0))} -> {_money(r.amount(1))}"
-                f" ({r.change(1):+,.2f}, {r.status(1)})"
-            )
-    return "\n".join(lines)
 
 
 @register_app.command("export", cls=_Command, short_help="Write the register to plain files.")
