@@ -236,3 +236,32 @@ def test_a_later_decision_replaces_an_earlier_one_in_the_position(
     after = json.loads(cli("position", "--db", db, "--json"))
     assert (after["adopted_total"], after["pending_total"]) == ("0.00", "0.00")
     assert "adopted" in cli("show", "PP26/1/1", "--db", db)  # the history is kept
+
+
+def test_credits_outside_the_plans_period_are_listed_apart_never_dropped(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.sqlite")
+    plan = tmp_path / "plan.toml"
+    plan.write_text(PLAN, encoding="utf-8")  # 2027-2028
+    late = proposal(tmp_path, "PP26/1/1", 900, unit="ITU-R", years=(2028, 2029))
+    cli("add", str(late), "--db", db)
+    found = position(db, plan)
+    cells = {(c["year"], c["unit"]): c for c in found["cells"]}
+    assert cells[(2028, "ITU-R")]["pending"] == "900.00"
+    assert cells[(2029, "ITU-R")]["headroom"] is None  # outside the plan: not assessed
+    assert cells[(2029, "ITU-R")]["pending"] == "900.00"
+    assert found["pending_total"] == "1800.00"
+    assert "outside plan" in cli("position", "--db", db, "--plan", str(plan))
+    unplanned = json.loads(cli("position", "--db", db, "--json"))
+    assert unplanned["plan"] is None
+    assert [(c["year"], c["headroom"]) for c in unplanned["cells"]] == [(2028, None), (2029, None)]
+
+
+def test_a_position_in_two_currencies_is_refused(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.sqlite")
+    chf = proposal(tmp_path, "PP26/1/1", 100)
+    usd = proposal(tmp_path, "PP26/2/1", 100)
+    cli("add", str(chf), "--db", db)
+    cli("add", str(usd), "--db", db, "--rates", "un-new-york")
+    result = runner.invoke(app, ["register", "position", "--db", db])
+    assert result.exit_code == 1
+    assert "CHF and USD" in result.stderr and "one currency" in result.stderr
