@@ -164,6 +164,8 @@ def test_a_proposal_built_in_the_form_is_costed_as_the_command_line_costs_its_fi
     for year, amount in outcome.estimate.by_year().items():
         assert re.search(rf"<th scope=\"row\">{year}</th><td class=\"num\">{amount:,.2f}<", page)
     assert "additional credits required" in page
+    # a card built from public figures is said to be so, as the command line's summary says
+    assert ("The rate card is indicative" in page) is outcome.estimate.card.indicative
 
 
 def test_every_download_is_byte_for_byte_what_the_command_line_writes(

@@ -53,6 +53,8 @@ class Totals:
     currency: str
     total: str
     card: str
+    indicative: bool
+    """The card is built from public figures, not an organization's standard costs."""
     by_year: list[TotalRow]
     by_element: list[TotalRow]
     by_unit: list[TotalRow]
@@ -122,6 +124,7 @@ def totals(estimate: Estimate) -> Totals:
         currency=estimate.currency,
         total=FORMATS.cents(estimate.total),
         card=estimate.card.id,
+        indicative=estimate.card.indicative,
         by_year=_rows(estimate.by_year(), {}),
         by_element=_rows(estimate.by_element(), elements),
         by_unit=_rows(estimate.by_unit(), {k: _(v) for k, v in UNIT_LABELS.items()}),
