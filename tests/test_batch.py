@@ -495,6 +495,9 @@ def test_the_warnings_of_costed_proposals_are_printed_and_counted(five: tuple[Pa
     assert warnings, "the test card's staff.P3 value is from 2020: older than five years in 2028"
     assert all("more than 5 years old" in w for w in warnings)
     assert f"{len(warnings)} warnings on stderr" in result.stdout
+    # the card's old value is one cause: told once for the five proposals, not five times
+    [staff] = [w for w in warnings if "rate 'staff.P3'" in w]
+    assert "and in 4 other proposals of the batch)" in staff
 
 
 def test_progress_bar_redraws_one_line_and_ends_it(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,7 +25,7 @@ from estimator.cli.common import (
     echo_json,
 )
 from estimator.cli.register import register_app
-from estimator.core.diagnostics import has_errors
+from estimator.core.diagnostics import Diagnostic, KeyPath, has_errors
 from estimator.render.options import (
     DEFAULT_ROUND_TO,
     FORMATS,
@@ -36,6 +37,7 @@ from estimator.render.options import (
 
 if TYPE_CHECKING:
     from estimator.api import Checked
+    from estimator.batch.run import BatchRow
 
 # Each command imports the library (estimator.api) when it runs: start-up that matches the work
 # (--help loads no pipeline, validate and estimate --json no renderer; tests/test_startup.py).
@@ -261,10 +263,9 @@ def batch(
             progress.close()
         for failure in result.failures:
             _print_diagnostics(list(failure.diagnostics))
-        warnings = 0
-        for row in result.rows:
-            _print_diagnostics(list(row.warnings))
-            warnings += len(row.warnings)
+        told = _once_per_cause(result.rows)
+        _print_diagnostics(told)
+        warnings = len(told)
         for file, why in result.skipped:
             echo(f"{file}: note: skipped: {why}", err=True)
         try:
@@ -432,6 +433,32 @@ def validate(
         echo_json(json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8"))
     if failed:
         raise typer.Exit(1)
+
+
+def _once_per_cause(rows: Sequence[BatchRow]) -> list[Diagnostic]:
+    """A batch's warnings, each cause told once: a value of the rate card (or any file but the
+    proposal's own) warned about in several proposals is told at its first, saying in how many
+    others (a flat card's old value, once, not once per proposal)."""
+    shared: dict[tuple[str, KeyPath, str], list[Diagnostic]] = {}
+    out: list[Diagnostic] = []
+    for row in rows:
+        for w in row.warnings:
+            if w.file == row.file:
+                out.append(w)
+                continue
+            same = shared.setdefault((w.file, w.path, w.code), [])
+            if not same:
+                out.append(w)
+            same.append(w)
+    for i, w in enumerate(out):
+        others = len(shared.get((w.file, w.path, w.code), [w])) - 1
+        if others > 0 and w.file != "":
+            also = f"and in {others} other proposal{'s' * (others > 1)} of the batch"
+            text = (
+                f"{w.message[:-1]}; {also})" if w.message.endswith(")") else f"{w.message} ({also})"
+            )
+            out[i] = replace(w, message=text)
+    return out
 
 
 def _checked_with(checked: Checked, given: str) -> str:

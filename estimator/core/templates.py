@@ -354,7 +354,7 @@ class ActivityTemplate:
                 continue
             converted, problem = _convert(param, value)
             if problem:
-                problems.append(ParameterProblem(key, f"{key} {problem}", param.label))
+                problems.append(ParameterProblem(key, problem, param.label))
             else:
                 values[key] = converted
         for param in params.values():
