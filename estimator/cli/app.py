@@ -37,7 +37,6 @@ from estimator.render.options import (
 
 if TYPE_CHECKING:
     from estimator.api import Checked
-    from estimator.batch.run import BatchRow
 
 # Each command imports the library (estimator.api) when it runs: start-up that matches the work
 # (--help loads no pipeline, validate and estimate --json no renderer; tests/test_startup.py).
@@ -263,7 +262,7 @@ def batch(
             progress.close()
         for failure in result.failures:
             _print_diagnostics(list(failure.diagnostics))
-        told = _once_per_cause(result.rows)
+        told = _once_per_cause([(row.file, row.warnings) for row in result.rows])
         _print_diagnostics(told)
         warnings = len(told)
         for file, why in result.skipped:
@@ -435,15 +434,15 @@ def validate(
         raise typer.Exit(1)
 
 
-def _once_per_cause(rows: Sequence[BatchRow]) -> list[Diagnostic]:
+def _once_per_cause(rows: Sequence[tuple[str, Sequence[Diagnostic]]]) -> list[Diagnostic]:
     """A batch's warnings, each cause told once: a value of the rate card (or any file but the
     proposal's own) warned about in several proposals is told at its first, saying in how many
     others (a flat card's old value, once, not once per proposal)."""
     shared: dict[tuple[str, KeyPath, str], list[Diagnostic]] = {}
     out: list[Diagnostic] = []
-    for row in rows:
-        for w in row.warnings:
-            if w.file == row.file:
+    for file, warnings in rows:
+        for w in warnings:
+            if w.file == file:
                 out.append(w)
                 continue
             same = shared.setdefault((w.file, w.path, w.code), [])

@@ -33,6 +33,8 @@ class Problem:
     hint: str
     warning: bool
     key: str
+    """Where it is, as the user wrote it (``rate 'staff.P3', value of 2024-01-01``), for a
+    problem that no field of the form holds."""
     label: str = ""
     """The field as a person reads it ('Activity 2: Days')."""
 
@@ -150,7 +152,7 @@ def problem(d: Diagnostic, data: Mapping[str, Any]) -> Problem:
         d.message,
         hint,
         d.severity is Severity.WARNING,
-        d.key,
+        d.where,
         label_of(name, data) if name else "",
     )
 
