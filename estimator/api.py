@@ -35,9 +35,11 @@ from estimator.render.options import (
 if TYPE_CHECKING:
     from estimator.batch.report import Report
     from estimator.batch.run import Batch
+    from estimator.register.position import RunningPosition
 
 __all__ = [
     "CANNOT_WRITE",
+    "COMMITTEE_FORMATS",
     "CURRENCIES_DIFFER",
     "DEFAULT_OPTIONS",
     "DEFAULT_ROUND_TO",
@@ -61,6 +63,7 @@ __all__ = [
     "batch",
     "check",
     "check_file",
+    "committee_report",
     "compare_files",
     "difference",
     "estimate",
@@ -76,6 +79,7 @@ __all__ = [
     "render",
     "render_difference",
     "write",
+    "write_committee_report",
     "write_difference",
 ]
 
@@ -190,6 +194,38 @@ def compare_files(
         return None, diags
     found, problems = difference(estimates)
     return found, diags + problems
+
+
+COMMITTEE_FORMATS = ("docx", "html", "md", "xlsx", "json")
+"""What the Budget Control Committee's report is written as (committee-report.<format>)."""
+
+
+def committee_report(
+    position: RunningPosition,
+    formats: Sequence[str] = COMMITTEE_FORMATS,
+    language: str = "en",
+) -> dict[str, bytes]:
+    """The Budget Control Committee's report on the decisions taken (General Rules Nos. 71-74)
+    from a register's running position, in each of ``formats``, its words in ``language`` (the
+    JSON, the position's facts, stays English): format → bytes. Word, HTML and Markdown come
+    from the annex's renderers; the workbook's position is formulas over every credit counted.
+    Same position, same bytes."""
+    from estimator.render.committee import render as render_committee
+
+    return render_committee(position, tuple(formats), language)
+
+
+def write_committee_report(
+    position: RunningPosition,
+    out_dir: Path | str,
+    formats: Sequence[str] = COMMITTEE_FORMATS,
+    language: str = "en",
+) -> list[Path]:
+    """Write committee-report.<format> into ``out_dir``, all or none; return the paths. Raises
+    OSError if they cannot be written (the previous files are then untouched)."""
+    from estimator.render.committee import write as write_committee
+
+    return write_committee(position, Path(out_dir), tuple(formats), language)
 
 
 def financial_plan(plan: Path | str) -> tuple[FinancialPlan | None, list[Diagnostic]]:

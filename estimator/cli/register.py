@@ -559,3 +559,70 @@ def import_command(
     with _open(db, create=True) as register:
         _run(register.load, versions, decisions)
     echo(f"{register.shown}: imported {len(versions)} versions and {len(decisions)} decisions")
+
+
+@register_app.command(
+    cls=_Command, short_help="The Budget Control Committee's report on the decisions taken."
+)
+def report(
+    out: Annotated[
+        Path,
+        typer.Option("--out", metavar="DIR", help="Folder for committee-report.docx and the rest."),
+    ],
+    plan: PlanOption = None,
+    db: DbOption = DEFAULT_DB,
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="LIST",
+            help="Files to write, comma-separated: docx, html, md, xlsx, json.",
+        ),
+    ] = "docx,html,md,xlsx,json",
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help="The language of the report: ar, zh, en, fr, ru or es [default: en].",
+        ),
+    ] = "en",
+) -> None:
+    """The Budget Control Committee's report to the plenary (General Rules Nos. 71-74): an
+    estimate of the financial implications of the decisions taken by the conference, from the
+    register's running position against the financial plan named with --plan.
+
+    Writes committee-report.docx, .html, .md, .xlsx (the position as formulas over every
+    credit counted) and .json into --out, all or none: the decisions taken with their
+    additional credits by year, by year and budget unit, the position against the plan's
+    headroom and who exceeds it first, the proposals pending, and those that count for nothing
+    themselves (merged, withdrawn, not adopted).
+    """
+    from estimator import api
+    from estimator.render.options import LANGUAGES
+
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in api.COMMITTEE_FORMATS]
+    if unknown or not wanted:
+        raise typer.BadParameter(
+            f"{', '.join(unknown) or 'nothing'}: choose among " + ", ".join(api.COMMITTEE_FORMATS),
+            param_hint="--format",
+        )
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(
+            f"{lang!r} is not one of {', '.join(LANGUAGES)}", param_hint="--lang"
+        )
+    loaded = None
+    if plan is not None:
+        loaded, problems = api.financial_plan(plan)
+        _print_diagnostics(problems)
+        if loaded is None or api.has_errors(problems):
+            raise typer.Exit(1)
+    with _open(db) as register:
+        found = _run(register.position, loaded)
+    try:
+        written = api.write_committee_report(found, out, wanted, lang)
+    except OSError as e:  # nothing was half-written: say why, in one line
+        _fail(f"cannot write the report in {out}: {e.strerror or e}")
+    for path in written:
+        echo(f"wrote {path}")

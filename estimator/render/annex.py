@@ -166,6 +166,13 @@ def _environment(folder: Path, autoescape: bool, sandboxed: bool = False) -> jin
     return env
 
 
+def text_environment(folder: Path, autoescape: bool) -> jinja2.Environment:
+    """The Jinja environment of the shipped Markdown (``autoescape=False``) and HTML templates
+    in ``folder``, with the annex's filters and words: the Budget Control Committee's report
+    is rendered by the same environment as the annex."""
+    return _environment(folder, autoescape)
+
+
 def css_string(value: object) -> markupsafe.Markup:
     """Text for the inside of a CSS string in a <style> element (the HTML annex's running
     reference on each printed page): every character but letters, digits, space, '.', '/' and
@@ -222,7 +229,7 @@ def render_docx(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS) ->
     user = _user_template(options, "docx")
     try:
         content = user.read_bytes() if user else _shipped_word_template()
-        return _render_word(content, context, _file_date(estimate))
+        return render_word(content, context, _file_date(estimate))
     except Exception as e:  # a user's .docx can fail in docxtpl, jinja2, lxml or zipfile
         if user is None:
             raise
@@ -286,11 +293,17 @@ _LISTING = "\t\a\n\f"
 """What docxtpl's resolve_listing turns into Word's tabs, paragraphs, line and page breaks."""
 
 
-def _render_word(content: bytes, context: dict[str, Any], date: dt.datetime) -> bytes:
+def render_word(
+    content: bytes, context: dict[str, Any], date: dt.datetime, every_table: bool = False
+) -> bytes:
+    """A Word template (docxtpl tags inside) rendered with ``context``: the tables of amounts
+    fitted to the page (``every_table``: each table with amounts, not only those whose last
+    column is the total), codes kept whole, the file's dates set to ``date``. The annex and the
+    Budget Control Committee's report are written by it."""
     template = _template_class()(io.BytesIO(content))
     template.render(context, jinja_env=_docx_environment(), autoescape=True)
     document = template.docx  # the python-docx Document it rendered
-    _fit_amount_tables(document)
+    _fit_amount_tables(document, every_table)
     _no_break_hyphens(document)
     properties = document.core_properties
     properties.created = properties.modified = date
@@ -333,7 +346,7 @@ def _cell_text(cell: Any) -> str:
     return "".join(t.text or "" for t in cell.iter(_W + "t"))
 
 
-def _fit_amount_tables(document: Any) -> None:
+def _fit_amount_tables(document: Any, every_table: bool = False) -> None:
     """Column widths of the tables of amounts, whose number of years the template cannot know:
     the label column takes a third of the text width, the amounts share the rest (the
     template's tables have a fixed layout: the widths are used as they are).
@@ -352,12 +365,14 @@ def _fit_amount_tables(document: Any) -> None:
     for table in document.element.body.iterchildren(_W + "tbl"):
         first_row = table.find(_W + "tr")
         last_cell = first_row.findall(_W + "tc")[-1:] if first_row is not None else []
-        if not last_cell or _cell_text(last_cell[0]).strip() != _("Total"):
+        if not last_cell:
+            continue
+        if not every_table and _cell_text(last_cell[0]).strip() != _("Total"):
             continue
         grid = table.find(_W + "tblGrid")
         columns = grid.findall(_W + "gridCol") if grid is not None else []
         n = len(columns)
-        if n < 2:
+        if n < (3 if every_table else 2):  # every table: not a two-column list of items
             continue
         label = width // 3
         widths = [str(label)] + [str((width - label) // (n - 1))] * (n - 1)

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from babel import Locale
 
     from estimator.core.estimate import Assessment
-    from estimator.core.plan import PlanInfo
 
 LOCALE = "en"
 """The language of the outputs when nothing else is asked: English, the msgids themselves."""
@@ -592,7 +591,17 @@ VOLUNTARY_CAVEAT = N_(
 that this part is not assured."""
 
 
-def plan_label(info: PlanInfo) -> str:
+class PlanNamed(Protocol):
+    """What a plan's label reads: a plan's PlanInfo, or the register's PlanRef."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def example(self) -> bool: ...
+
+
+def plan_label(info: PlanNamed) -> str:
     """A plan as outputs name it: its title, and a warning when it is an example."""
     if info.example and "example" not in info.title.lower():
         return _("%(title)s [example plan: its figures are illustrative; replace it]") % {
