@@ -162,6 +162,10 @@ def test_a_conference_played_through_gives_the_position_worked_out_by_hand(
         **{f"PP26/{n}/1": ("withdrawn", None, False) for n in range(16, 19)},
         **{f"PP26/{n}/1": ("not-adopted", None, False) for n in (19, 20)},
     }
+    listed = json.loads(cli("list", "--db", db, "--json"))
+    counted = [r["reference"] for r in listed if r["counted"]]
+    assert sorted(counted) == sorted(c["version"] for c in found["adopted"] + found["pending"])
+    assert {r["decision"] for r in listed if r["proposal"] == "PP26/15/1"} == {"merged"}
     shown = cli("position", "--db", db, "--plan", str(plan))
     assert "the headroom of ITU-D in 2027 is first exceeded by PP26/7/1(Rev.2) (adopted)" in shown
     assert "PP26/15/1 was merged into PP26/COM4/3, which is not recorded" in shown

@@ -148,9 +148,13 @@ def add(
 def _row(v: VersionInfo) -> str:
     by = v.recorded_by if v.recorded_by is not None else "(not stated)"
     mark = "*" if v.current else " "
+    status = v.decision or "pending"
+    counted = f"  [counted: {status}]" if v.counted else ""
+    if v.current and v.decision in ("merged", "withdrawn", "not-adopted"):
+        counted = f"  [{status}]"
     return (
         f"{mark} {v.reference}  {v.currency} {v.total:,.2f} (additional {v.additional:,.2f})"
-        f"  card {v.card_id}  {v.recorded_at} by {by}"
+        f"  card {v.card_id}  {v.recorded_at} by {by}{counted}"
     )
 
 
@@ -168,13 +172,17 @@ def _info_json(v: VersionInfo) -> dict[str, Any]:
         "plan": v.plan_id,
         "recorded_by": v.recorded_by,
         "recorded_at": v.recorded_at,
+        "decision": v.decision,
+        "counted": v.counted,
     }
 
 
 @register_app.command("list", cls=_Command, short_help="List every recorded version.")
 def list_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     """List every recorded version, proposals in the order they were first recorded; * marks
-    each proposal's current version (its greatest revision, addendum, corrigendum)."""
+    each proposal's current version (its greatest revision, addendum, corrigendum), and
+    [counted: ...] the version the position counts (the one adopted, or a pending proposal's
+    current one)."""
     with _open(db) as register:
         versions = _run(register.versions)
     if as_json:

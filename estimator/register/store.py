@@ -135,6 +135,11 @@ class VersionInfo:
     recorded_at: str
     current: bool
     """The greatest version of its proposal (by revision, then addendum, then corrigendum)."""
+    decision: DecisionKind | None = None
+    """The latest decision on its proposal (None: pending)."""
+    counted: bool = False
+    """Whether the position counts this version: the one adopted, or a pending proposal's
+    current one."""
 
 
 @dataclass(frozen=True)
@@ -521,6 +526,7 @@ class Register:
         query = sa.select(
             p.reference.label("base"),
             p.id.label("pid"),
+            v.id,
             v.reference,
             v.rev,
             v.addendum,
@@ -545,6 +551,19 @@ class Register:
         current: dict[int, str] = {}
         for r in rows:
             current[r.pid] = r.reference
+        d = t.decision.c
+        last: dict[int, tuple[DecisionKind, int | None]] = {}
+        for pid, kind, vid in conn.execute(
+            sa.select(d.proposal_id, d.kind, d.version_id).order_by(d.id)
+        ):
+            last[pid] = (kind, vid)
+
+        def counted(r: Any) -> bool:
+            kind, vid = last.get(r.pid, (None, None))
+            if kind is None:
+                return bool(current[r.pid] == r.reference)
+            return kind in ("adopted", "amended") and vid == r.id
+
         return [
             VersionInfo(
                 r.base,
@@ -560,6 +579,8 @@ class Register:
                 r.recorded_by,
                 r.recorded_at,
                 current[r.pid] == r.reference,
+                last.get(r.pid, (None, None))[0],
+                counted(r),
             )
             for r in rows
         ]
