@@ -243,10 +243,10 @@ def test_every_table_adds_up_and_totals_are_the_json_rounded_to_the_hundred(
     if exact_total == 0:
         assert tables == [], "the short form has no tables of amounts"
         return
-    # By object of expenditure, by budget unit, by funding and by activity, each by year;
-    # and by goal when an activity names a goal.
+    # By object of expenditure, the same in conference-servicing groups, by budget unit, by
+    # funding and by activity, each by year; and by goal when an activity names a goal.
     has_goals = any(line.goal is not None for line in r.estimate.lines)
-    assert len(tables) == 4 + has_goals  # object, unit, funding, activity (and goal)
+    assert len(tables) == 5 + has_goals  # object, groups, unit, funding, activity (and goal)
     expected = round_half_up(exact_total, 100)
     by_year = {str(k): Decimal(str(v)) for k, v in dict(r.json["by_year"]).items()}  # type: ignore[call-overload]
     first_columns = None
@@ -288,7 +288,7 @@ def test_controlled_rounding_by_hand(rendered: dict[str, Rendered]) -> None:
     # to the largest remainder, ties to the first: GS 100, ITU-R 200, ITU-T 0. Cells: GS 2027
     # goes up (50 → 100), ITU-R 100 + 100, ITU-T 2028 goes down (50 → 0).
     r = rendered["hand-rounded"]
-    unit_table = _tables_of("md", r)[1]
+    unit_table = next(t for t in _tables_of("md", r) if t.header[0] == "Budget unit")
     assert unit_table.header == ["Budget unit", "2027", "2028", "Total"]
     assert [[c for c in row] for row in unit_table.rows] == [
         ["General Secretariat", "100", NIL, "100"],
@@ -865,7 +865,7 @@ def test_the_summary_says_how_much_rests_on_each_basis_as_the_command_line_does(
 
 def test_prepared_by_and_date_come_from_the_proposal_and_are_never_guessed(tmp_path: Path) -> None:
     """With prepared_by and prepared in [proposal], the annex names them; without, the two
-    lines are left blank for the delegation to fill in: no name or date is made up."""
+    lines are left out: no name or date is made up."""
     seed = (ROOT / "seeds" / "wtsa28-quantum-focus-group.toml").read_text(encoding="utf-8")
     given = tmp_path / "given.toml"
     given.write_text(
@@ -883,7 +883,46 @@ def test_prepared_by_and_date_come_from_the_proposal_and_are_never_guessed(tmp_p
         _estimate(ROOT / "seeds" / "wtsa28-quantum-focus-group.toml", None), RenderOptions()
     ).decode()
     rows = {row[0]: row[1] for row in markdown_tables(md)[0]}
-    assert rows["Prepared by"] == "" and rows["Date of preparation"] == ""
+    assert "Prepared by" not in rows and "Date of preparation" not in rows
+    assert "Prepared by" not in md and "Date of preparation" not in md
+
+
+def test_prepared_by_as_stated_on_the_command_line_wins_and_is_never_guessed(
+    tmp_path: Path,
+) -> None:
+    """--prepared-by on estimate and batch names who prepared the estimate in every annex
+    (over the proposal's prepared_by); without it and without the key there is no such line;
+    an empty or unprintable name is refused, naming the option."""
+    seed = ROOT / "seeds" / "wtsa28-quantum-focus-group.toml"
+    given = tmp_path / "given.toml"
+    given.write_text(
+        seed.read_text("utf-8").replace(
+            "[proposal]\n", '[proposal]\nprepared_by = "Delegation of Japan"\n', 1
+        ),
+        encoding="utf-8",
+    )
+    who = "ITU Financial Resources Management Department"
+    for args in (
+        ["estimate", str(given), "--out", str(tmp_path / "one")],
+        ["batch", str(given), "--out", str(tmp_path / "all")],
+    ):
+        result = CliRunner().invoke(app, [*args, "--format", "md,html,docx", "--prepared-by", who])
+        assert result.exit_code == 0, result.output
+    for folder in ("one", "all"):
+        md = next((tmp_path / folder).glob("*.annex.md")).read_text("utf-8")
+        html = next((tmp_path / folder).glob("*.annex.html")).read_text("utf-8")
+        word = docx_text(next((tmp_path / folder).glob("*.annex.docx")).read_bytes())
+        rows = {row[0]: row[1] for row in markdown_tables(md)[0]}
+        assert rows["Prepared by"] == who
+        assert who in html and who in word and "Delegation of Japan" not in md + html + word
+    result = CliRunner().invoke(
+        app, ["estimate", str(seed), "--out", str(tmp_path / "none"), "--format", "md"]
+    )
+    assert result.exit_code == 0
+    assert "Prepared by" not in next((tmp_path / "none").glob("*.annex.md")).read_text("utf-8")
+    for bad in ("", "  ", "a\x07b"):
+        result = CliRunner().invoke(app, ["estimate", str(seed), "--prepared-by", bad])
+        assert result.exit_code == 2 and "--prepared-by" in result.output, bad
 
 
 def _document_texts_of(est: Estimate) -> list[str]:
@@ -973,3 +1012,44 @@ def test_in_word_text_is_set_left_and_amounts_right(rendered: dict[str, Rendered
         text = label in ("Funding", "Basis of the figures")
         assert value == ("left" if text else "right"), label
     assert len(aligned) == 6
+
+
+@pytest.mark.parametrize("name", [p.stem for p in PROPOSALS])
+def test_conference_servicing_is_grouped_and_its_groups_are_the_object_rows_summed(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    """As a UN statement splits its requirements: conference servicing for meetings
+    (interpretation, rooms, remote participation), for documentation (translation, processing),
+    and the other costs, by year; each group is the sum of its objects' rows as the object table
+    shows them, and the conference-servicing line below the tables is the two groups' sum."""
+    r = rendered[name]
+    if r.estimate.total == 0:
+        return
+    members = {
+        "meetings": ("Interpretation", "Conference services", "Remote participation"),
+        "documentation": ("Translation", "Documentation processing"),
+    }
+    every = tuple(m for group in members.values() for m in group)
+    objects, groups = _tables_of("md", r)[:2]
+    assert groups.header[0] == "Objects of expenditure" and groups.total == objects.total
+    servicing = 0
+    for row in groups.rows:
+        which = next((k for k in members if f"Conference servicing: {k}" in row[0]), None)
+        if which is None:
+            assert row[0].startswith("Other costs")
+            wanted = [o for o in objects.rows if not o[0].startswith(every)]
+        else:
+            wanted = [o for o in objects.rows if o[0].startswith(members[which])]
+            servicing += _amount(row[-1])
+        for j in range(1, len(row)):
+            assert _amount(row[j]) == sum(_amount(o[j]) for o in wanted), (row[0], j)
+    line = next(x for x in r.md.splitlines() if x.startswith("- Conference servicing ("))
+    assert _amount(line.rsplit(" ", 1)[-1]) == servicing
+
+
+def test_the_servicing_groups_are_the_conference_servicing_objects() -> None:
+    from cost_models.needs import ELEMENTS
+    from estimator.render.view import SERVICING_GROUPS
+
+    grouped = [e for _label, members in SERVICING_GROUPS for e in members]
+    assert sorted(grouped) == sorted(e.id for e in ELEMENTS.values() if e.conference_servicing)

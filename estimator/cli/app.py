@@ -87,13 +87,30 @@ LangOption = Annotated[
 ]
 
 
+PreparedByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--prepared-by",
+        metavar="WHO",
+        help="Who prepared the estimate (a person, an office or a delegation), for the annex's"
+        " 'Prepared by'. Default: the proposal's prepared_by; without either, no such line.",
+    ),
+]
+
+
 def _options(
-    formats: str, round_to: int, template: Path | None, lang: str | None = None
+    formats: str,
+    round_to: int,
+    template: Path | None,
+    lang: str | None = None,
+    prepared_by: str | None = None,
 ) -> RenderOptions:
     """The one options object of the outputs, from the command line; a value that cannot be
     used is a usage error (exit 2) naming its option."""
     try:
-        return RenderOptions(round_to, template, RenderOptions.parse_formats(formats), lang)
+        return RenderOptions(
+            round_to, template, RenderOptions.parse_formats(formats), lang, prepared_by
+        )
     except OptionProblem as e:
         raise typer.BadParameter(str(e), param_hint=e.option) from e
 
@@ -153,6 +170,7 @@ def estimate(
     round_to: RoundToOption = DEFAULT_ROUND_TO,
     template: TemplateOption = None,
     lang: LangOption = None,
+    prepared_by: PreparedByOption = None,
 ) -> None:
     """Price a proposal: write its outputs and print a summary.
 
@@ -162,7 +180,7 @@ def estimate(
     """
     from estimator import api
 
-    options = _options(formats, round_to, template, lang)
+    options = _options(formats, round_to, template, lang, prepared_by)
     outcome = api.estimate_file(file, rates=rates, plan=plan)
     _print_diagnostics(outcome.diagnostics)
     if outcome.estimate is None or has_errors(outcome.diagnostics):
@@ -219,6 +237,7 @@ def batch(
     round_to: RoundToOption = DEFAULT_ROUND_TO,
     template: TemplateOption = None,
     lang: LangOption = None,
+    prepared_by: PreparedByOption = None,
     jobs: Annotated[
         int,
         typer.Option(
@@ -239,7 +258,7 @@ def batch(
     """
     from estimator import api
 
-    options = _options(formats, round_to, template, lang)
+    options = _options(formats, round_to, template, lang, prepared_by)
     if jobs < 1:
         raise typer.BadParameter(f"{jobs} is not a number of worker processes", param_hint="--jobs")
     progress = ProgressBar() if sys.stderr.isatty() else None

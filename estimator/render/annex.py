@@ -40,21 +40,20 @@ from estimator.render.view import AnnexView, build_view
 from estimator.render.wording import _, current_language, install_words
 from estimator.render.xmltext import xml_text
 
-_last_context: tuple[Estimate, int, str, dict[str, Any]] | None = None
+_last_context: tuple[Estimate, RenderOptions, str, dict[str, Any]] | None = None
 
 
 def _context(estimate: Estimate, options: RenderOptions) -> dict[str, Any]:
     """What the templates read: the view model, built once per estimate and rounding unit (the
     three annexes of one estimate share it; templates never change it)."""
     global _last_context
-    round_to = options.round_to
     lang = current_language()
     last = _last_context
-    if last is not None and last[0] is estimate and last[1] == round_to and last[2] == lang:
+    if last is not None and last[0] is estimate and last[1] == options and last[2] == lang:
         return last[3]
-    view: AnnexView = build_view(estimate, round_to)
+    view: AnnexView = build_view(estimate, options.round_to, options.prepared_by)
     context = {"annex": dataclasses.asdict(view)}
-    _last_context = (estimate, round_to, lang, context)
+    _last_context = (estimate, options, lang, context)
     return context
 
 

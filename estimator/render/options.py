@@ -18,6 +18,8 @@ FORMATS = ("json", "xlsx", "docx", "html", "md")
 """Every output format, in the order they are written."""
 
 DEFAULT_ROUND_TO = 100
+MAX_PREPARED_BY = 200
+"""The most characters --prepared-by takes (a name, an office, a delegation)."""
 
 LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 """The languages of the documents: the six official languages of the Union (docs/languages.md)."""
@@ -68,14 +70,28 @@ class RenderOptions:
     - ``language``: the language of the documents (annex, workbooks, batch report), one of
       the six official languages (``ar``, ``zh``, ``en``, ``fr``, ``ru``, ``es``); None for
       the proposal's ``output_language``, else English. It wins over the proposal's key.
+    - ``prepared_by``: who prepared the estimate (a person, an office, a delegation), stated
+      by whoever runs the tool: the annex's "Prepared by". It wins over the proposal's
+      ``prepared_by``; None for the proposal's, and without either the line is left out (never
+      guessed from the machine, the user or the file).
     """
 
     round_to: int = DEFAULT_ROUND_TO
     template: Path | None = None
     formats: tuple[str, ...] = FORMATS
     language: str | None = None
+    prepared_by: str | None = None
 
     def __post_init__(self) -> None:
+        if self.prepared_by is not None:
+            name = " ".join(self.prepared_by.split())
+            if not name or not name.isprintable() or len(name) > MAX_PREPARED_BY:
+                raise OptionProblem(
+                    "--prepared-by",
+                    f"say who prepared the estimate in 1 to {MAX_PREPARED_BY} printable "
+                    "characters (a person, an office or a delegation)",
+                )
+            object.__setattr__(self, "prepared_by", name)
         if self.round_to not in ROUNDING_UNITS:
             raise OptionProblem(
                 "--round-to",

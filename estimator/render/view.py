@@ -37,6 +37,7 @@ from estimator.render.wording import (
     FORMATS,
     FUNDING_LABELS,
     FUNDING_SOURCES,
+    N_,
     NO_489_SOURCE,
     NO_489_TRANSLATION,
     OFFICIAL_TEXTS,
@@ -311,10 +312,12 @@ def _table(
     unit: int,
     year_totals: Sequence[Decimal],
     keep_empty: bool = False,
+    cells_out: dict[str | None, Sequence[Decimal]] | None = None,
 ) -> tuple[Table, list[tuple[str | None, Decimal]]]:
     """A table of amounts by `key` × year, rounded so that rows and columns add up.
 
-    Returns the table and each row's key with its rounded total."""
+    Returns the table and each row's key with its rounded total; `cells_out`, if given,
+    receives each row's rounded cells by year."""
     years = estimate.proposal.info.years
     sums: dict[str | None, dict[int, Decimal]] = {}
     for line in estimate.lines:
@@ -326,6 +329,8 @@ def _table(
         present = [k for k in present if any(sums.get(k, {}).values())]
     exact = [[sums.get(k, {}).get(y, Decimal(0)) for y in years] for k in present]
     rounded = round_table(exact, unit, column_totals=year_totals)
+    if cells_out is not None:
+        cells_out.update(zip(present, rounded.cells, strict=True))
     rows = tuple(
         (label(k), *(nil_or_amount(c) for c in cells), nil_or_amount(rounded.row_totals[i]))
         for i, (k, cells) in enumerate(zip(present, rounded.cells, strict=True))
@@ -344,8 +349,54 @@ def _table(
     return table, [(k, rounded.row_totals[i]) for i, k in enumerate(present)]
 
 
-def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
-    """The annex's content, every figure rounded to `round_to` and formatted."""
+OTHER_COSTS = N_("Other costs (staff, consultants, travel, fellowships, services)")
+SERVICING_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        N_("Conference servicing: meetings (interpretation, rooms, remote participation)"),
+        frozenset({"interpretation", "conference-services", "remote-participation"}),
+    ),
+    (
+        N_("Conference servicing: documentation (translation, processing)"),
+        frozenset({"translation", "documentation-processing"}),
+    ),
+)
+"""The conference-servicing objects of expenditure by group, as the UN's statements give them
+(cost_models.needs.ELEMENTS marks which are conference servicing); the rest are other costs."""
+
+
+def _servicing_table(
+    element_cells: dict[str | None, Sequence[Decimal]], by_element: Table
+) -> Table:
+    """The object table's rows in groups: conference servicing for meetings, for documentation,
+    and the other costs, each the sum of its objects' rounded cells (so that the groups add up to
+    the same year totals, and the conference-servicing lines below them are their sums)."""
+    groups = [*SERVICING_GROUPS, (OTHER_COSTS, frozenset())]
+    grouped = {g for _label, members in SERVICING_GROUPS for g in members}
+    rows = []
+    for title, members in groups:
+        cells = [
+            c
+            for k, c in element_cells.items()
+            if (k in members) or (not members and k not in grouped)
+        ]
+        sums = [sum(year, Decimal(0)) for year in zip(*cells, strict=True)] if cells else []
+        if not any(sums):
+            continue
+        rows.append((_(title), *map(nil_or_amount, sums), nil_or_amount(sum(sums, Decimal(0)))))
+    return Table(
+        id="by-servicing",
+        title=_("Conference servicing and other costs"),
+        header=(_("Objects of expenditure"), *by_element.header[1:]),
+        rows=tuple(rows),
+        total=by_element.total,
+    )
+
+
+def build_view(
+    estimate: Estimate, round_to: int = 100, prepared_by: str | None = None
+) -> AnnexView:
+    """The annex's content, every figure rounded to `round_to` and formatted; `prepared_by`
+    (--prepared-by) wins over the proposal's."""
     if round_to not in ROUNDING_UNITS:
         raise ValueError(f"round_to must be one of {ROUNDING_UNITS}, not {round_to}")
     info = estimate.proposal.info
@@ -381,10 +432,15 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
     identification.append(Item(_("Period"), period_text(years)))
     if info.submitted:
         identification.append(Item(_("Submitted"), info.submitted))
-    # Who prepared it and when: from the proposal, never guessed; a blank to fill in otherwise.
-    identification.append(Item(_("Prepared by"), info.prepared_by or ""))
-    identification.append(Item(_("Date of preparation"), info.prepared or ""))
+    # Who prepared it and when: as stated (--prepared-by, the proposal's keys), never guessed;
+    # not stated, the line is left out
+    prepared_by = prepared_by or info.prepared_by
+    if prepared_by:
+        identification.append(Item(_("Prepared by"), prepared_by))
+    if info.prepared:
+        identification.append(Item(_("Date of preparation"), info.prepared))
 
+    element_cells: dict[str | None, Sequence[Decimal]] = {}
     by_element, element_rows = _table(
         "by-element",
         _("By object of expenditure"),
@@ -395,6 +451,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
         lambda k: _(ELEMENTS[k].label) if k in ELEMENTS else str(k),
         round_to,
         year_totals,
+        cells_out=element_cells,
     )
     by_unit, _rows = _table(
         "by-unit",
@@ -465,7 +522,7 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
             amount_text(servicing_total),
         ),
         Item(
-            _("Other costs (staff, consultants, travel, fellowships, services)"),
+            _(OTHER_COSTS),
             amount_text(grand - servicing_total),
         ),
     )
@@ -564,7 +621,13 @@ def build_view(estimate: Estimate, round_to: int = 100) -> AnnexView:
             _activity_view(estimate, a, activity_costs.get((a.index, a.id)), by_activity.header)
             for a in estimate.proposal.activities
         ),
-        tables=(by_element, by_unit, by_funding, by_activity),
+        tables=(
+            by_element,
+            _servicing_table(element_cells, by_element),
+            by_unit,
+            by_funding,
+            by_activity,
+        ),
         servicing=servicing,
         external=currency_amount(currency, amount_text(external)),
         goals=goals,

@@ -50,6 +50,7 @@ from estimator.render.xlsx import (
     FACTOR,
     MONEY,
     PERCENT,
+    WIDEST,
     YEAR,
     Book,
     Sheet,
@@ -375,8 +376,8 @@ def _workings_sheet(
                 FACTOR,
             )
         ws.text(r, c["quantity_basis"], line.quantity_basis, wrap_at=36)
-        ws.text(r, c["rate_label"], line.rate_label, wrap_at=40)
-        ws.text(r, c["source"], line.source, wrap_at=45)
+        ws.text(r, c["rate_label"], line.rate_label, wrap_at=WIDEST)
+        ws.text(r, c["source"], line.source, wrap_at=WIDEST)
         ws.text(r, c["basis"], line.basis)
         ws.text(r, c["external"], _(YES) if line.external else _(NO))
         ws.text(r, c["goal"], line.goal)
