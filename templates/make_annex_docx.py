@@ -339,6 +339,10 @@ def build() -> bytes:
         "{{ annex.external }}",
         "List Bullet",
     )
+    _p(doc, "{%p if annex.staff %}")
+    _p(doc, "{{ annex.staff.title }}", "Heading 2")
+    _amounts_table(doc, "annex.staff")
+    _p(doc, "{%p endif %}")
 
     _p(doc, '{{ _("6. Relationship to the strategic plan") }}', "Heading 1")
     _p(doc, "{%p if annex.goals %}")

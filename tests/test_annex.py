@@ -119,10 +119,11 @@ NIL = "\u2013"
 
 
 def _amount_tables(tables: list[list[list[str]]]) -> list[AmountTable]:
-    """The tables whose header ends in 'Total': header, rows, and the total row."""
+    """The tables of amounts (their header ends in 'Total'; the staff table's, which counts
+    work-months, starts with 'Grade'): header, rows, and the total row."""
     found = []
     for t in tables:
-        if t and t[0][-1].strip() == "Total" and len(t) >= 2:
+        if t and t[0][-1].strip() == "Total" and len(t) >= 2 and t[0][0].strip() != "Grade":
             found.append(AmountTable(t[0], t[1:-1], t[-1]))
     return found
 
@@ -1053,3 +1054,44 @@ def test_the_servicing_groups_are_the_conference_servicing_objects() -> None:
 
     grouped = [e for _label, members in SERVICING_GROUPS for e in members]
     assert sorted(grouped) == sorted(e.id for e in ELEMENTS.values() if e.conference_servicing)
+
+
+def test_staff_are_given_by_grade_and_year_in_work_months_where_the_proposal_has_staff(
+    rendered: dict[str, Rendered],
+) -> None:
+    """As WHO's statements give staffing by level: each grade's work-months in each year (posts
+    × work-months a year), with totals, in Markdown, HTML and Word; no such table without
+    staff."""
+    from cost_models.kinds.staff import Staff
+
+    with_staff = 0
+    for r in rendered.values():
+        proposal = r.estimate.proposal
+        expected: dict[str, dict[int, Decimal]] = {}
+        for a in proposal.activities:
+            if isinstance(a.spec, Staff):
+                for year in proposal.years_of(a):
+                    row = expected.setdefault(a.spec.grade, {})
+                    row[year] = row.get(year, Decimal(0)) + a.spec.posts * a.spec.work_months
+        title = "Staff by grade and year, in work-months"
+        texts = _document_texts(r)
+        if not expected or r.estimate.total == 0:
+            assert all(title not in t for t in texts.values())
+            continue
+        with_staff += 1
+        assert all(title in t for t in texts.values())
+        found = {
+            "md": markdown_tables(r.md),
+            "html": read_html(r.html).tables,
+            "docx": docx_tables(r.docx),
+        }
+        for fmt, tables in found.items():
+            (table,) = [t for t in tables if t and t[0][0].strip() == "Grade"]
+            years = [int(y) for y in table[0][1:-1]]
+            shown = {row[0].strip(" *"): row[1:] for row in table[1:]}
+            for grade, by_year in expected.items():
+                row = [c.strip(" *") for c in shown[grade]]
+                want = [by_year.get(y, Decimal(0)) for y in years]
+                assert [Decimal(c) if c != NIL else Decimal(0) for c in row[:-1]] == want, fmt
+                assert Decimal(row[-1]) == sum(want)
+    assert with_staff >= 1

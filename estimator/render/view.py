@@ -16,8 +16,9 @@ from decimal import Decimal
 from cost_models.kinds import KINDS
 from cost_models.kinds.documentation import STAGES
 from cost_models.kinds.meeting import LOCATIONS
+from cost_models.kinds.staff import Staff
 from cost_models.needs import ELEMENTS
-from cost_models.parameters import BUDGET_UNITS, FUNDING, LANGUAGE_NAMES, Stated
+from cost_models.parameters import BUDGET_UNITS, FUNDING, GRADES, LANGUAGE_NAMES, Stated
 from estimator import __version__
 from estimator.core.estimate import Assessment, CostLine, Estimate
 from estimator.core.model import Activity, TemplateDefault
@@ -163,6 +164,9 @@ class AnnexView:
     """Conference servicing and other costs (sums of the rounded rows of the first table)."""
     external: str
     """Of which external human resources, rounded."""
+    staff: Table | None
+    """Staff by grade × year, in work-months (WHO's staffing by level), when the proposal has
+    staff."""
     goals: Table | None
     """Relationship to the strategic plan: by goal × year; None when no activity names one."""
     card: tuple[Item, ...]
@@ -389,6 +393,39 @@ def _servicing_table(
         header=(_("Objects of expenditure"), *by_element.header[1:]),
         rows=tuple(rows),
         total=by_element.total,
+    )
+
+
+def _staff_table(estimate: Estimate) -> Table | None:
+    """The staff the proposal asks for, as WHO's statements give staffing by level: work-months
+    of each grade in each year (posts × work-months a year, 12 for a full-time post), with
+    totals; None without staff."""
+    proposal = estimate.proposal
+    years = proposal.info.years
+    months: dict[str, dict[int, Decimal]] = {}
+    for a in proposal.activities:
+        if isinstance(a.spec, Staff):
+            row = months.setdefault(a.spec.grade, {})
+            for year in proposal.years_of(a):
+                row[year] = row.get(year, Decimal(0)) + a.spec.posts * a.spec.work_months
+    if not months:
+        return None
+
+    def shown(value: Decimal) -> str:
+        return number_text(value) if value else nil_or_amount(Decimal(0))
+
+    grades = sorted(months, key=lambda g: list(GRADES).index(g) if g in GRADES else len(GRADES))
+    cells = [[months[g].get(y, Decimal(0)) for y in years] for g in grades]
+    by_year = [sum(column, Decimal(0)) for column in zip(*cells, strict=True)]
+    return Table(
+        id="staff",
+        title=_("Staff by grade and year, in work-months (12 work-months are one full-time post)"),
+        header=(_("Grade"), *(str(y) for y in years), _("Total")),
+        rows=tuple(
+            (g, *map(shown, row), shown(sum(row, Decimal(0))))
+            for g, row in zip(grades, cells, strict=True)
+        ),
+        total=(_("Total"), *map(shown, by_year), shown(sum(by_year, Decimal(0)))),
     )
 
 
@@ -630,6 +667,7 @@ def build_view(
         ),
         servicing=servicing,
         external=currency_amount(currency, amount_text(external)),
+        staff=_staff_table(estimate),
         goals=goals,
         card=tuple(card_items),
         rates=rates,
