@@ -354,31 +354,6 @@ def build() -> bytes:
 
     _p(doc, '{{ _("7. Basis of the estimate") }}', "Heading 1")
     _items_table(doc, "annex.card")
-    _p(doc, '{{ _("Rates used") }}', "Heading 2")
-    rates = doc.add_table(rows=4, cols=5)
-    rates.style = doc.styles[AMOUNTS_STYLE]
-    for i, title in enumerate(["Rate", "Unit", "Value", "In force from", "Basis and source"]):
-        rates.cell(0, i).text = f'{{{{ _("{title}") }}}}'
-    rates.cell(1, 0).text = "{%tr for rate in annex.rates %}"
-    for i, text in enumerate(
-        [
-            "{{ rate.rate }}",
-            "{{ rate.unit }}",
-            "{{ rate.value }}",
-            "{{ rate.date }}",
-            "{{ rate.basis }}: {{ rate.source }}"
-            "{% if rate.derivation %} ({{ rate.derivation }}){% endif %}",
-        ]
-    ):
-        rates.cell(2, i).text = text
-    rates.cell(3, 0).text = "{%tr endfor %}"
-    _look(rates, first_row=True, last_row=False)
-    _cell_styles(rates)
-    rates.cell(2, 2).paragraphs[0].style = TABLE_AMOUNT
-    _widths(rates, [38, 24, 26, 24, 58])
-    _repeat_header(rates)
-    _hold_rows(rates, kept_whole=False)
-
     _p(doc, "{%p if annex.stated %}")
     _p(doc, '{{ _("Amounts stated in the proposal") }}', "Heading 2")
     _p(doc, "{%p for s in annex.stated %}")
@@ -407,6 +382,37 @@ def build() -> bytes:
     _p(doc, '{{ _("Caveats") }}', "Heading 2")
     _p(doc, "{%p for c in annex.caveats %}")
     _p(doc, "{{ c }}", "List Bullet")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p endif %}")
+    _p(doc, '{{ _("Appendix: the rates used and their sources") }}', "Heading 1")
+    _p(doc, '{{ _("Rates used") }}', "Heading 2")
+    rates = doc.add_table(rows=4, cols=5)
+    rates.style = doc.styles[AMOUNTS_STYLE]
+    for i, title in enumerate(["Rate", "Unit", "Value", "In force from", "Basis and source"]):
+        rates.cell(0, i).text = f'{{{{ _("{title}") }}}}'
+    rates.cell(1, 0).text = "{%tr for rate in annex.rates %}"
+    for i, text in enumerate(
+        [
+            "{{ rate.rate }}",
+            "{{ rate.unit }}",
+            "{{ rate.value }}",
+            "{{ rate.date }}",
+            "{{ rate.basis }}: {{ rate.source }}"
+            "{% if rate.derivation %} ({{ rate.derivation }}){% endif %}",
+        ]
+    ):
+        rates.cell(2, i).text = text
+    rates.cell(3, 0).text = "{%tr endfor %}"
+    _look(rates, first_row=True, last_row=False)
+    _cell_styles(rates)
+    rates.cell(2, 2).paragraphs[0].style = TABLE_AMOUNT
+    _widths(rates, [38, 24, 26, 24, 58])
+    _repeat_header(rates)
+    _hold_rows(rates, kept_whole=False)
+    _p(doc, "{%p if annex.card_notes %}")
+    _p(doc, "{{ annex.card_notes.title }}", "Heading 2")
+    _p(doc, "{%p for n in annex.card_notes.entries %}")
+    _p(doc, "{{ n }}", "List Bullet")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p endif %}")
     _p(doc, "{%p endif %}")

@@ -175,6 +175,9 @@ class AnnexView:
     escalation: str
     rounding_rule: str
     notes: tuple[Notes, ...]
+    card_notes: Notes | None
+    """The rate card's own notes (words per page, its background): the same in every annex
+    priced with the card, so in the appendix with the rates used."""
     """The assumptions and notes, each kind under its own heading, as sentences."""
     caveats: tuple[str, ...]
     """What a committee should know about the figures, as sentences (never diagnostics)."""
@@ -640,7 +643,7 @@ def build_view(
             ]
         )
 
-    notes = _notes(estimate, rates, stated)
+    notes, card_notes = _notes(estimate, rates, stated)
 
     external = round_half_up(estimate.external_human_resources, round_to)
     return AnnexView(
@@ -675,6 +678,7 @@ def build_view(
         escalation=escalation,
         rounding_rule=sentences([_(ROUNDING_RULE_TEXT), rounding]),
         notes=notes,
+        card_notes=card_notes,
         caveats=caveats(estimate),
         stamp=_(
             "finimpact %(version)s · rate card %(card)s sha256 %(card_sha256)s · proposal sha256 "
@@ -768,11 +772,12 @@ def _basis_text(estimate: Estimate) -> str:
 
 def _notes(
     estimate: Estimate, rates: Sequence[RateUsed], stated: Sequence[StatedAmount]
-) -> tuple[Notes, ...]:
+) -> tuple[tuple[Notes, ...], Notes | None]:
     """The assumptions and notes as sentences, each kind under its own heading: the proposal's
     notes (once for an activity a template expands into several), the quantities a template
-    supplied, the rates that rest on an assumption, the rate card's own notes, the currency of
-    stated amounts. Never a key, a code or a value as a program writes it."""
+    supplied, the rates that rest on an assumption, the currency of stated amounts; and apart,
+    for the appendix, the rate card's own notes. Never a key, a code or a value as a program
+    writes it."""
     activity_notes: dict[int, str] = {}
     defaults: list[str] = []
     for a in estimate.proposal.activities:
@@ -819,10 +824,10 @@ def _notes(
             tuple(defaults),
         ),
         Notes(_("Rates that rest on an assumption"), None, tuple(assumed)),
-        Notes(_("About the rate card"), None, tuple(about_card)),
         Notes(_("Currency"), None, tuple(other)),
     ]
-    return tuple(g for g in groups if g.entries)
+    card_notes = Notes(_("About the rate card"), None, tuple(about_card)) if about_card else None
+    return tuple(g for g in groups if g.entries), card_notes
 
 
 def _default_sentence(
