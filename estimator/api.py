@@ -100,9 +100,12 @@ def read_source(
     return read_toml(Path(path), name)
 
 
-def parse_source(text: str, name: str = "proposal.toml") -> tuple[Source | None, list[Diagnostic]]:
-    """TOML text parsed (not validated), named ``name`` in diagnostics."""
-    return parse_toml(text.encode("utf-8"), name)
+def parse_source(
+    text: str | bytes, name: str = "proposal.toml"
+) -> tuple[Source | None, list[Diagnostic]]:
+    """TOML parsed (not validated), named ``name`` in diagnostics: text, or a file's bytes as
+    read (an upload), whose encoding is checked as a file's is (UTF-8, told where it is not)."""
+    return parse_toml(text if isinstance(text, bytes) else text.encode("utf-8"), name)
 
 
 def estimate(source: Source, *, rates: Rates = None, plan: Path | str | None = None) -> Outcome:

@@ -279,6 +279,10 @@ def test_an_upload_that_is_not_a_proposal_is_told_and_the_form_stays_empty(
     assert "could not be opened as a proposal" in page.text
     broken = client.post("/upload", files={"proposal": ("x.toml", b"format = 1\n[proposal\n")})
     assert broken.status_code == 422 and "x.toml" in broken.text
+    assert "line 2, column" in broken.text  # a file's own problem, where it is in the file
+    latin = b'format = 1\n[proposal]\ntitle = "C\xf4te"\n'
+    told = client.post("/upload", files={"proposal": ("latin.toml", latin)})
+    assert told.status_code == 422 and "line 3, column 11: file is not UTF-8 text" in told.text
 
 
 def test_an_upload_keeps_what_the_form_cannot_hold_told(client: TestClient) -> None:

@@ -366,18 +366,20 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
         """A proposal file opened in the form: its own problems are told as the command line
         tells them (with line and column, in the file the user has); the form then holds what
         it could read."""
-        text = raw.decode("utf-8", errors="replace")
-        source, problems = api.parse_source(text, name)
+        source, problems = api.parse_source(raw, name)
         if source is None or api.kind_of(source.data) != "proposal":
-            outcome = api.estimate_text(text, name, rates=settings.rates, plan=settings.plan)
+            if source is not None:
+                problems = api.estimate(
+                    source, rates=settings.rates, plan=settings.plan
+                ).diagnostics
             note = f"{name} could not be opened as a proposal:"
-            fb = feedback(None, outcome.diagnostics or problems, {})
+            fb = feedback(None, problems, {}, placed=True)
             result = Result({"format": 1, "proposal": {}}, "", None, fb)
             return pages.render(result, result.data, note=note, status=422)
         data = _readable(source.data)
         result = evaluate(settings, data)
         # what the form cannot hold (an unknown key, another table) is told as the file has it
-        own = api.estimate_text(text, name, rates=settings.rates, plan=settings.plan)
+        own = api.estimate(source, rates=settings.rates, plan=settings.plan)
         told = {(d.key, d.message) for d in (result.outcome.diagnostics if result.outcome else [])}
         lost = [d for d in own.diagnostics if (d.key, d.message) not in told]
         result.feedback.problems[:0] = feedback(None, lost, data).problems

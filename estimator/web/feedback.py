@@ -143,13 +143,20 @@ def totals(estimate: Estimate) -> Totals:
     )
 
 
-def problem(d: Diagnostic, data: Mapping[str, Any]) -> Problem:
-    name = field_name(d.path, data)
+def problem(d: Diagnostic, data: Mapping[str, Any], placed: bool = False) -> Problem:
+    """A diagnostic at its field; ``placed``: a file the form could not open, whose problems
+    are told at their line and column in that file."""
+    name = "" if placed else field_name(d.path, data)
+    if placed and d.line > 0:
+        where = f"line {d.line}, column {d.col}"
+        d_message = f"{where}: {d.message}"
+    else:
+        d_message = d.message
     # at its field, a required key left out needs no 'add key = ...': the field is there to fill
     hint = "" if d.code == "missing" and name.count(".") >= 1 else d.hint
     return Problem(
         name,
-        d.message,
+        d_message,
         hint,
         d.severity is Severity.WARNING,
         d.where,
@@ -157,9 +164,14 @@ def problem(d: Diagnostic, data: Mapping[str, Any]) -> Problem:
     )
 
 
-def feedback(outcome: Outcome | None, extra: list[Diagnostic], data: Mapping[str, Any]) -> Feedback:
+def feedback(
+    outcome: Outcome | None,
+    extra: list[Diagnostic],
+    data: Mapping[str, Any],
+    placed: bool = False,
+) -> Feedback:
     diags = [*extra, *(outcome.diagnostics if outcome else [])]
-    found = Feedback([problem(d, data) for d in diags])
+    found = Feedback([problem(d, data, placed) for d in diags])
     if outcome is not None and outcome.ok and outcome.estimate is not None:
         found.totals = totals(outcome.estimate)
     return found
