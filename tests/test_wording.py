@@ -267,3 +267,33 @@ def test_templates_hold_no_words_of_their_own() -> None:
                 if words:
                     left[name] = sorted(words)
     assert left == {}
+
+
+def test_two_threads_write_in_their_own_languages_at_the_same_time() -> None:
+    """The web app renders requests in worker threads: a French annex being written must not
+    switch a Russian one written at the same moment (the language is per context, not global)."""
+    import threading
+
+    seen: dict[str, list[str]] = {"fr": [], "ru": []}
+    both_inside = threading.Barrier(2)
+
+    def write(lang: str) -> None:
+        with wording.language(lang):
+            both_inside.wait(timeout=10)  # both blocks are open at once
+            for _ in range(50):
+                written = FORMATS.money(Decimal("1234.5"))
+                seen[lang].append(written + "|" + wording.current_language())
+
+    threads = [threading.Thread(target=write, args=(lang,)) for lang in seen]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with wording.language("fr"):
+        french = FORMATS.money(Decimal("1234.5")) + "|fr"
+    with wording.language("ru"):
+        russian = FORMATS.money(Decimal("1234.5")) + "|ru"
+    assert set(seen["fr"]) == {french}
+    assert set(seen["ru"]) == {russian}
+    assert french != russian
+    assert wording.current_language() == "en"

@@ -12,6 +12,7 @@ through :class:`Formats` (Babel's CLDR formats). Today the catalogue is the Engl
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import functools
 import gettext
@@ -43,8 +44,12 @@ NUMBERING = {"ar": "latn"}
 """Digits other than the locale's default: Arabic outputs write Western digits (0-9), as the
 documents of the Union and of the United Nations in Arabic do (docs/languages.md)."""
 
-_translations: gettext.NullTranslations = gettext.NullTranslations()
-_language = LOCALE
+_writing: contextvars.ContextVar[tuple[str, gettext.NullTranslations]] = contextvars.ContextVar(
+    "finimpact_writing", default=(LOCALE, gettext.NullTranslations())
+)
+"""The language being written and its catalogue, per thread and per task (a context variable,
+not a module global): two requests of the web app rendering in two languages at once, in two
+threads or two tasks, each write in their own."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -61,49 +66,45 @@ def catalogue(lang: str) -> gettext.NullTranslations:
 
 def current_language() -> str:
     """The language the outputs are being written in ('en', 'fr', ...)."""
-    return _language
+    return _writing.get()[0]
 
 
 @contextlib.contextmanager
 def language(lang: str) -> Iterator[None]:
     """Write in ``lang`` (one of :data:`LANGUAGES`) for the duration of a block: its catalogue
     and its number and date formats (``FORMATS``)."""
-    global _language, _translations
-    before = _language, _translations, FORMATS.locale
-    _translations = catalogue(lang)
-    _language = FORMATS.locale = lang
+    token = _writing.set((lang, catalogue(lang)))
     try:
         yield
     finally:
-        _language, _translations, FORMATS.locale = before
+        _writing.reset(token)
 
 
 @contextlib.contextmanager
 def using(translations: gettext.NullTranslations) -> Iterator[None]:
     """Render with another catalogue (a compiled ``.mo`` read by ``gettext.GNUTranslations``)
     for the duration of a block."""
-    global _translations
-    before, _translations = _translations, translations
+    token = _writing.set((current_language(), translations))
     try:
         yield
     finally:
-        _translations = before
+        _writing.reset(token)
 
 
 def _(message: str) -> str:
     """The message in the output's language (a gettext msgid, English, named placeholders)."""
-    return _translations.gettext(message)
+    return _writing.get()[1].gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int | Decimal) -> str:
     """The singular or plural form of a message for the count ``n`` (as the language counts)."""
     count = int(n) if n == int(n) else 2  # a fraction (0.5 posts) takes the plural in English
-    return _translations.ngettext(singular, plural, count)
+    return _writing.get()[1].ngettext(singular, plural, count)
 
 
 def pgettext(context: str, message: str) -> str:
     """A message whose meaning depends on a context (e.g. the separator of a list)."""
-    return _translations.pgettext(context, message)
+    return _writing.get()[1].pgettext(context, message)
 
 
 def N_(message: str) -> str:
@@ -265,8 +266,14 @@ class Formats:
     controlled rounding before they get here: a format only writes digits, it never rounds
     money by a rule of its own."""
 
-    def __init__(self, locale: str = LOCALE) -> None:
-        self.locale = locale
+    def __init__(self, locale: str | None = None) -> None:
+        self._fixed = locale
+
+    @property
+    def locale(self) -> str:
+        """The language these formats follow: the one named when made, else the language being
+        written (:func:`language`)."""
+        return self._fixed or current_language()
 
     def number(self, value: Decimal | int) -> str:
         """A quantity as written, thousands grouped: 8000 → '8,000', 0.5 → '0.5'."""
