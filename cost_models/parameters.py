@@ -49,14 +49,50 @@ FUNDING = ("additional", "existing", "extrabudgetary")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
+def as_toml_number(written: str) -> str | None:
+    """A number written as people write it, as TOML writes it, or None if it is no number.
+
+    Spaces, apostrophes and underscores group digits ('1 100' is 1100). With both a comma and
+    a full stop, the last is the decimal mark ('1.234,50' and '1,234.50' are 1234.50). A comma
+    alone is a decimal comma unless it is followed by exactly three digits or appears more
+    than once ('12,5' and '1 100,00' are 12.5 and 1100.00; '19,850' and '1,000,000' are
+    19850 and 1000000); several full stops group digits ('1.000.000').
+    """
+    text = written.strip()
+    spaced = re.search(r"[' \u00a0\u202f_]", text) is not None
+    text = re.sub(r"[' \u00a0\u202f_]", "", text)
+    if not re.fullmatch(r"[-+]?\d[\d.,]*", text) or text[-1] in ".,":
+        return None
+    marks = re.sub(r"[^.,]", "", text)
+    if not marks:
+        return text
+    if "." in marks and "," in marks:
+        decimal = marks[-1]
+    elif marks.count(marks[0]) > 1:
+        decimal = ""
+    elif spaced or marks == "." or not re.search(r",\d{3}$", text):
+        decimal = marks
+    else:
+        decimal = ""
+    group = {".": ",", ",": "."}.get(decimal, marks[0])
+    whole, _, fraction = text.rpartition(decimal) if decimal else (text, "", "")
+    if (decimal and decimal in whole) or group in fraction:
+        return None
+    if group in whole and not re.fullmatch(rf"[-+]?\d{{1,3}}(\{group}\d{{3}})+", whole):
+        return None
+    whole = whole.replace(group, "")
+    return f"{whole}.{fraction}" if decimal else whole
+
+
 def _number(value: Any) -> Any:
     """TOML integers and decimals are numbers; text, booleans and floats are not."""
     if isinstance(value, str):
-        plain = re.sub(r"[,' \u00a0\u202f_]", "", value.strip())
-        if re.fullmatch(r"\d+(\.\d+)?", plain) and plain != value.strip():
+        plain = as_toml_number(value)
+        if plain is not None and plain != value.strip():
             raise ValueError(
                 f"must be a number, not the text {value!r}: write {plain}, without quotes or"
-                " thousands separators (an underscore may group digits: 19_850)"
+                " thousands separators and with a full stop for decimals (an underscore may"
+                " group digits: 19_850)"
             )
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise ValueError("must be a number, written without quotes")

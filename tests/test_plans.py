@@ -81,6 +81,19 @@ def test_a_figure_written_with_thousands_separators_is_told_how_to_write_it(
     assert "write 100000 without quotes or separators" in d.hint
 
 
+def test_a_figure_written_with_a_decimal_comma_is_told_the_same_figure(
+    tmp_path: Path,
+) -> None:
+    text = TABLE.replace(
+        "2028 = [100_000, 100_000, 100_000, 100_000]",
+        '2028 = [100_000, "100 000,50", 100_000, 100_000]',
+    )
+    plan, diags = load_plan(_write(tmp_path, text))
+    assert plan is None
+    [d] = diags
+    assert "write 100000.50 without quotes or separators" in d.hint
+
+
 def test_every_problem_of_a_plan_is_told_in_one_run(tmp_path: Path) -> None:
     text = (
         TABLE.replace('currency = "CHF"', 'currency = "chf"')

@@ -65,6 +65,41 @@ def test_an_unquoted_number_with_a_thousands_separator_is_told_how_to_write_it(
     assert "leading zeros" not in result.stderr
 
 
+def test_an_amount_written_the_french_way_is_told_the_same_amount_in_toml(
+    tmp_path: Path,
+) -> None:
+    # A delegate who writes amounts as French, German or Swiss texts do is told the amount
+    # they meant, never one a hundred times larger ('1 100,00' is 1100.00, not 110000).
+    for written, meant in (
+        ("1 100,00", "1100.00"),
+        ("1.234,50", "1234.50"),
+        ("1'100.50", "1100.50"),
+        ("12,5", "12.5"),
+        ("19,850", "19850"),
+    ):
+        text = HEAD.format(conference="PP-26") + (
+            '[[activity]]\nid = "platform"\nkind = "services"\ntitle = "Platform"\n'
+            f'amount = "{written}"\njustification = "Contract"\n'
+        )
+        [d] = check_file(_write(tmp_path, text))
+        assert d.key == "activity[0].amount"
+        assert f"not the text {written!r}: write {meant}," in d.message
+
+
+def test_an_unquoted_decimal_comma_is_told_the_amount_with_a_full_stop(tmp_path: Path) -> None:
+    for written, meant in (("1100,50", "1100.50"), ("12,5", "12.5"), ("1.234,50", "1234.50")):
+        text = HEAD.format(conference="PP-26") + (
+            '[[activity]]\nid = "platform"\nkind = "services"\ntitle = "Platform"\n'
+            f'amount = {written}\njustification = "Contract"\n'
+        )
+        result = CliRunner().invoke(app, ["validate", str(_write(tmp_path, text))])
+        assert result.exit_code == 1
+        line = text.splitlines().index(f"amount = {written}") + 1
+        assert f"proposal.toml:{line}:" in result.stderr
+        assert f"{written} looks like a number with a decimal comma" in result.stderr
+        assert f"write {meant}: TOML numbers take a full stop for decimals" in result.stderr
+
+
 def test_a_bureau_named_as_responsible_is_told_its_budget_unit(tmp_path: Path) -> None:
     for bureau, unit in (("BDT", "ITU-D"), ("TSB", "ITU-T"), ("BR", "ITU-R"), ("SG", "GS")):
         text = HEAD.format(conference="PP-26").replace('"ITU-D"', f'"{bureau}"')

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
+from cost_models.parameters import as_toml_number
 from estimator.core.diagnostics import (
     Diagnostic,
     KeyPath,
@@ -114,26 +115,32 @@ def _plain_syntax(message: str) -> tuple[str, str]:
     return message, "see https://toml.io"
 
 
-_GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_WRITTEN_NUMBER = re.compile(r"[-+]?\d[\d.,]*\d")
 
 
 def _thousands(text: str, line: int, col: int) -> tuple[str, str] | None:
-    """When the text TOML stopped at is a comma inside a number (amount = 50,000), the message
-    and hint for a thousands separator; None otherwise."""
+    """When the text TOML stopped at is a comma inside a number (amount = 50,000, or a decimal
+    comma: amount = 12,5), the message and hint for it; None otherwise."""
     lines = text.splitlines()
     if not 1 <= line <= len(lines):
         return None
     row = lines[line - 1]
     if row[col - 1 : col] != ",":
         return None
-    for m in _GROUPED.finditer(row):
+    for m in _WRITTEN_NUMBER.finditer(row):
         if m.start() < col - 1 < m.end():
             written = m.group()
-            plain = written.replace(",", "")
-            underscored = written.replace(",", "_")
+            plain = as_toml_number(written)
+            if plain is None:
+                return None
+            if written.rfind(",") > written.rfind(".") and "." in plain:
+                return (
+                    f"{written} looks like a number with a decimal comma",
+                    f"write {plain}: TOML numbers take a full stop for decimals",
+                )
             return (
                 f"{written} looks like a number with a thousands separator (',')",
-                f"write {plain} or {underscored}: TOML numbers take no commas",
+                f"write {plain} or {written.replace(',', '_')}: TOML numbers take no commas",
             )
     return None
 

@@ -20,7 +20,15 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictBool, StrictStr, field_validator, model_validator
 
 import cost_models
-from cost_models.parameters import BUDGET_UNITS, BudgetUnit, Number, Strict, Text, Year
+from cost_models.parameters import (
+    BUDGET_UNITS,
+    BudgetUnit,
+    Number,
+    Strict,
+    Text,
+    Year,
+    as_toml_number,
+)
 from estimator.core.diagnostics import Diagnostic, KeyPath, TextPosition, format_path
 from estimator.core.load import Source, read_toml
 from estimator.core.ratecard import RateCard
@@ -308,8 +316,8 @@ def _table(doc: Source, raw: dict[str, Any]) -> tuple[list[Figure], list[Diagnos
 def _figure_problem(amount: object) -> tuple[str, str] | None:
     """Why a figure of a headroom row is not an amount, with what to do, or None."""
     if isinstance(amount, bool) or not isinstance(amount, int | Decimal):
-        if isinstance(amount, str) and re.fullmatch(r"[0-9,' ]+(\.[0-9]+)?", amount.strip()):
-            plain = re.sub(r"[,' ]", "", amount)
+        plain = as_toml_number(amount) if isinstance(amount, str) else None
+        if plain is not None:
             return (
                 f"must be a number, not the text {amount!r}",
                 f"write {plain} without quotes or separators (205_925 is allowed)",
