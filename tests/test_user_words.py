@@ -178,6 +178,31 @@ def test_validate_checks_a_proposal_with_the_card_named_beside_it(tmp_path: Path
     assert "has no rate 'interpretation'" in beside.stderr
 
 
+def test_a_broken_card_named_beside_proposals_is_told_once_and_they_are_not_checked(
+    tmp_path: Path,
+) -> None:
+    """validate CARD P1 P2 with a broken card: each of the card's problems once, at the card,
+    and each proposal said to be unchecked (it was told twice more, as if each proposal had
+    the card's problems)."""
+    geneva = (cost_models.CARDS / "itu-geneva.toml").read_text(encoding="utf-8")
+    card = _write(tmp_path, geneva.replace('currency = "CHF"', 'currency = "francs"'), "c.toml")
+    service = (
+        '[[activity]]\nid = "portal"\nkind = "services"\ntitle = "Portal"\namount = 100\n'
+        'justification = "Quote"\n'
+    )
+    first = _write(tmp_path, HEAD.format(conference="PP-26") + service, "p1.toml")
+    second = _write(tmp_path, HEAD.format(conference="PP-26") + service, "p2.toml")
+    for args in (
+        [str(card), str(first), str(second)],
+        [str(first), str(second), "--rates", str(card)],
+    ):
+        result = CliRunner().invoke(app, ["validate", *args])
+        assert result.exit_code == 1
+        assert result.stderr.count("'francs' is not in the expected form") == 1
+        assert f"{first}: not checked: its rate card has the errors above" in result.stderr
+        assert f"{second}: not checked: its rate card has the errors above" in result.stderr
+
+
 def test_validate_says_which_rate_card_checked_each_proposal(tmp_path: Path) -> None:
     """A budget officer who names two cards beside a proposal learns which one checked it (the
     default, since neither was chosen) and how to choose; one card beside it checks it."""

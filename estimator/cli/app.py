@@ -25,7 +25,7 @@ from estimator.cli.common import (
     echo_json,
 )
 from estimator.cli.register import register_app
-from estimator.core.diagnostics import Diagnostic, KeyPath, has_errors
+from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, has_errors
 from estimator.render.options import (
     DEFAULT_ROUND_TO,
     FORMATS,
@@ -426,6 +426,7 @@ def validate(
         rates, several = _card_named_beside(files)
         if several:
             given = "several cards are named: --rates CARD checks every proposal with one"
+    told: set[str] = set()  # a card's problems, told at the card, not again at each proposal
     for file in files:
         checked = api.check(file, rates=rates)
         diags = checked.diagnostics
@@ -441,9 +442,14 @@ def validate(
                 entry["rate_card_chosen_by"] = checked.card_chosen_by
             report.append(entry)
         else:
-            _print_diagnostics(diags)
+            new = [d for d in diags if json.dumps(d.to_json(), sort_keys=True) not in told]
+            told.update(json.dumps(d.to_json(), sort_keys=True) for d in diags)
+            _print_diagnostics(new)
+            errors = [d for d in diags if d.severity is Severity.ERROR]
+            if errors and all(d.file != str(file) for d in errors):
+                echo(f"{file}: not checked: its rate card has the errors above", err=True)
             if not has_errors(diags):
-                n = len(diags)
+                n = len(new)
                 with_card = _checked_with(checked, given)
                 warned = f" ({n} warning{'s' * (n > 1)})" if n else ""
                 echo(f"{file}: valid{with_card}{warned}")
