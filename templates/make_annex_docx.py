@@ -205,9 +205,31 @@ def _p(doc: docx.document.Document, text: str, style: str | None = None) -> Para
     return doc.add_paragraph(text, style=style)
 
 
+<<<<<<< HEAD
 def _document(header_text: str) -> docx.document.Document:
     """A new document with the house layout: A4, the styles, a header (``header_text``, Jinja)
     and a footer with the page numbers."""
+=======
+def _french(doc: docx.document.Document) -> None:
+    """The last paragraph is in French whatever the annex's language (the authentic text of
+    the Convention): marked French, and left to right even in an Arabic annex (w:bidi and w:rtl
+    off, where the Arabic annex turns them on for the whole document)."""
+    paragraph = doc.element.body.findall(qn("w:p"))[-1]
+    properties = paragraph.find(qn("w:pPr"))
+    bidi = OxmlElement("w:bidi")
+    bidi.set(qn("w:val"), "0")
+    properties.append(bidi)  # after w:pStyle, the only property the paragraph has
+    for run in paragraph.findall(qn("w:r")):
+        rpr = OxmlElement("w:rPr")
+        for tag, value in (("w:rtl", "0"), ("w:lang", "fr-FR")):
+            element = OxmlElement(tag)
+            element.set(qn("w:val"), value)
+            rpr.append(element)
+        run.insert(0, rpr)
+
+
+def build() -> bytes:
+>>>>>>> 48b820a (Writing systems of the outputs (issue 15, Arabic and Chinese, part 1): estimator/render/scripts.py sets, once per document, what a language needs beyond its words. Word: the language marks of the defaults (w:lang), Chinese's East Asian font (SimSun) in every style, and in Arabic right to left for the whole document: every section (w:bidi in sectPr), every paragraph (w:bidi in the paragraph defaults), every run (w:rtl in the run defaults) and every table (w:bidiVisual, first column on the right), each element put where the schema orders it. HTML annex and batch report: dir from the view ('rtl' for Arabic) beside lang, text-align start/end instead of left/right, titles and requests (the proposal's own text, in whatever language) dir=auto, the authentic French of No. 489 dir=ltr, and the font stack of the language (Arabic: Arial, then Noto Naskh Arabic, Noto Sans Arabic, Simplified Arabic; Chinese: Arial, then Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi). Workbooks: Book(lang=...) turns every sheet right to left in Arabic (XlsxWriter's right_to_left). The Word template: complex-script sizes and bold (w:szCs, w:bCs) beside python-docx's w:sz and w:b, so Arabic text takes its style's size and weight (it came out in 11 pt and not bold), and w:cstheme dropped like the other theme fonts (it sent complex-script text to the theme's font, not Arial); the French quote's paragraph is French and left to right in any annex. .ci/run installs fonts-noto-core (Arabic; 12 MB) and fonts-wqy-microhei (Chinese; 1.6 MB) when missing. English outputs: the HTML gains dir=ltr/auto (golden annexes), nothing else changes)
     doc = docx.Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -290,6 +312,7 @@ def build() -> bytes:
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p if annex.article34.quote %}")
     _p(doc, "« {{ annex.article34.quote }} »", "Quote")
+    _french(doc)
     _p(doc, "{{ annex.article34.quote_source }}")
     _p(doc, "{%p if annex.article34.translation %}")
     _p(doc, "{{ annex.article34.translation }}")
@@ -471,6 +494,7 @@ def _finished(doc: docx.document.Document, title: str) -> bytes:
 
     _prune(doc)
     _house_font(doc)
+    _complex_script_sizes(doc)
     out = io.BytesIO()
     doc.save(out)
     sys.path.insert(0, str(HERE.parent))
@@ -514,10 +538,26 @@ def _house_font(doc: docx.document.Document) -> None:
         run_defaults.insert(0, OxmlElement("w:rFonts"))
     for fonts in styles.iter(qn("w:rFonts")):
         for name in list(fonts.attrib):
-            if name.endswith("Theme"):
+            if name.lower().endswith("theme"):  # w:asciiTheme ... and w:cstheme
                 del fonts.attrib[name]
         for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
             fonts.set(qn(slot), HOUSE_FONT)
+
+
+def _complex_script_sizes(doc: docx.document.Document) -> None:
+    """Complex-script text (Arabic) in the size and weight of the style: Word sizes and
+    emboldens it by w:szCs and w:bCs, which python-docx's font.size and font.bold leave out
+    (an Arabic heading came out in 11 pt, not bold). Italic is left to Latin text: Arabic is
+    not slanted for emphasis."""
+    for props in doc.styles.element.iter(qn("w:rPr")):
+        for latin, complex_script in (("w:sz", "w:szCs"), ("w:b", "w:bCs")):
+            found = props.find(qn(latin))
+            if found is None or props.find(qn(complex_script)) is not None:
+                continue
+            twin = OxmlElement(complex_script)
+            for key, value in found.attrib.items():
+                twin.set(key, value)
+            found.addnext(twin)
 
 
 def _prune(doc: docx.document.Document) -> None:

@@ -41,6 +41,7 @@ from estimator.render.annex import css_string
 from estimator.render.jinjacache import bytecode_cache
 from estimator.render.outputs import write_all
 from estimator.render.resources import templates_dir
+from estimator.render.scripts import direction, font_stack
 from estimator.render.wording import (
     BATCH_VERDICTS,
     BATCH_VERDICTS_EXPLAINED,
@@ -541,6 +542,7 @@ def view(report: Report) -> dict[str, Any]:
         ],
         "version": __version__,
         "lang": current_language(),
+        "dir": direction(current_language()),
     }
 
 
@@ -558,6 +560,7 @@ def _environment() -> Environment:
     env.filters["cell"] = markdown.cell
     env.filters["line"] = markdown.line
     env.filters["css_string"] = css_string
+    env.globals["font_stack"] = font_stack
     install_words(env)
     return env
 
@@ -616,7 +619,7 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
     title = ngettext(
         "Financial implications of %(n)s proposal", "Financial implications of %(n)s proposals", n
     ) % {"n": FORMATS.number(n)}
-    book = Book(path, title=title, reference=title, stream=True, tmpdir=tmpdir)
+    book = Book(path, title=title, reference=title, stream=True, tmpdir=tmpdir, lang=current_language())
     cur = report.currency
     years, units = list(report.years), list(BUDGET_UNITS)
     cells = report.cells

@@ -36,6 +36,7 @@ from estimator.render.options import (
     template_format,
 )
 from estimator.render.resources import templates_dir
+from estimator.render.scripts import font_stack, set_word_script
 from estimator.render.view import AnnexView, build_view
 from estimator.render.wording import _, current_language, install_words
 from estimator.render.xmltext import xml_text
@@ -161,6 +162,7 @@ def _environment(folder: Path, autoescape: bool, sandboxed: bool = False) -> jin
     env.filters["line"] = md_line
     env.filters["item"] = md_item
     env.filters["css_string"] = css_string
+    env.globals["font_stack"] = font_stack
     install_words(env)
     return env
 
@@ -302,6 +304,7 @@ def render_word(
     template = _template_class()(io.BytesIO(content))
     template.render(context, jinja_env=_docx_environment(), autoescape=True)
     document = template.docx  # the python-docx Document it rendered
+    set_word_script(document, current_language())  # direction and fonts of the language
     _fit_amount_tables(document, every_table)
     _no_break_hyphens(document)
     properties = document.core_properties

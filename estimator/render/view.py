@@ -31,6 +31,7 @@ from estimator.render.rounding import (
     round_vector,
     shares,
 )
+from estimator.render.scripts import direction
 from estimator.render.wording import (
     ACTION_LABELS,
     BASIS_LABELS,
@@ -146,6 +147,8 @@ class Notes:
 class AnnexView:
     lang: str
     """The language of the words (BCP 47: 'en'), for the document's own language mark."""
+    dir: str
+    """The direction of the document's text: 'rtl' (Arabic) or 'ltr'."""
     short_form: bool
     """True when the proposal has no costs: the annex is a note saying so."""
     reference: str
@@ -648,6 +651,7 @@ def build_view(
     external = round_half_up(estimate.external_human_resources, round_to)
     return AnnexView(
         lang=current_language(),
+        dir=direction(current_language()),
         short_form=estimate.total == 0,
         reference=info.reference,
         title=info.title,

@@ -44,6 +44,7 @@ from estimator.render.wording import (
     _,
     activity_title,
     article34_statement,
+    current_language,
     pgettext,
 )
 from estimator.render.xlsx import (
@@ -660,7 +661,7 @@ def render_workbook(estimate: Estimate, options: RenderOptions = DEFAULT_OPTIONS
     out = io.BytesIO()
     info = estimate.proposal.info
     title = _("Workings of %(reference)s") % {"reference": info.reference}
-    book = Book(out, title=title, reference=info.reference)
+    book = Book(out, title=title, reference=info.reference, lang=current_language())
     rows = rate_rows(estimate)
     rate_at = {key: RATES_HEADER_ROW + 1 + i for i, key in enumerate(rows)}
     _summary_sheet(book, estimate)

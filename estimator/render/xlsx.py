@@ -36,6 +36,7 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cel
 from xlsxwriter.worksheet import Worksheet
 
 from estimator import __version__
+from estimator.render.scripts import is_rtl
 from estimator.render.wording import page_parts
 from estimator.render.xmltext import xml_text
 
@@ -224,7 +225,8 @@ class Book:
     ``target`` is a path or a binary file. In memory (the default) the file is built whole
     when closed; ``stream=True`` writes each sheet's rows to a temporary file in ``tmpdir`` as
     they come (rows must then be written in order), so memory does not grow with the rows.
-    ``reference`` goes in every page header.
+    ``reference`` goes in every page header. In a right-to-left language (``lang``, Arabic)
+    every sheet runs from the right: column A on the right, as Excel shows a sheet in Arabic.
     """
 
     def __init__(
@@ -235,6 +237,7 @@ class Book:
         reference: str,
         stream: bool = False,
         tmpdir: str | Path | None = None,
+        lang: str = "en",
     ) -> None:
         options: dict[str, Any] = {
             "strings_to_formulas": False,
@@ -257,6 +260,7 @@ class Book:
             }
         )
         self.reference = reference
+        self.right_to_left = is_rtl(lang)
         self.stream = stream
         self._formats: dict[tuple[str, str, bool, bool, bool], Format] = {}
 
@@ -327,6 +331,8 @@ class Sheet:
         self.name = name
         ws: Worksheet = book.workbook.add_worksheet(name)
         self.ws = ws
+        if book.right_to_left:
+            ws.right_to_left()
         ws.set_landscape()
         ws.set_paper(A4)
         ws.fit_to_pages(1, 0)  # the page width, as many pages tall as needed

@@ -1,0 +1,186 @@
+"""Writing systems of the outputs: direction, fonts and language marks, by language.
+
+The words come from the catalogues (``wording``); how a document in a language is laid out is
+set here, once per document, never patched per string: the direction of the whole document
+(Word: the section, every paragraph and table; HTML: ``dir`` on the root; workbooks: each
+sheet), the fonts of the script (Word: the complex-script and East Asian slots of the styles;
+HTML: the font stack), and the language marks Word uses to choose them (``w:lang``).
+
+Inside right-to-left text, a figure or code that must read left to right whatever surrounds
+it (a range of years '2027–2030', a reference 'PP26/44A2/1') is put between two left-to-right
+marks (U+200E) by :func:`ltr`: the one mark that Word (ECMA-376, Annex I.7), LibreOffice and
+browsers all honour. Unicode's isolates (U+2066..2069) are newer than Office Open XML, which
+does not provide for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import markupsafe
+
+LRM = "\u200e"
+"""LEFT-TO-RIGHT MARK: a strong left-to-right character that takes no room."""
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@dataclass(frozen=True)
+class Script:
+    """How the documents of one language are set.
+
+    - ``rtl``: written right to left (Arabic).
+    - ``word_lang``: Word's language marks (w:lang): of Latin or Cyrillic text, of East Asian
+      text, of complex-script text; Word chooses the font slot and the proofing with them.
+    - ``east_asian`` and ``complex``: the fonts of Word's East Asian and complex-script slots;
+      None keeps the house font (Arial, which draws Latin, Cyrillic and Arabic).
+    - ``css_fonts``: the HTML's font stack: the first font that has a character draws it.
+    """
+
+    rtl: bool
+    word_lang: tuple[str, str, str]
+    east_asian: str | None
+    complex: str | None
+    css_fonts: str
+
+
+_LATIN_STACK = 'Arial, "Liberation Sans", Helvetica, sans-serif'
+
+ARABIC_FONT = "Arial"
+"""Word's complex-script font in Arabic: Arial, the house font, has the Arabic script on
+Windows and macOS, so that Latin and Arabic text share one design and metrics."""
+
+CHINESE_FONT = "SimSun"
+"""Word's East Asian font in Chinese: SimSun (宋体), present with every Windows and with
+Office for Mac, the usual face of Chinese official documents."""
+
+SCRIPTS: dict[str, Script] = {
+    "ar": Script(
+        rtl=True,
+        word_lang=("en-GB", "zh-CN", "ar-SA"),
+        east_asian=None,
+        complex=ARABIC_FONT,
+        css_fonts='Arial, "Noto Naskh Arabic", "Noto Sans Arabic", "Simplified Arabic", '
+        '"Liberation Sans", "DejaVu Sans", sans-serif',
+    ),
+    "zh": Script(
+        rtl=False,
+        word_lang=("en-GB", "zh-CN", "ar-SA"),
+        east_asian=CHINESE_FONT,
+        complex=None,
+        css_fonts='Arial, "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", '
+        '"WenQuanYi Micro Hei", "WenQuanYi Zen Hei", SimSun, "Liberation Sans", sans-serif',
+    ),
+    "en": Script(False, ("en-GB", "zh-CN", "ar-SA"), None, None, _LATIN_STACK),
+    "fr": Script(False, ("fr-FR", "zh-CN", "ar-SA"), None, None, _LATIN_STACK),
+    "es": Script(False, ("es-ES", "zh-CN", "ar-SA"), None, None, _LATIN_STACK),
+    "ru": Script(False, ("ru-RU", "zh-CN", "ar-SA"), None, None, _LATIN_STACK),
+}
+
+
+def script(lang: str) -> Script:
+    """The writing system of a language ('ar'); English's for a language not listed."""
+    return SCRIPTS.get(lang.split("-")[0], SCRIPTS["en"])
+
+
+def is_rtl(lang: str) -> bool:
+    return script(lang).rtl
+
+
+def direction(lang: str) -> str:
+    """The HTML ``dir`` of a document in the language: 'rtl' or 'ltr'."""
+    return "rtl" if script(lang).rtl else "ltr"
+
+
+def ltr(text: str, lang: str) -> str:
+    """Text that reads left to right inside right-to-left text ('2027–2030' stays so, never
+    '2030–2027'): between two left-to-right marks in a right-to-left language; as it is in
+    any other."""
+    return f"{LRM}{text}{LRM}" if text and script(lang).rtl else text
+
+
+def font_stack(lang: str) -> markupsafe.Markup:
+    """The CSS font stack of the language's documents, for a <style> element (the names are
+    this module's, never the user's: safe as they are)."""
+    import markupsafe
+
+    return markupsafe.Markup(script(lang).css_fonts)
+
+
+# -- Word -------------------------------------------------------------------------------------
+
+
+def set_word_script(document: Any, lang: str) -> None:
+    """Set a rendered Word document (python-docx's ``Document``) for the language, on its XML
+    (``document.element`` and ``document.styles.element``, through lxml):
+
+    - the language marks of the document defaults (w:lang);
+    - the East Asian or complex-script font of the defaults and of every style that names its
+      fonts (Chinese: SimSun for East Asian text; Arabic: the complex-script font);
+    - right to left (Arabic): every section (w:bidi in w:sectPr, so that the pages, columns
+      and the header's tabs run from the right), every paragraph (w:bidi in the paragraph
+      defaults), every run's neutral characters and digits read in a right-to-left context
+      (w:rtl in the run defaults), and every table (w:bidiVisual: the first column on the
+      right)."""
+    s = script(lang)
+    styles = document.styles.element
+    defaults = _child(styles, "docDefaults", ("latentStyles", "style"))
+    run = _child(_child(defaults, "rPrDefault", ("pPrDefault",)), "rPr")
+    paragraph = _child(_child(defaults, "pPrDefault"), "pPr")
+    marks = _child(run, "lang", _AFTER_LANG)
+    for key, value in zip(("val", "eastAsia", "bidi"), s.word_lang, strict=True):
+        marks.set(_W + key, value)
+    slots = {"eastAsia": s.east_asian, "cs": s.complex}
+    if any(slots.values()):
+        if run.find(f"{_W}rFonts") is None:
+            run.insert(0, run.makeelement(f"{_W}rFonts", {}))
+        for fonts in styles.iter(f"{_W}rFonts"):
+            for slot, font in slots.items():
+                if font is not None:
+                    fonts.set(_W + slot, font)
+                    fonts.attrib.pop(f"{_W}{slot}Theme", None)
+                    fonts.attrib.pop(f"{_W}{slot.lower()}theme", None)
+    if not s.rtl:
+        return
+    _child(paragraph, "bidi", _AFTER_BIDI)
+    _child(run, "rtl", ("cs", "em", "lang", *_AFTER_LANG))
+    body = document.element.body
+    for section in body.iter(f"{_W}sectPr"):
+        _child(section, "bidi", ("rtlGutter", "docGrid", "printerSettings", "sectPrChange"))
+    for table in body.iter(f"{_W}tbl"):
+        properties = _child(table, "tblPr", ("tblGrid", "tr"))
+        _child(properties, "bidiVisual", _AFTER_BIDI_VISUAL)
+
+
+_AFTER_LANG = ("eastAsianLayout", "specVanish", "oMath")
+_AFTER_BIDI = (
+    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap",
+    "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+)  # fmt: skip
+_AFTER_BIDI_VISUAL = (
+    "tblStyleRowBandSize", "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd",
+    "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+    "tblPrChange",
+)  # fmt: skip
+"""The elements that come after the one added, in the schema's order (ECMA-376, Part 1,
+17.3.1.26 pPr, 17.3.2.28 rPr, 17.4.60 tblPr, 17.6.17 sectPr): Word refuses a file whose
+properties are out of order."""
+
+
+def _child(parent: Any, tag: str, before: tuple[str, ...] = ()) -> Any:
+    """The child ``w:tag`` of an element, added when it has none: before the first child
+    named in ``before`` (the schema's order), else last."""
+    found = parent.find(_W + tag)
+    if found is not None:
+        return found
+    found = parent.makeelement(_W + tag, {})
+    after = {_W + t for t in before}
+    for i, child in enumerate(parent):
+        if child.tag in after:
+            parent.insert(i, found)
+            return found
+    parent.append(found)
+    return found
