@@ -619,7 +619,9 @@ def build_xlsx(report: Report, path: Path, tmpdir: str | None = None) -> None:
     title = ngettext(
         "Financial implications of %(n)s proposal", "Financial implications of %(n)s proposals", n
     ) % {"n": FORMATS.number(n)}
-    book = Book(path, title=title, reference=title, stream=True, tmpdir=tmpdir, lang=current_language())
+    book = Book(
+        path, title=title, reference=title, stream=True, tmpdir=tmpdir, lang=current_language()
+    )
     cur = report.currency
     years, units = list(report.years), list(BUDGET_UNITS)
     cells = report.cells

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from cost_models.money import to_cents
 from estimator.render.options import LANGUAGES
+from estimator.render.scripts import ltr
 
 if TYPE_CHECKING:
     import jinja2
@@ -457,10 +458,11 @@ def join_words(parts: Sequence[str]) -> str:
 
 def span(first: int, last: int) -> str:
     """A range of years: '2028–2031' (an en dash, in every output and sentence), or '2028' for
-    a single year."""
+    a single year. In a right-to-left language the range still reads from the first year to
+    the last (``scripts.ltr``), never '2031–2028'."""
     if first == last:
         return str(first)
-    return _("%(first)s–%(last)s") % {"first": first, "last": last}
+    return ltr(_("%(first)s–%(last)s") % {"first": first, "last": last}, _language)
 
 
 def years_text(years: Sequence[int]) -> str:

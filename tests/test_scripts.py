@@ -1,0 +1,263 @@
+"""Arabic and Chinese documents as a reader gets them (estimator/render/scripts.py): the Arabic
+annex runs right to left in Word, HTML and the workbooks, with years and references still
+reading left to right; the Chinese annex names an East Asian font; LibreOffice lays both out
+and pdftotext reads their words back, drawn by fonts that have the script.
+
+The Word annexes of both languages are converted by one soffice call (module fixture)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from lxml import etree
+
+from estimator import api
+from estimator.render.options import RenderOptions
+from estimator.render.scripts import LRM, SCRIPTS, ltr
+from estimator.render.wording import catalogue, language, period_text, span
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "pp26-ai-capacity.toml"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+LABELS = ("Reference", "Conference", "Submitted by", "Responsible budget unit")
+"""Labels of the annex's identification, words a reader finds in the first table."""
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, dict[str, bytes]]:
+    """The PP-26 seed's outputs in Arabic, Chinese and English."""
+    outcome = api.estimate_file(SEED)
+    assert outcome.estimate is not None
+    return {
+        lang: api.render(outcome.estimate, RenderOptions(language=lang))
+        for lang in ("ar", "zh", "en")
+    }
+
+
+def _part(docx: bytes, name: str) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        return etree.fromstring(z.read(name))
+
+
+def _translated(lang: str, msgid: str) -> str:
+    text = catalogue(lang).gettext(msgid)
+    assert text != msgid, f"{msgid!r} has no {lang} translation"
+    return text
+
+
+# Word: the XML -------------------------------------------------------------------------------
+
+
+def test_the_arabic_word_annex_runs_right_to_left_in_its_sections_paragraphs_and_tables(
+    outputs: dict[str, dict[str, bytes]],
+) -> None:
+    docx = outputs["ar"]["docx"]
+    body = _part(docx, "word/document.xml")
+    sections = list(body.iter(W + "sectPr"))
+    assert sections and all(s.find(W + "bidi") is not None for s in sections)
+    tables = list(body.iter(W + "tbl"))
+    assert len(tables) > 5
+    assert all(t.find(f"{W}tblPr/{W}bidiVisual") is not None for t in tables)
+    defaults = _part(docx, "word/styles.xml").find(W + "docDefaults")
+    assert defaults.find(f"{W}pPrDefault/{W}pPr/{W}bidi") is not None  # every paragraph
+    assert defaults.find(f"{W}rPrDefault/{W}rPr/{W}rtl") is not None  # every run
+    marks = defaults.find(f"{W}rPrDefault/{W}rPr/{W}lang")
+    assert marks.get(W + "bidi") == "ar-SA"
+    # no paragraph of the body turns it off but the French of the Convention
+    off = [p for p in body.iter(W + "p") if p.find(f"{W}pPr/{W}bidi[@{W}val='0']") is not None]
+    assert all("« " in "".join(t.text or "" for t in p.iter(W + "t")) for p in off)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_annexes_in_other_languages_run_left_to_right(
+    outputs: dict[str, dict[str, bytes]], lang: str
+) -> None:
+    docx = outputs[lang]["docx"]
+    body = _part(docx, "word/document.xml")
+    assert body.find(f".//{W}sectPr/{W}bidi") is None
+    assert body.find(f".//{W}bidiVisual") is None
+    assert _part(docx, "word/styles.xml").find(f".//{W}pPrDefault/{W}pPr/{W}bidi") is None
+
+
+def test_complex_script_text_takes_the_size_and_weight_of_its_style(
+    outputs: dict[str, dict[str, bytes]],
+) -> None:
+    """Word sizes Arabic by w:szCs and bolds it by w:bCs: each style's twin of w:sz and w:b."""
+    styles = _part(outputs["ar"]["docx"], "word/styles.xml")
+    checked = 0
+    for props in styles.iter(W + "rPr"):
+        for latin, complex_script in (("sz", "szCs"), ("b", "bCs")):
+            found = props.find(W + latin)
+            if found is not None:
+                twin = props.find(W + complex_script)
+                assert twin is not None and twin.attrib == found.attrib
+                checked += 1
+    assert checked > 5
+    assert not [a for f in styles.iter(W + "rFonts") for a in f.attrib if "theme" in a.lower()]
+
+
+def test_the_chinese_annex_names_an_east_asian_font_in_every_style(
+    outputs: dict[str, dict[str, bytes]],
+) -> None:
+    styles = _part(outputs["zh"]["docx"], "word/styles.xml")
+    fonts = list(styles.iter(W + "rFonts"))
+    assert fonts
+    assert {f.get(W + "eastAsia") for f in fonts} == {SCRIPTS["zh"].east_asian}
+    assert {f.get(W + "ascii") for f in fonts} == {"Arial"}  # Latin text in the house font
+    marks = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+    assert marks.get(W + "eastAsia") == "zh-CN"
+
+
+# Years and references read left to right in Arabic -------------------------------------------
+
+
+def test_a_range_of_years_reads_left_to_right_in_arabic_and_is_plain_elsewhere() -> None:
+    with language("ar"):
+        assert period_text([2027, 2028, 2029, 2030]).strip(LRM) == "2027–2030"
+        assert period_text([2027, 2028, 2029, 2030]).startswith(LRM)
+        assert span(2027, 2030).startswith(LRM) and span(2027, 2030).endswith(LRM)
+        assert span(2027, 2027) == "2027"
+    for lang in ("en", "zh", "fr"):
+        with language(lang):
+            assert LRM not in period_text([2027, 2028, 2029, 2030]) + span(2027, 2030)
+    assert ltr("PP26/44A2/1", "ar") == f"{LRM}PP26/44A2/1{LRM}"
+    assert ltr("PP26/44A2/1", "en") == "PP26/44A2/1"
+
+
+# HTML ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("ar", "rtl"), ("zh", "ltr"), ("en", "ltr")])
+def test_the_html_annex_says_its_language_and_direction(
+    outputs: dict[str, dict[str, bytes]], lang: str, direction: str
+) -> None:
+    html = outputs[lang]["html"].decode("utf-8")
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+    assert '<blockquote lang="fr" dir="ltr">' in html or "blockquote lang" not in html
+    assert "text-align: left" not in html and "text-align: right" not in html
+    body = re.search(r"body \{ font: [^;]*;", html)
+    assert body is not None and SCRIPTS[lang].css_fonts in body[0]
+
+
+@pytest.fixture(scope="module")
+def batches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The seeds as a batch in Arabic and in English: their report folders."""
+    seeds = sorted((ROOT / "seeds").glob("*.toml"))[:3]
+    folders = {}
+    for lang in ("ar", "en"):
+        out = tmp_path_factory.mktemp(f"batch-{lang}")
+        options = RenderOptions(language=lang, formats=("xlsx",))
+        run, diagnostics = api.batch(seeds, out, options)
+        assert run is not None, diagnostics
+        with run:
+            run.write_reports()
+        folders[lang] = out
+    return folders
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("ar", "rtl"), ("en", "ltr")])
+def test_the_batch_report_says_its_language_and_direction(
+    batches: dict[str, Path], lang: str, direction: str
+) -> None:
+    html = (batches[lang] / "batch-report.html").read_text(encoding="utf-8")
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+
+
+# Workbooks -----------------------------------------------------------------------------------
+
+
+def _directions(xlsx: bytes) -> set[bool | None]:
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    return {bool(ws.sheet_view.rightToLeft) for ws in book.worksheets}
+
+
+def test_every_sheet_of_the_arabic_workbooks_runs_right_to_left(
+    outputs: dict[str, dict[str, bytes]], batches: dict[str, Path]
+) -> None:
+    assert _directions(outputs["ar"]["xlsx"]) == {True}
+    assert _directions((batches["ar"] / "batch-report.xlsx").read_bytes()) == {True}
+    assert _directions(outputs["zh"]["xlsx"]) == {False}
+    assert _directions(outputs["en"]["xlsx"]) == {False}
+    assert _directions((batches["en"] / "batch-report.xlsx").read_bytes()) == {False}
+
+
+# LibreOffice: what a reader sees -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdfs(outputs: dict[str, dict[str, bytes]], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The Arabic and Chinese Word annexes as PDF, by one soffice call."""
+    from libreoffice import convert
+
+    if shutil.which("pdftotext") is None or shutil.which("pdffonts") is None:
+        pytest.skip("pdftotext and pdffonts (poppler-utils) are not installed")
+    folder = tmp_path_factory.mktemp("scripts")
+    files = []
+    for lang in ("ar", "zh"):
+        path = folder / "docx" / f"{lang}.docx"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(outputs[lang]["docx"])
+        files.append(path)
+    converted = convert(files, "pdf", folder / "pdf")
+    return dict(zip(("ar", "zh"), converted, strict=True))
+
+
+def _text(pdf: Path, *options: str) -> str:
+    result = subprocess.run(
+        ["pdftotext", *options, str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def _fonts_with(script: str) -> set[str]:
+    """The families installed that cover a language (fontconfig), as a PDF names the fonts
+    it embeds, without spaces and in lower case ('notonaskharabic')."""
+    listed = subprocess.run(
+        ["fc-list", f":lang={script}", "family"], capture_output=True, text=True, check=True
+    ).stdout
+    return {n.replace(" ", "").lower() for line in listed.splitlines() for n in line.split(",")}
+
+
+def _embedded(pdf: Path) -> set[str]:
+    listed = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    names = [line.split()[0] for line in listed.stdout.splitlines()[2:] if line.strip()]
+    return {n.split("+", 1)[-1].split("-")[0].lower() for n in names}
+
+
+def _words(pdf: Path) -> Iterator[tuple[float, float, str]]:
+    """Each word of the first page with its left edge and its line (y), as drawn."""
+    page = etree.fromstring(_text(pdf, "-bbox", "-l", "1").encode("utf-8"), etree.HTMLParser())
+    for word in page.iter("word"):
+        yield float(word.get("xmin")), round(float(word.get("ymin"))), word.text or ""
+
+
+@pytest.mark.libreoffice
+def test_the_arabic_word_annex_reads_back_in_arabic_and_in_order(pdfs: dict[str, Path]) -> None:
+    text = _text(pdfs["ar"]).translate(BIDI_CONTROLS)
+    for label in LABELS:  # several words each: in the order they are written
+        assert _translated("ar", label) in text, label
+    # the period's years as drawn, left to right along each line: 2027 comes before 2030
+    lines: dict[float, list[tuple[float, str]]] = {}
+    for x, y, word in _words(pdfs["ar"]):
+        lines.setdefault(y, []).append((x, word))
+    drawn = [" ".join(w for _, w in sorted(words)) for words in lines.values()]
+    both = [line for line in drawn if "2027" in line and "2030" in line]
+    assert both and all(line.index("2027") < line.index("2030") for line in both), both
+    assert _embedded(pdfs["ar"]) & _fonts_with("ar"), "no font with Arabic was used"
+
+
+@pytest.mark.libreoffice
+def test_the_chinese_word_annex_reads_back_in_chinese(pdfs: dict[str, Path]) -> None:
+    text = _text(pdfs["zh"])
+    for label in LABELS:
+        assert _translated("zh", label) in text, label
+    assert _embedded(pdfs["zh"]) & _fonts_with("zh-cn"), "no font with Chinese was used"
