@@ -19,10 +19,11 @@ import openpyxl
 import pytest
 from lxml import etree
 
+from cost_models.phrases import Phrase
 from estimator import api
 from estimator.render.options import RenderOptions
-from estimator.render.scripts import LRM, SCRIPTS, ltr
-from estimator.render.wording import catalogue, language, period_text, span
+from estimator.render.scripts import LRM, RLM, SCRIPTS, as_written, ltr
+from estimator.render.wording import catalogue, language, period_text, phrase, span
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "pp26-ai-capacity.toml"
@@ -122,15 +123,39 @@ def test_the_chinese_annex_names_an_east_asian_font_in_every_style(
 
 def test_a_range_of_years_reads_left_to_right_in_arabic_and_is_plain_elsewhere() -> None:
     with language("ar"):
-        assert period_text([2027, 2028, 2029, 2030]).strip(LRM) == "2027–2030"
-        assert period_text([2027, 2028, 2029, 2030]).startswith(LRM)
-        assert span(2027, 2030).startswith(LRM) and span(2027, 2030).endswith(LRM)
+        assert period_text([2027, 2028, 2029, 2030]) == f"{LRM}2027–2030{LRM}{RLM}"
+        assert span(2027, 2030) == f"{LRM}2027-2030{LRM}{RLM}"
         assert span(2027, 2027) == "2027"
     for lang in ("en", "zh", "fr"):
         with language(lang):
-            assert LRM not in period_text([2027, 2028, 2029, 2030]) + span(2027, 2030)
-    assert ltr("PP26/44A2/1", "ar") == f"{LRM}PP26/44A2/1{LRM}"
+            assert period_text([2027, 2028, 2029, 2030]) + span(2027, 2030) == (
+                "2027–20302027-2030"
+            )
+    assert ltr("PP26/44A2/1", "ar") == f"{LRM}PP26/44A2/1{LRM}{RLM}"
     assert ltr("PP26/44A2/1", "en") == "PP26/44A2/1"
+
+
+def test_the_proposals_own_text_keeps_its_full_stop_at_its_end_in_arabic(
+    outputs: dict[str, dict[str, bytes]],
+) -> None:
+    """An English note or request in an Arabic annex is set apart by bidi marks (else its final
+    full stop is drawn at the other end of the line); Arabic text, and every text in a
+    left-to-right language, is left as written."""
+    note = "One report a year, translated into the five other official languages."
+    assert as_written(note, "ar") == f"{LRM}{note}{LRM}{RLM}"
+    assert as_written("تقرير واحد في السنة.", "ar") == "تقرير واحد في السنة."
+    assert as_written("2027: (see above)", "ar") == f"{LRM}2027: (see above){LRM}{RLM}"
+    assert as_written(note, "en") == as_written(note, "zh") == note
+    outcome = api.estimate_file(SEED)
+    assert outcome.estimate is not None
+    html = outputs["ar"]["html"].decode("utf-8")
+    for request in outcome.estimate.proposal.info.requests:
+        assert f"{LRM}{request}{LRM}{RLM}" in html
+    assert LRM not in outputs["en"]["html"].decode("utf-8")
+    with language("ar"):  # a grade before a figure: 'برتبة P3، 6 أشهر', never '6، P3'
+        assert phrase(Phrase("%(grade)s, %(n)s", {"grade": "P3", "n": 6})).startswith(
+            f"{LRM}P3{LRM}{RLM}"
+        )
 
 
 # HTML ----------------------------------------------------------------------------------------

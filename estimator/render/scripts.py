@@ -7,14 +7,18 @@ sheet), the fonts of the script (Word: the complex-script and East Asian slots o
 HTML: the font stack), and the language marks Word uses to choose them (``w:lang``).
 
 Inside right-to-left text, a figure or code that must read left to right whatever surrounds
-it (a range of years '2027–2030', a reference 'PP26/44A2/1') is put between two left-to-right
-marks (U+200E) by :func:`ltr`: the one mark that Word (ECMA-376, Annex I.7), LibreOffice and
-browsers all honour. Unicode's isolates (U+2066..2069) are newer than Office Open XML, which
-does not provide for them.
+it (a range of years '2027–2030', a grade 'P3', an English note) is set apart by :func:`ltr`
+with the marks that Word (ECMA-376, Annex I.7), LibreOffice and browsers all honour: a
+left-to-right mark (U+200E) on each side, so that the text and its own final full stop read
+left to right, then a right-to-left mark (U+200F), so that what follows (', 6 months') is read
+in the right-to-left order again instead of joining the left-to-right run ('P3، 6' would read
+'6، P3'). Together they do what Unicode's isolates (U+2066..2069) do; Office Open XML, older
+than the isolates, does not provide for those.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +27,8 @@ if TYPE_CHECKING:
 
 LRM = "\u200e"
 """LEFT-TO-RIGHT MARK: a strong left-to-right character that takes no room."""
+RLM = "\u200f"
+"""RIGHT-TO-LEFT MARK: a strong right-to-left character that takes no room."""
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -96,9 +102,11 @@ def direction(lang: str) -> str:
 
 def ltr(text: str, lang: str) -> str:
     """Text that reads left to right inside right-to-left text ('2027–2030' stays so, never
-    '2030–2027'): between two left-to-right marks in a right-to-left language; as it is in
-    any other."""
-    return f"{LRM}{text}{LRM}" if text and script(lang).rtl else text
+    '2030–2027'), and leaves what follows it in right-to-left order: between two left-to-right
+    marks, then a right-to-left mark, in a right-to-left language; as it is in any other."""
+    if not text or not script(lang).rtl or text.startswith(LRM):
+        return text
+    return f"{LRM}{text}{LRM}{RLM}"
 
 
 def font_stack(lang: str) -> markupsafe.Markup:
@@ -107,6 +115,24 @@ def font_stack(lang: str) -> markupsafe.Markup:
     import markupsafe
 
     return markupsafe.Markup(script(lang).css_fonts)
+
+
+def as_written(text: str, lang: str) -> str:
+    """The proposal's or a card's own text (a title, a request, a note, a rate's source) in a
+    document of the language: as written, but in a right-to-left document a text that starts
+    in a left-to-right script (an English note in an Arabic annex, a grade 'P3') is set apart
+    by :func:`ltr`, so that its final full stop stays at its end instead of moving to the
+    other side of the line, and a figure after it stays in the right-to-left order (HTML's
+    <bdi> does the same; Word has no equivalent)."""
+    if not text or not script(lang).rtl:
+        return text
+    for c in text:
+        kind = unicodedata.bidirectional(c)
+        if kind == "L":
+            return ltr(text, lang)
+        if kind in ("R", "AL"):
+            return text
+    return text
 
 
 # -- Word -------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from estimator.render.rounding import (
     round_vector,
     shares,
 )
-from estimator.render.scripts import direction
+from estimator.render.scripts import as_written, direction
 from estimator.render.wording import (
     ACTION_LABELS,
     BASIS_LABELS,
@@ -244,8 +244,17 @@ def _stated_amounts(estimate: Estimate) -> tuple[StatedAmount, ...]:
             "amount": currency_amount(estimate.currency, money_text(value)),
             "when": when,
         }
-        out.append(StatedAmount(activity_title(spec.title, a.part), amount, found[0].source))
+        out.append(
+            StatedAmount(
+                activity_title(_written(spec.title), a.part), amount, _written(found[0].source)
+            )
+        )
     return tuple(out)
+
+
+def _written(text: str) -> str:
+    """Text as its author wrote it, kept whole in a right-to-left document (scripts.as_written)."""
+    return as_written(text, current_language())
 
 
 def _activity_key(key: str | None) -> tuple[int, str]:
@@ -294,11 +303,11 @@ def _activity_view(
         details.append(Item(_("Template"), activity.template))
     return ActivityView(
         id=spec.id,
-        title=activity_title(spec.title, activity.part),
+        title=activity_title(_written(spec.title), activity.part),
         kind=phrase(KINDS[spec.kind].label),
         description=describe(activity, proposal.years_of(activity), estimate.currency),
         details=tuple(details),
-        note=spec.note,
+        note=_written(spec.note) if spec.note else spec.note,
     )
 
 
@@ -463,9 +472,12 @@ def build_view(
 
     identification = [
         Item(_("Reference"), info.reference),
-        Item(_("Title"), info.title),
+        Item(_("Title"), _written(info.title)),
         Item(_("Conference"), info.conference),
-        Item(_("Submitted by"), pgettext("list separator", ", ").join(info.submitted_by)),
+        Item(
+            _("Submitted by"),
+            pgettext("list separator", ", ").join(_written(s) for s in info.submitted_by),
+        ),
     ]
     if info.action:
         identification.append(Item(_("Action"), _(ACTION_LABELS[info.action])))
@@ -520,7 +532,8 @@ def build_view(
         keep_empty=True,
     )
     titles = {
-        (a.index, a.id): activity_title(a.spec.title, a.part) for a in estimate.proposal.activities
+        (a.index, a.id): activity_title(_written(a.spec.title), a.part)
+        for a in estimate.proposal.activities
     }
     by_activity, activity_rows = _table(
         "by-activity",
@@ -616,7 +629,9 @@ def build_view(
 
     card = estimate.card
     card_items = [
-        Item(_("Rate card"), _("%(id)s: %(title)s") % {"id": card.id, "title": card.title}),
+        Item(
+            _("Rate card"), _("%(id)s: %(title)s") % {"id": card.id, "title": _written(card.title)}
+        ),
         Item(_("Version (sha256)"), estimate.card_sha256),
         Item(_("Currency"), card.currency),
         Item(_("Words per page"), number_text(card.words_per_page)),
@@ -654,13 +669,13 @@ def build_view(
         dir=direction(current_language()),
         short_form=estimate.total == 0,
         reference=info.reference,
-        title=info.title,
+        title=_written(info.title),
         identification=tuple(identification),
         currency=currency,
         rounding=rounding,
         summary=tuple(summary),
         article34=_article34(estimate.article34, round_to, shown),
-        requests=tuple(info.requests),
+        requests=tuple(_written(r) for r in info.requests),
         activities=tuple(
             _activity_view(estimate, a, activity_costs.get((a.index, a.id)), by_activity.header)
             for a in estimate.proposal.activities
@@ -788,12 +803,14 @@ def _notes(
         entry = a.spec.title.rsplit(": ", 1)[0] if a.template is not None else a.spec.title
         if a.spec.note and a.index not in activity_notes:
             activity_notes[a.index] = _("%(activity)s: %(note)s") % {
-                "activity": entry,
-                "note": a.spec.note,
+                "activity": _written(entry),
+                "note": _written(a.spec.note),
             }
         template = find(a.template)[0] if a.template is not None else None
         for d in a.defaults:
-            defaults.append(_default_sentence(activity_title(a.spec.title, a.part), template, d))
+            defaults.append(
+                _default_sentence(activity_title(_written(a.spec.title), a.part), template, d)
+            )
     assumed = [
         _("%(rate)s: %(assumption)s") % {"rate": r.rate, "assumption": r.derivation}
         for r in rates
@@ -804,10 +821,13 @@ def _notes(
     if card.words_per_page_source:
         about_card.append(
             _("Words per page (%(words)s): %(source)s")
-            % {"words": number_text(card.words_per_page), "source": card.words_per_page_source}
+            % {
+                "words": number_text(card.words_per_page),
+                "source": _written(card.words_per_page_source),
+            }
         )
     if card.notes:
-        about_card += [p.strip() for p in card.notes.split("\n\n") if p.strip()]
+        about_card += [_written(p.strip()) for p in card.notes.split("\n\n") if p.strip()]
     other: list[str] = []
     if stated and estimate.proposal.info.currency is None:
         other.append(
@@ -889,12 +909,12 @@ def _rates_used(estimate: Estimate) -> tuple[RateUsed, ...]:
         if value is not None:
             explanation = value.derivation or value.assumption
         seen[key] = RateUsed(
-            rate=line.rate_label,
+            rate=_written(line.rate_label),
             unit=_(rate.unit if rate is not None else line.quantity_unit),
             value=currency_amount(currency, money_text(line.rate)),
             date=FORMATS.date(line.rate_from),
             basis=label(BASIS_LABELS, line.basis),
-            source=line.source,
-            derivation=explanation,
+            source=_written(line.source),
+            derivation=_written(explanation) if explanation else explanation,
         )
     return tuple(sorted(seen.values(), key=lambda r: (r.rate, r.date)))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from cost_models.money import to_cents
 from estimator.render.options import LANGUAGES
-from estimator.render.scripts import ltr
+from estimator.render.scripts import as_written, ltr
 
 if TYPE_CHECKING:
     import jinja2
@@ -157,8 +157,8 @@ def _value(value: object) -> str:
         return str(value)
     if isinstance(value, int | Decimal):
         return FORMATS.number(value)
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str):  # a code or a name ('P3', 'ar, en, fr'): apart in Arabic
+        return as_written(value, _language)
     return phrase(value)  # type: ignore[arg-type]
 
 
