@@ -507,7 +507,7 @@ def unit_code(unit: str) -> str:
 
 def year_unit(year: int, unit: str) -> str:
     """A year and budget unit as a column of the batch report names it: '2029 ITU-T'."""
-    return _("%(year)s %(unit)s") % {"year": year, "unit": unit_code(unit)}
+    return _("%(year)s %(unit)s") % {"year": year, "unit": as_written(unit_code(unit), _language)}
 
 
 def in_currency(currency: str, note: str) -> str:
@@ -612,11 +612,12 @@ class PlanNamed(Protocol):
 
 def plan_label(info: PlanNamed) -> str:
     """A plan as outputs name it: its title, and a warning when it is an example."""
+    title = as_written(info.title, _language)  # the plan's own words, set apart in Arabic
     if info.example and "example" not in info.title.lower():
         return _("%(title)s [example plan: its figures are illustrative; replace it]") % {
-            "title": info.title
+            "title": title
         }
-    return info.title
+    return title
 
 
 VERDICT_TITLES = {
