@@ -19,7 +19,7 @@ from estimator.render.wording import LANGUAGES, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
-BEING_TRANSLATED = {"ar": "rtl", "zh": "rtl"}
+BEING_TRANSLATED: dict[str, str] = {}
 """Catalogues still being filled (language → the worktree filling it): they may have
 untranslated entries, never wrong ones. Remove a language once its catalogue is complete."""
 
