@@ -205,11 +205,6 @@ def _p(doc: docx.document.Document, text: str, style: str | None = None) -> Para
     return doc.add_paragraph(text, style=style)
 
 
-<<<<<<< HEAD
-def _document(header_text: str) -> docx.document.Document:
-    """A new document with the house layout: A4, the styles, a header (``header_text``, Jinja)
-    and a footer with the page numbers."""
-=======
 def _french(doc: docx.document.Document) -> None:
     """The last paragraph is in French whatever the annex's language (the authentic text of
     the Convention): marked French, and left to right even in an Arabic annex (w:bidi and w:rtl
@@ -228,8 +223,9 @@ def _french(doc: docx.document.Document) -> None:
         run.insert(0, rpr)
 
 
-def build() -> bytes:
->>>>>>> 48b820a (Writing systems of the outputs (issue 15, Arabic and Chinese, part 1): estimator/render/scripts.py sets, once per document, what a language needs beyond its words. Word: the language marks of the defaults (w:lang), Chinese's East Asian font (SimSun) in every style, and in Arabic right to left for the whole document: every section (w:bidi in sectPr), every paragraph (w:bidi in the paragraph defaults), every run (w:rtl in the run defaults) and every table (w:bidiVisual, first column on the right), each element put where the schema orders it. HTML annex and batch report: dir from the view ('rtl' for Arabic) beside lang, text-align start/end instead of left/right, titles and requests (the proposal's own text, in whatever language) dir=auto, the authentic French of No. 489 dir=ltr, and the font stack of the language (Arabic: Arial, then Noto Naskh Arabic, Noto Sans Arabic, Simplified Arabic; Chinese: Arial, then Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi). Workbooks: Book(lang=...) turns every sheet right to left in Arabic (XlsxWriter's right_to_left). The Word template: complex-script sizes and bold (w:szCs, w:bCs) beside python-docx's w:sz and w:b, so Arabic text takes its style's size and weight (it came out in 11 pt and not bold), and w:cstheme dropped like the other theme fonts (it sent complex-script text to the theme's font, not Arial); the French quote's paragraph is French and left to right in any annex. .ci/run installs fonts-noto-core (Arabic; 12 MB) and fonts-wqy-microhei (Chinese; 1.6 MB) when missing. English outputs: the HTML gains dir=ltr/auto (golden annexes), nothing else changes)
+def _document(header_text: str) -> docx.document.Document:
+    """A new document with the house layout: A4, the styles, a header (``header_text``, Jinja)
+    and a footer with the page numbers."""
     doc = docx.Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
