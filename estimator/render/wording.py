@@ -158,7 +158,7 @@ def _value(value: object) -> str:
     if isinstance(value, int | Decimal):
         return FORMATS.number(value)
     if isinstance(value, str):  # a code or a name ('P3', 'ar, en, fr'): apart in Arabic
-        return as_written(value, _language)
+        return as_written(value, current_language())
     return phrase(value)  # type: ignore[arg-type]
 
 
@@ -462,7 +462,7 @@ def span(first: int, last: int) -> str:
     the last (``scripts.ltr``), never '2031–2028'."""
     if first == last:
         return str(first)
-    return ltr(_("%(first)s–%(last)s") % {"first": first, "last": last}, _language)
+    return ltr(_("%(first)s–%(last)s") % {"first": first, "last": last}, current_language())
 
 
 def years_text(years: Sequence[int]) -> str:
@@ -507,7 +507,10 @@ def unit_code(unit: str) -> str:
 
 def year_unit(year: int, unit: str) -> str:
     """A year and budget unit as a column of the batch report names it: '2029 ITU-T'."""
-    return _("%(year)s %(unit)s") % {"year": year, "unit": as_written(unit_code(unit), _language)}
+    return _("%(year)s %(unit)s") % {
+        "year": year,
+        "unit": as_written(unit_code(unit), current_language()),
+    }
 
 
 def in_currency(currency: str, note: str) -> str:
@@ -612,7 +615,7 @@ class PlanNamed(Protocol):
 
 def plan_label(info: PlanNamed) -> str:
     """A plan as outputs name it: its title, and a warning when it is an example."""
-    title = as_written(info.title, _language)  # the plan's own words, set apart in Arabic
+    title = as_written(info.title, current_language())  # the plan's own words, set apart in Arabic
     if info.example and "example" not in info.title.lower():
         return _("%(title)s [example plan: its figures are illustrative; replace it]") % {
             "title": title
