@@ -84,6 +84,11 @@ def as_toml_number(written: str) -> str | None:
     return f"{whole}.{fraction}" if decimal else whole
 
 
+NOT_A_NUMBER = "must be a number, written without quotes"
+"""What a quantity that is not a number is told, in a file (a face without quotes words it its
+own way: the web form says 'must be a number, like 5')."""
+
+
 def _number(value: Any) -> Any:
     """TOML integers and decimals are numbers; text, booleans and floats are not."""
     if isinstance(value, str):
@@ -95,7 +100,7 @@ def _number(value: Any) -> Any:
                 " group digits: 19_850)"
             )
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise ValueError("must be a number, written without quotes")
+        raise ValueError(NOT_A_NUMBER)
     value = Decimal(value)
     if not value.is_finite():
         raise ValueError("must be a finite number")

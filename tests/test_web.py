@@ -6,6 +6,7 @@ are shown at their fields, and nothing a request sends can break out of its plac
 from __future__ import annotations
 
 import html
+import logging
 import re
 import signal
 import subprocess
@@ -285,6 +286,29 @@ def test_an_upload_that_is_not_a_proposal_is_told_and_the_form_stays_empty(
     assert told.status_code == 422 and "line 3, column 11: file is not UTF-8 text" in told.text
 
 
+def _start_box(page: str) -> str:
+    found = re.search(r'<section class="open".*?</section>', page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", found[0])) if found else ""
+
+
+def test_a_file_that_cannot_be_opened_is_told_beside_the_open_button_as_the_cli_prints_it(
+    client: TestClient, tmp_path: Path
+) -> None:
+    files = {
+        "unq.toml": b'format = 1\n[proposal]\ntitle = "x"\nreference = PP26\n',
+        "latin.toml": b'title = "caf\xe9"',
+    }
+    for name, raw in files.items():
+        (tmp_path / name).write_bytes(raw)
+        printed = CliRunner().invoke(cli, ["estimate", str(tmp_path / name)]).output
+        line = next(x for x in printed.splitlines() if x.startswith(str(tmp_path / name)))
+        page = client.post("/upload", files={"proposal": (name, raw)})
+        assert page.status_code == 422 and f"Opened {name}" not in page.text
+        start = _start_box(page.text)
+        assert f"{name} could not be opened as a proposal:" in start
+        assert line.removeprefix(f"{tmp_path}/") in start  # 'unq.toml:4:13: TOML syntax error'
+
+
 def test_an_upload_keeps_what_the_form_cannot_hold_told(client: TestClient) -> None:
     text = (SEEDS[0].read_text("utf-8")).replace("[proposal]", '[proposal]\ntitel = "x"', 1)
     page = client.post("/upload", files={"proposal": ("p.toml", text.encode())}).text
@@ -314,6 +338,16 @@ def test_a_number_too_long_for_any_quantity_is_a_problem_at_its_field(
     assert "must be a number" in _problems_at(page.text, "activity.0.days")
     page = _post(client, {**BUILT, "activity.0.count": "1e999999"})
     assert "out of range" in _problems_at(page.text, "activity.0.count")
+
+
+def test_a_word_in_a_number_field_is_told_as_a_form_says_it_not_as_a_file_does(
+    client: TestClient,
+) -> None:
+    page = _post(client, {**BUILT, "activity.0.days": "trois"}).text
+    told = _problems_at(page, "activity.0.days")
+    assert "must be a number, like 5" in told and "quotes" not in told
+    live = client.post("/live", data={**BUILT, "activity.0.days": "trois"}).json()
+    assert [p["text"] for p in live["errors"]["activity.0.days"]] == ["must be a number, like 5"]
 
 
 def test_an_upload_larger_than_a_proposal_may_be_is_refused_with_413(client: TestClient) -> None:
@@ -351,6 +385,19 @@ def test_a_malformed_request_gets_a_4xx_with_a_reason_never_a_traceback(
     got = getattr(client, method)(path, **kwargs)
     assert got.status_code == status, got.text
     assert "Traceback" not in got.text and len(got.text.splitlines()) <= 1
+
+
+def test_a_malformed_upload_leaves_nothing_on_the_console_beyond_its_400(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        got = client.post(
+            "/upload",
+            content=b"garbage, not a part",
+            headers={"content-type": "multipart/form-data; boundary=x"},
+        )
+    assert got.status_code == 400 and got.text == "malformed request: Invalid multipart data.\n"
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 def test_a_bug_is_a_one_line_500_never_a_traceback(

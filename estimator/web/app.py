@@ -256,6 +256,7 @@ class Pages:
         note: str = "",
         status: int = 200,
         focus: str = "",
+        located: tuple[str, ...] = (),
     ) -> Response:
         found = result.feedback if result else Feedback()
         html = self.page.render(
@@ -270,6 +271,7 @@ class Pages:
             settings=self.settings,
             shown_any=result is not None,
             focus=focus,
+            located=located,
         )
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 
@@ -286,6 +288,9 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
     """The web app, estimating with the card and plan of ``settings``."""
     settings = settings or ServeSettings()
     pages = Pages(settings)
+    # a malformed multipart body is answered 400 with its reason; the parser's own warning
+    # ('Expected boundary character 45, got 103 at index 2') would only litter the console
+    logging.getLogger("python_multipart").setLevel(logging.ERROR)
 
     async def index(request: Request) -> Response:
         return pages.render(None, {"format": 1, "proposal": {}})
@@ -375,7 +380,9 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
             note = f"{name} could not be opened as a proposal:"
             fb = feedback(None, problems, {}, placed=True)
             result = Result({"format": 1, "proposal": {}}, "", None, fb)
-            return pages.render(result, result.data, note=note, status=422)
+            # under the note, each problem as the command line prints it: file:line:col
+            located = tuple(d.render() for d in problems)
+            return pages.render(result, result.data, note=note, status=422, located=located)
         data = _readable(source.data)
         result = evaluate(settings, data)
         # what the form cannot hold (an unknown key, another table) is told as the file has it

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from cost_models.needs import ELEMENTS
+from cost_models.parameters import NOT_A_NUMBER
 from estimator.api import Diagnostic, Estimate, Outcome, Severity
 from estimator.render.rounding import shares
 from estimator.render.wording import (
@@ -23,6 +24,9 @@ from estimator.render.wording import (
     label,
 )
 from estimator.web.form import field_name, label_of
+
+FORM_WORDS = {NOT_A_NUMBER: "must be a number, like 5"}
+"""A file's words that the form says otherwise: a field has no quotes to leave out."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ def problem(d: Diagnostic, data: Mapping[str, Any], placed: bool = False) -> Pro
         where = f"line {d.line}, column {d.col}"
         d_message = f"{where}: {d.message}"
     else:
-        d_message = d.message
+        d_message = FORM_WORDS.get(d.message, d.message)
     # at its field, a required key left out needs no 'add key = ...': the field is there to fill
     hint = "" if d.code == "missing" and name.count(".") >= 1 else d.hint
     return Problem(
