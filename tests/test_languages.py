@@ -331,3 +331,18 @@ def test_each_languages_figures_are_written_without_babel_at_run_time(lang: str)
     # the marks checked once against Babel on the probes (a batch shows hundreds of thousands
     # of figures; Babel costs some 20 µs each): Arabic too, whose minus Babel writes plainly
     assert wording._marks(lang) is not None
+
+
+def test_the_usual_instrument_names_are_translated_and_others_kept_as_written() -> None:
+    """'Instrument: Resolution' in a French annex reads 'Résolution'; a wording of the
+    proposal's own that is not one of the Union's usual names stays as its authors wrote it."""
+    text = SEED.read_text(encoding="utf-8")
+    assert re.search(r'^instrument\s*=\s*"Resolution"', text, re.M)
+    french = _html(text, RenderOptions(formats=("html",), language="fr"))
+    assert "Résolution" in french and ">Resolution<" not in french
+    russian = _html(text, RenderOptions(formats=("html",), language="ru"))
+    assert "Резолюция" in russian
+    own = re.sub(
+        r'^instrument\s*=\s*"Resolution"', 'instrument = "Draft new Annex"', text, flags=re.M
+    )
+    assert "Draft new Annex" in _html(own, RenderOptions(formats=("html",), language="fr"))

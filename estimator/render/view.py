@@ -52,6 +52,7 @@ from estimator.render.wording import (
     article34_paragraphs,
     currency_amount,
     current_language,
+    instrument_text,
     join_words,
     label,
     ngettext,
@@ -255,6 +256,12 @@ def _stated_amounts(estimate: Estimate) -> tuple[StatedAmount, ...]:
 def _written(text: str) -> str:
     """Text as its author wrote it, kept whole in a right-to-left document (scripts.as_written)."""
     return as_written(text, current_language())
+
+
+def _instrument(written: str) -> str:
+    """The instrument in the output's language when it is a usual name, else as written."""
+    named = instrument_text(written)
+    return named if named != written else _written(written)
 
 
 def _activity_key(key: str | None) -> tuple[int, str]:
@@ -482,7 +489,7 @@ def build_view(
     if info.action:
         identification.append(Item(_("Action"), _(ACTION_LABELS[info.action])))
     if info.instrument:
-        identification.append(Item(_("Instrument"), info.instrument))
+        identification.append(Item(_("Instrument"), _instrument(info.instrument)))
     identification.append(Item(_("Responsible budget unit"), _(UNIT_LABELS[info.responsible])))
     identification.append(Item(_("Period"), period_text(years)))
     if info.submitted:

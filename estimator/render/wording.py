@@ -400,6 +400,21 @@ ACTION_LABELS = {
     "MOD": N_("MOD (modification)"),
     "SUP": N_("SUP (suppression)"),
 }
+def instrument_text(written: str) -> str:
+    """The kind of text a proposal adds or changes, in the output's language when it is one of
+    the Union's usual names ('Resolution', 'agenda item', in any case); any other wording as
+    the proposal writes it."""
+    usual = {
+        "resolution": pgettext("instrument", "Resolution"),
+        "decision": pgettext("instrument", "Decision"),
+        "recommendation": pgettext("instrument", "Recommendation"),
+        "question": pgettext("instrument", "Question"),
+        "opinion": pgettext("instrument", "Opinion"),
+        "agenda item": pgettext("instrument", "agenda item"),
+    }
+    return usual.get(" ".join(written.split()).casefold(), written)
+
+
 UNIT_LABELS = {
     "GS": N_("General Secretariat"),
     "ITU-R": N_("Radiocommunication Sector (ITU-R)"),
