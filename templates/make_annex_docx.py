@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 

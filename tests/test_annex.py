@@ -21,6 +21,7 @@ from pathlib import Path
 
 import docx
 import docx.table
+import openpyxl
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from typer.testing import CliRunner
@@ -43,6 +44,8 @@ from estimator.render.options import RenderOptions
 from estimator.render.outputs import render_json
 from estimator.render.rounding import round_half_up
 from estimator.render.view import Item, build_view
+from estimator.render.wording import language
+from estimator.render.workbook import render_workbook
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -1095,3 +1098,48 @@ def test_staff_are_given_by_grade_and_year_in_work_months_where_the_proposal_has
                 assert [Decimal(c) if c != NIL else Decimal(0) for c in row[:-1]] == want, fmt
                 assert Decimal(row[-1]) == sum(want)
     assert with_staff >= 1
+
+
+@pytest.mark.parametrize("name", [p.stem for p in PROPOSALS])
+def test_an_activity_line_names_its_kind_once(name: str, rendered: dict[str, Rendered]) -> None:
+    # 'Contractual services: CHF 80,000.00 once, in 2027 ...', never 'Contractual services:
+    # Contractual services (external human resources) of ...'
+    view = build_view(rendered[name].estimate)
+    for activity in view.activities:
+        line = f"{activity.kind}: {activity.description}"
+        assert line.count(activity.kind) == 1, line
+        if rendered[name].json["total"] != "0.00":  # the short form describes no activity
+            assert line in rendered[name].md.replace("\\", ""), line
+
+
+def test_a_rate_resting_on_an_assumption_says_so_once_in_the_appendix(
+    rendered: dict[str, Rendered],
+) -> None:
+    r = rendered["pp26-ai-capacity"]
+    assumed = [rate for rate in build_view(r.estimate).rates if rate.basis == "assumed"]
+    assert assumed, "the seed prices at least one rate on an assumption"
+    appendix = r.md.split("## Appendix: the rates used and their sources")[1]
+    for rate in assumed:
+        assert rate.derivation is not None
+        assert r.md.count(rate.derivation) == 1, rate.rate
+        row = next(line for line in appendix.splitlines() if line.startswith(f"| {rate.rate} |"))
+        assert "| assumed |" in row and rate.derivation in row, row
+    assert "Rates that rest on an assumption" not in r.md
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_workbook_gives_the_action_as_the_annex_does(
+    lang: str, rendered: dict[str, Rendered]
+) -> None:
+    est = rendered["pp26-ai-capacity"].estimate
+    with language(lang):
+        action = next(i for i in build_view(est).identification if i.value and "ADD" in i.value)
+        md = render_markdown(est).decode("utf-8")
+        xlsx = render_workbook(est)
+    assert f"| {action.label} | {action.value} |" in md
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    shown = {
+        row[0].value: row[1].value for ws in book.worksheets for row in ws.iter_rows() if row[1:]
+    }
+    assert shown[action.label] == action.value, shown.get(action.label)
+    assert action.value != "ADD"

@@ -70,7 +70,7 @@ def test_a_one_off_platform_costs_its_amount_once_in_the_year_named() -> None:
     (stated,) = view.stated
     assert stated.amount == "CHF 50,000.00 once, in 2028"
     (activity,) = view.activities
-    assert "of CHF 50,000.00 once, in 2028, as stated" in activity.description
+    assert "CHF 50,000.00 once, in 2028, as stated" in activity.description
 
 
 def test_an_amount_a_year_costs_it_in_every_year_of_the_activity() -> None:

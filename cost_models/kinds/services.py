@@ -47,12 +47,12 @@ def describe(a: Services, years: tuple[int, ...], amount: Amount) -> Phrase:
     }
     if a.external:
         return phrase(
-            "Contractual services (external human resources) of %(amount)s %(when)s, as "
-            "stated in the proposal: %(justification)s",
+            "%(amount)s %(when)s (external human resources), as stated in the proposal: "
+            "%(justification)s",
             **values,
         )
     return phrase(
-        "Contractual services of %(amount)s %(when)s, as stated in the proposal: %(justification)s",
+        "%(amount)s %(when)s, as stated in the proposal: %(justification)s",
         **values,
     )
 

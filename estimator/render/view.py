@@ -668,7 +668,7 @@ def build_view(
             ]
         )
 
-    notes, card_notes = _notes(estimate, rates, stated)
+    notes, card_notes = _notes(estimate, stated)
 
     external = round_half_up(estimate.external_human_resources, round_to)
     return AnnexView(
@@ -797,13 +797,13 @@ def _basis_text(estimate: Estimate) -> str:
 
 
 def _notes(
-    estimate: Estimate, rates: Sequence[RateUsed], stated: Sequence[StatedAmount]
+    estimate: Estimate, stated: Sequence[StatedAmount]
 ) -> tuple[tuple[Notes, ...], Notes | None]:
     """The assumptions and notes as sentences, each kind under its own heading: the proposal's
     notes (once for an activity a template expands into several), the quantities a template
-    supplied, the rates that rest on an assumption, the currency of stated amounts; and apart,
-    for the appendix, the rate card's own notes. Never a key, a code or a value as a program
-    writes it."""
+    supplied, the currency of stated amounts; and apart, for the appendix, the rate card's own
+    notes (a rate that rests on an assumption says so in the appendix, with the assumption).
+    Never a key, a code or a value as a program writes it."""
     activity_notes: dict[int, str] = {}
     defaults: list[str] = []
     for a in estimate.proposal.activities:
@@ -818,11 +818,6 @@ def _notes(
             defaults.append(
                 _default_sentence(activity_title(_written(a.spec.title), a.part), template, d)
             )
-    assumed = [
-        _("%(rate)s: %(assumption)s") % {"rate": r.rate, "assumption": r.derivation}
-        for r in rates
-        if r.basis == _(BASIS_LABELS["assumed"]) and r.derivation
-    ]
     card = estimate.card
     about_card: list[str] = []
     if card.words_per_page_source:
@@ -854,7 +849,6 @@ def _notes(
             ),
             tuple(defaults),
         ),
-        Notes(_("Rates that rest on an assumption"), None, tuple(assumed)),
         Notes(_("Currency"), None, tuple(other)),
     ]
     card_notes = Notes(_("About the rate card"), None, tuple(about_card)) if about_card else None

@@ -36,6 +36,7 @@ from estimator.render import wording
 from estimator.render.caveats import caveats
 from estimator.render.options import DEFAULT_OPTIONS, RenderOptions
 from estimator.render.wording import (
+    ACTION_LABELS,
     FUNDING_LABELS,
     N_,
     ROUNDING_RULE_TEXT,
@@ -478,7 +479,7 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
         (_("Title"), info.title),
         (_("Conference"), info.conference),
         (_("Submitted by"), pgettext("clauses", "; ").join(info.submitted_by)),
-        (_("Action"), info.action),
+        (_("Action"), wording.label(ACTION_LABELS, info.action) if info.action else None),
         (_("Instrument"), info.instrument),
         (_("Responsible budget unit"), wording.label(UNIT_LABELS, info.responsible)),
         (_("Period"), _("%(first)s–%(last)s") % {"first": info.period[0], "last": info.period[1]}),
