@@ -87,6 +87,12 @@ def as_toml_number(written: str) -> str | None:
 NOT_A_NUMBER = "must be a number, written without quotes"
 """What a quantity that is not a number is told, in a file (a face without quotes words it its
 own way: the web form says 'must be a number, like 5')."""
+HOW_TO_WRITE_NUMBERS = (
+    ", without quotes or thousands separators and with a full stop for decimals (an underscore"
+    " may group digits: 19_850)"
+)
+"""How a file writes a number, after 'write 1100.50' (a form field has no quotes: it stops
+at the number)."""
 
 
 def _number(value: Any) -> Any:
@@ -95,9 +101,7 @@ def _number(value: Any) -> Any:
         plain = as_toml_number(value)
         if plain is not None and plain != value.strip():
             raise ValueError(
-                f"must be a number, not the text {value!r}: write {plain}, without quotes or"
-                " thousands separators and with a full stop for decimals (an underscore may"
-                " group digits: 19_850)"
+                f"must be a number, not the text {value!r}: write {plain}{HOW_TO_WRITE_NUMBERS}"
             )
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise ValueError(NOT_A_NUMBER)

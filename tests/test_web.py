@@ -348,6 +348,11 @@ def test_a_word_in_a_number_field_is_told_as_a_form_says_it_not_as_a_file_does(
     assert "must be a number, like 5" in told and "quotes" not in told
     live = client.post("/live", data={**BUILT, "activity.0.days": "trois"}).json()
     assert [p["text"] for p in live["errors"]["activity.0.days"]] == ["must be a number, like 5"]
+    page = _post(client, {**BUILT, "activity.0.days": "1 100,5", "activity.2.meetings": "trois"})
+    days = html.unescape(_problems_at(page.text, "activity.0.days"))
+    assert "write 1100.5" in days and "quotes" not in days
+    meetings = html.unescape(_problems_at(page.text, "activity.2.meetings"))
+    assert "must be a whole number, not 'trois'" in meetings and "quotes" not in meetings
 
 
 def test_an_upload_larger_than_a_proposal_may_be_is_refused_with_413(client: TestClient) -> None:

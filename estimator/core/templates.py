@@ -228,13 +228,17 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+UNQUOTED = " (write numbers without quotes)"
+"""A file's advice after a template's number written as text (the web form leaves it out)."""
+
+
 def _convert(param: Parameter, value: Any) -> tuple[Any, str]:
     """The value as the elemental models want it, or the problem with it ('' when none)."""
     kind = param.type
     wrong = f"must be {_TYPE_WORDS[kind]}, not {_show(value)}"
     if kind in ("count", "number", "amount"):
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
-            return None, wrong + " (write numbers without quotes)"
+            return None, wrong + UNQUOTED
         if kind == "count" and not (isinstance(value, int) or value == value.to_integral_value()):
             return None, wrong
         number = Decimal(value)

@@ -10,8 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from cost_models.needs import ELEMENTS
-from cost_models.parameters import NOT_A_NUMBER
+from cost_models.parameters import HOW_TO_WRITE_NUMBERS, NOT_A_NUMBER
 from estimator.api import Diagnostic, Estimate, Outcome, Severity
+from estimator.core.templates import UNQUOTED
 from estimator.render.rounding import shares
 from estimator.render.wording import (
     BASIS_EXPLAINED,
@@ -27,6 +28,16 @@ from estimator.web.form import field_name, label_of
 
 FORM_WORDS = {NOT_A_NUMBER: "must be a number, like 5"}
 """A file's words that the form says otherwise: a field has no quotes to leave out."""
+FILE_ADVICE = (HOW_TO_WRITE_NUMBERS, UNQUOTED)
+"""Advice about quotes that ends a file's message; the form leaves it out."""
+
+
+def form_words(message: str) -> str:
+    """A diagnostic's message as the form says it."""
+    message = FORM_WORDS.get(message, message)
+    for advice in FILE_ADVICE:
+        message = message.removesuffix(advice)
+    return message
 
 
 @dataclass(frozen=True)
@@ -155,7 +166,7 @@ def problem(d: Diagnostic, data: Mapping[str, Any], placed: bool = False) -> Pro
         where = f"line {d.line}, column {d.col}"
         d_message = f"{where}: {d.message}"
     else:
-        d_message = FORM_WORDS.get(d.message, d.message)
+        d_message = form_words(d.message)
     # at its field, a required key left out needs no 'add key = ...': the field is there to fill
     hint = "" if d.code == "missing" and name.count(".") >= 1 else d.hint
     return Problem(
