@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 import jinja2
+import pytest
 
+from estimator.render import jinjacache
 from estimator.render.jinjacache import DISABLE, QuietCache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,3 +54,33 @@ def test_the_outputs_are_the_same_with_and_without_the_template_cache(tmp_path: 
         written.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert {name.rsplit(".", 2)[-2] for name in written[0]} >= {"annex", "workings", "estimate"}
     assert written[0] == written[1] == written[2]
+
+
+def test_a_kept_step_is_read_back_and_a_damaged_one_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jinjacache, "bytecode_cache", lambda kind: QuietCache(str(tmp_path)))
+    made: list[str] = []
+
+    def patch(source: str) -> str:
+        made.append(source)
+        return source.replace("{{", "{ {") + " ✓"
+
+    assert jinjacache.kept("test", "a {{ b }}", patch) == "a { { b }} ✓"
+    assert jinjacache.kept("test", "a {{ b }}", patch) == "a { { b }} ✓"
+    assert made == ["a {{ b }}"]  # the second process would read it back
+    [kept] = tmp_path.iterdir()
+    kept.write_bytes(kept.read_bytes()[:-3])  # cut short, as by a full disk
+    assert jinjacache.kept("test", "a {{ b }}", patch) == "a { { b }} ✓"
+    assert made == ["a {{ b }}"] * 2
+
+
+def test_a_kept_step_without_a_cache_folder_is_done_as_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    monkeypatch.setattr(jinjacache, "bytecode_cache", lambda kind: QuietCache(str(gone)))
+    assert jinjacache.kept("test", "x", str.upper) == "X"
+    monkeypatch.setattr(jinjacache, "bytecode_cache", lambda kind: None)  # turned off
+    assert jinjacache.kept("test", "x", str.upper) == "X"
+    assert not gone.exists()

@@ -29,8 +29,10 @@ from typer.testing import CliRunner
 from estimator.cli.app import app
 from estimator.cli.summary import summary
 from estimator.core.estimate import Estimate
+from estimator.core.load import parse_toml, read_toml
 from estimator.core.pipeline import Outcome, estimate
-from estimator.core.templates import catalogue, show_value
+from estimator.core.templates import ACTIVITIES, Catalogue, catalogue, show_value
+from estimator.core.validate import validate_proposal
 
 TESTS = Path(__file__).resolve().parent
 CARD = TESTS / "template_card.toml"
@@ -494,6 +496,31 @@ def test_activities_unknown_name_exits_1_with_did_you_mean() -> None:
     result = runner.invoke(app, ["activities", "wtsa.focusgroup"])
     assert result.exit_code == 1
     assert "did you mean 'wtsa.focus-group'?" in result.output
+
+
+def test_validating_a_proposal_reads_only_the_activity_templates_it_uses() -> None:
+    templates = Catalogue(ACTIVITIES)
+    doc, _ = read_toml(SEEDS / "wtsa28-ai-focus-group-template.toml")
+    assert doc is not None
+    proposal, _ = validate_proposal(doc, templates)
+    assert proposal is not None
+    used = {a.template for a in proposal.activities if a.template}
+    assert "wtsa.focus-group" in used
+    assert set(templates.read) == used  # and none of the other shipped templates
+    assert len(used) < len(templates)
+
+
+def test_a_misspelt_template_is_told_with_its_name_before_any_template_is_read() -> None:
+    templates = Catalogue(ACTIVITIES)
+    doc, _ = parse_toml(
+        b'[proposal]\nid = "X"\n[[activity]]\nid = "a"\nkind = "wtsa.focus-grup"\n', "p.toml"
+    )
+    assert doc is not None
+    told = [d for d in validate_proposal(doc, templates)[1] if d.code == "unknown-kind"]
+    assert [(d.message, d.hint) for d in told] == [
+        ("unknown kind 'wtsa.focus-grup'", "did you mean 'wtsa.focus-group'?")
+    ]
+    assert templates.read == {}
 
 
 # -- seeds ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -564,17 +564,42 @@ def read_template(path: Path) -> ActivityTemplate:
     return ActivityTemplate(spec, path.name)
 
 
+class Catalogue(Mapping[str, ActivityTemplate]):
+    """The shipped templates by name, each read and validated the first time it is asked for:
+    an estimate reads only the templates its proposal uses (the names, for a did-you-mean, are
+    the files' names). Iterating over the values reads every one, as ``finimpact activities``
+    does."""
+
+    def __init__(self, folder: Path) -> None:
+        self.paths = {p.stem: p for p in sorted(folder.glob("*.toml"))}
+        self.read: dict[str, ActivityTemplate] = {}
+        clash = [n for n in self.paths if n in KINDS]
+        if clash:
+            raise TemplateFileError(f"templates named like elemental kinds: {', '.join(clash)}")
+
+    def __getitem__(self, name: str) -> ActivityTemplate:
+        found = self.read.get(name)
+        if found is None:
+            found = self.read[name] = read_template(self.paths[name])  # KeyError: unknown
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
 @functools.cache
 def _catalogue() -> Mapping[str, ActivityTemplate]:
-    found = {p.stem: read_template(p) for p in sorted(ACTIVITIES.glob("*.toml"))}
-    clash = [n for n in found if n in KINDS]
-    if clash:
-        raise TemplateFileError(f"templates named like elemental kinds: {', '.join(clash)}")
-    return MappingProxyType(found)
+    return Catalogue(ACTIVITIES)
 
 
 def catalogue() -> Mapping[str, ActivityTemplate]:
-    """Every template, by name."""
+    """Every template, by name (each read when first asked for)."""
     return _catalogue()
 
 

@@ -28,7 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from estimator.core.estimate import Estimate
 from estimator.render import markdown, stablezip
-from estimator.render.jinjacache import bytecode_cache
+from estimator.render.jinjacache import bytecode_cache, kept
 from estimator.render.options import (
     DEFAULT_OPTIONS,
     RenderOptions,
@@ -264,11 +264,13 @@ def _template_class() -> type[Any]:
     """docxtpl's DocxTemplate, with the two steps of its render that do not depend on the annex
     done once. ``patch_xml`` (turning Word's runs around ``{{ }}`` into Jinja source: some
     thirty regular expressions over the whole part) depends only on the template's XML, the
-    same for every annex: its result is kept per source. ``resolve_listing`` (turning tabs,
+    same for every annex: its result is kept per source, in the process and on disk for the next
+    one (``jinjacache.kept``, beside the compiled templates). ``resolve_listing`` (turning tabs,
     line feeds, bells and form feeds in the rendered text into Word's) changes nothing in a
     part that has none of them: such a part is returned as it is. Both are DocxTemplate's
     public methods, called with the same arguments and giving the same result."""
     from docxtpl import DocxTemplate
+    from docxtpl import __version__ as version
 
     class OnceTemplate(DocxTemplate):  # type: ignore[misc]
         patched: ClassVar[dict[str, str]] = {}
@@ -278,7 +280,8 @@ def _template_class() -> type[Any]:
             if found is None:
                 if len(self.patched) >= 64:  # user templates: keep memory bounded
                     self.patched.clear()
-                found = self.patched[src_xml] = super().patch_xml(src_xml)
+                patch = super().patch_xml
+                found = self.patched[src_xml] = kept(f"docxtpl-{version}-patch", src_xml, patch)
             return found
 
         def resolve_listing(self, xml: str) -> str:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import os
+from collections.abc import Callable
 
 import jinja2
 from jinja2.bccache import Bucket
@@ -51,3 +53,36 @@ def bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
         return QuietCache(pattern=f"finimpact-{kind}-%s.cache")
     except (OSError, RuntimeError):  # no safe folder of the user's own
         return None
+
+
+def kept(kind: str, source: str, make: Callable[[str], str]) -> str:
+    """``make(source)``, kept on disk beside the compiled templates, for a step as pure as
+    compiling (docxtpl's ``patch_xml`` of a Word template's part): read back in the next
+    process instead of done again. The file is named by ``kind`` (which names the library and
+    its version) and the SHA-256 of the source, and holds the SHA-256 of what it keeps: a file
+    cut short or changed is made again, and a cache that cannot be had, read or written only
+    means the step is done, as without it."""
+    cache = bytecode_cache("word")
+    folder = getattr(cache, "directory", None)
+    if not isinstance(folder, str):
+        return make(source)
+    key = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    path = os.path.join(folder, f"finimpact-{kind}-{key}.text")
+    try:
+        with open(path, "rb") as f:
+            check, _, body = f.read().partition(b"\n")
+        if check == hashlib.sha256(body).hexdigest().encode("ascii"):
+            return body.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    result = make(source)
+    body = result.encode("utf-8")
+    temporary = f"{path}.{os.getpid()}"
+    try:
+        with open(temporary, "wb") as f:
+            f.write(hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body)
+        os.replace(temporary, path)  # whole or not at all, for a process reading it at once
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+    return result
