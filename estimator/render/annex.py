@@ -269,8 +269,11 @@ def _template_class() -> type[Any]:
     line feeds, bells and form feeds in the rendered text into Word's) changes nothing in a
     part that has none of them: such a part is returned as it is. Both are DocxTemplate's
     public methods, called with the same arguments and giving the same result."""
+    from importlib.metadata import version as installed_version
+
     from docxtpl import DocxTemplate
-    from docxtpl import __version__ as version
+
+    version = installed_version("docxtpl")  # the cache key: a new docxtpl patches again
 
     class OnceTemplate(DocxTemplate):  # type: ignore[misc]
         patched: ClassVar[dict[str, str]] = {}
