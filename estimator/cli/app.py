@@ -21,6 +21,8 @@ from estimator.cli.common import (
     RatesOption,
     _Command,
     _print_diagnostics,
+    chosen_formats,
+    chosen_language,
     echo,
     echo_json,
 )
@@ -29,7 +31,6 @@ from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, has_errors
 from estimator.render.options import (
     DEFAULT_ROUND_TO,
     FORMATS,
-    LANGUAGES,
     OptionProblem,
     RenderOptions,
     TemplateProblem,
@@ -367,17 +368,8 @@ def compare(
 
     if len(files) < 2:
         raise typer.BadParameter("give two proposals or more to compare", param_hint="FILE")
-    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in api.DIFFERENCE_FORMATS]
-    if unknown or not wanted:
-        raise typer.BadParameter(
-            f"{', '.join(unknown) or 'nothing'}: choose among " + ", ".join(api.DIFFERENCE_FORMATS),
-            param_hint="--format",
-        )
-    if lang not in LANGUAGES:
-        raise typer.BadParameter(
-            f"{lang!r} is not one of {', '.join(LANGUAGES)}", param_hint="--lang"
-        )
+    wanted = chosen_formats(formats, api.DIFFERENCE_FORMATS)
+    chosen_language(lang)
     found, problems = api.compare_files(files, rates=rates, plan=plan)
     _print_diagnostics(problems)
     if found is None or has_errors(problems):

@@ -43,6 +43,30 @@ PlanOption = Annotated[
 ]
 
 
+def chosen_formats(formats: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """The formats a --format option names ('md,html'), each one of ``allowed``; anything else
+    is a usage error naming the choices."""
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in allowed]
+    if unknown or not wanted:
+        raise typer.BadParameter(
+            f"{', '.join(unknown) or 'nothing'}: choose among " + ", ".join(allowed),
+            param_hint="--format",
+        )
+    return wanted
+
+
+def chosen_language(lang: str) -> str:
+    """The language a --lang option names, one of the six; anything else is a usage error."""
+    from estimator.render.options import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(
+            f"{lang!r} is not one of {', '.join(LANGUAGES)}", param_hint="--lang"
+        )
+    return lang
+
+
 def echo(text: str = "", err: bool = False) -> None:
     """Print a message: text from a file, a card or a path (a title, a reference, a file name)
     can hold escape sequences that retitle or clear a terminal, so each line's control

@@ -17,6 +17,8 @@ from estimator.cli.common import (
     RatesOption,
     _Command,
     _print_diagnostics,
+    chosen_formats,
+    chosen_language,
     echo,
     echo_json,
 )
@@ -268,6 +270,23 @@ def _run(method: Any, *args: Any, **kw: Any) -> Any:
         _fail(str(e))
 
 
+def _position(db: str, plan: Path | None) -> tuple[RunningPosition, str]:
+    """The register's running position, against the financial plan named (its problems
+    printed; an error ends the command) or against none; and the register as shown to the
+    user."""
+    from estimator import api
+
+    loaded = None
+    if plan is not None:
+        loaded, problems = api.financial_plan(plan)
+        _print_diagnostics(problems)
+        if loaded is None or api.has_errors(problems):
+            raise typer.Exit(1)
+    with _open(db) as register:
+        position: RunningPosition = _run(register.position, loaded)
+        return position, register.shown
+
+
 @register_app.command(cls=_Command, short_help="Record a decision taken on a proposal.")
 def decide(
     reference: Annotated[
@@ -368,20 +387,12 @@ def position(
     merged into, when that text is recorded). Without --plan the credits are summed, not
     assessed.
     """
-    from estimator import api
 
-    loaded = None
-    if plan is not None:
-        loaded, problems = api.financial_plan(plan)
-        _print_diagnostics(problems)
-        if loaded is None or api.has_errors(problems):
-            raise typer.Exit(1)
-    with _open(db) as register:
-        found = _run(register.position, loaded)
+    found, shown = _position(db, plan)
     if as_json:
         echo_json(_dumps(found.to_json()))
         return
-    echo(_position_text(found, register.shown))
+    echo(_position_text(found, shown))
 
 
 def _money(value: Decimal | None) -> str:
@@ -607,27 +618,10 @@ def report(
     themselves (merged, withdrawn, not adopted).
     """
     from estimator import api
-    from estimator.render.options import LANGUAGES
 
-    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in api.COMMITTEE_FORMATS]
-    if unknown or not wanted:
-        raise typer.BadParameter(
-            f"{', '.join(unknown) or 'nothing'}: choose among " + ", ".join(api.COMMITTEE_FORMATS),
-            param_hint="--format",
-        )
-    if lang not in LANGUAGES:
-        raise typer.BadParameter(
-            f"{lang!r} is not one of {', '.join(LANGUAGES)}", param_hint="--lang"
-        )
-    loaded = None
-    if plan is not None:
-        loaded, problems = api.financial_plan(plan)
-        _print_diagnostics(problems)
-        if loaded is None or api.has_errors(problems):
-            raise typer.Exit(1)
-    with _open(db) as register:
-        found = _run(register.position, loaded)
+    wanted = chosen_formats(formats, api.COMMITTEE_FORMATS)
+    chosen_language(lang)
+    found, _shown = _position(db, plan)
     try:
         written = api.write_committee_report(found, out, wanted, lang)
     except OSError as e:  # nothing was half-written: say why, in one line
