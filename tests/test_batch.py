@@ -684,16 +684,19 @@ def test_a_file_whose_reference_clashes_still_has_its_other_problems_reported(
     )
 
 
-def test_an_out_that_is_a_file_is_one_line_and_exit_1_before_any_costing(tmp_path: Path) -> None:
+def test_an_out_that_is_a_file_is_a_usage_error_before_any_costing(tmp_path: Path) -> None:
     folder = write_five(tmp_path / "in")
     taken = tmp_path / "taken"
     taken.write_text("not a folder", "utf-8")
     for out in (taken, taken / "sub"):
         result = run(str(folder), "--out", str(out))
-        assert result.exit_code == 1
-        assert result.stderr.startswith(f"finimpact: cannot write the outputs in {out}: ")
-        assert len(result.stderr.splitlines()) == 1  # not one internal error per proposal
+        assert result.exit_code == 2
+        [error] = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+        assert error.startswith(f"Error: Invalid value for --out: {taken} is a file")
+        assert "not a folder: give a folder for the outputs" in error
+        assert str(folder) not in result.stderr  # not one problem per proposal
     assert taken.read_text("utf-8") == "not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "taken"]
 
 
 def test_outputs_that_cannot_be_written_fail_their_proposal_as_such_not_as_a_bug(

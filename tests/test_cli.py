@@ -197,6 +197,52 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
     assert runner.invoke(app, args).exit_code == 2
 
 
+# Every command with a folder for its outputs, with the arguments it needs besides --out.
+FOLDER_COMMANDS = {
+    "estimate": ["estimate", "{valid}"],
+    "batch": ["batch", "{valid}"],
+    "compare": ["compare", "{valid}", "{valid}"],
+    "register diff": ["register", "diff", "PP26/99/1"],
+    "register report": ["register", "report"],
+}
+
+
+def _commands_with_out() -> set[str]:
+    found = set()
+    for name, command in _commands().items():
+        subs = getattr(command, "commands", {name: command})
+        for sub, cmd in subs.items():
+            if any("--out" in p.opts for p in cmd.params):
+                found.add(name if sub == name else f"{name} {sub}")
+    return found
+
+
+def test_every_command_with_an_out_folder_is_checked_below() -> None:
+    assert _commands_with_out() == set(FOLDER_COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(FOLDER_COMMANDS))
+@pytest.mark.parametrize("under", [False, True], ids=["the-file", "a-folder-under-it"])
+def test_an_out_naming_a_file_is_a_usage_error_saying_to_give_a_folder(
+    name: str, under: bool, valid: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the register's default file would be made here
+    taken = tmp_path / "estimate.json"
+    taken.write_text("kept", encoding="utf-8")
+    out = taken / "out" if under else taken
+    args = [a.format(valid=valid) for a in FOLDER_COMMANDS[name]]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert error.startswith(f"Error: Invalid value for --out: {taken} is a file")
+    assert error.endswith(
+        "not a folder: give a folder for the outputs (one that does not exist yet is made)"
+    )
+    assert "File exists" not in result.output
+    assert taken.read_text(encoding="utf-8") == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["estimate.json", "valid.toml"]
+
+
 # -- estimate ------------------------------------------------------------------------------
 
 

@@ -378,7 +378,7 @@ def test_an_internal_error_prints_one_line_without_the_proposal_contents(tmp_pat
     assert not (tmp_path / "out").exists()
 
 
-def test_an_output_folder_that_cannot_be_made_is_one_line_and_exit_1(tmp_path: Path) -> None:
+def test_an_output_folder_under_a_file_is_a_usage_error_naming_the_file(tmp_path: Path) -> None:
     proposal = _proposal(tmp_path / "p.toml")
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     result = CliRunner().invoke(
@@ -386,10 +386,13 @@ def test_an_output_folder_that_cannot_be_made_is_one_line_and_exit_1(tmp_path: P
         ["estimate", str(proposal), "--out", str(tmp_path / "a-file" / "out")],
         catch_exceptions=False,
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
-        f"finimpact: cannot write the outputs in {tmp_path / 'a-file' / 'out'}: Not a directory"
+        f"Error: Invalid value for --out: {tmp_path / 'a-file'} is a file (on the way to"
+        f" {tmp_path / 'a-file' / 'out'}), not a folder: give a folder for the outputs (one that"
+        " does not exist yet is made)"
     )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "p.toml"]
 
 
 def test_escape_sequences_in_a_title_are_shown_not_obeyed_by_the_terminal(

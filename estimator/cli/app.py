@@ -25,6 +25,7 @@ from estimator.cli.common import (
     chosen_language,
     echo,
     echo_json,
+    out_folder,
 )
 from estimator.cli.register import register_app
 from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, has_errors
@@ -163,7 +164,10 @@ def estimate(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", metavar="DIR", help="Folder for the outputs [default: the current folder]."
+            "--out",
+            metavar="DIR",
+            callback=out_folder,
+            help="Folder for the outputs [default: the current folder].",
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -225,7 +229,10 @@ def batch(
     out: Annotated[
         Path,
         typer.Option(
-            "--out", metavar="DIR", help="Folder for every output and the consolidated report."
+            "--out",
+            metavar="DIR",
+            callback=out_folder,
+            help="Folder for every output and the consolidated report.",
         ),
     ],
     rates: RatesOption = None,
@@ -330,6 +337,7 @@ def compare(
         typer.Option(
             "--out",
             metavar="DIR",
+            callback=out_folder,
             help="Folder for comparison.json, .xlsx, .html and .md [default: none, the"
             " comparison is only printed].",
         ),

@@ -3,6 +3,7 @@ that several commands take, and how text, JSON and diagnostics are printed."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -41,6 +42,24 @@ PlanOption = Annotated[
         " additional credits are not assessed against a plan.",
     ),
 ]
+
+
+def out_folder(value: Path | None) -> Path | None:
+    """An --out option's check, made before anything is costed or written: it names a folder,
+    made if missing, so a file there, or on the way there, is a usage error that says so."""
+    if value is None:
+        return None
+    for place in (value, *value.parents):
+        if os.path.isdir(place):
+            break
+        if os.path.lexists(place):
+            on_the_way = "" if place == value else f" (on the way to {value})"
+            raise typer.BadParameter(
+                f"{place} is a file{on_the_way}, not a folder: give a folder for the outputs"
+                " (one that does not exist yet is made)",
+                param_hint="--out",
+            )
+    return value
 
 
 def chosen_formats(formats: str, allowed: tuple[str, ...]) -> tuple[str, ...]:

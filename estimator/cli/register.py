@@ -21,6 +21,7 @@ from estimator.cli.common import (
     chosen_language,
     echo,
     echo_json,
+    out_folder,
 )
 
 if TYPE_CHECKING:
@@ -476,6 +477,7 @@ def diff(
         typer.Option(
             "--out",
             metavar="DIR",
+            callback=out_folder,
             help="Folder for comparison.json, .xlsx, .html and .md, as finimpact compare writes"
             " them [default: none, the difference is only printed].",
         ),
@@ -586,7 +588,12 @@ def import_command(
 def report(
     out: Annotated[
         Path,
-        typer.Option("--out", metavar="DIR", help="Folder for committee-report.docx and the rest."),
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            callback=out_folder,
+            help="Folder for committee-report.docx and the rest.",
+        ),
     ],
     plan: PlanOption = None,
     db: DbOption = DEFAULT_DB,
