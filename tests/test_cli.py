@@ -434,6 +434,35 @@ def test_init_writes_a_proposal_that_validates(tmp_path: Path) -> None:
     assert check.exit_code == 0, check.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "command_name"),
+    [("cwg-ai.toml", "cwg-ai.toml"), ("my draft.toml", "'my draft.toml'")],
+)
+def test_init_names_the_file_it_wrote_in_the_commands_it_suggests(
+    name: str, command_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init", name])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"wrote {name}; check it with: finimpact validate {command_name}\n"
+    header = (tmp_path / name).read_text(encoding="utf-8").splitlines()[:3]
+    assert header[1:] == [
+        f"#   finimpact validate {command_name}",
+        f"#   finimpact estimate {command_name}",
+    ]
+    assert "proposal.toml" not in (tmp_path / name).read_text(encoding="utf-8")
+    assert runner.invoke(app, ["validate", name]).exit_code == 0
+
+
+def test_init_to_a_name_with_a_line_break_still_writes_a_proposal_that_validates(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "two\nlines.toml"
+    assert runner.invoke(app, ["init", str(path)]).exit_code == 0
+    assert "two\\x0alines.toml" in path.read_text(encoding="utf-8").splitlines()[1]
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+
+
 def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     path = tmp_path / "proposal.toml"
     path.write_text("# my work\n", encoding="utf-8")

@@ -144,13 +144,13 @@ def init(
 
     PATH is where to write it [default: proposal.toml].
     """
-    from estimator.cli.starter import write_starter
+    from estimator.cli.starter import shown, write_starter
 
     problem = write_starter(path, force)
     if problem is not None:
         echo(f"finimpact: {problem}", err=True)
         raise typer.Exit(1)
-    echo(f"wrote {path}; check it with: finimpact validate {path}")
+    echo(f"wrote {path}; check it with: finimpact validate {shown(path)}")
 
 
 @app.command(cls=_Command, short_help="Price a proposal: write its outputs and print a summary.")
