@@ -27,6 +27,7 @@ from cost_models.kinds import KINDS
 from estimator import api
 from estimator.cli.app import app as cli
 from estimator.core import templates as activity_templates
+from estimator.render import wording
 from estimator.render.outputs import RENDERERS
 from estimator.web import app as web
 from estimator.web.fields import KIND_FORMS, PROPOSAL_FIELDS
@@ -166,7 +167,8 @@ def test_a_proposal_built_in_the_form_is_costed_as_the_command_line_costs_its_fi
         assert re.search(rf"<th scope=\"row\">{year}</th><td class=\"num\">{amount:,.2f}<", page)
     assert "additional credits required" in page
     # a card built from public figures is said to be so, as the command line's summary says
-    assert ("The rate card is indicative" in page) is outcome.estimate.card.indicative
+    indicative = "The rates are indicative (public figures), not ITU standard costs."
+    assert (indicative in page) is outcome.estimate.card.indicative
 
 
 def test_every_download_is_byte_for_byte_what_the_command_line_writes(
@@ -191,6 +193,66 @@ def test_every_download_is_byte_for_byte_what_the_command_line_writes(
                 f'attachment; filename="PP26-99-1.{suffix}"'
             )
             assert got.content == (out / f"PP26-99-1.{suffix}").read_bytes(), fmt
+
+
+def _figures_part(page: str) -> str:
+    """The estimate's figures beside the form: the element that carries their language."""
+    found = re.search(r'<div class="figures"(.*?)\n</div>', page, flags=re.S)
+    assert found, "no estimate shown"
+    return found[0]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "zh"])
+def test_the_estimate_beside_the_form_is_in_the_language_chosen_for_the_downloads(
+    client: TestClient, lang: str
+) -> None:
+    outcome = api.estimate_text(_post(client, BUILT, download="toml").text, "p.toml")
+    assert outcome.estimate is not None
+    est = outcome.estimate
+    page = _post(client, BUILT, lang=lang).text
+    shown = _figures_part(page)
+    direction = "rtl" if lang == "ar" else "ltr"
+    assert shown.startswith(f'<div class="figures" lang="{lang}" dir="{direction}">')
+    with wording.language(lang):
+        total = wording.currency_amount(est.currency, wording.FORMATS.cents(est.total))
+        words = [
+            wording._("By year"),
+            wording._("By object of expenditure"),
+            wording._("Article 34"),
+            wording.label(wording.VERDICTS, est.article34.verdict),
+        ]
+    with wording.language("en"):
+        english = [wording._("By year"), wording._("By object of expenditure")]
+    assert f'<span class="total-figure">{html.escape(total)}</span>' in shown
+    for word in words:
+        assert html.escape(word) in shown
+    for word in english:
+        assert word not in shown
+    # the page's own words, the status line and the problems stay English, outside that part
+    assert f"Total {est.currency} {est.total:,.2f}" in page
+    assert '<html lang="en">' in page
+    # while typing, the script's answer is in the same language
+    live = client.post("/live", data={**BUILT, "lang": lang}).json()
+    assert _figures_part(live["feedback"]) == shown
+
+
+def test_the_estimate_beside_the_form_follows_the_proposals_own_language_else_english(
+    client: TestClient,
+) -> None:
+    french = _figures_part(_post(client, {**BUILT, "proposal.output_language": "fr"}).text)
+    assert french.startswith('<div class="figures" lang="fr" dir="ltr">')
+    english = _figures_part(_post(client, BUILT).text)
+    assert english.startswith('<div class="figures" lang="en" dir="ltr">')
+    assert "By object of expenditure" in english
+    # the language chosen for the downloads wins over the proposal's, as --lang does
+    chosen = _post(client, {**BUILT, "proposal.output_language": "fr"}, lang="es").text
+    assert _figures_part(chosen).startswith('<div class="figures" lang="es" dir="ltr">')
+
+
+def test_an_unknown_language_is_refused_by_the_live_answer_too(client: TestClient) -> None:
+    answer = client.post("/live", data={**BUILT, "lang": "xx"})
+    assert answer.status_code == 400
+    assert answer.text == "unknown language 'xx'\n"
 
 
 def test_a_problem_is_shown_at_its_field_not_as_a_file_position(client: TestClient) -> None:

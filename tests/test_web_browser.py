@@ -202,3 +202,24 @@ def test_the_command_lines_hostile_text_typed_in_the_form_stays_text(page: Any, 
     assert page.evaluate("document.scripts.length") == 1  # the app's own, nothing injected
     assert page.locator("b", has_text="bold").count() == 0
     assert page.inner_text(".total-figure") == "CHF 1,000.00"
+
+
+def test_choosing_a_language_for_the_downloads_shows_the_estimate_in_it_as_you_choose(
+    page: Any, url: str
+) -> None:
+    page.goto(url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start from the example proposal").click()
+    assert page.get_attribute(".figures", "lang") == "en"
+    page.select_option("#lang", "ar")  # no button: the script asks for the estimate again
+    page.wait_for_selector('.figures[lang="ar"]')
+    figures_ = page.locator(".figures")
+    assert figures_.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    # the page's own words stay English, left to right
+    assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
+    assert page.inner_text("#status").startswith("Total ")
+    # the same page posted (no script) is in the same language
+    with page.expect_navigation():
+        page.get_by_role("button", name="Update the estimate").last.click()
+    assert page.get_attribute(".figures", "lang") == "ar"
+    assert page.input_value("#lang") == "ar"

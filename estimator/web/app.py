@@ -106,21 +106,22 @@ def _assert_outputs_known() -> None:
 _assert_outputs_known()
 
 
-def evaluate(settings: ServeSettings, data: dict[str, Any]) -> Result:
-    """Estimate the proposal the form holds, from the TOML text it downloads as."""
+def evaluate(settings: ServeSettings, data: dict[str, Any], lang: str = "") -> Result:
+    """Estimate the proposal the form holds, from the TOML text it downloads as; the estimate
+    shown in ``lang``, the language chosen for the downloads ('' for the proposal's)."""
     text = dumps(data)
     name = f"{stem(data)}.{DOWNLOADS['toml'][0]}"  # as the download is named
     outcome = api.estimate_text(text, name, rates=settings.rates, plan=settings.plan)
-    return Result(data, text, outcome, feedback(outcome, [], data))
+    return Result(data, text, outcome, feedback(outcome, [], data, lang=lang))
 
 
-def glance(settings: ServeSettings, data: dict[str, Any]) -> Feedback:
+def glance(settings: ServeSettings, data: dict[str, Any], lang: str = "") -> Feedback:
     """The estimate and problems as the page's script shows them while a delegate types: from
     the tables themselves (no TOML written and read back), the same figures and problems as
     ``evaluate`` gives, without the line numbers the page never shows."""
     name = f"{stem(data)}.{DOWNLOADS['toml'][0]}"
     outcome = api.estimate_data(data, name, rates=settings.rates, plan=settings.plan)
-    return feedback(outcome, [], data)
+    return feedback(outcome, [], data, lang=lang)
 
 
 def stem(data: Mapping[str, Any]) -> str:
@@ -313,9 +314,9 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
             data = forms.edited(data, action)
             n = len(data.get("activity", []))
             focus = f"activity-{n - 1}" if action.startswith("add:") and n else ""
-        result = evaluate(settings, data)
         if lang not in LANGUAGES:
             return plain(400, f"unknown language '{lang}'")
+        result = evaluate(settings, data, lang)
         if download:
             if download not in DOWNLOADS:
                 return plain(400, f"unknown download '{download}'")
@@ -328,7 +329,10 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
         request = await _bounded(request)
         async with request.form(max_files=0, max_fields=MAX_FIELDS) as posted:
             data = forms.to_data(posted)
-        found = glance(settings, data)
+            lang = str(posted.get("lang") or "")
+        if lang not in LANGUAGES:
+            return plain(400, f"unknown language '{lang}'")
+        found = glance(settings, data, lang)
         totals = found.totals
         costs = (
             {}

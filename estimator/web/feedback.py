@@ -11,9 +11,10 @@ from typing import Any
 
 from cost_models.needs import ELEMENTS
 from cost_models.parameters import HOW_TO_WRITE_NUMBERS, NOT_A_NUMBER
-from estimator.api import Diagnostic, Estimate, Outcome, Severity
+from estimator.api import Diagnostic, Estimate, Outcome, RenderOptions, Severity
 from estimator.core.templates import UNQUOTED
 from estimator.render.rounding import shares
+from estimator.render.scripts import direction, ltr
 from estimator.render.wording import (
     BASIS_EXPLAINED,
     FORMATS,
@@ -22,7 +23,11 @@ from estimator.render.wording import (
     VERDICTS,
     _,
     article34_statement,
+    currency_amount,
     label,
+    labelled,
+    language,
+    ngettext,
 )
 from estimator.web.form import field_name, label_of
 
@@ -66,23 +71,44 @@ class TotalRow:
 
 
 @dataclass(frozen=True)
+class TotalsTable:
+    id: str
+    caption: str
+    head: str
+    """The heading of the rows' column ('Year', 'Budget unit')."""
+    rows: list[TotalRow]
+    share: str = ""
+    """The heading of the shares' column, when the table has one."""
+
+
+@dataclass(frozen=True)
 class Totals:
+    """The estimate as the page shows it beside the form, in the language of the documents
+    (the one chosen for the downloads, else the proposal's, else English): its words from the
+    catalogues and its figures in the language's formats, as the annex has them."""
+
+    lang: str
+    dir: str
+    """'rtl' for Arabic, else 'ltr'."""
     currency: str
+    title: str
+    """'Total', in the language."""
     total: str
+    """The total with its currency, in the language ('1 234,50 CHF' in French)."""
+    lines: str
+    """How many cost lines, and of which external human resources."""
     card: str
-    indicative: bool
-    """The card is built from public figures, not an organization's standard costs."""
-    by_year: list[TotalRow]
-    by_element: list[TotalRow]
-    by_unit: list[TotalRow]
-    by_funding: list[TotalRow]
-    by_basis: list[TotalRow]
+    """The rate card, named."""
+    indicative: str
+    """The sentence saying that the card is built from public figures; '' when it is not."""
+    article34: str
     verdict: str
     statement: str
-    external: str
-    lines: int
+    tables: list[TotalsTable]
+    status_total: str
+    """The total as the page's own (English) status line says it: 'CHF 1,234.50'."""
     by_activity: dict[int, str]
-    """Each [[activity]]'s cost (by its position), to the cent."""
+    """Each [[activity]]'s cost (by its position), to the cent, as the form (English) says it."""
 
 
 @dataclass
@@ -116,7 +142,7 @@ class Feedback:
         """One line for a screen reader and the top of the page: the total, or what stops it."""
         parts = []
         if self.totals is not None:
-            parts.append(f"Total {self.totals.currency} {self.totals.total}")
+            parts.append(f"Total {self.totals.status_total}")
         elif self.errors:
             parts.append("No estimate yet")
         if self.errors:
@@ -130,32 +156,83 @@ def _rows(amounts: Mapping[Any, Decimal], names: Mapping[Any, str]) -> list[Tota
     return [TotalRow(names.get(k, str(k)), FORMATS.cents(v)) for k, v in amounts.items()]
 
 
-def totals(estimate: Estimate) -> Totals:
-    elements = {k: _(e.label) for k, e in ELEMENTS.items()}
-    basis = estimate.by_basis()
-    share = shares(basis)
+def totals(estimate: Estimate, lang: str = "en") -> Totals:
+    """The estimate's totals, its words and figures in ``lang``."""
     by_index: dict[int, Decimal] = {}
     for line in estimate.lines:
         by_index[line.index] = by_index.get(line.index, Decimal("0.00")) + line.amount
-    return Totals(
-        currency=estimate.currency,
-        total=FORMATS.cents(estimate.total),
-        card=estimate.card.id,
-        indicative=estimate.card.indicative,
-        by_year=_rows(estimate.by_year(), {}),
-        by_element=_rows(estimate.by_element(), elements),
-        by_unit=_rows(estimate.by_unit(), {k: _(v) for k, v in UNIT_LABELS.items()}),
-        by_funding=_rows(estimate.by_funding(), {k: _(v) for k, v in FUNDING_LABELS.items()}),
-        by_basis=[
-            TotalRow(label(BASIS_EXPLAINED, k), FORMATS.cents(v), FORMATS.percent(share[k]))
-            for k, v in basis.items()
-        ],
-        verdict=label(VERDICTS, estimate.article34.verdict),
-        statement=article34_statement(estimate.article34),
-        external=FORMATS.cents(estimate.external_human_resources),
-        lines=len(estimate.lines),
-        by_activity={i: FORMATS.cents(v) for i, v in by_index.items()},
-    )
+    cur = estimate.currency
+    status_total = f"{cur} {FORMATS.cents(estimate.total)}"  # the page's own words: English
+    by_activity = {i: FORMATS.cents(v) for i, v in by_index.items()}
+    with language(lang):
+        elements = {k: _(e.label) for k, e in ELEMENTS.items()}
+        basis = estimate.by_basis()
+        share = shares(basis)
+        n = len(estimate.lines)
+        lines = ngettext(
+            "%(n)s cost line; of which external human resources %(external)s",
+            "%(n)s cost lines; of which external human resources %(external)s",
+            n,
+        ) % {
+            "n": FORMATS.number(n),
+            "external": currency_amount(cur, FORMATS.cents(estimate.external_human_resources)),
+        }
+        tables = [
+            TotalsTable("by-year", _("By year"), _("Year"), _rows(estimate.by_year(), {})),
+            TotalsTable(
+                "by-element",
+                _("By object of expenditure"),
+                _("Object of expenditure"),
+                _rows(estimate.by_element(), elements),
+            ),
+            TotalsTable(
+                "by-unit",
+                _("By budget unit"),
+                _("Budget unit"),
+                _rows(estimate.by_unit(), {k: _(v) for k, v in UNIT_LABELS.items()}),
+            ),
+            TotalsTable(
+                "by-funding",
+                _("By funding"),
+                _("Funding"),
+                _rows(estimate.by_funding(), {k: _(v) for k, v in FUNDING_LABELS.items()}),
+            ),
+            TotalsTable(
+                "by-basis",
+                _("By basis of the rates (how solid each part is)"),
+                _("Basis"),
+                [
+                    TotalRow(
+                        label(BASIS_EXPLAINED, k),
+                        FORMATS.cents(v),
+                        _("%(percent)s%%") % {"percent": FORMATS.percent(share[k])},
+                    )
+                    for k, v in basis.items()
+                ],
+                share=_("Share"),
+            ),
+        ]
+        indicative = (
+            _("The rates are indicative (public figures), not ITU standard costs.")
+            if estimate.card.indicative
+            else ""
+        )
+        return Totals(
+            lang=lang,
+            dir=direction(lang),
+            currency=cur,
+            title=_("Total"),
+            total=currency_amount(cur, FORMATS.cents(estimate.total)),
+            lines=lines,
+            card=labelled(_("Rate card"), ltr(estimate.card.id, lang)),
+            indicative=indicative,
+            article34=_("Article 34"),
+            verdict=label(VERDICTS, estimate.article34.verdict),
+            statement=article34_statement(estimate.article34),
+            tables=tables,
+            status_total=status_total,
+            by_activity=by_activity,
+        )
 
 
 def problem(d: Diagnostic, data: Mapping[str, Any], placed: bool = False) -> Problem:
@@ -184,9 +261,15 @@ def feedback(
     extra: list[Diagnostic],
     data: Mapping[str, Any],
     placed: bool = False,
+    lang: str = "",
 ) -> Feedback:
+    """What the page shows: every problem at its field (in English, as the command line tells
+    them), and the estimate in the language of the documents: ``lang`` (the one chosen for the
+    downloads), else the proposal's ``output_language``, else English, as the downloads follow."""
     diags = [*extra, *(outcome.diagnostics if outcome else [])]
     found = Feedback([problem(d, data, placed) for d in diags])
     if outcome is not None and outcome.ok and outcome.estimate is not None:
-        found.totals = totals(outcome.estimate)
+        est = outcome.estimate
+        chosen = RenderOptions(language=lang or None).language_of(est.proposal.info.output_language)
+        found.totals = totals(est, chosen)
     return found

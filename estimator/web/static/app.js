@@ -59,4 +59,8 @@
   }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+  // the language of the downloads, outside the form (form="proposal-form"): the estimate beside
+  // the form is shown in it too
+  var lang = document.getElementById("lang");
+  if (lang) lang.addEventListener("change", later);
 })();
