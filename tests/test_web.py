@@ -265,6 +265,55 @@ def test_a_problem_is_shown_at_its_field_not_as_a_file_position(client: TestClie
     assert 'href="#f-activity-0-days"' in page  # the summary links to the field
 
 
+def _summary(page: str) -> list[str]:
+    """The problems listed above the estimate, as read: 'label: message'."""
+    found = re.search(r'<div class="summary-problems".*?</ul>', page, flags=re.S)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", found[0] if found else "", flags=re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in items]
+
+
+def test_activities_are_named_by_their_id_in_legends_buttons_and_problems(
+    client: TestClient,
+) -> None:
+    no_id = {k: v for k, v in BUILT.items() if k != "activity.2.id"}
+    page = _post(client, {**no_id, "activity.0.days": "-2", "activity.2.meetings": "x"}).text
+    legends = [html.unescape(t) for t in re.findall(r"<legend>(Activity.*?)</legend>", page)]
+    titles = [KIND_FORMS[no_id[f"activity.{i}.kind"]].title for i in range(3)]
+    assert legends == [
+        f"Activity 'workshop': {titles[0]}",
+        f"Activity 'report': {titles[1]}",
+        f"Activity 3: {titles[2]}",  # no id: its place in the list
+    ]
+    listed = _summary(page)
+    assert "Activity 'workshop': Days: must be more than 0, not -2" in listed
+    assert any(p.startswith("Activity 3: Id: ") for p in listed)
+    assert not any(p.startswith(("Activity 1", "Activity 2")) for p in listed)
+    removes = re.findall(r'value="remove:\d+" class="danger">(.*?)</button>', page)
+    assert [html.unescape(re.sub(r"<[^>]+>", "", b)) for b in removes] == [
+        "Remove Activity 'workshop'",
+        "Remove Activity 'report'",
+        "Remove Activity 3",
+    ]
+
+
+def test_two_activities_with_one_id_are_told_apart_by_their_place_never_a_line_number(
+    client: TestClient,
+) -> None:
+    twice = {**BUILT, "activity.1.id": "workshop"}
+    page = _post(client, twice).text
+    legends = [html.unescape(t) for t in re.findall(r"<legend>(Activity.*?)</legend>", page)]
+    assert [t.split(":")[0] for t in legends] == ["Activity 1", "Activity 2", "Activity 'fg'"]
+    under = html.unescape(_problems_at(page, "activity.1.id"))
+    assert "another activity has the id 'workshop' (activity no. 1)" in under
+    assert "line" not in under  # the form has no lines: a file the delegate never sees has
+    # the script's answer while typing says the same under the field
+    live = client.post("/live", data=twice).json()
+    assert [p["text"] for p in live["errors"]["activity.1.id"]] == [
+        re.sub(r"<[^>]+>", "", p).removeprefix("Problem: ")
+        for p in re.findall(r"<p class=\"error\">(.*?)</p>", under)
+    ]
+
+
 def test_a_template_default_overridden_in_the_form_is_used(client: TestClient) -> None:
     fields = {k: v for k, v in BUILT.items() if not k.startswith(("activity.0", "activity.1"))}
     fewer = _post(client, fields, download="json")

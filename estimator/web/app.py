@@ -2,9 +2,11 @@
 
 The app keeps nothing between requests: each request carries the whole proposal (the form's
 fields, or an uploaded file), so one person's proposal is never seen by another, and nothing is
-written to disk (the outputs are rendered in memory). Each estimate is made from the TOML text
-the 'proposal as TOML' download gives, so every download is byte for byte what
-``finimpact estimate`` writes for that file with the same options.
+written to disk (the outputs are rendered in memory). The page shows the estimate of the
+form's tables, as its script's ``/live`` does (the same figures and problems, never a line
+number of a file the delegate does not see); every download is made from the TOML text the
+'proposal as TOML' download gives, so it is byte for byte what ``finimpact estimate`` writes
+for that file with the same options.
 
 Routes: ``GET /`` the empty form; ``POST /`` the form (estimate, add, remove or move an
 activity, download); ``POST /live`` the estimate and problems as JSON, for the page's script;
@@ -93,8 +95,8 @@ class ServeSettings:
 @dataclass
 class Result:
     data: dict[str, Any]
-    text: str
     outcome: api.Outcome | None
+    """The estimate of the form's tables, which the page shows."""
     feedback: Feedback
 
 
@@ -107,21 +109,20 @@ _assert_outputs_known()
 
 
 def evaluate(settings: ServeSettings, data: dict[str, Any], lang: str = "") -> Result:
-    """Estimate the proposal the form holds, from the TOML text it downloads as; the estimate
-    shown in ``lang``, the language chosen for the downloads ('' for the proposal's)."""
-    text = dumps(data)
+    """Estimate the proposal the form holds, from its tables (no TOML written and read back):
+    the figures the downloads have, and the problems as the form places them, without the line
+    numbers of a file the page never shows; the estimate shown in ``lang``, the language
+    chosen for the downloads ('' for the proposal's)."""
     name = f"{stem(data)}.{DOWNLOADS['toml'][0]}"  # as the download is named
-    outcome = api.estimate_text(text, name, rates=settings.rates, plan=settings.plan)
-    return Result(data, text, outcome, feedback(outcome, [], data, lang=lang))
-
-
-def glance(settings: ServeSettings, data: dict[str, Any], lang: str = "") -> Feedback:
-    """The estimate and problems as the page's script shows them while a delegate types: from
-    the tables themselves (no TOML written and read back), the same figures and problems as
-    ``evaluate`` gives, without the line numbers the page never shows."""
-    name = f"{stem(data)}.{DOWNLOADS['toml'][0]}"
     outcome = api.estimate_data(data, name, rates=settings.rates, plan=settings.plan)
-    return feedback(outcome, [], data, lang=lang)
+    return Result(data, outcome, feedback(outcome, [], data, lang=lang))
+
+
+def as_file(settings: ServeSettings, data: dict[str, Any]) -> api.Outcome:
+    """The estimate of the TOML text the form downloads as, made as ``finimpact estimate``
+    makes it from that file under the name it downloads as: what every download is made of."""
+    name = f"{stem(data)}.{DOWNLOADS['toml'][0]}"
+    return api.estimate_text(dumps(data), name, rates=settings.rates, plan=settings.plan)
 
 
 def stem(data: Mapping[str, Any]) -> str:
@@ -213,6 +214,7 @@ def environment() -> Environment:
         kinds=KIND_FORMS,
         proposal_fields=PROPOSAL_FIELDS,
         text_of=forms.text_of,
+        activity_name=forms.activity_name,
         checked=forms.checked,
         ordered=forms.ordered,
         shown=shown,
@@ -316,11 +318,11 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
             focus = f"activity-{n - 1}" if action.startswith("add:") and n else ""
         if lang not in LANGUAGES:
             return plain(400, f"unknown language '{lang}'")
-        result = evaluate(settings, data, lang)
         if download:
             if download not in DOWNLOADS:
                 return plain(400, f"unknown download '{download}'")
-            return _download(pages, result, download, round_to, lang)
+            return _download(pages, settings, data, download, round_to, lang)
+        result = evaluate(settings, data, lang)
         return pages.render(result, data, round_to, lang, focus=focus)
 
     async def live(request: Request) -> Response:
@@ -332,7 +334,7 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
             lang = str(posted.get("lang") or "")
         if lang not in LANGUAGES:
             return plain(400, f"unknown language '{lang}'")
-        found = glance(settings, data, lang)
+        found = evaluate(settings, data, lang).feedback
         totals = found.totals
         costs = (
             {}
@@ -383,7 +385,7 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
                 ).diagnostics
             note = f"{name} could not be opened as a proposal:"
             fb = feedback(None, problems, {}, placed=True)
-            result = Result({"format": 1, "proposal": {}}, "", None, fb)
+            result = Result({"format": 1, "proposal": {}}, None, fb)
             # under the note, each problem as the command line prints it: file:line:col
             located = tuple(d.render() for d in problems)
             return pages.render(result, result.data, note=note, status=422, located=located)
@@ -391,8 +393,8 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
         result = evaluate(settings, data)
         # what the form cannot hold (an unknown key, another table) is told as the file has it
         own = api.estimate(source, rates=settings.rates, plan=settings.plan)
-        told = {(d.key, d.message) for d in (result.outcome.diagnostics if result.outcome else [])}
-        lost = [d for d in own.diagnostics if (d.key, d.message) not in told]
+        told = {(d.key, d.code) for d in (result.outcome.diagnostics if result.outcome else [])}
+        lost = [d for d in own.diagnostics if (d.key, d.code) not in told]
         result.feedback.problems[:0] = feedback(None, lost, data).problems
         return pages.render(result, data, note=f"Opened {name}.")
 
@@ -443,17 +445,24 @@ def _readable(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _download(pages: Pages, result: Result, what: str, round_to: int, lang: str) -> Response:
+def _download(
+    pages: Pages,
+    settings: ServeSettings,
+    data: dict[str, Any],
+    what: str,
+    round_to: int,
+    lang: str,
+) -> Response:
     suffix, media = DOWNLOADS[what]
-    name = f"{stem(result.data)}.{suffix}"
+    name = f"{stem(data)}.{suffix}"
     if what == "toml":
-        body = result.text.encode("utf-8")
+        body = dumps(data).encode("utf-8")
     else:
-        outcome = result.outcome
-        if outcome is None or not outcome.ok or outcome.estimate is None:
+        outcome = as_file(settings, data)
+        if not outcome.ok or outcome.estimate is None:
             return pages.render(
-                result,
-                result.data,
+                evaluate(settings, data, lang),
+                data,
                 round_to,
                 lang,
                 note="Nothing to download yet: fix the problems shown first.",

@@ -56,7 +56,8 @@ class Problem:
     """Where it is, as the user wrote it (``rate 'staff.P3', value of 2024-01-01``), for a
     problem that no field of the form holds."""
     label: str = ""
-    """The field as a person reads it ('Activity 2: Days')."""
+    """The field as a person reads it ("Activity 'workshop': Days", 'Activity 2: Days' for an
+    activity without an id)."""
 
     @property
     def text(self) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from estimator.core.diagnostics import cut
 from estimator.web.fields import KIND_FORMS, PROPOSAL_FIELDS, Field
 
 WHOLE = re.compile(r"^[+-]?[0-9]+$")
@@ -221,8 +222,22 @@ def field_name(path: tuple[str | int, ...], data: Mapping[str, Any]) -> str:
     return ""
 
 
+def activity_name(i: int, data: Mapping[str, Any]) -> str:
+    """An activity as the form names it, as the command line does: by its id ("Activity
+    'workshop'"); by its place ('Activity 2') when it has none, or one that another activity
+    has too (the id then tells neither apart)."""
+    activities = data.get("activity")
+    if not isinstance(activities, list) or not 0 <= i < len(activities):
+        return f"Activity {i + 1}"
+    ids = [a.get("id") if isinstance(a, Mapping) else None for a in activities]
+    ident = ids[i]
+    if isinstance(ident, str) and ident.strip() and ids.count(ident) == 1:
+        return f"Activity '{cut(ident)}'"
+    return f"Activity {i + 1}"
+
+
 def label_of(name: str, data: Mapping[str, Any]) -> str:
-    """A field's name as a person reads it: 'Conference', 'Activity 2: Days'."""
+    """A field's name as a person reads it: 'Conference', "Activity 'workshop': Days"."""
     parts = name.split(".")
     if parts[0] == "proposal":
         if len(parts) == 1:
@@ -230,7 +245,7 @@ def label_of(name: str, data: Mapping[str, Any]) -> str:
         return next((f.label for f in PROPOSAL_FIELDS if f.key == parts[1]), parts[1])
     if parts[0] == "activity" and len(parts) >= 2 and parts[1].isdigit():
         i = int(parts[1])
-        head = f"Activity {i + 1}"
+        head = activity_name(i, data)
         if len(parts) == 2:
             return head
         activities = data.get("activity")
