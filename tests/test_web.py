@@ -349,6 +349,88 @@ def test_the_live_answer_gives_the_pages_total_and_problems(client: TestClient, 
             assert html.escape(p["text"]) in _problems_at(shown, name)
 
 
+NEWER = """\
+format = 1
+
+[proposal]
+reference    = "PP26/99/7"
+title        = "A proposal written for a newer version"
+conference   = "PP-26"
+submitted_by = ["Kenya"]
+responsible  = "ITU-D"
+period       = [2027, 2028]
+
+[[activity]]
+id        = "hybrid"
+kind      = "meeting.hybrid"
+title     = "Hybrid \\"town hall\\" meeting"
+days      = 2
+rate      = 0.75
+languages = ["en", "fr"]
+starts    = 2027-03-01
+rooms     = { main = 2, side = [1, 2] }
+
+[[activity]]
+id    = "adviser"
+kind  = "consultant"
+title = "Legal adviser"
+days  = 10
+per   = "year"
+"""
+"""A proposal whose first activity is of a kind this version does not know."""
+
+
+def _round_trip(client: TestClient, fields: list[tuple[str, str]]) -> tuple[str, Any]:
+    """The form submitted as a browser submits it: the page again, and its TOML download."""
+    page = client.post("/", content=urlencode(fields), headers=FORM).text
+    toml = client.post("/", content=urlencode([*fields, ("download", "toml")]), headers=FORM)
+    return page, tomllib.loads(toml.text, parse_float=Decimal)
+
+
+def test_an_activity_of_an_unknown_kind_keeps_what_was_written_through_every_submit(
+    client: TestClient,
+) -> None:
+    written = tomllib.loads(NEWER, parse_float=Decimal)
+    page = client.post("/upload", files={"proposal": ("newer.toml", NEWER.encode())}).text
+    for _submit in range(2):
+        page, back = _round_trip(client, form_fields(page))
+        assert back["activity"] == written["activity"]
+    # the problem is told under the kind, with the kinds this version knows
+    under = html.unescape(re.sub(r"<[^>]+>", "", _problems_at(page, "activity.0.kind")))
+    assert "unknown kind 'meeting.hybrid'" in under
+    for kind in KIND_FORMS:
+        assert kind in under
+    assert 'id="f-activity-0-kind"' in page  # the kind is a field, to correct
+
+
+def test_an_unknown_kind_corrected_fills_that_kinds_fields_with_what_was_kept(
+    client: TestClient,
+) -> None:
+    known = NEWER.replace("meeting.hybrid", "meeting").replace("rate      = 0.75\n", "")
+    known = known.replace("starts    = 2027-03-01\n", "").replace(
+        "rooms     = { main = 2, side = [1, 2] }\n", ""
+    )
+    page = client.post(
+        "/upload", files={"proposal": ("newer.toml", known.replace('"meeting"', '"meting"'))}
+    ).text
+    fields = [(k, "meeting" if k == "activity.0.kind" else v) for k, v in form_fields(page)]
+    page, back = _round_trip(client, fields)
+    assert back["activity"] == tomllib.loads(known, parse_float=Decimal)["activity"]
+    assert html.unescape(_value_of(page, "f-activity-0-title")) == 'Hybrid "town hall" meeting'
+    assert re.search(r'name="activity.0.languages" value="fr" checked', page)
+    assert "Total CHF " in page
+
+
+def _value_of(page: str, field_id: str) -> str:
+    found = re.search(rf'<(?:input|textarea)[^>]*id="{field_id}"[^>]*>', page)
+    assert found, field_id
+    value = re.search(r'value="([^"]*)"', found[0])
+    if value:
+        return value[1]
+    rest = page[found.end() :]
+    return rest[: rest.index("</textarea>")].removeprefix("\n")
+
+
 # -- files in and out -------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,7 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 log = logging.getLogger("finimpact.web")
+ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ def environment() -> Environment:
         proposal_fields=PROPOSAL_FIELDS,
         text_of=forms.text_of,
         activity_name=forms.activity_name,
+        as_toml=forms.as_toml,
         checked=forms.checked,
         ordered=forms.ordered,
         shown=shown,
@@ -230,8 +233,9 @@ def environment() -> Environment:
 
 
 def field_id(name: str) -> str:
-    """The HTML id of a field: 'activity.2.days' → 'f-activity-2-days'."""
-    return "f-" + name.replace(".", "-")
+    """The HTML id of a field: 'activity.2.days' → 'f-activity-2-days' (a key kept as written
+    may hold any character: what an id may not is written as '_')."""
+    return "f-" + ID_UNSAFE.sub("_", name.replace(".", "-"))
 
 
 def anchor(name: str) -> str:

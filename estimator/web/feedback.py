@@ -29,6 +29,7 @@ from estimator.render.wording import (
     language,
     ngettext,
 )
+from estimator.web.fields import KIND_FORMS
 from estimator.web.form import field_name, label_of
 
 FORM_WORDS = {NOT_A_NUMBER: "must be a number, like 5"}
@@ -236,6 +237,19 @@ def totals(estimate: Estimate, lang: str = "en") -> Totals:
         )
 
 
+UNKNOWN_KIND = "unknown-kind"
+
+
+def kinds_hint(hint: str) -> str:
+    """An unknown kind's hint as the form gives it: the kind it is close to, if any, and the
+    kinds this version knows (the command line points to 'finimpact activities' instead)."""
+    close = hint if hint.startswith("did you mean") else ""
+    elemental = ", ".join(n for n, k in KIND_FORMS.items() if not k.template)
+    templates = ", ".join(n for n, k in KIND_FORMS.items() if k.template)
+    known = f"the kinds this version knows: {elemental}; templates: {templates}"
+    return f"{close} {known}" if close else known
+
+
 def problem(d: Diagnostic, data: Mapping[str, Any], placed: bool = False) -> Problem:
     """A diagnostic at its field; ``placed``: a file the form could not open, whose problems
     are told at their line and column in that file."""
@@ -247,6 +261,8 @@ def problem(d: Diagnostic, data: Mapping[str, Any], placed: bool = False) -> Pro
         d_message = form_words(d.message)
     # at its field, a required key left out needs no 'add key = ...': the field is there to fill
     hint = "" if d.code == "missing" and name.count(".") >= 1 else d.hint
+    if d.code == UNKNOWN_KIND and not placed:
+        hint = kinds_hint(d.hint)
     return Problem(
         name,
         d_message,

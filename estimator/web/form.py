@@ -4,22 +4,31 @@ A field's name is its key path: 'proposal.title', 'proposal.period.0', 'activity
 field left empty is left out of the proposal, so that the default applies (and a required key
 is told missing, at its field). What a person types is kept as typed when it is not a number
 where one is wanted: the library then says what is wrong, as it does for a file.
+
+An activity of a kind the form does not know (a file written for a newer version, a misspelt
+kind) has no fields of its own: each of its keys is kept as written, its value as TOML, in a
+field named 'activity.2.raw.days', and read back as TOML; once its kind is one the form knows,
+those values fill that kind's fields.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from estimator.core.diagnostics import cut
+from estimator.web import tomlwrite
 from estimator.web.fields import KIND_FORMS, PROPOSAL_FIELDS, Field
 
 WHOLE = re.compile(r"^[+-]?[0-9]+$")
 DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 INDEX = re.compile(r"^activity\.([0-9]{1,4})\.kind$")
+RAW = re.compile(r"^activity\.([0-9]{1,4})\.raw\.(.+)$", re.S)
+"""A key of an activity of a kind the form does not know, kept as written (its value as TOML)."""
 MAX_ACTIVITIES = 500
 """As many [[activity]] tables as a proposal file may have."""
 MAX_DIGITS = 60
@@ -110,6 +119,38 @@ class Fields:
         return iter(self.by_name)
 
 
+def toml_value(text: str) -> Any:
+    """A value written as TOML ('3', '"text"', '["en", "fr"]'), as the proposal holds it; text
+    that is not one TOML value is kept as the text typed (the library then says what is
+    wrong with it, if anything)."""
+    if "\n" in text or "\r" in text:
+        return text
+    try:
+        return tomllib.loads(f"v = {text}", parse_float=Decimal)["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def as_toml(v: Any) -> str:
+    """A value kept as written, as its field shows it: TOML ('3', '"text"', '["en", "fr"]');
+    what TOML cannot write (a number that is not finite) is shown as text."""
+    try:
+        return tomlwrite.value(v)
+    except (TypeError, ValueError):
+        return tomlwrite.string(str(v))
+
+
+def _raws(form: Fields) -> dict[int, dict[str, Any]]:
+    """Each activity's keys kept as written (by its index), in the order of the page."""
+    out: dict[int, dict[str, Any]] = {}
+    for name in form:
+        found = RAW.match(name)
+        text = _one(form, name).strip() if found else ""
+        if found and text and found[2] != "kind":
+            out.setdefault(int(found[1]), {})[found[2]] = toml_value(text)
+    return out
+
+
 def to_data(posted: Posted) -> dict[str, Any]:
     """The proposal's tables from the posted form (activities renumbered from 0, in order)."""
     form = Fields(posted)
@@ -119,14 +160,20 @@ def to_data(posted: Posted) -> dict[str, Any]:
         if v is not None:
             proposal[f.key] = v
     activities = []
+    raws = _raws(form)
     for i in indices(form):
-        kind = _one(form, f"activity.{i}.kind")
+        kind = _one(form, f"activity.{i}.kind").strip()
         spec = KIND_FORMS.get(kind)
+        kept = raws.get(i, {})
         activity: dict[str, Any] = {}
         for f in spec.fields if spec else ():
             v = _value(f, form, f"activity.{i}.{f.key}")
+            held = kept.pop(f.key, None)  # a kind just made known: what was kept fills it
+            if v is None:
+                v = held
             if v is not None:
                 activity[f.key] = v
+        activity.update(kept)  # a kind the form does not know: every key as written
         activity = {"id": activity.pop("id", None), "kind": kind, **activity}
         if activity["id"] is None:
             del activity["id"]
@@ -218,6 +265,9 @@ def field_name(path: tuple[str | int, ...], data: Mapping[str, Any]) -> str:
             return f"activity.{i}.{parts[2]}"
         if len(parts) >= 3 and parts[2] == "kind":
             return f"activity.{i}.kind"
+        own = activities[i] if isinstance(activities[i], Mapping) else {}
+        if len(parts) >= 3 and spec is None and parts[2] in own:
+            return f"activity.{i}.raw.{parts[2]}"  # a key kept as written
         return f"activity.{i}"
     return ""
 
@@ -248,6 +298,10 @@ def label_of(name: str, data: Mapping[str, Any]) -> str:
         head = activity_name(i, data)
         if len(parts) == 2:
             return head
+        if parts[2] == "raw" and len(parts) >= 4:
+            return f"{head}: {name.split('.', 3)[3]}"  # a key kept as written, as written
+        if parts[2] == "kind":
+            return f"{head}: Kind"
         activities = data.get("activity")
         kind = activities[i].get("kind") if isinstance(activities, list) else None
         spec = KIND_FORMS.get(kind) if isinstance(kind, str) else None
