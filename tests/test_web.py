@@ -421,6 +421,28 @@ def test_an_unknown_kind_corrected_fills_that_kinds_fields_with_what_was_kept(
     assert "Total CHF " in page
 
 
+def test_where_a_file_is_opened_the_page_says_its_comments_are_not_kept(
+    client: TestClient,
+) -> None:
+    commented = NEWER.replace(
+        '[[activity]]\nid    = "adviser"', '# the adviser\'s days\n[[activity]]\nid    = "adviser"'
+    )
+    assert "# the adviser's days" in commented
+    opened = client.post("/upload", files={"proposal": ("c.toml", commented.encode())}).text
+    back = client.post(
+        "/", content=urlencode([*form_fields(opened), ("download", "toml")]), headers=FORM
+    ).text
+    assert "#" not in back  # what the sentence says: the comment is gone
+    for page in (client.get("/").text, opened):
+        said = re.search(r'<p class="help" id="upload-comments">(.*?)</p>', page)
+        assert said and html.unescape(said[1]) == (
+            "Comments in the file are not kept: the form holds its values, and the proposal"
+            " file it downloads is written afresh from them."
+        )
+        # beside the Open button, and read with the file field by a screen reader
+        assert 'aria-describedby="upload-comments"' in page
+
+
 def _value_of(page: str, field_id: str) -> str:
     found = re.search(rf'<(?:input|textarea)[^>]*id="{field_id}"[^>]*>', page)
     assert found, field_id

@@ -82,6 +82,11 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+COMMENTS_NOT_KEPT = (
+    "Comments in the file are not kept: the form holds its values, and the proposal file it"
+    " downloads is written afresh from them."
+)
+"""Said where a file is opened: keeping a file's comments through a form is not done."""
 log = logging.getLogger("finimpact.web")
 ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -226,6 +231,7 @@ def environment() -> Environment:
         languages=LANGUAGES,
         version=__version__,
         DEFAULT=forms.DEFAULT,
+        COMMENTS_NOT_KEPT=COMMENTS_NOT_KEPT,
     )
     env.filters["field_id"] = field_id
     env.filters["anchor"] = anchor
