@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -27,10 +28,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from typer.testing import CliRunner
 
 import cost_models
+from cost_models.needs import ELEMENTS
 from estimator import __version__
 from estimator.cli.app import app
 from estimator.core.assess import NO_489
-from estimator.core.estimate import Estimate
+from estimator.core.estimate import CostLine, Estimate
 from estimator.core.pipeline import estimate as run_estimate
 from estimator.render.annex import (
     TemplateProblem,
@@ -42,9 +44,9 @@ from estimator.render.annex import (
 )
 from estimator.render.options import RenderOptions
 from estimator.render.outputs import render_json
-from estimator.render.rounding import round_half_up
-from estimator.render.view import Item, build_view
-from estimator.render.wording import language
+from estimator.render.rounding import ROUNDING_UNITS, round_half_up
+from estimator.render.view import SERVICING_GROUPS, AnnexView, Item, build_view
+from estimator.render.wording import FUNDING_LABELS, UNIT_LABELS, language
 from estimator.render.workbook import render_workbook
 
 TESTS = Path(__file__).resolve().parent
@@ -302,15 +304,182 @@ def test_controlled_rounding_by_hand(rendered: dict[str, Rendered]) -> None:
     assert unit_table.total == ["Total", "200", "100", "300"]
 
 
-@pytest.mark.parametrize("unit", [1, 1000])
-def test_rounding_to_the_unit_or_the_thousand_also_adds_up(unit: int) -> None:
-    est = _estimate(ROOT / "tests" / "golden" / "pp26-ai-capacity.toml")
-    md = render_markdown(est, RenderOptions(round_to=unit)).decode("utf-8")
-    for table in _amount_tables(markdown_tables(md)):
+CASES = sorted((TESTS / "cases").glob("*/proposal.toml"))
+"""The test cases' proposals, each with the card beside it."""
+
+
+def _figure_sets(est: Estimate) -> dict[str, Callable[[str, int], Callable[[CostLine], bool]]]:
+    """Which costs a row of each table covers, from its label as a budget officer reads it
+    (the tables are told apart by the heading of their first column), or, by activity, from
+    its place: the activities that cost something, in the proposal's order (two activities
+    may have the same title)."""
+    paid = {(line.index, line.activity) for line in est.lines if line.amount}
+    costed = [(a.index, a.id) for a in est.proposal.activities if (a.index, a.id) in paid]
+    groups = {title: members for title, members in SERVICING_GROUPS}
+
+    def goal(line: CostLine) -> str:
+        if line.goal is None:
+            return "Not linked to a goal"
+        title = est.goal_titles.get(line.goal)
+        return f"Goal {line.goal}: {title}" if title else f"Goal {line.goal}"
+
+    return {
+        "Object of expenditure": lambda label, _i: (
+            lambda line: ELEMENTS[line.element].label == label
+        ),
+        "Objects of expenditure": lambda label, _i: (
+            lambda line: (
+                line.element in groups[label]
+                if label in groups
+                else not any(line.element in m for m in groups.values())
+            )
+        ),
+        "Budget unit": lambda label, _i: lambda line: UNIT_LABELS[line.unit] == label,
+        "Funding": lambda label, _i: lambda line: FUNDING_LABELS[line.funding] == label,
+        "Activity": lambda _label, i: lambda line: (line.index, line.activity) == costed[i],
+        "Strategic goal": lambda label, _i: lambda line: goal(line) == label,
+    }
+
+
+def _shown_figures(
+    est: Estimate, tables: list[AmountTable], view: AnnexView
+) -> list[tuple[str, frozenset[int], int]]:
+    """Every figure of the tables of amounts, and of the summary, the servicing lines and the
+    activities' costs, with the costs it covers (the positions of the nonzero lines in the
+    JSON) and where it stands."""
+    lines = est.lines
+    sets = _figure_sets(est)
+
+    def covering(where: Callable[[CostLine], bool]) -> frozenset[int]:
+        return frozenset(i for i, line in enumerate(lines) if line.amount and where(line))
+
+    figures = []
+    for table in tables:
+        years = [int(y) for y in table.header[1:-1]]
+        kind = sets[table.header[0].strip()]
+        for position, row in enumerate([*table.rows, table.total]):
+            label = row[0].strip()
+            pick = (lambda line: True) if row is table.total else kind(label, position)
+            for year, cell in zip(years, row[1:-1], strict=True):
+                where = f"{table.header[0]} / {label} / {year}"
+                figures.append(
+                    (
+                        where,
+                        covering(lambda line, p=pick, y=year: p(line) and line.year == y),
+                        _amount(cell),
+                    )
+                )
+            figures.append(
+                (f"{table.header[0]} / {label} / Total", covering(pick), _amount(row[-1]))
+            )
+    years = est.proposal.info.years
+    span = {(a.index, a.id): len(est.proposal.years_of(a)) for a in est.proposal.activities}
+    # the summary: the total over the period, the first year, the recurring and one-off costs
+    said = [_said_amount(item.value) for item in view.summary[:4]]
+    assert view.summary[1].label == f"First year ({years[0]})"
+    figures += [
+        ("Summary / Total", covering(lambda line: True), said[0]),
+        ("Summary / First year", covering(lambda line: line.year == years[0]), said[1]),
+        (
+            "Summary / Recurring",
+            covering(lambda line: span[(line.index, line.activity)] > 1),
+            said[2],
+        ),
+        (
+            "Summary / One-off",
+            covering(lambda line: span[(line.index, line.activity)] == 1),
+            said[3],
+        ),
+        (
+            "Conference servicing",
+            covering(lambda line: ELEMENTS[line.element].conference_servicing),
+            _amount(view.servicing[0].value),
+        ),
+        (
+            "Of which external human resources",
+            covering(lambda line: line.external),
+            _said_amount(view.external),
+        ),
+    ]
+    for a, activity in zip(est.proposal.activities, view.activities, strict=True):
+        cost = next((d.value for d in activity.details if d.label == "Cost"), None)
+        if cost is None or cost == "nil, once rounded":
+            continue
+        key = (a.index, a.spec.id)
+        mine = covering(lambda line, key=key: (line.index, line.activity) == key)
+        figures.append((f"Cost of {activity.title}", mine, _said_amount(cost.split(" (")[0])))
+        for year, amount in re.findall(r"(\d{4}): ([\d,]+)", cost):
+            in_year = covering(
+                lambda line, key=key, y=int(year): (
+                    (line.index, line.activity, line.year) == (*key, y)
+                )
+            )
+            figures.append((f"Cost of {activity.title} in {year}", in_year, _amount(amount)))
+    return figures
+
+
+def _said_amount(text: str) -> int:
+    """'CHF 1,234,500' → 1234500."""
+    return _amount(text.split(" ", 1)[1])
+
+
+@pytest.mark.parametrize("unit", ROUNDING_UNITS)
+@pytest.mark.parametrize(
+    "path",
+    [*PROPOSALS, *CASES],
+    ids=lambda p: p.parent.name if p.name == "proposal.toml" else p.stem,
+)
+def test_the_same_costs_show_the_same_figure_everywhere_within_a_unit_of_the_exact_amount(
+    path: Path, unit: int
+) -> None:
+    """Read back from the Word, HTML and Markdown annex at every rounding unit offered: every
+    two figures that cover the same costs (an activity that is one object of expenditure, a
+    year's total, a Sector's total that is the grand total, a funding line) are equal, in the
+    tables, the summary, the servicing lines and each activity's cost; every table adds up to
+    its total, which is the exact total rounded half away from zero; and every figure is
+    within one unit of its exact amount, so the annex does not say otherwise (docs/annex.md:
+    none of the seeds, test cases or 400 benchmark proposals needs more)."""
+    card = path.parent / "card.toml" if path.name == "proposal.toml" else None
+    est = _estimate(path, card if card else (None if path.parent.name == "seeds" else CARD))
+    if est.total == 0:
+        return
+    options = RenderOptions(round_to=unit)
+    view = build_view(est, unit)
+    exact = {i: line.amount for i, line in enumerate(est.lines)}
+    documents = {
+        "md": _amount_tables(markdown_tables(render_markdown(est, options).decode("utf-8"))),
+        "html": _amount_tables(read_html(render_html(est, options).decode("utf-8")).tables),
+        "docx": _amount_tables(docx_tables(render_docx(est, options))),
+    }
+    seen: dict[frozenset[int], tuple[str, int]] = {}
+    for fmt, tables in documents.items():
+        for table in tables:
+            assert_adds_up(table)
+            assert _amount(table.total[-1]) == round_half_up(est.total, unit)
+        for where, costs, figure in _shown_figures(est, tables, view):
+            first = seen.setdefault(costs, (f"{fmt}: {where}", figure))
+            assert figure == first[1], f"{fmt}: {where} shows {figure}, {first[0]} {first[1]}"
+            amount = sum((exact[i] for i in costs), Decimal(0))
+            assert abs(figure - amount) < unit, f"{fmt}: {where} shows {figure} for {amount}"
+    word = "unit" if unit == 1 else f"{unit:,}"
+    assert view.rounding.startswith(f"Amounts in {est.currency}, rounded to the nearest {word};")
+    assert "differ from the exact amounts" not in view.rounding
+
+
+def test_an_annex_whose_figures_cannot_all_be_within_a_unit_says_so() -> None:
+    """Three costs of CHF 0.50 to the unit, each two of them a figure of exactly CHF 1 (a
+    Sector, a source of funding, a goal): no rounding shows every pair as 1, so one shows 2.
+    The figures still agree between tables and add up, and the rounding note says that some
+    differ from the exact amounts by the unit or more."""
+    est = _estimate(TESTS / "rounding" / "no-rounding-within-a-unit.toml")
+    md = render_markdown(est, RenderOptions(round_to=1)).decode("utf-8")
+    tables = _amount_tables(markdown_tables(md))
+    for table in tables:
         assert_adds_up(table)
-        assert _amount(table.total[-1]) == round_half_up(est.total, unit)
-    word = "unit" if unit == 1 else "1,000"
-    assert f"rounded to the nearest {word};" in md
+    unit = next(t for t in tables if t.header[0] == "Budget unit")
+    assert unit.rows[0][:2] == ["General Secretariat", "2"]  # CHF 1.00 exactly
+    assert "some figures differ from the exact amounts by 1 or more" in md
+    assert "some figures differ" not in render_markdown(est, RenderOptions()).decode("utf-8")
 
 
 # Text from the proposal ---------------------------------------------------------------------

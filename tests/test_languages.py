@@ -193,11 +193,8 @@ def test_every_message_the_documents_ask_for_is_in_the_catalogues(
     assert asked and missing == [], "\n".join(map(str, missing))
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_rounded_parts_add_up_in_every_language(
-    documents: tuple[dict[tuple[str, str], Documents], set[Any]], lang: str
-) -> None:
-    done, _asked = documents
+def _figure_tables(markdown: str, lang: str) -> list[list[list[int]]]:
+    """The tables of amounts of a Markdown annex in `lang`, as whole numbers, row by row."""
     nil = catalogue(lang).pgettext("nil amount", "\u2013")
     group = GROUP.get(lang, ",")
 
@@ -208,22 +205,29 @@ def test_rounded_parts_add_up_in_every_language(
         digits = cell.replace(group, "")
         return int(digits) if digits.isdigit() else None
 
+    tables: list[list[list[int]]] = []
+    current: list[list[int]] | None = None
+    for line in markdown.splitlines():
+        cells = line.strip().strip("|").split("|") if line.startswith("| ") else None
+        figures = [amount(c) for c in cells[1:]] if cells else []
+        if cells and len(figures) >= 2 and None not in figures:
+            if current is None:
+                current = []
+                tables.append(current)
+            current.append([f for f in figures if f is not None])
+        elif not line.startswith("|"):
+            current = None
+    return tables
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_rounded_parts_add_up_in_every_language(
+    documents: tuple[dict[tuple[str, str], Documents], set[Any]], lang: str
+) -> None:
+    done, _asked = documents
     checked = 0
     for seed in SEEDS:
-        lines = done[(seed.stem, lang)].files["md"].decode("utf-8").splitlines()
-        tables: list[list[list[int]]] = []
-        current: list[list[int]] | None = None
-        for line in lines:
-            cells = line.strip().strip("|").split("|") if line.startswith("| ") else None
-            figures = [amount(c) for c in cells[1:]] if cells else []
-            if cells and len(figures) >= 2 and None not in figures:
-                if current is None:
-                    current = []
-                    tables.append(current)
-                current.append([f for f in figures if f is not None])
-            elif not line.startswith("|"):
-                current = None
-        for rows in tables:
+        for rows in _figure_tables(done[(seed.stem, lang)].files["md"].decode("utf-8"), lang):
             *parts, total = rows
             for row in rows:
                 assert sum(row[:-1]) == row[-1], (seed.stem, lang, row)
@@ -231,6 +235,20 @@ def test_rounded_parts_add_up_in_every_language(
                 assert [sum(c) for c in zip(*parts, strict=True)] == total, (seed.stem, lang)
             checked += 1
     assert checked >= len(SEEDS)
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_language_shows_the_figures_of_the_english_annex(
+    documents: tuple[dict[tuple[str, str], Documents], set[Any]], lang: str
+) -> None:
+    # The costs are rounded once, whatever the language: so every table shows, figure for
+    # figure, what the English annex shows (tests/test_annex.py checks there that the same
+    # costs show the same figure in every table).
+    done, _asked = documents
+    for seed in SEEDS:
+        english = _figure_tables(done[(seed.stem, "en")].files["md"].decode("utf-8"), "en")
+        mine = _figure_tables(done[(seed.stem, lang)].files["md"].decode("utf-8"), lang)
+        assert english and mine == english, (seed.stem, lang)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -2,37 +2,45 @@
 
 Budget statements show amounts "rounded to the hundred" with components that add up exactly to
 the rounded totals. Rounding each figure on its own does not do that (three parts of 50 each
-round to 100 each, their total of 150 to 200), so this module rounds *tables* as a whole:
+round to 100 each, their total of 150 to 200), and rounding each table on its own does not show
+the same costs with the same figure in every table (14,400 for an activity in one table, 14,500
+for the same costs as an object of expenditure in another). So:
 
 - ``round_vector``: parts and their total. The total is rounded half away from zero; each part
   goes down to a multiple of the unit, and the parts with the largest remainders go up one unit
   each until they add up to the rounded total (the largest-remainder method: of the roundings
   that add up, the one whose parts are closest to the exact ones).
-- ``round_table``: a table with row and column totals (controlled rounding, Cox and Ernst
-  1982). The grand total is rounded half away from zero; every cell and every margin goes to
-  one of the two multiples of the unit around it (a figure that is already a multiple stays as
-  it is), and every row and every column adds up to its rounded total. Such roundings always
-  exist; of them all, the one taken is the closest to the exact figures, judged in this order:
+- ``round_cells``: a document's costs, rounded once. The caller gives the finest cells that
+  every figure it shows is a sum of (an annex: activity × object of expenditure × year), and
+  the figures (which cells each sums, and the exact amount it stands for). Each cell goes to
+  one of the two multiples of the unit around it (one that is a multiple already stays), the
+  cells adding up to the exact total rounded half away from zero; every figure shown is then
+  the sum of its cells, so that two figures of the same costs are equal wherever they stand,
+  and every table adds up by construction. Of these roundings, the one taken:
 
-  1. the column totals given by the caller (the year totals, the same in every table) are
-     kept, or as many of them as can be;
-  2. the row and column totals: least total distance to their exact values;
-  3. the cells: least total distance to their exact values, plus one unit for each set of
-     identical figures in a row not all shown alike (so they are shown alike unless that
-     takes the cells a unit or more further from the exact figures in all);
-  4. position: the first figure (row by row, then the row totals, then the column totals) where
-     two equally close roundings differ is rounded up.
+  1. starts from the largest remainders (``round_vector`` over the cells; ties: the first);
+  2. moves one cell down and another up while that brings the figures closer, the best move
+     first (ties: the first pair), judged on: how many figures are off (a unit or more away
+     from their exact amount); by how much, beyond that, in all; then the distance of all
+     the figures together;
+  3. then looks for a rounding whose farthest figure is closer than the farthest figure so
+     far: a depth-first search over the cells for one in which every figure is closer than
+     that (each cell tried first where it is, at most ``_SEARCH`` steps), moved on as in step
+     2 with "off" meaning that far; again and again, until none is found. So a figure a unit
+     or more off is left only when the search finds no rounding without one, and the
+     farthest figure is as close as the search can bring it (163,999.97 is not shown
+     163,000 when some rounding of the cells keeps every figure closer).
 
-  So when every figure rounded to its nearest multiple (halves up) already adds up, that is the
-  result; otherwise figures leave their nearest multiple only as far as the sums require, cells
-  before totals.
+  A rounding with every figure within a unit of its exact amount need not exist when figures
+  cross (a table by activity and one by object of expenditure, each by year, is a three-way
+  table: Cox 1987); then the closest found is taken, and ``Rounding.worst`` says how far its
+  farthest figure is.
 
-Amounts are Decimal and must not be negative. All functions are pure.
+Amounts are Decimal and must not be negative. All functions are pure and deterministic.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -41,16 +49,6 @@ from typing import NamedTuple, TypeVar
 
 ROUNDING_UNITS = (1, 100, 1000)
 K = TypeVar("K")
-
-
-@dataclass(frozen=True)
-class RoundedTable:
-    """A table rounded so that every row and column adds up to its total."""
-
-    cells: tuple[tuple[Decimal, ...], ...]
-    row_totals: tuple[Decimal, ...]
-    column_totals: tuple[Decimal, ...]
-    total: Decimal
 
 
 def round_half_up(value: Decimal, unit: int) -> Decimal:
@@ -102,296 +100,197 @@ def shares(amounts: Mapping[K, Decimal]) -> dict[K, Decimal]:
     return {k: t / 10 for k, t in zip(amounts, tenths, strict=True)}
 
 
-def round_table(
-    rows: Sequence[Sequence[Decimal]],
-    unit: int,
-    column_totals: Sequence[Decimal] | None = None,
-) -> RoundedTable:
-    """Controlled rounding of a table of nonnegative amounts, the closest to the exact figures
-    (see the module docstring for the order in which closeness is judged).
+class Figure(NamedTuple):
+    """A figure a document shows: the sum of some cells (their positions), standing for an
+    exact amount (their exact sum; or, for a figure that also subtracts one rounded apart,
+    like an excess over credits available, that sum shifted by the other's rounding)."""
 
-    `column_totals`, when given, are the rounded column totals wanted (each a multiple of the
-    unit next to the exact column sum, adding up to the rounded grand total); they are kept if
-    some rounding of the cells reaches them, and otherwise as many of them as can be.
-    """
-    width = len(rows[0]) if rows else len(column_totals or ())
-    if any(len(r) != width for r in rows):
-        raise ValueError("rows of different lengths")
-    if column_totals is not None and len(column_totals) != width:
-        raise ValueError("as many column totals as columns are needed")
-    cells = [[_split(v, unit) for v in row] for row in rows]
-    exact_rows = [sum(row, Decimal(0)) for row in rows]
-    columns = [_split(sum((row[j] for row in rows), Decimal(0)), unit) for j in range(width)]
-    grand = round_half_up(sum(exact_rows, Decimal(0)), unit)
-    # Each column total the caller wants: the multiple above (True) or below (False) the
-    # exact sum; None if not given, or not one of those two (no rounding reaches it).
-    wanted: list[bool | None] = [None] * width
-    for j, total in enumerate(column_totals or ()):
-        floor, remainder = columns[j]
-        if remainder > 0 and total == (floor + 1) * unit:
-            wanted[j] = True
-        elif total == floor * unit:
-            wanted[j] = False
-    network = _Network(
-        cells, [_split(r, unit) for r in exact_rows], columns, int(grand / unit), wanted
-    )
-    up = network.closest()
-    shown = tuple(
-        tuple(Decimal((floor + up[i * width + j]) * unit) for j, (floor, _) in enumerate(row))
-        for i, row in enumerate(cells)
-    )
-    return RoundedTable(
-        cells=shown,
-        row_totals=tuple(sum(row, Decimal(0)) for row in shown),
-        column_totals=tuple(sum((row[j] for row in shown), Decimal(0)) for j in range(width)),
-        total=grand,
-    )
+    cells: tuple[int, ...]
+    exact: Decimal
 
 
-# How many roundings with a group of identical figures held alike the search may try (each
-# takes a few dozen microseconds). The tables of the seeds, test cases and 400 benchmark
-# proposals need at most 10; a table built with many groups that could each go either way
-# could need thousands (the search is exhaustive), and gets the closest rounding found instead.
-_TRIES = 64
+@dataclass(frozen=True)
+class Rounding:
+    cells: tuple[Decimal, ...]
+    """Each cell rounded to the unit; the cells add up to their exact total rounded half away
+    from zero."""
+    worst: Decimal
+    """The largest distance of a figure from its exact amount, in units (below 1 when every
+    figure is within a unit)."""
 
 
-class _Figure(NamedTuple):
-    """A cell, row total or column total, as an edge of the flow network (see `_Network`).
-
-    The edge carries `base` units, plus one when the figure is rounded up. `start`: up if its
-    nearest multiple is above (halves up), or if the caller wants that column total. A figure
-    without a remainder is a multiple already: it does not move.
-    """
-
-    tail: int
-    head: int
-    base: int
-    movable: bool
-    start: bool
+# How many steps each search for a closer rounding may take (step 3 of the module docstring; a
+# few microseconds each). A search that finds none in this many steps keeps the rounding found
+# before it. The last search of a rounding finds none: on the seeds, the test cases and 400
+# benchmark proposals (at most 40 cells) the searches of a rounding take a few milliseconds in
+# all; a proposal of 500 cells takes about 2.5 s.
+_SEARCH = 20_000
 
 
-class _Network:
-    """The rounding of a table as a min-cost flow problem (Cox and Ernst 1982).
+def round_cells(cells: Sequence[Decimal], figures: Sequence[Figure], unit: int) -> Rounding:
+    """Round the cells once, so that every figure, the sum of its rounded cells, is as close to
+    its exact amount as the module docstring says."""
+    ratios = [v.as_integer_ratio()[1] for v in (*cells, *(f.exact for f in figures))]
+    scale = lcm(*ratios) if ratios else 1
+    step = unit * scale
+    exact = []
+    for v in cells:
+        if v < 0:
+            raise ValueError(f"cannot round a negative amount ({v}) for presentation")
+        exact.append(int(v * scale))
+    floors = [e // step for e in exact]
+    ups = int(round_half_up(sum(cells, Decimal(0)), unit) / unit) - sum(floors)
+    unique = list(dict.fromkeys((tuple(f.cells), int(f.exact * scale)) for f in figures))
+    search = _Search(exact, floors, unique, step, ups)
+    up = search.descend(search.largest_remainders())
+    while True:  # step 3
+        search.limit = min(search.limit, search.worst(up))
+        if search.limit == 0:
+            break
+        closer = search.within(up)
+        if closer is None:
+            break
+        up = search.descend(closer)
+    shown = tuple(Decimal((f + u) * unit) for f, u in zip(floors, up, strict=True))
+    return Rounding(shown, Decimal(search.worst(up)) / Decimal(step))
 
-    Every figure is counted in units above the sum of its cells' multiples below, so a cell
-    carries 0 or 1: whether it goes up. The source feeds each row its row total, each row gives
-    one unit to the column of each of its cells that goes up, each column gives its column total
-    to the sink, and the grand total goes back from the sink to the source: a rounding adds up
-    if and only if flow is conserved at every node. Nodes: the source 0, the rows 1..n, the
-    columns n+1..n+m, the sink n+m+1. Figures: the cells row by row, the row totals, the column
-    totals (`up[k]` below is indexed so).
 
-    The search starts with every figure at its nearest multiple (a column total the caller
-    wants: at that), and moves figures to their other multiple along cheapest paths from the
-    nodes with too much flow to those with too little (successive shortest paths) until the
-    flow is conserved: a cheapest flow, so the closest rounding. Distances, in fractions of a
-    unit, are made whole numbers by the remainders' least common denominator (exact, as the
-    Decimals are); the levels are folded into one integer cost, each weighted above all that
-    the levels below it can add up to, so that integer orders roundings as the levels do, one
-    after the other. Identical figures shown differently are not a cost of any one figure: a
-    search over the cheapest flows with some of them held alike takes care of them
-    (`closest`).
-    """
+class _Search:
+    """The roundings of the cells, in integers: a cell's exact amount times `scale` (the
+    remainders' common denominator), its multiple below in units, and whether it goes up."""
 
     def __init__(
         self,
-        cells: Sequence[Sequence[tuple[int, Decimal]]],
-        rows: Sequence[tuple[int, Decimal]],
-        columns: Sequence[tuple[int, Decimal]],
-        grand: int,
-        wanted: Sequence[bool | None],
+        exact: Sequence[int],
+        floors: Sequence[int],
+        figures: Sequence[tuple[tuple[int, ...], int]],
+        step: int,
+        ups: int,
     ) -> None:
-        n, m = len(rows), len(columns)
-        self.nodes = n + m + 2
-        self.sink = n + m + 1
-        self.grand = grand - sum(floor for row in cells for floor, _ in row)
-        remainders = [r for row in cells for _, r in row] + [r for _, r in (*rows, *columns)]
-        self.scale = lcm(*(r.as_integer_ratio()[1] for r in remainders))
-        self.count = len(remainders)
-        # The levels of the objective, folded into one integer cost: each weighs more than the
-        # most by which all the levels below it together can differ between two roundings.
-        # Position: less than 2^count. Cells: a distance of at most a unit (scale) per cell,
-        # and a unit per set of identical figures, fewer than two units per figure in all.
-        # Totals: at most a unit per total. So the distances are weighed:
-        span = 2 * self.scale * self.count + 1
-        self.cell_weight = 1 << self.count
-        self.total_weight = self.cell_weight * span
-        self.wanted_weight = self.total_weight * span
-        self.figures: list[_Figure] = []
-        self.cost: list[int] = []
-        for i, row in enumerate(cells):
-            for j, (_, remainder) in enumerate(row):
-                self._add(1 + i, 1 + n + j, 0, remainder, self.cell_weight)
-        for i, (floor, remainder) in enumerate(rows):
-            base = floor - sum(f for f, _ in cells[i])
-            self._add(0, 1 + i, base, remainder, self.total_weight)
-        for j, (floor, remainder) in enumerate(columns):
-            base = floor - sum(row[j][0] for row in cells)
-            self._add(1 + n + j, self.sink, base, remainder, self.total_weight, wanted[j])
-        self.tries = 0  # roundings tried with a group of identical figures held (`_TRIES`)
-        self.touching: list[list[int]] = [[] for _ in range(self.nodes)]
-        for k, f in enumerate(self.figures):
-            if f.movable:
-                self.touching[f.tail].append(k)
-                self.touching[f.head].append(k)
-        # Identical figures of a row that can move, row by row.
-        self.groups: list[tuple[int, ...]] = []
-        for i, row in enumerate(cells):
-            alike: dict[tuple[int, Decimal], list[int]] = {}
-            for j, cell in enumerate(row):
-                if cell[1] > 0:
-                    alike.setdefault(cell, []).append(i * m + j)
-            self.groups += [tuple(g) for g in alike.values() if len(g) > 1]
+        self.exact, self.floors, self.step, self.ups = exact, floors, step, ups
+        self.movable = [e % step != 0 for e in exact]
+        self.figures = figures
+        self.base = [sum(floors[i] for i in cells) * step - target for cells, target in figures]
+        self.members: list[list[int]] = [[] for _ in exact]
+        for f, (cells, _target) in enumerate(figures):
+            for i in cells:
+                if self.movable[i]:
+                    self.members[i].append(f)
+        self.shared = [frozenset(m) for m in self.members]
+        # The levels of the objective folded into one integer: a figure a unit or more away
+        # weighs more than all the distances beyond the unit can add up to, and those more
+        # than all the distances.
+        bound = (len(figures) + 1) * (len(exact) + 1) * step + 1
+        self.beyond = bound
+        self.away = (bound + 1) * bound + 1
+        self.limit = step  # a figure this far or further from its exact amount is off
 
-    def _add(
-        self,
-        tail: int,
-        head: int,
-        base: int,
-        remainder: Decimal,
-        weight: int,
-        wanted: bool | None = None,
-    ) -> None:
-        """A figure, and what moving it from down to up costs (from up to down: the opposite):
-        its distance to its exact value, weighed as a cell's or a total's; for a column total
-        the caller wants, missing it; and its position, last: the k-th figure costs
-        2^(count-1-k) more down than up, more than all the later figures together."""
-        if remainder == 0:
-            self.figures.append(_Figure(tail, head, base, False, False))
-            self.cost.append(0)
-            return
-        numerator, denominator = remainder.as_integer_ratio()
-        below = numerator * (self.scale // denominator)  # the distance down, in 1/scale units
-        position = 1 << (self.count - 1 - len(self.figures))
-        cost = weight * (self.scale - 2 * below) - position
-        if wanted is not None:
-            cost += -self.wanted_weight if wanted else self.wanted_weight
-        start = 2 * below >= self.scale if wanted is None else wanted
-        self.figures.append(_Figure(tail, head, base, True, start))
-        self.cost.append(cost)
-
-    def rank(self, up: Sequence[bool]) -> tuple[int, int]:
-        """How far a rounding is from the exact figures, all levels weighed (smaller is
-        closer; up to a constant, the same for all roundings of the table), with a unit of the
-        cells' distance for each set of identical figures of a row shown differently; and the
-        same without those units: when `up` is the cheapest rounding with some figures held,
-        no rounding with them held ranks below that."""
-        cost = sum(c for c, u in zip(self.cost, up, strict=True) if u)
-        split = sum(1 for group in self.groups if len({up[k] for k in group}) > 1)
-        return cost + split * self.scale * self.cell_weight, cost
-
-    def closest(self) -> list[bool]:
-        """Which figures go up in the closest rounding, identical figures counted.
-
-        The flow cannot count a set of identical figures of a row shown differently (that is
-        not a cost of any one figure), so the cheapest flow comes first, and for each such set
-        it shows differently the search also tries the set held all down and all up
-        (`_search`). Tables have few such sets: usually there is nothing to try.
-        """
-        up = self.cheapest([f.start for f in self.figures], {})
-        assert up is not None, "no controlled rounding"  # there is always one (Cox 1987)
-        self.best, self.best_rank = up, self.rank(up)[0]
-        self._search(up, {}, frozenset())
-        return self.best
-
-    def _search(
-        self, up: list[bool], held: Mapping[int, bool], allowed: frozenset[tuple[int, ...]]
-    ) -> None:
-        """Look for a closer rounding than `self.best` among those with the `held` figures
-        where they are, given `up`, the cheapest of them.
-
-        Any of them ranks at least as `up` does without the penalties for identical figures
-        shown differently: if that is not closer than the best so far, there is nothing to
-        find. Otherwise `up` is a candidate, and its first group of identical figures shown
-        differently (and not `allowed` to be) is either shown so in the closest rounding too
-        (searched with the group allowed), or all down, or all up (searched with the group
-        held so, from the cheapest rounding that holds it): the search is exhaustive. After
-        `_TRIES` roundings with a group held it stops, with the closest rounding found.
-        """
-        rank, bound = self.rank(up)
-        if bound >= self.best_rank:
-            return
-        if rank < self.best_rank:
-            self.best, self.best_rank = up, rank
-        group = next(
-            (g for g in self.groups if g not in allowed and len({up[k] for k in g}) > 1), None
+    def largest_remainders(self) -> list[bool]:
+        order = sorted(
+            (i for i, m in enumerate(self.movable) if m),
+            key=lambda i: (-(self.exact[i] % self.step), i),
         )
-        if group is None:
-            return
-        self._search(up, held, allowed | {group})
-        for side in (False, True):
-            if self.tries == _TRIES:
-                return
-            self.tries += 1
-            holding = {**held, **dict.fromkeys(group, side)}
-            other = self.cheapest([holding.get(k, u) for k, u in enumerate(up)], holding)
-            if other is not None:
-                self._search(other, holding, allowed)
+        chosen = set(order[: self.ups])
+        return [i in chosen for i in range(len(self.exact))]
 
-    def cheapest(self, start: Sequence[bool], held: Mapping[int, bool]) -> list[bool] | None:
-        """The cheapest rounding from `start` with the `held` figures where they are, as which
-        figures go up; None if there is none.
+    def distances(self, up: Sequence[bool]) -> list[int]:
+        """Each figure's rounded sum less its exact amount, times `scale`."""
+        return [
+            b + sum(self.step for i in cells if up[i])
+            for b, (cells, _target) in zip(self.base, self.figures, strict=True)
+        ]
 
-        Successive shortest paths: move figures along a cheapest path from a node with too
-        much flow to one with too little, until there are none. `start` must be a cheapest flow
-        for what it carries (no cycle of figures that would cost less moved): every figure at
-        its nearest multiple is, and so is a cheapest rounding with some figures then held.
-        """
+    def cost(self, d: int) -> int:
+        d = abs(d)
+        if d < self.limit:
+            return d
+        return self.away + self.beyond * (d - self.limit) + d
+
+    def worst(self, up: Sequence[bool]) -> int:
+        return max((abs(d) for d in self.distances(up)), default=0)
+
+    def descend(self, start: Sequence[bool]) -> list[bool]:
+        """Step 2: move one cell down and one up, the move that lowers the cost most first
+        (ties: the first cell down, then the first up), until no move lowers it. A figure
+        `limit` or further from its exact amount is off; one closer costs its distance."""
         up = list(start)
-        excess = [0] * self.nodes
-        excess[0], excess[self.sink] = self.grand, -self.grand
-        for f, u in zip(self.figures, up, strict=True):
-            excess[f.tail] -= f.base + u
-            excess[f.head] += f.base + u
-        while any(excess):
-            path = self._cheapest_path(up, held, excess)
-            if path is None:
-                return None
-            first, last = self.figures[path[-1]], self.figures[path[0]]
-            excess[first.head if up[path[-1]] else first.tail] -= 1
-            excess[last.tail if up[path[0]] else last.head] += 1
-            for k in path:
-                up[k] = not up[k]
-        return up
+        d = self.distances(up)
+        while True:
+            down = [self.cost(x - self.step) - self.cost(x) for x in d]
+            rise = [self.cost(x + self.step) - self.cost(x) for x in d]
+            going_down = [
+                (i, sum(down[f] for f in m))
+                for i, m in enumerate(self.members)
+                if up[i] and self.movable[i]
+            ]
+            going_up = [
+                (j, sum(rise[f] for f in m))
+                for j, m in enumerate(self.members)
+                if not up[j] and self.movable[j]
+            ]
+            best, move = 0, None
+            for i, gain_i in going_down:
+                for j, gain_j in going_up:
+                    change = gain_i + gain_j
+                    if change >= best + 0 and not self.shared[i] & self.shared[j]:
+                        continue
+                    for f in self.shared[i] & self.shared[j]:
+                        change -= down[f] + rise[f]
+                    if change < best:
+                        best, move = change, (i, j)
+            if move is None:
+                return up
+            i, j = move
+            up[i], up[j] = False, True
+            for f in self.members[i]:
+                d[f] -= self.step
+            for f in self.members[j]:
+                d[f] += self.step
 
-    def _cheapest_path(
-        self, up: Sequence[bool], held: Mapping[int, bool], excess: Sequence[int]
-    ) -> list[int] | None:
-        """The figures to move on a cheapest path from a node with too much flow to one with
-        too little, the last first; None if there is no such path.
-
-        A figure that is down can go up, carrying a unit from its tail to its head at its cost;
-        one that is up can go down, carrying a unit back at the opposite cost. Costs can be
-        negative once figures have moved, hence Bellman-Ford (with a queue of the nodes whose
-        distance fell) rather than Dijkstra; there is no cycle of negative cost, as each flow
-        so far was a cheapest one. Position, the last level, makes the cheapest path unique.
-        """
-        distance = {v: 0 for v, e in enumerate(excess) if e > 0}
-        via: dict[int, int] = {}
-        queue = deque(distance)
-        while queue:
-            node = queue.popleft()
-            for k in self.touching[node]:
-                if k in held:
-                    continue
-                f = self.figures[k]
-                if up[k]:
-                    tail, head, cost = f.head, f.tail, -self.cost[k]
-                else:
-                    tail, head, cost = f.tail, f.head, self.cost[k]
-                if tail != node:
-                    continue
-                if head not in distance or distance[node] + cost < distance[head]:
-                    distance[head], via[head] = distance[node] + cost, k
-                    if head not in queue:
-                        queue.append(head)
-        ends = [v for v in distance if excess[v] < 0]
-        if not ends:
+    def within(self, prefer: Sequence[bool]) -> list[bool] | None:
+        """Step 3: the first rounding found with every figure closer than `limit` to its
+        exact amount, trying each cell first where `prefer` has it; None if there is none, or
+        if none was found in `_SEARCH` steps."""
+        cells = [i for i, m in enumerate(self.movable) if m]
+        limit = self.limit
+        bounds = [  # how many of a figure's movable cells may go up: lo..hi
+            ((-limit - b) // self.step + 1, -((b - limit) // self.step) - 1) for b in self.base
+        ]
+        bounds.append((self.ups, self.ups))  # and all of them: the rounded total
+        members = [[*self.members[i], len(self.base)] for i in range(len(self.exact))]
+        raised = [0] * len(bounds)
+        free = [0] * len(bounds)
+        for i in cells:
+            for f in members[i]:
+                free[f] += 1
+        if any(not (lo <= free[f] and hi >= 0) for f, (lo, hi) in enumerate(bounds)):
             return None
-        node = min(ends, key=distance.__getitem__)
-        path = []
-        while node in via:
-            path.append(via[node])
-            f = self.figures[via[node]]
-            node = f.head if up[via[node]] else f.tail
-        return path
+        up = list(prefer)
+        # tried[k]: how many values cell k of `cells` has had (0, 1 or 2)
+        tried = [0] * len(cells)
+        k, steps = 0, 0
+        while 0 <= k < len(cells):
+            i = cells[k]
+            if tried[k]:  # undo the value it had
+                for f in members[i]:
+                    raised[f] -= up[i]
+                    free[f] += 1
+            if tried[k] == 2:
+                tried[k] = 0
+                up[i] = prefer[i]
+                k -= 1
+                continue
+            steps += 1
+            if steps > _SEARCH:
+                return None
+            up[i] = prefer[i] if tried[k] == 0 else not prefer[i]
+            tried[k] += 1
+            for f in members[i]:
+                raised[f] += up[i]
+                free[f] -= 1
+            if all(
+                raised[f] <= bounds[f][1] and raised[f] + free[f] >= bounds[f][0]
+                for f in members[i]
+            ):
+                k += 1
+        return up if k == len(cells) else None

@@ -2,9 +2,9 @@
 from an estimate, every figure already rounded and formatted as text.
 
 The Markdown, HTML and Word renderers (``estimator.render.annex``) only read it: templates do no
-arithmetic. Figures are rounded to the unit the user chooses (1, 100 or 1,000) by controlled
-rounding (``estimator.render.rounding``), so the rounded parts add up to the rounded totals in every
-table, and the year totals are the same in every table.
+arithmetic. Figures are rounded to the unit the user chooses (1, 100 or 1,000) once, cost by
+cost (``_Costs``, ``estimator.render.rounding.round_cells``): every figure is a sum of the same
+rounded cells, so the same costs show the same figure in every table, and every table adds up.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from estimator.core.templates import ActivityTemplate, find
 from estimator.render.caveats import caveats
 from estimator.render.rounding import (
     ROUNDING_UNITS,
+    Figure,
+    round_cells,
     round_half_up,
-    round_table,
-    round_vector,
     shares,
 )
 from estimator.render.scripts import as_written, direction
@@ -327,40 +327,133 @@ def _goal_label(estimate: Estimate, goal: str | None) -> str:
     return _("Goal %(goal)s") % {"goal": goal}
 
 
+CellKey = tuple[int, str, str, str, str, str | None, bool, int]
+
+
+def _cell_key(line: CostLine) -> CellKey:
+    """The finest grain every figure of the annex is a sum of: an activity's object of
+    expenditure in a year (with what the activity's lines share: budget unit, funding, goal,
+    and whether the costs are external human resources)."""
+    return (
+        line.index,
+        line.activity,
+        line.element,
+        line.unit,
+        line.funding,
+        line.goal,
+        line.external,
+        line.year,
+    )
+
+
+class _Costs:
+    """The estimate's costs in cells (`_cell_key`), rounded once for the whole annex
+    (rounding.round_cells): every figure the annex shows is a sum of these rounded cells, so
+    that the same costs show the same figure in every table, and every table adds up."""
+
+    def __init__(
+        self,
+        estimate: Estimate,
+        unit: int,
+        by_year: Sequence[Callable[[CostLine], object]],
+        whole: Sequence[Callable[[CostLine], object]],
+    ) -> None:
+        """`by_year`: what the tables give by year and in all (object of expenditure, budget
+        unit, ...); `whole`: what the annex gives in all only (recurring costs, ...): each of
+        these sums is a figure of the rounding."""
+        self.years = estimate.proposal.info.years
+        index: dict[CellKey, int] = {}
+        self.lines: list[CostLine] = []
+        exact: list[Decimal] = []
+        for line in estimate.lines:
+            k = index.setdefault(_cell_key(line), len(self.lines))
+            if k == len(self.lines):
+                self.lines.append(line)
+                exact.append(Decimal(0))
+            exact[k] += line.amount
+        self.exact = exact
+        groupings: list[Callable[[CostLine], object]] = [*whole]
+        for key in by_year:
+            groupings += [key, _and_year(key)]
+        self.figures = [
+            Figure(cells, sum((exact[i] for i in cells), Decimal(0)))
+            for by in groupings
+            for cells in self._groups(by).values()
+        ]
+        self.unit = unit
+        self.rounded: tuple[Decimal, ...] = ()
+        self.worst = Decimal(0)
+
+    def _groups(self, key: Callable[[CostLine], object]) -> dict[object, tuple[int, ...]]:
+        groups: dict[object, list[int]] = {}
+        for i, line in enumerate(self.lines):
+            groups.setdefault(key(line), []).append(i)
+        return {k: tuple(v) for k, v in groups.items()}
+
+    def cells(self, where: Callable[[CostLine], bool]) -> tuple[int, ...]:
+        return tuple(i for i, line in enumerate(self.lines) if where(line))
+
+    def add(self, cells: tuple[int, ...], exact: Decimal) -> None:
+        """One more figure the annex shows (before `round`)."""
+        self.figures.append(Figure(cells, exact))
+
+    def round(self) -> None:
+        result = round_cells(self.exact, self.figures, self.unit)
+        self.rounded, self.worst = result.cells, result.worst
+
+    def year_totals(self) -> list[Decimal]:
+        totals = dict.fromkeys(self.years, Decimal(0))
+        for line, rounded in zip(self.lines, self.rounded, strict=True):
+            totals[line.year] += rounded
+        return list(totals.values())
+
+    def shown(self, cells: Sequence[int]) -> Decimal:
+        return sum((self.rounded[i] for i in cells), Decimal(0))
+
+    def sum(self, where: Callable[[CostLine], bool]) -> Decimal:
+        return self.shown(self.cells(where))
+
+    def table(
+        self, key: Callable[[CostLine], str | None]
+    ) -> dict[str | None, tuple[Decimal, dict[int, Decimal]]]:
+        """By `key`: the exact total, and the rounded amount of each year."""
+        out: dict[str | None, tuple[Decimal, dict[int, Decimal]]] = {}
+        for i, line in enumerate(self.lines):
+            total, shown = out.get(key(line), (Decimal(0), {}))
+            shown[line.year] = shown.get(line.year, Decimal(0)) + self.rounded[i]
+            out[key(line)] = (total + self.exact[i], shown)
+        return out
+
+
 def _table(
     id: str,
     title: str,
     label_header: str,
-    estimate: Estimate,
+    costs: _Costs,
     key: Callable[[CostLine], str | None],
     order: Sequence[str | None],
     label: Callable[[str | None], str],
-    unit: int,
-    year_totals: Sequence[Decimal],
     keep_empty: bool = False,
-    cells_out: dict[str | None, Sequence[Decimal]] | None = None,
 ) -> tuple[Table, list[tuple[str | None, Decimal]]]:
-    """A table of amounts by `key` × year, rounded so that rows and columns add up.
+    """A table of amounts by `key` × year, each the sum of its rounded cells (`_Costs`), so
+    that rows and columns add up and equal costs show equal figures in every table.
 
-    Returns the table and each row's key with its rounded total; `cells_out`, if given,
-    receives each row's rounded cells by year."""
-    years = estimate.proposal.info.years
-    sums: dict[str | None, dict[int, Decimal]] = {}
-    for line in estimate.lines:
-        row = sums.setdefault(key(line), {})
-        row[line.year] = row.get(line.year, Decimal(0)) + line.amount
+    Returns the table and each row's key with its rounded total."""
+    years = costs.years
+    sums = costs.table(key)
     present = [k for k in order if k in sums or keep_empty]
     present += sorted((k for k in sums if k not in order), key=lambda k: (k is None, k or ""))
     if not keep_empty:  # a row of nothing but zeros (a rate priced at nil) says nothing
-        present = [k for k in present if any(sums.get(k, {}).values())]
-    exact = [[sums.get(k, {}).get(y, Decimal(0)) for y in years] for k in present]
-    rounded = round_table(exact, unit, column_totals=year_totals)
-    if cells_out is not None:
-        cells_out.update(zip(present, rounded.cells, strict=True))
+        present = [k for k in present if k in sums and sums[k][0]]
+    cells = [
+        [sums[k][1].get(y, Decimal(0)) if k in sums else Decimal(0) for y in years] for k in present
+    ]
+    row_totals = [sum(row, Decimal(0)) for row in cells]
     rows = tuple(
-        (label(k), *(nil_or_amount(c) for c in cells), nil_or_amount(rounded.row_totals[i]))
-        for i, (k, cells) in enumerate(zip(present, rounded.cells, strict=True))
+        (label(k), *map(nil_or_amount, row), nil_or_amount(row_total))
+        for k, row, row_total in zip(present, cells, row_totals, strict=True)
     )
+    year_totals = costs.year_totals()
     table = Table(
         id=id,
         title=title,
@@ -368,11 +461,11 @@ def _table(
         rows=rows,
         total=(
             _("Total"),
-            *(nil_or_amount(c) for c in rounded.column_totals),
-            nil_or_amount(rounded.total),
+            *map(nil_or_amount, year_totals),
+            nil_or_amount(sum(year_totals, Decimal(0))),
         ),
     )
-    return table, [(k, rounded.row_totals[i]) for i, k in enumerate(present)]
+    return table, list(zip(present, row_totals, strict=True))
 
 
 OTHER_COSTS = N_("Other costs (staff, consultants, travel, fellowships, services)")
@@ -390,32 +483,18 @@ SERVICING_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
 (cost_models.needs.ELEMENTS marks which are conference servicing); the rest are other costs."""
 
 
-def _servicing_table(
-    element_cells: dict[str | None, Sequence[Decimal]], by_element: Table
-) -> Table:
-    """The object table's rows in groups: conference servicing for meetings, for documentation,
-    and the other costs, each the sum of its objects' rounded cells (so that the groups add up to
-    the same year totals, and the conference-servicing lines below them are their sums)."""
-    groups = [*SERVICING_GROUPS, (OTHER_COSTS, frozenset())]
-    grouped = {g for _label, members in SERVICING_GROUPS for g in members}
-    rows = []
-    for title, members in groups:
-        cells = [
-            c
-            for k, c in element_cells.items()
-            if (k in members) or (not members and k not in grouped)
-        ]
-        sums = [sum(year, Decimal(0)) for year in zip(*cells, strict=True)] if cells else []
-        if not any(sums):
-            continue
-        rows.append((_(title), *map(nil_or_amount, sums), nil_or_amount(sum(sums, Decimal(0)))))
-    return Table(
-        id="by-servicing",
-        title=_("Conference servicing and other costs"),
-        header=(_("Objects of expenditure"), *by_element.header[1:]),
-        rows=tuple(rows),
-        total=by_element.total,
-    )
+def _activity_of(line: CostLine) -> str:
+    """The by-activity table's key: an activity, by its position and id."""
+    return f"{line.index}:{line.activity}"
+
+
+def _servicing_group(line: CostLine) -> str:
+    """The conference-servicing group of a line's object of expenditure, or the other costs."""
+    return next((g for g, members in SERVICING_GROUPS if line.element in members), OTHER_COSTS)
+
+
+def _conference_servicing(line: CostLine) -> bool:
+    return line.element in ELEMENTS and ELEMENTS[line.element].conference_servicing
 
 
 def _staff_table(estimate: Estimate) -> Table | None:
@@ -461,19 +540,53 @@ def build_view(
     info = estimate.proposal.info
     currency = estimate.currency
     years = info.years
-    by_year = estimate.by_year()
-    exact_years = [by_year.get(y, Decimal(0)) for y in years]
-    year_totals = round_vector(exact_years, round_to)
-    grand = round_half_up(estimate.total, round_to)
+    span = {
+        (a.index, a.id): len(estimate.proposal.years_of(a)) for a in estimate.proposal.activities
+    }
+
+    def recurring(line: CostLine) -> bool:
+        return span.get((line.index, line.activity), 1) > 1
+
+    costs = _Costs(
+        estimate,
+        round_to,
+        by_year=(
+            lambda line: None,
+            lambda line: line.element,
+            lambda line: line.unit,
+            lambda line: line.funding,
+            _activity_of,
+            lambda line: line.goal,
+            _servicing_group,
+        ),
+        whole=(recurring, _conference_servicing, lambda line: line.external),
+    )
+    _article34_figures(estimate.article34, round_to, costs)
+    costs.round()
+    grand = costs.sum(lambda line: True)
+    year_totals = costs.year_totals()
     if round_to == 1:
         rounding = _(
-            "Amounts in %(currency)s, rounded to the nearest unit; the rounded parts add up to "
-            "the rounded totals."
+            "Amounts in %(currency)s, rounded to the nearest unit; each cost is rounded once, so "
+            "that the same costs show the same figure in every table and the rounded parts add "
+            "up to the rounded totals."
         )
     else:
         rounding = _(
-            "Amounts in %(currency)s, rounded to the nearest %(unit)s; the rounded parts add up "
-            "to the rounded totals."
+            "Amounts in %(currency)s, rounded to the nearest %(unit)s; each cost is rounded once, "
+            "so that the same costs show the same figure in every table and the rounded parts "
+            "add up to the rounded totals."
+        )
+    if costs.worst >= 1:
+        rounding = sentences(
+            [
+                rounding,
+                _(
+                    "To show the same costs with the same figure in every table, some figures "
+                    "differ from the exact amounts by %(unit)s or more; the workbook gives the "
+                    "exact amounts."
+                ),
+            ]
         )
     rounding %= {"currency": currency, "unit": number_text(round_to)}
 
@@ -502,40 +615,43 @@ def build_view(
     if info.prepared:
         identification.append(Item(_("Date of preparation"), info.prepared))
 
-    element_cells: dict[str | None, Sequence[Decimal]] = {}
-    by_element, element_rows = _table(
+    by_element, _rows = _table(
         "by-element",
         _("By object of expenditure"),
         _("Object of expenditure"),
-        estimate,
+        costs,
         lambda line: line.element,
         list(ELEMENTS),
         lambda k: _(ELEMENTS[k].label) if k in ELEMENTS else str(k),
-        round_to,
-        year_totals,
-        cells_out=element_cells,
+    )
+    # The object table's rows in groups: conference servicing for meetings, for documentation,
+    # and the other costs (the conference-servicing lines below are their sums)
+    by_servicing, _rows = _table(
+        "by-servicing",
+        _("Conference servicing and other costs"),
+        _("Objects of expenditure"),
+        costs,
+        _servicing_group,
+        [*(title for title, _members in SERVICING_GROUPS), OTHER_COSTS],
+        lambda k: _(str(k)),
     )
     by_unit, _rows = _table(
         "by-unit",
         _("By budget unit"),
         _("Budget unit"),
-        estimate,
+        costs,
         lambda line: line.unit,
         list(BUDGET_UNITS),
         lambda k: label(UNIT_LABELS, str(k)),
-        round_to,
-        year_totals,
     )
     by_funding, funding_rows = _table(
         "by-funding",
         _("By source of funding"),
         _("Funding"),
-        estimate,
+        costs,
         lambda line: line.funding,
         list(FUNDING),
         lambda k: label(FUNDING_LABELS, str(k)),
-        round_to,
-        year_totals,
         keep_empty=True,
     )
     titles = {
@@ -546,12 +662,10 @@ def build_view(
         "by-activity",
         _("By activity"),
         _("Activity"),
-        estimate,
-        lambda line: f"{line.index}:{line.activity}",
+        costs,
+        _activity_of,
         [f"{a.index}:{a.id}" for a in estimate.proposal.activities],
         lambda k: titles.get(_activity_key(k), str(k)),
-        round_to,
-        year_totals,
     )
     activity_costs = {
         _activity_key(k): row for (k, _t), row in zip(activity_rows, by_activity.rows, strict=True)
@@ -562,23 +676,13 @@ def build_view(
             "by-goal",
             _("By goal of the strategic plan"),
             _("Strategic goal"),
-            estimate,
+            costs,
             lambda line: line.goal,
             sorted(estimate.goal_titles),
             lambda k: _goal_label(estimate, k),
-            round_to,
-            year_totals,
         )
 
-    shown = {
-        getattr(estimate.article34, str(k)): t
-        for k, t in funding_rows
-        if k in ("additional", "existing", "extrabudgetary")
-    }
-    servicing_total = sum(
-        (t for k, t in element_rows if k in ELEMENTS and ELEMENTS[k].conference_servicing),
-        Decimal(0),
-    )
+    servicing_total = costs.sum(_conference_servicing)
     servicing = (
         Item(
             _("Conference servicing (interpretation, documentation, meeting services)"),
@@ -590,16 +694,8 @@ def build_view(
         ),
     )
 
-    span = {
-        (a.index, a.id): len(estimate.proposal.years_of(a)) for a in estimate.proposal.activities
-    }
-    recurring = sum(
-        (line.amount for line in estimate.lines if span.get((line.index, line.activity), 1) > 1),
-        Decimal(0),
-    )
-    recurring_shown, one_off_shown = round_vector(
-        [recurring, estimate.total - recurring], round_to, grand
-    )
+    recurring_shown = costs.sum(recurring)
+    one_off_shown = grand - recurring_shown
     funding_text = pgettext("list of amounts", "; ").join(
         _("%(source)s %(amount)s")
         % {
@@ -670,7 +766,7 @@ def build_view(
 
     notes, card_notes = _notes(estimate, stated)
 
-    external = round_half_up(estimate.external_human_resources, round_to)
+    external = costs.sum(lambda line: line.external)
     return AnnexView(
         lang=current_language(),
         dir=direction(current_language()),
@@ -681,7 +777,7 @@ def build_view(
         currency=currency,
         rounding=rounding,
         summary=tuple(summary),
-        article34=_article34(estimate.article34, round_to, shown),
+        article34=_article34(estimate.article34, round_to, costs),
         requests=tuple(_written(r) for r in info.requests),
         activities=tuple(
             _activity_view(estimate, a, activity_costs.get((a.index, a.id)), by_activity.header)
@@ -689,7 +785,7 @@ def build_view(
         ),
         tables=(
             by_element,
-            _servicing_table(element_cells, by_element),
+            by_servicing,
             by_unit,
             by_funding,
             by_activity,
@@ -720,27 +816,76 @@ def build_view(
     )
 
 
-def _article34(a: Assessment, unit: int, shown: dict[Decimal, Decimal]) -> Article34View:
+def _and_year(key: Callable[[CostLine], object]) -> Callable[[CostLine], object]:
+    return lambda line: (key(line), line.year)
+
+
+def _funded_from(source: str) -> Callable[[CostLine], bool]:
+    return lambda line: line.funding == source
+
+
+def _additional(costs: _Costs, year: int | None = None, unit: str | None = None) -> tuple[int, ...]:
+    """The cells of additional credits, in a year and budget unit if named."""
+    return costs.cells(
+        lambda line: (
+            line.funding == "additional" and year in (None, line.year) and unit in (None, line.unit)
+        )
+    )
+
+
+def _article34_figures(a: Assessment, unit: int, costs: _Costs) -> None:
+    """The figures of the excess table, for the rounding (`_Costs.add`): each year and unit's
+    additional credits (required), and the excess, which is required less the credits
+    available rounded apart: the cells of what is required standing for the exact excess plus
+    the available credits as shown, so that the excess shown is within a unit of the exact one
+    wherever the rounding can do so; and the same for all of them."""
+    required = Decimal(0)
+    shifted = Decimal(0)
+    for p in a.exceeded:
+        cells = _additional(costs, p.year, p.unit)
+        costs.add(cells, p.additional)
+        costs.add(cells, p.excess + round_half_up(p.headroom, unit))
+        required += p.additional
+        shifted += p.excess + round_half_up(p.headroom, unit)
+    if a.exceeded:
+        cells = tuple(i for p in a.exceeded for i in _additional(costs, p.year, p.unit))
+        costs.add(cells, required)
+        costs.add(cells, shifted)
+
+
+def _article34(a: Assessment, unit: int, costs: _Costs) -> Article34View:
     """The conclusion with the figures the tables show: the additional credits, the costs met
     within existing provisions and from voluntary contributions are the funding table's rounded
-    rows; each year and unit's available credits and excess are rounded to the unit, and what
-    is required is their sum, so that the excess table adds up as it reads."""
+    figures (in all, and by year outside the plan); each year and unit's required credits are
+    the rounded costs they are made of, its available credits are rounded to the unit apart (a
+    credit, not a cost), and its excess is the difference, so that the excess table adds up as
+    it reads."""
+    shown: dict[Decimal, Decimal] = {}
+    for source in ("additional", "existing", "extrabudgetary"):
+        shown.setdefault(getattr(a, source), costs.sum(_funded_from(source)))
+    shown.setdefault(
+        a.existing + a.extrabudgetary,
+        costs.sum(lambda line: line.funding in ("existing", "extrabudgetary")),
+    )
+    for year, value in a.outside_by_year.items():
+        shown.setdefault(value, costs.shown(_additional(costs, year)))
     rows: list[tuple[str, ...]] = []
     required_total = available_total = excess_total = Decimal(0)
     for p in a.exceeded:
         available = round_half_up(p.headroom, unit)
-        excess = round_half_up(p.excess, unit)
+        required = costs.shown(_additional(costs, p.year, p.unit))
+        excess = required - available
         shown.setdefault(p.headroom, available)
-        shown.setdefault(p.additional, available + excess)
+        shown.setdefault(p.additional, required)
         shown.setdefault(p.additional - p.headroom, excess)
-        required_total += available + excess
+        required_total += required
         available_total += available
         excess_total += excess
         rows.append(
             (
                 str(p.year),
                 unit_code(p.unit),
-                amount_text(available + excess),
+                amount_text(required),
                 amount_text(available),
                 amount_text(excess),
             )
