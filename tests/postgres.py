@@ -6,11 +6,19 @@ PostgreSQL refuses to run as root, and CI runs as root: the server is then run a
 ``postgres`` user (``runuser``), in a folder given to it. Without PostgreSQL the tests that need
 it are skipped with a message, except under CI (CI=true), where they fail, as
 tests/libreoffice.py does for LibreOffice.
+
+A session that is killed (kill -9, a closed terminal) cannot stop its server: the server and its
+folder would stay behind, one more each time. So each session holds a lock on a file of its
+folder (``session.lock``) for as long as it lives; the system lets go of it when the process
+dies, however it dies. Each new session first looks for clusters whose lock it can take: their
+session is dead, so it stops their server and removes their folder. A folder without that file
+(being made, or made before the lock existed) is left alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import os
 import shutil
@@ -80,11 +88,62 @@ class Server:
         return self.url(name)
 
 
+PREFIX = "finimpact-pg-"
+"""The name of every cluster's folder begins so, in the temporary folder."""
+LOCK = "session.lock"
+"""The file of a cluster's folder that its session holds locked while it lives."""
+
+
+def claim(folder: Path) -> int:
+    """Mark ``folder`` as this process's: a lock on its ``session.lock``, held until the
+    returned descriptor is closed or the process dies. The file is locked before it takes its
+    name, so no other session ever finds it unlocked while this one lives. The descriptor is
+    not inherited (PEP 446): a server started from this process does not hold the lock."""
+    fd, made = tempfile.mkstemp(dir=folder, prefix=".lock-")
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.replace(made, folder / LOCK)
+    return fd
+
+
+def remove_stale(bindir: Path, base: Path | None = None) -> list[Path]:
+    """Stop the server of every cluster in ``base`` (the temporary folder) whose session is
+    dead, and remove its folder; return the folders removed. Each is handled while its lock is
+    held, so two sessions starting at once never both handle one."""
+    removed = []
+    for folder in sorted(Path(base or tempfile.gettempdir()).glob(f"{PREFIX}*")):
+        try:
+            fd = os.open(folder / LOCK, os.O_RDWR)
+        except OSError:
+            continue  # no lock file: being made, or made before the lock existed
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # its session lives
+        try:
+            _stop(bindir, folder)
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _stop(bindir: Path, folder: Path) -> None:
+    data = folder / "data"
+    if (data / "postmaster.pid").exists():
+        stop = [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+        subprocess.run(_as_server_user(stop), check=False, capture_output=True)
+
+
 @contextlib.contextmanager
-def cluster(bindir: Path, durable: bool = False) -> Iterator[Server]:
-    """A throw-away cluster in a temporary folder, stopped and removed on exit; for the tests
-    without fsync (nothing to keep), ``durable`` for benchmarks (as a real server runs)."""
-    folder = Path(tempfile.mkdtemp(prefix="finimpact-pg-"))
+def cluster(bindir: Path, durable: bool = False, base: Path | None = None) -> Iterator[Server]:
+    """A throw-away cluster in a temporary folder (in ``base``, else the system's), stopped and
+    removed on exit, after removing those that killed sessions left; for the tests without
+    fsync (nothing to keep), ``durable`` for benchmarks (as a real server runs)."""
+    remove_stale(bindir, base)
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))
+    held = claim(folder)
     data, socket, log = folder / "data", folder / "socket", folder / "server.log"
     socket.mkdir()
     if os.geteuid() == 0:
@@ -109,6 +168,7 @@ def cluster(bindir: Path, durable: bool = False) -> Iterator[Server]:
             _as_server_user([*run, "-m", "immediate", "stop"]), check=False, capture_output=True
         )
         shutil.rmtree(folder, ignore_errors=True)
+        os.close(held)
 
 
 @pytest.fixture(scope="session")
