@@ -424,7 +424,7 @@ def build() -> bytes:
     _look(rates, first_row=True, last_row=False)
     _cell_styles(rates)
     rates.cell(2, 2).paragraphs[0].style = TABLE_AMOUNT
-    _widths(rates, [38, 24, 26, 24, 58])
+    _widths(rates, [36, 22, 30, 22, 60])  # the value: "CHF 1,192,931.42" on one line
     _repeat_header(rates)
     _hold_rows(rates, kept_whole=False)
     _p(doc, "{%p if annex.card_notes %}")

@@ -46,7 +46,7 @@ from estimator.render.options import RenderOptions
 from estimator.render.outputs import render_json
 from estimator.render.rounding import ROUNDING_UNITS, round_half_up
 from estimator.render.view import SERVICING_GROUPS, AnnexView, Item, build_view
-from estimator.render.wording import FUNDING_LABELS, UNIT_LABELS, language
+from estimator.render.wording import FUNDING_LABELS, UNIT_LABELS, amounts_unbroken, language
 from estimator.render.workbook import render_workbook
 
 TESTS = Path(__file__).resolve().parent
@@ -277,9 +277,9 @@ def test_the_summary_states_the_rounded_total_and_first_year_in_every_format(
     if r.estimate.total == 0:
         return
     currency = r.estimate.currency
-    total = f"{currency} {round_half_up(r.estimate.total, 100):,.0f}"
+    total = f"{currency}\u00a0{round_half_up(r.estimate.total, 100):,.0f}"
     year_totals = _tables_of("md", r)[0].total
-    first_year = f"{currency} {year_totals[1]}"
+    first_year = f"{currency}\u00a0{year_totals[1]}"
     html_text = "".join(read_html(r.html).text)
     word_text = docx_text(r.docx)
     for text in (markdown_shown(r.md), html_text, word_text):
@@ -419,8 +419,8 @@ def _shown_figures(
 
 
 def _said_amount(text: str) -> int:
-    """'CHF 1,234,500' → 1234500."""
-    return _amount(text.split(" ", 1)[1])
+    """'CHF\u00a01,234,500' → 1234500 (the code joined to its figure)."""
+    return _amount(text.split("\u00a0", 1)[1])
 
 
 @pytest.mark.parametrize("unit", ROUNDING_UNITS)
@@ -608,7 +608,7 @@ def test_a_user_template_replaces_the_shipped_one(tmp_path: Path) -> None:
     template.write_text("{{ annex.reference }}: {{ annex.summary[0].value }}\n", "utf-8")
     est = _estimate(GOLDEN / "pp26-ai-capacity.toml")
     out = render_markdown(est, RenderOptions(template=template)).decode("utf-8")
-    assert out == f"PP26/44A2/1: {est.currency} {round_half_up(est.total, 100):,.0f}\n"
+    assert out == f"PP26/44A2/1: {est.currency}\u00a0{round_half_up(est.total, 100):,.0f}\n"
 
 
 @pytest.mark.parametrize(
@@ -760,6 +760,15 @@ def test_the_word_annex_opens_in_libreoffice_with_its_figures(
             assert "Estimated requirements" in flat, name
         else:
             assert "no financial implications" in flat, name
+        # no line of the pages ends with a currency code whose figure starts the next one:
+        # every amount of the annex, ours or a card's ('USD 532.01'), is drawn whole
+        for code, figure in set(AMOUNT.findall(docx_text(r.docx))):
+            assert f"{code}\n{figure}" not in text, (name, code, figure)
+            assert f"{code} {figure}" in text, (name, code, figure)
+
+
+AMOUNT = re.compile(r"(?<![\w-])([A-Z]{3})[ \u00a0](-?\d(?:[\d,.]*\d)?)")
+"""A currency code and its figure ('CHF 14,400'), whatever space joins them."""
 
 
 @pytest.mark.libreoffice
@@ -849,7 +858,7 @@ def _without_card_notes(text: str, estimate: Estimate) -> str:
     """The text less the rate card's own notes, which are quoted as the card writes them."""
     for paragraph in (estimate.card.notes or "").split("\n\n"):
         for line in paragraph.strip().splitlines():
-            text = text.replace(line.strip(), "")
+            text = text.replace(amounts_unbroken(line.strip()), "")
     return text
 
 
@@ -924,8 +933,9 @@ def test_no_diagnostic_closes_any_annex_even_when_the_figures_warn(tmp_path: Pat
 
 # The Article 34 conclusion ------------------------------------------------------------------
 
-CENTS = re.compile(r"\b[A-Z]{3} [\d,]+\.\d\d(?!\d)")
-"""An amount with cents, as a sentence writes it: 'CHF 1,756,193.30'."""
+CENTS = re.compile(r"\b[A-Z]{3}\xa0[\d,]+\.\d\d(?!\d)")
+"""An amount with cents, as a sentence writes it: 'CHF 1,756,193.30', the code and the figure
+joined by a no-break space."""
 
 
 def _article34_section(md: str) -> str:
@@ -955,7 +965,8 @@ def test_article34_is_numbered_paragraphs_with_the_figures_of_the_tables(
     if r.estimate.article34.additional > 0:
         funding = next(t for t in _tables_of("md", r) if t.header[0] == "Funding")
         additional = next(row for row in funding.rows if row[0].startswith("Additional"))
-        said = f"additional credits of {r.estimate.currency} {additional[-1]} would be required"
+        amount = f"{r.estimate.currency}\u00a0{additional[-1]}"
+        said = f"additional credits of {amount} would be required"
         for text in (section, "".join(read_html(r.html).text), docx_text(r.docx)):
             assert said in text
 
@@ -982,7 +993,7 @@ def test_an_exceeded_plan_gets_a_small_table_and_no_489_quoted_apart(tmp_path: P
         assert required == available + excess > 0
     for j in (2, 3, 4):
         assert _amount(total[j]) == sum(_amount(row[j]) for row in rows)
-    assert f"The excess, {est.currency} {total[4]} in all," in section
+    assert f"The excess, {est.currency}\u00a0{total[4]} in all," in section
     french = str(NO_489["text"])
     quoted = [line for line in section.splitlines() if french in line]
     assert quoted == [f"> « {french} »"]
@@ -1007,9 +1018,9 @@ def test_each_activity_states_its_cost_as_the_by_activity_table_shows_it(
         return
     table = next(t for t in _tables_of("md", r) if t.header[0] == "Activity")
     assert len(table.rows) == len(r.estimate.proposal.activities)
-    costs = re.findall(r"^- Cost: ([A-Z]{3} [\d,]+|nil, once rounded)", r.md, re.MULTILINE)
+    costs = re.findall(r"^- Cost: ([A-Z]{3}\xa0[\d,]+|nil, once rounded)", r.md, re.MULTILINE)
     assert costs == [
-        f"{r.estimate.currency} {row[-1]}" if row[-1] != NIL else "nil, once rounded"
+        f"{r.estimate.currency}\u00a0{row[-1]}" if row[-1] != NIL else "nil, once rounded"
         for row in table.rows
     ]
     for text in ("".join(read_html(r.html).text), docx_text(r.docx)):
@@ -1217,7 +1228,7 @@ def test_conference_servicing_is_grouped_and_its_groups_are_the_object_rows_summ
         for j in range(1, len(row)):
             assert _amount(row[j]) == sum(_amount(o[j]) for o in wanted), (row[0], j)
     line = next(x for x in r.md.splitlines() if x.startswith("- Conference servicing ("))
-    assert _amount(line.rsplit(" ", 1)[-1]) == servicing
+    assert _amount(line.rsplit("\u00a0", 1)[-1]) == servicing
 
 
 def test_the_servicing_groups_are_the_conference_servicing_objects() -> None:

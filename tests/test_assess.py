@@ -103,7 +103,7 @@ def test_existing_funding_only_is_absorbed(tmp_path: Path) -> None:
     assert a.verdict == "absorbed"
     assert a.to_json()["existing"] == "120000.00"
     assert article34_statement(a) == (
-        "The costs of the proposal, CHF 120,000.00, would be met within existing budgetary "
+        "The costs of the proposal, CHF\u00a0120,000.00, would be met within existing budgetary "
         "provisions; no additional credits would be required."
     )
 
@@ -114,7 +114,7 @@ def test_voluntary_funding_only_is_extrabudgetary(tmp_path: Path) -> None:
     assert a.verdict == "extrabudgetary"
     assert a.to_json()["extrabudgetary"] == "40000.00"
     assert article34_statement(a) == (
-        "The costs of the proposal, CHF 40,000.00, would be met from voluntary contributions; "
+        "The costs of the proposal, CHF\u00a040,000.00, would be met from voluntary contributions; "
         f"no additional credits would be required. {CAVEAT}"
     )
 
@@ -126,9 +126,9 @@ def test_existing_and_voluntary_without_additional_is_extrabudgetary(tmp_path: P
     a = assess_text(tmp_path, text)
     assert a.verdict == "extrabudgetary"
     assert article34_statement(a) == (
-        "The costs of the proposal, CHF 160,000.00, would be met within existing budgetary "
-        "provisions (CHF 120,000.00) and from voluntary contributions (CHF 40,000.00); no "
-        f"additional credits would be required. {CAVEAT}"
+        "The costs of the proposal, CHF\u00a0160,000.00, would be met within existing budgetary "
+        "provisions (CHF\u00a0120,000.00) and from voluntary contributions (CHF\u00a040,000.00); "
+        f"no additional credits would be required. {CAVEAT}"
     )
 
 
@@ -143,8 +143,8 @@ def test_additional_within_headroom_of_every_year_and_unit(tmp_path: Path) -> No
     assert a.to_json()["exceeded"] == []
     # two years are named, not given as a range
     assert article34_statement(a) == (
-        "Should the conference adopt the proposal, additional credits of CHF 60,000.00 would be "
-        "required in 2028 and 2029. Taken alone, they would remain within the credits available "
+        "Should the conference adopt the proposal, additional credits of CHF\u00a060,000.00 would "
+        "be required in 2028 and 2029. Taken alone, they would remain within the credits available "
         f"for new decisions in every year and budget unit of {PLAN_NAME}."
     )
 
@@ -154,8 +154,8 @@ def test_additional_credits_in_one_year_are_required_in_that_year(tmp_path: Path
     a = assess_text(tmp_path, proposal("[2028, 2028]", staff(3)))
     assert a.verdict == "within"
     assert article34_statement(a).startswith(
-        "Should the conference adopt the proposal, additional credits of CHF 30,000.00 would be "
-        "required in 2028. Taken alone,"
+        "Should the conference adopt the proposal, additional credits of CHF\u00a030,000.00 would "
+        "be required in 2028. Taken alone,"
     )
 
 
@@ -164,8 +164,8 @@ def test_years_apart_are_named_one_by_one(tmp_path: Path) -> None:
     text = proposal("[2028, 2030]", services(20000, "additional", years="[2028, 2030]"))
     a = assess_text(tmp_path, text)
     assert article34_statement(a).startswith(
-        "Should the conference adopt the proposal, additional credits of CHF 40,000.00 would be "
-        "required in 2028 and 2030."
+        "Should the conference adopt the proposal, additional credits of CHF\u00a040,000.00 would "
+        "be required in 2028 and 2030."
     )
 
 
@@ -188,13 +188,13 @@ def test_additional_beyond_headroom_names_year_unit_excess_and_quotes_489(
     ]
     assert a.to_json()["provision"]["number"] == 489
     assert article34_statement(a) == (
-        "Should the conference adopt the proposal, additional credits of CHF 120,000.00 would be "
-        "required in 2028 and 2029. Taken alone, they would exceed the credits available for new "
-        f"decisions in {PLAN_NAME} by CHF 10,000.00 for ITU-T in 2029 (CHF 60,000.00 required "
-        "against CHF 50,000.00 available), and would remain within them in every other year and "
-        f"budget unit of that plan. {NO_489_SENTENCES} The excess would therefore have to be met "
-        "by savings, voluntary contributions or a revision of the financial plan before the "
-        "decision could be put into effect."
+        "Should the conference adopt the proposal, additional credits of CHF\u00a0120,000.00 would "
+        "be required in 2028 and 2029. Taken alone, they would exceed the credits available for "
+        f"new decisions in {PLAN_NAME} by CHF\u00a010,000.00 for ITU-T in 2029 (CHF\u00a060,000.00 "
+        "required against CHF\u00a050,000.00 available), and would remain within them in every "
+        f"other year and budget unit of that plan. {NO_489_SENTENCES} The excess would therefore "
+        "have to be met by savings, voluntary contributions or a revision of the financial plan "
+        "before the decision could be put into effect."
     )
 
 
@@ -211,15 +211,15 @@ def test_excess_in_several_cells_is_given_per_unit_and_in_all(tmp_path: Path) ->
         (2029, "ITU-T"),
     ]
     assert article34_statement(a) == (
-        "Should the conference adopt the proposal, additional credits of CHF 340,000.00 would be "
-        "required in 2028 and 2029. Taken alone, they would exceed the credits available for new "
-        f"decisions in {PLAN_NAME} by CHF 10,000.00 a year for GS in 2028 and 2029 (CHF "
-        "110,000.00 required against CHF 100,000.00 available in each of those years) and by "
-        "CHF 10,000.00 for ITU-T in 2029 (CHF 60,000.00 required against CHF 50,000.00 "
-        "available), and would remain within them in every other year and budget unit of that "
-        f"plan. {NO_489_SENTENCES} The excess, CHF 30,000.00 in all, would therefore have to be "
-        "met by savings, voluntary contributions or a revision of the financial plan before the "
-        "decision could be put into effect."
+        "Should the conference adopt the proposal, additional credits of CHF\u00a0340,000.00 would "
+        "be required in 2028 and 2029. Taken alone, they would exceed the credits available for "
+        f"new decisions in {PLAN_NAME} by CHF\u00a010,000.00 a year for GS in 2028 and 2029 "
+        "(CHF\u00a0110,000.00 required against CHF\u00a0100,000.00 available in each of those "
+        "years) and by CHF\u00a010,000.00 for ITU-T in 2029 (CHF\u00a060,000.00 required against "
+        "CHF\u00a050,000.00 available), and would remain within them in every other year and "
+        f"budget unit of that plan. {NO_489_SENTENCES} The excess, CHF\u00a030,000.00 in all, "
+        "would therefore have to be met by savings, voluntary contributions or a revision of the "
+        "financial plan before the decision could be put into effect."
     )
 
 
@@ -230,7 +230,7 @@ def test_extra_existing_costs_do_not_count_against_headroom(tmp_path: Path) -> N
     a = assess_text(tmp_path, text)
     assert a.verdict == "within"
     assert article34_statement(a).endswith(
-        f"every year and budget unit of {PLAN_NAME}. In addition, CHF 120,000.00 would be met "
+        f"every year and budget unit of {PLAN_NAME}. In addition, CHF\u00a0120,000.00 would be met "
         "within existing budgetary provisions."
     )
 
@@ -248,13 +248,13 @@ def test_mixed_funding_gives_each_source_with_a_verb_and_the_caveat(tmp_path: Pa
     a = assess_text(tmp_path, text)
     assert a.verdict == "within"
     assert article34_statement(a) == (
-        "Should the conference adopt the proposal, additional credits of CHF 90,000.00 would be "
-        "required over the period 2028–2030. Taken alone, they would remain within the credits "
+        "Should the conference adopt the proposal, additional credits of CHF\u00a090,000.00 would "
+        "be required over the period 2028–2030. Taken alone, they would remain within the credits "
         f"available for new decisions in every year and budget unit of {PLAN_NAME}. Of the "
-        "additional credits, CHF 30,000.00 in 2030 falls outside the period of the plan "
+        "additional credits, CHF\u00a030,000.00 in 2030 falls outside the period of the plan "
         "(2028–2029) and has not been assessed against it; it should be assessed against the "
-        "financial plan in force for that year. In addition, CHF 60,000.00 would be met within "
-        "existing budgetary provisions and CHF 25,000.00 from voluntary contributions. "
+        "financial plan in force for that year. In addition, CHF\u00a060,000.00 would be met "
+        "within existing budgetary provisions and CHF\u00a025,000.00 from voluntary contributions. "
         f"{CAVEAT}"
     )
 
@@ -264,8 +264,8 @@ def test_voluntary_costs_beside_an_excess_keep_the_caveat(tmp_path: Path) -> Non
     a = assess_text(tmp_path, proposal(activities=staff(6) + services(40000, "extrabudgetary")))
     assert a.verdict == "exceeds"
     assert article34_statement(a).endswith(
-        "before the decision could be put into effect. In addition, CHF 40,000.00 would be met "
-        f"from voluntary contributions. {CAVEAT}"
+        "before the decision could be put into effect. In addition, CHF\u00a040,000.00 would be "
+        f"met from voluntary contributions. {CAVEAT}"
     )
 
 
@@ -277,10 +277,10 @@ def test_years_beyond_the_plan_are_reported_outside_it(tmp_path: Path) -> None:
         {"year": 2030, "unit": "ITU-T", "additional": "30000.00"}
     ]
     assert article34_statement(a) == (
-        "Should the conference adopt the proposal, additional credits of CHF 90,000.00 would be "
-        "required over the period 2028–2030. Taken alone, they would remain within the credits "
+        "Should the conference adopt the proposal, additional credits of CHF\u00a090,000.00 would "
+        "be required over the period 2028–2030. Taken alone, they would remain within the credits "
         f"available for new decisions in every year and budget unit of {PLAN_NAME}. Of the "
-        "additional credits, CHF 30,000.00 in 2030 falls outside the period of the plan "
+        "additional credits, CHF\u00a030,000.00 in 2030 falls outside the period of the plan "
         "(2028–2029) and has not been assessed against it; it should be assessed against the "
         "financial plan in force for that year."
     )
@@ -291,12 +291,13 @@ def test_several_years_beyond_the_plan_are_listed(tmp_path: Path) -> None:
     a = assess_text(tmp_path, proposal("[2028, 2032]", staff(3)))
     assert a.verdict == "within"
     assert article34_statement(a).endswith(
-        "Of the additional credits, CHF 30,000.00 in 2030, CHF 30,000.00 in 2031 and CHF "
-        "30,000.00 in 2032 fall outside the period of the plan (2028–2029) and have not been "
-        "assessed against it; they should be assessed against the financial plan in force for "
+        "Of the additional credits, CHF\u00a030,000.00 in 2030, CHF\u00a030,000.00 in 2031 and "
+        "CHF\u00a030,000.00 in 2032 fall outside the period of the plan (2028–2029) and have not "
+        "been assessed against it; they should be assessed against the financial plan in force for "
         "each of those years."
     )
-    assert "CHF 150,000.00 would be required over the period 2028–2032." in article34_statement(a)
+    said = article34_statement(a)
+    assert "CHF\u00a0150,000.00 would be required over the period 2028–2032." in said
 
 
 def test_all_years_beyond_the_plan_cannot_be_called_within(tmp_path: Path) -> None:
@@ -305,10 +306,10 @@ def test_all_years_beyond_the_plan_cannot_be_called_within(tmp_path: Path) -> No
     assert a.verdict == "additional"
     assert a.to_json()["outside_plan"][0]["additional"] == "30000.00"
     assert article34_statement(a) == (
-        "Should the conference adopt the proposal, additional credits of CHF 30,000.00 would be "
-        f"required in 2031. They fall outside the period of {PLAN_NAME} and have not been "
-        "assessed against it; they should be assessed against the financial plan in force for "
-        "that year."
+        "Should the conference adopt the proposal, additional credits of CHF\u00a030,000.00 would "
+        f"be required in 2031. They fall outside the period of {PLAN_NAME} and have not been "
+        "assessed against it; they should be assessed against the financial plan in force for that "
+        "year."
     )
     # two years: 60,000
     a = assess_text(tmp_path, proposal("[2031, 2032]", staff(3)))
@@ -342,7 +343,7 @@ def test_without_a_plan_the_statement_gives_the_additional_credits(tmp_path: Pat
     a = assess_text(tmp_path, proposal(activities=staff(3)), plan=None)
     # 3 × 10,000 × 2 years = 60,000
     assert article34_statement(a) == (
-        "Should the conference adopt the proposal, additional credits of CHF 60,000.00 would "
+        "Should the conference adopt the proposal, additional credits of CHF\u00a060,000.00 would "
         "be required in 2028 and 2029. They have not been assessed against a financial plan: "
         "none was named for this estimate."
     )

@@ -806,7 +806,7 @@ def test_the_markdown_and_html_reports_break_down_the_credits_outside_the_plan(
     md = (outside / "batch-report.md").read_text("utf-8")
     assert (
         "Additional credits in years outside the plan's period (2028–2029), all proposals:"
-        " CHF 70,000.00." in md
+        " CHF\u00a070,000.00." in md
     )
     assert (
         "| Year | Budget unit | Additional credits | Proposals |\n"

@@ -92,7 +92,7 @@ def test_the_report_states_the_decisions_total_and_the_excess_computed_by_hand(
     text = _text(files, fmt)
     assert D("24075.00") == OVER_2028_ITU_T
     assert FORMATS.money(DECISIONS_TOTAL) in text  # 335,000.00
-    assert f"ITU-T in 2028 by CHF {FORMATS.money(OVER_2028_ITU_T)}" in text
+    assert f"ITU-T in 2028 by CHF\u00a0{FORMATS.money(OVER_2028_ITU_T)}" in text
     assert "first by PP26/3(Add.1)" in text  # ITU-D 2029, were the pending proposal adopted
     assert "merged into COM5/1" in text and "withdrawn" in text
     assert "Nos. 71 to 74 of the General Rules" in text

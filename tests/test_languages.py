@@ -269,14 +269,35 @@ def test_the_total_is_written_as_babel_writes_it_for_the_locale(
         )
         currency = d.estimate.currency
         before = Locale.parse(CLDR_LOCALES[lang]).currency_formats["standard"].pattern
-        space = " " if lang == "en" else "\u00a0"
         said = (
-            f"{currency}{space}{figure}"
+            f"{currency}\u00a0{figure}"
             if before.lstrip("\u200e\u200f").startswith("¤")
-            else f"{figure}{space}{currency}"
+            else f"{figure}\u00a0{currency}"
         )
         text = d.files["md"].decode("utf-8")
         assert said in text, (seed.stem, lang, said)
+
+
+SPLIT_AMOUNT = re.compile(r"(?<![\w-])[A-Z]{3} -?\d|\d [A-Z]{3}(?![\w-])")
+"""A currency code and its figure joined by a space a line may break at ('CHF 14,400')."""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_currency_code_is_parted_from_its_figure_in_any_document(
+    documents: tuple[dict[tuple[str, str], Documents], set[Any]], lang: str
+) -> None:
+    # what a budget officer must never see: 'CHF' at the end of one line, '14,400' at the
+    # start of the next, in our sentences and tables or in a card's derivation ('USD 532.01')
+    done, _asked = documents
+    for seed in SEEDS:
+        d = done[(seed.stem, lang)]
+        for fmt in DOCUMENTS:
+            text = html.unescape(_text(fmt, d.files[fmt]))
+            parted = [text[m.start() - 30 : m.end() + 10] for m in SPLIT_AMOUNT.finditer(text)]
+            assert parted == [], (seed.stem, lang, fmt)
+            if fmt != "xlsx":  # the workbook's amounts are numbers in cells
+                cur = d.estimate.currency
+                assert re.search(rf"{cur}\u00a0\d|\d\u00a0{cur}", text), (seed.stem, lang, fmt)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

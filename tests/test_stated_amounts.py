@@ -68,9 +68,9 @@ def test_a_one_off_platform_costs_its_amount_once_in_the_year_named() -> None:
     assert outcome.estimate is not None
     view = build_view(outcome.estimate)
     (stated,) = view.stated
-    assert stated.amount == "CHF 50,000.00 once, in 2028"
+    assert stated.amount == "CHF\u00a050,000.00 once, in 2028"
     (activity,) = view.activities
-    assert "CHF 50,000.00 once, in 2028, as stated" in activity.description
+    assert "CHF\u00a050,000.00 once, in 2028, as stated" in activity.description
 
 
 def test_an_amount_a_year_costs_it_in_every_year_of_the_activity() -> None:
@@ -78,7 +78,7 @@ def test_an_amount_a_year_costs_it_in_every_year_of_the_activity() -> None:
     assert _by_year(outcome) == dict.fromkeys(range(2027, 2031), Decimal(PLATFORM))
     assert outcome.estimate is not None
     (stated,) = build_view(outcome.estimate).stated
-    assert stated.amount == "CHF 50,000.00 a year, 2027–2030"
+    assert stated.amount == "CHF\u00a050,000.00 a year, 2027–2030"
 
 
 def test_an_amount_in_total_is_spread_over_the_years_and_adds_up_to_it_to_the_cent() -> None:
@@ -89,7 +89,7 @@ def test_an_amount_in_total_is_spread_over_the_years_and_adds_up_to_it_to_the_ce
     assert max(years.values()) - min(years.values()) <= Decimal("0.01")
     assert outcome.estimate is not None
     (stated,) = build_view(outcome.estimate).stated
-    assert stated.amount == "CHF 50,000.00 in total over 2027–2029"
+    assert stated.amount == "CHF\u00a050,000.00 in total over 2027–2029"
 
 
 @settings(max_examples=40, deadline=None)

@@ -370,7 +370,7 @@ def test_summary_shows_each_expanded_activity_with_its_defaults(tmp_path: Path) 
     assert outcome.estimate is not None
     text = summary(outcome.estimate)
     # 1 post × 12 months × 8,000 = 96,000 a year, 192,000
-    assert "a-post (post.temporary): CHF 192,000.00" in text
+    assert "a-post (post.temporary): CHF\u00a0192,000.00" in text
     assert "default months = 12: A post is filled for the whole year" in text
     assert "default grade" not in text  # overridden
 

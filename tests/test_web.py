@@ -160,9 +160,9 @@ def test_a_proposal_built_in_the_form_is_costed_as_the_command_line_costs_its_fi
     outcome = api.estimate_file(path)
     assert outcome.ok and outcome.estimate is not None, outcome.diagnostics
     page = _post(client, BUILT).text
-    total = f"CHF {outcome.estimate.total:,.2f}"
-    assert f'<span class="total-figure">{total}</span>' in page
-    assert f"Total {total}" in page  # the status line a screen reader announces
+    total = f"{outcome.estimate.total:,.2f}"
+    assert f'<span class="total-figure">CHF\u00a0{total}</span>' in page  # as the annex says it
+    assert f"Total CHF {total}" in page  # the status line a screen reader announces
     for year, amount in outcome.estimate.by_year().items():
         assert re.search(rf"<th scope=\"row\">{year}</th><td class=\"num\">{amount:,.2f}<", page)
     assert "additional credits required" in page

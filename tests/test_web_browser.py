@@ -145,7 +145,7 @@ def test_a_proposal_built_from_nothing_in_the_form_gives_the_command_lines_annex
     finally:
         os.chdir(ROOT)
     assert outcome.ok and outcome.estimate is not None, outcome.diagnostics
-    assert shown == f"CHF {outcome.estimate.total:,.2f}"
+    assert shown == f"CHF\u00a0{outcome.estimate.total:,.2f}"
     cli_annex = api.render(outcome.estimate, api.RenderOptions(formats=("md",)))["md"]
     assert annex.read_bytes() == cli_annex
     data = outcome.estimate.proposal.activities
@@ -201,7 +201,7 @@ def test_the_command_lines_hostile_text_typed_in_the_form_stays_text(page: Any, 
     assert page.input_value("#f-activity-0-justification") == HOSTILE
     assert page.evaluate("document.scripts.length") == 1  # the app's own, nothing injected
     assert page.locator("b", has_text="bold").count() == 0
-    assert page.inner_text(".total-figure") == "CHF 1,000.00"
+    assert page.inner_text(".total-figure") == "CHF\u00a01,000.00"
 
 
 def test_choosing_a_language_for_the_downloads_shows_the_estimate_in_it_as_you_choose(

@@ -71,9 +71,43 @@ def test_dates_are_written_as_the_locale_writes_them() -> None:
 
 
 def test_amounts_in_a_sentence_are_rounded_to_the_cent_half_away_from_zero() -> None:
-    assert FORMATS.amount("CHF", Decimal("1234.505")) == "CHF 1,234.51"
+    assert FORMATS.amount("CHF", Decimal("1234.505")) == "CHF\u00a01,234.51"
     assert FORMATS.cents(Decimal("-0.125")) == "-0.13"
     assert FORMATS.whole(Decimal("123400")) == "123,400"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "CHF\u00a014,400.00"),
+        ("zh", "CHF\u00a014,400.00"),
+        ("fr", "14\u202f400,00\u00a0CHF"),
+        ("ru", "14\u00a0400,00\u00a0CHF"),
+        ("es", "14.400,00\u00a0CHF"),
+        ("ar", "14,400.00\u00a0CHF"),
+    ],
+)
+def test_a_currency_code_is_joined_to_its_figure_by_a_no_break_space_in_every_language(
+    lang: str, said: str
+) -> None:
+    # a line may never end with 'CHF' and the next start with '14,400': U+00A0, on the side
+    # of the figure where CLDR's currency pattern of the language puts the code
+    with wording.language(lang):
+        assert FORMATS.amount("CHF", Decimal("14400")) == said
+
+
+def test_a_code_and_a_figure_in_an_authors_text_are_joined_and_nothing_else_changes() -> None:
+    card = "648 × 0.821 = USD 532.01 a day, × CHF 0.8220 per USD (A/80/400 para. 155). An ITU-D"
+    assert wording.amounts_unbroken(card) == (
+        "648 × 0.821 = USD\u00a0532.01 a day, × CHF\u00a00.8220 per USD (A/80/400 para. 155). "
+        "An ITU-D"
+    )
+    # a figure before its code, as French writes it; a budget unit's code after a year is not
+    # a currency and keeps its space
+    assert wording.amounts_unbroken("soit 1 200 CHF en 2029 ITU-D") == (
+        "soit 1 200\u00a0CHF en 2029 ITU-D"
+    )
+    assert wording.amounts_unbroken("USD -5 and SWIFT 12") == "USD\u00a0-5 and SWIFT 12"
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from estimator.render.wording import (
     VERDICT_TITLES,
     _,
     activity_title,
+    amounts_unbroken,
     article34_paragraphs,
     currency_amount,
     current_language,
@@ -254,8 +255,9 @@ def _stated_amounts(estimate: Estimate) -> tuple[StatedAmount, ...]:
 
 
 def _written(text: str) -> str:
-    """Text as its author wrote it, kept whole in a right-to-left document (scripts.as_written)."""
-    return as_written(text, current_language())
+    """Text as its author wrote it, its amounts unbroken (wording.amounts_unbroken), kept whole
+    in a right-to-left document (scripts.as_written)."""
+    return as_written(amounts_unbroken(text), current_language())
 
 
 def _instrument(written: str) -> str:
@@ -760,7 +762,8 @@ def build_view(
         escalation = sentences(
             [
                 escalation,
-                _("Source of the escalation: %(source)s") % {"source": card.escalation_source},
+                _("Source of the escalation: %(source)s")
+                % {"source": _written(card.escalation_source)},
             ]
         )
 

@@ -16,6 +16,7 @@ import contextvars
 import datetime as dt
 import functools
 import gettext
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -335,14 +336,27 @@ FORMATS = Formats()
 
 def currency_amount(currency: str, figure: str) -> str:
     """A formatted figure with its currency code, in the order of the language's CLDR currency
-    pattern: 'CHF 1,234.50' in English, '1 234,50 CHF' in French. Outside English the two are
-    joined by a no-break space (CLDR's currency spacing), so that a line never breaks between
-    them; English keeps its plain space."""
-    if FORMATS.locale == "en":
-        return f"{currency} {figure}"
+    pattern: 'CHF 1,234.50' in English and Chinese, '1 234,50 CHF' in French. In every language
+    the two are joined by a no-break space (U+00A0, CLDR's currency spacing), so that a line
+    never ends with 'CHF' and starts with '14,400'."""
     if FORMATS.currency_before():
         return f"{currency}\u00a0{figure}"
     return f"{figure}\u00a0{currency}"
+
+
+_CODE_BESIDE_FIGURE = re.compile(r"(?<![\w-])([A-Z]{3}) (?=-?\d)|(?<=\d) (?=[A-Z]{3}(?![\w-]))")
+"""A space between a code of three capitals ('USD', 'CHF') and a figure, on either side."""
+
+
+def amounts_unbroken(text: str) -> str:
+    """An author's text (a card's derivation or source, a proposal's note) with each currency
+    code joined to its figure by a no-break space, as :func:`currency_amount` joins ours: '=
+    USD 532.01 a day, × CHF 0.8220 per USD' never ends a line with 'USD'. Any code of three
+    capitals next to a figure is kept with it ('WRC 2027' too, which does no harm); nothing
+    else changes."""
+    if " " not in text:
+        return text
+    return _CODE_BESIDE_FIGURE.sub(lambda m: (m[1] or "") + "\u00a0", text)
 
 
 # -- Labels: codes of the facts, as outputs name them ----------------------------------------

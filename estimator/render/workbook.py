@@ -44,6 +44,7 @@ from estimator.render.wording import (
     VERDICTS,
     _,
     activity_title,
+    amounts_unbroken,
     article34_statement,
     current_language,
     pgettext,
@@ -197,13 +198,13 @@ def _rate_row(estimate: Estimate, line: CostLine, name: str) -> RateRow:
     return RateRow(
         name=name,
         rate_id=line.rate_id,
-        label=line.rate_label,
+        label=amounts_unbroken(line.rate_label),
         unit=unit,
         value=line.rate,
         from_=line.rate_from,
-        source=line.source,
+        source=amounts_unbroken(line.source),
         basis=line.basis,
-        explanation=explanation,
+        explanation=amounts_unbroken(explanation),
     )
 
 
@@ -284,7 +285,7 @@ def _rates_sheet(
     ws.number(*ESCALATION_CELL, card.escalation, PERCENT, "input")
     book.define_name(ESCALATION_NAME, ws, ESCALATION_CELL)
     if card.escalation_source:
-        ws.merged_text(2, 2, last, card.escalation_source)
+        ws.merged_text(2, 2, last, amounts_unbroken(card.escalation_source))
     ws.text(3, 0, _("Card file SHA-256"), "bold")
     ws.merged_text(3, 1, last, estimate.card_sha256)
     if card.indicative:
@@ -378,8 +379,8 @@ def _workings_sheet(
                 FACTOR,
             )
         ws.text(r, c["quantity_basis"], line.quantity_basis, wrap_at=36)
-        ws.text(r, c["rate_label"], line.rate_label, wrap_at=WIDEST)
-        ws.text(r, c["source"], line.source, wrap_at=WIDEST)
+        ws.text(r, c["rate_label"], amounts_unbroken(line.rate_label), wrap_at=WIDEST)
+        ws.text(r, c["source"], amounts_unbroken(line.source), wrap_at=WIDEST)
         ws.text(r, c["basis"], line.basis)
         ws.text(r, c["external"], _(YES) if line.external else _(NO))
         ws.text(r, c["goal"], line.goal)
@@ -495,10 +496,11 @@ def _summary_sheet(book: Book, estimate: Estimate) -> None:
         ident.append((_("Note"), note))
 
     def long_text(row: int, label: str, value: str | None, style: str = "text") -> None:
-        """A label in A and a text over the columns of the tables, wrapped."""
+        """A label in A and a text over the columns of the tables, wrapped (an amount in the
+        proposal's own words kept whole)."""
         ws.text(row, 0, label, "bold", wrap_at=40)
         if value:
-            ws.merged_text(row, 1, last_col, value, style)
+            ws.merged_text(row, 1, last_col, amounts_unbroken(value), style)
 
     r = 2
     for label, value in ident:

@@ -81,9 +81,10 @@ _ARIAL_WIDTHS = (
     "333 556 556 500 556 556 278 556 556 222 222 500 222 833 556 556 "  # ` to o
     "556 556 333 500 278 556 500 722 500 500 500 334 260 334 584"  # p to ~
 )
-ADVANCE = {chr(32 + i): int(w) for i, w in enumerate(_ARIAL_WIDTHS.split())}
+ADVANCE = {chr(32 + i): int(w) for i, w in enumerate(_ARIAL_WIDTHS.split())} | {"\u00a0": 278}
 """The advance of each printable ASCII character in FONT (Arial; Liberation Sans has the same
-metrics), in thousandths of the font size: Arial's published font metrics."""
+metrics), in thousandths of the font size: Arial's published font metrics; the no-break space
+that joins a currency code to its figure is as wide as a space."""
 
 HEADER_FILL = "#DDE4EE"
 INPUT_FILL = "#FFF2CC"
