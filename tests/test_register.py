@@ -226,6 +226,43 @@ def test_a_damaged_register_is_refused_with_a_clear_message(tmp_path: Path) -> N
     assert "Traceback" not in err
 
 
+def test_register_diff_lays_out_a_difference_as_compare_does(db: str, tmp_path: Path) -> None:
+    first = proposal(tmp_path, "PP26/5/1", 7500, years=(2027, 2028))
+    second = proposal(tmp_path, "PP26/5/1(Rev.1)", 7200, years=(2027, 2028))
+    code, _out, err = run("add", str(first), str(second), "--db", db)
+    assert code == 0, err
+    shown: dict[str, str] = {}
+    files: dict[str, Path] = {}
+    for face, args in (
+        ("compare", ["compare", str(first), str(second)]),
+        ("diff", ["register", "diff", "PP26/5/1(Rev.1)", "--db", db]),
+    ):
+        files[face] = tmp_path / face
+        options = ["--out", str(files[face]), "--lang", "fr", "--format", "json,md"]
+        result = runner.invoke(app, [*args, *options])
+        assert result.exit_code == 0, result.stderr
+        shown[face] = result.stdout.replace(str(files[face]), "OUT")
+    # the same table, then a blank line and the files written
+    assert shown["diff"] == shown["compare"]
+    assert shown["diff"].endswith("\n\nwrote OUT/comparison.json\nwrote OUT/comparison.md\n")
+    assert "-600.00" in shown["diff"]  # 2 years of 300 less
+
+    def parts(face: str) -> tuple[dict[str, object], list[str]]:
+        data = json.loads((files[face] / "comparison.json").read_text("utf-8"))
+        for e in data["estimates"]:
+            e.pop("file")
+        texts = [str(e["sha256"]) for e in data["estimates"]]  # the lines naming the sources
+        md = (files[face] / "comparison.md").read_text("utf-8")
+        return data, [line for line in md.splitlines() if not any(t in line for t in texts)]
+
+    (diff, diff_md), (compared, compared_md) = parts("diff"), parts("compare")
+    assert diff == compared and diff_md == compared_md  # in French both, but for the sources
+    # each version is named by the register it was read from, never a piece of its reference
+    register = json.loads((files["diff"] / "comparison.json").read_text("utf-8"))
+    named = Path(db).name if "://" not in db else db.split("?")[0].rsplit("/", 1)[1]
+    assert [e["file"] for e in register["estimates"]] == [named, named]  # file or database
+
+
 def test_a_register_from_a_newer_finimpact_is_refused_plainly(db: str) -> None:
     assert run("add", str(SEED), "--db", db)[0] == 0
     url = db if "://" in db else f"sqlite:///{db}"

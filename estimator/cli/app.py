@@ -16,6 +16,8 @@ import typer
 
 from estimator import __version__
 from estimator.cli.common import (
+    DifferenceFormatOption,
+    DifferenceLangOption,
     JsonOption,
     PlanOption,
     RatesOption,
@@ -26,6 +28,7 @@ from estimator.cli.common import (
     echo,
     echo_json,
     out_folder,
+    show_difference,
 )
 from estimator.cli.register import register_app
 from estimator.core.diagnostics import Diagnostic, KeyPath, Severity, has_errors
@@ -342,25 +345,11 @@ def compare(
             " comparison is only printed].",
         ),
     ] = None,
-    formats: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            metavar="LIST",
-            help="Files to write with --out, comma-separated: json, xlsx, html, md.",
-        ),
-    ] = "json,xlsx,html,md",
+    formats: DifferenceFormatOption = "json,xlsx,html,md",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the comparison as JSON on stdout.")
     ] = False,
-    lang: Annotated[
-        str,
-        typer.Option(
-            "--lang",
-            metavar="LANG",
-            help="The language of the files written: ar, zh, en, fr, ru or es [default: en].",
-        ),
-    ] = "en",
+    lang: DifferenceLangOption = "en",
 ) -> None:
     """Compare estimates side by side: scenarios a delegation weighs (three languages against
     six, Geneva against virtual), or two versions of a proposal.
@@ -382,23 +371,7 @@ def compare(
     _print_diagnostics(problems)
     if found is None or has_errors(problems):
         raise typer.Exit(1)
-    written: list[Path] = []
-    if out is not None:
-        try:
-            written = api.write_difference(found, out, wanted, lang)
-        except OSError as e:  # nothing was half-written: say why, in one line
-            echo(f"finimpact: cannot write the comparison in {out}: {e.strerror or e}", err=True)
-            raise typer.Exit(1) from e
-    if as_json:
-        echo_json(api.render_difference(found, ("json",))["json"])
-        return
-    from estimator.render.comparison import console
-
-    echo(console(found))
-    if written:
-        echo("")
-    for path in written:
-        echo(f"wrote {path}")
+    show_difference(found, out, wanted, lang, as_json)
 
 
 @app.command(

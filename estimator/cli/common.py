@@ -44,6 +44,50 @@ PlanOption = Annotated[
 ]
 
 
+DifferenceFormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        metavar="LIST",
+        help="Files to write with --out, comma-separated: json, xlsx, html, md.",
+    ),
+]
+DifferenceLangOption = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        help="The language of the files written: ar, zh, en, fr, ru or es [default: en].",
+    ),
+]
+
+
+def show_difference(
+    found: Any, out: Path | None, wanted: tuple[str, ...], lang: str, as_json: bool
+) -> None:
+    """A difference as compare and register diff both show it: the files of --out (``wanted``
+    formats, in ``lang``), then JSON with --json, else the table, a blank line and the files
+    written. Exit 1 if the files cannot be written (none is)."""
+    from estimator import api
+    from estimator.render.comparison import console
+
+    written: list[Path] = []
+    if out is not None:
+        try:
+            written = api.write_difference(found, out, wanted, lang)
+        except OSError as e:  # nothing was half-written: say why, in one line
+            echo(f"finimpact: cannot write the comparison in {out}: {e.strerror or e}", err=True)
+            raise typer.Exit(1) from e
+    if as_json:
+        echo_json(api.render_difference(found, ("json",))["json"])
+        return
+    echo(console(found))
+    if written:
+        echo("")
+    for path in written:
+        echo(f"wrote {path}")
+
+
 def out_folder(value: Path | None) -> Path | None:
     """An --out option's check, made before anything is costed or written: it names a folder,
     made if missing, so a file there, or on the way there, is a usage error that says so."""

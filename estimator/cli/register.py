@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from estimator.cli.common import (
+    DifferenceFormatOption,
+    DifferenceLangOption,
     JsonOption,
     PlanOption,
     RatesOption,
@@ -22,6 +24,7 @@ from estimator.cli.common import (
     echo,
     echo_json,
     out_folder,
+    show_difference,
 )
 
 if TYPE_CHECKING:
@@ -482,28 +485,35 @@ def diff(
             " them [default: none, the difference is only printed].",
         ),
     ] = None,
+    formats: DifferenceFormatOption = "json,xlsx,html,md",
+    lang: DifferenceLangOption = "en",
 ) -> None:
     """What a version adds, removes or changes in cost, by year, object of expenditure,
     budget unit (Sector), source of funding and activity.
 
     With one REFERENCE, the version against the one before it (PP26/44A2/1(Rev.1) against
     PP26/44A2/1); with two, the second against the first. Each estimate is made again from the
-    text and card recorded with it. The same comparison as finimpact compare, printed, and
-    with --out written as comparison.json, .xlsx, .html and .md.
+    text and card recorded with it. The same comparison as finimpact compare, laid out the
+    same, printed, and with --out written as comparison.json, .xlsx, .html and .md (--format,
+    --lang as compare takes them).
     """
     from estimator import api
 
+    wanted = chosen_formats(formats, api.DIFFERENCE_FORMATS)
+    chosen_language(lang)
     with _open(db) as register:
         if second is None:
             versions = _run(register.versions, first)
             names = [v.reference for v in versions]
-            wanted = _canonical(first)
-            if wanted not in names:
-                _fail(f"{wanted} is not recorded in {register.shown}")
-            at = names.index(wanted)
+            wanted_ref = _canonical(first)
+            if wanted_ref not in names:
+                _fail(f"{wanted_ref} is not recorded in {register.shown}")
+            at = names.index(wanted_ref)
             if at == 0:
-                _fail(f"{wanted} is the first version of its proposal: name the one to compare")
-            pair = [names[at - 1], wanted]
+                _fail(
+                    f"{wanted_ref} is the first version of its proposal: name the one to compare"
+                )
+            pair = [names[at - 1], wanted_ref]
         else:
             pair = [_canonical(first), _canonical(second)]
         outcomes = [_run(register.remake, ref) for ref in pair]
@@ -511,20 +521,7 @@ def diff(
     _print_diagnostics(problems)
     if found is None:
         raise typer.Exit(1)
-    written: list[Path] = []
-    if out is not None:
-        try:
-            written = api.write_difference(found, out)
-        except OSError as e:  # nothing was half-written
-            _fail(f"cannot write the comparison in {out}: {e.strerror or e}")
-    if as_json:
-        echo_json(api.render_difference(found, ("json",))["json"])
-        return
-    from estimator.render.comparison import console
-
-    echo(console(found))
-    for path in written:
-        echo(f"wrote {path}")
+    show_difference(found, out, wanted, lang, as_json)
 
 
 def _canonical(reference: str) -> str:

@@ -291,6 +291,14 @@ class Register:
     def shown(self) -> str:
         return self.place.shown
 
+    @property
+    def name(self) -> str:
+        """The register in one word, as the outputs name a proposal's source: its file's name
+        (finimpact-register.sqlite), or its PostgreSQL database's (conference)."""
+        if self.place.path is not None:
+            return self.place.path.name
+        return self.place.url.database or "register"
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -928,7 +936,9 @@ class Register:
         with tempfile.TemporaryDirectory(prefix="finimpact-card-") as folder:
             card = Path(folder) / f"{record.info.card_id}.toml"
             card.write_text(record.card_text, encoding="utf-8", newline="")
-            outcome = api.estimate_text(record.text, record.info.reference, rates=card)
+            # named by the register it is read from: the outputs name a proposal's source by
+            # its file's name, and 'PP26/44A2/1' would show as a file '1'
+            outcome = api.estimate_text(record.text, self.name, rates=card)
         est = outcome.estimate
         if est is None or est.total != record.info.total:
             raise RegisterProblem(
