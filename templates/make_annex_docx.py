@@ -415,8 +415,7 @@ def build() -> bytes:
             "{{ rate.unit }}",
             "{{ rate.value }}",
             "{{ rate.date }}",
-            "{{ rate.basis }}: {{ rate.source }}"
-            "{% if rate.derivation %} ({{ rate.derivation }}){% endif %}",
+            "{{ rate.basis }}: {{ rate.citation }}",
         ]
     ):
         rates.cell(2, i).text = text

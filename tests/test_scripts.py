@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import openpyxl
@@ -22,8 +23,15 @@ from lxml import etree
 from cost_models.phrases import Phrase
 from estimator import api
 from estimator.render.options import RenderOptions
-from estimator.render.scripts import LRM, RLM, SCRIPTS, as_written, ltr
-from estimator.render.wording import catalogue, language, period_text, phrase, span
+from estimator.render.scripts import LRM, RLM, SCRIPTS, as_written, ltr, reads_left_to_right
+from estimator.render.wording import (
+    amounts_unbroken,
+    catalogue,
+    language,
+    period_text,
+    phrase,
+    span,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "pp26-ai-capacity.toml"
@@ -73,9 +81,74 @@ def test_the_arabic_word_annex_runs_right_to_left_in_its_sections_paragraphs_and
     assert defaults.find(f"{W}rPrDefault/{W}rPr/{W}rtl") is not None  # every run
     marks = defaults.find(f"{W}rPrDefault/{W}rPr/{W}lang")
     assert marks.get(W + "bidi") == "ar-SA"
-    # no paragraph of the body turns it off but the French of the Convention
+    # no paragraph of the body turns it off but the French of the Convention and those that
+    # hold only a text set apart to read left to right (an English request)
     off = [p for p in body.iter(W + "p") if p.find(f"{W}pPr/{W}bidi[@{W}val='0']") is not None]
-    assert all("« " in "".join(t.text or "" for t in p.iter(W + "t")) for p in off)
+    texts = ["".join(t.text or "" for t in p.iter(W + "t")) for p in off]
+    assert all("« " in t or reads_left_to_right(t) for t in texts), texts
+
+
+def _paragraphs(docx: bytes) -> list[tuple[str, etree._Element]]:
+    """Each paragraph's text (a code's no-break hyphen read as '-') and the paragraph."""
+    body = _part(docx, "word/document.xml")
+    return [
+        ("".join(t.text or "-" for t in p.iter(W + "t", W + "noBreakHyphen")), p)
+        for p in body.iter(W + "p")
+    ]
+
+
+def _left_to_right(p: etree._Element) -> bool:
+    return p.find(f"{W}pPr/{W}bidi[@{W}val='0']") is not None and all(
+        r.find(f"{W}rPr/{W}rtl[@{W}val='0']") is not None for r in p.iter(W + "r")
+    )
+
+
+def test_an_english_request_is_a_left_to_right_paragraph_in_the_arabic_word_annex(
+    outputs: dict[str, dict[str, bytes]],
+) -> None:
+    """A request written in English reads from the left margin, as the French of No. 489 does,
+    where it was right-aligned in the Arabic paragraphs around it; a paragraph that mixes
+    Arabic words with English text, and a heading, stay right to left."""
+    outcome = api.estimate_file(SEED)
+    assert outcome.estimate is not None
+    paragraphs = _paragraphs(outputs["ar"]["docx"])
+    for request in outcome.estimate.proposal.info.requests:
+        (found,) = [p for text, p in paragraphs if text == f"{LRM}{request}{LRM}{RLM}"]
+        assert _left_to_right(found), request
+    mixed = [p for text, p in paragraphs if LRM in text and not reads_left_to_right(text)]
+    assert mixed and not any(_left_to_right(p) for p in mixed)
+    headings = [
+        p for _text, p in paragraphs
+        if (p.find(f"{W}pPr/{W}pStyle") is not None
+            and p.find(f"{W}pPr/{W}pStyle").get(W + "val", "").startswith("Heading"))
+    ]  # fmt: skip
+    assert headings and not any(_left_to_right(p) for p in headings)
+    for lang in ("en", "zh"):
+        assert not any(_left_to_right(p) for _t, p in _paragraphs(outputs[lang]["docx"]))
+
+
+def test_a_rates_english_source_and_its_bracketed_derivation_are_set_apart_as_one_in_arabic(
+    outputs: dict[str, dict[str, bytes]],
+) -> None:
+    """The brackets around a rate's derivation are inside the left-to-right marks with the
+    English they hold, in the Word and HTML annexes: 'UN A/79/7 (USD 92,900 / 8 months ...)'
+    reads from left to right, never with its brackets in the Arabic around it."""
+    outcome = api.estimate_file(SEED)
+    assert outcome.estimate is not None
+    words = [text for text, _p in _paragraphs(outputs["ar"]["docx"])]
+    html = unescape(outputs["ar"]["html"].decode("utf-8"))
+    checked = 0
+    for line in outcome.estimate.lines:
+        rate = outcome.estimate.rates.get(line.rate_id)
+        value = rate.in_force(line.rate_from) if rate and line.rate_from else None
+        explanation = value and (value.derivation or value.assumption)
+        if not explanation or not line.source.isascii():
+            continue
+        cited = f"{LRM}{amounts_unbroken(f'{line.source} ({explanation})')}{LRM}{RLM}"
+        assert any(w.endswith(cited) for w in words), line.rate_id
+        assert cited in html, line.rate_id
+        checked += 1
+    assert checked > 3
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -278,6 +351,25 @@ def test_the_arabic_word_annex_reads_back_in_arabic_and_in_order(pdfs: dict[str,
     assert any("2027–2030" in line for line in drawn), drawn
     assert not [line for line in drawn if re.search("2030[–\\s]*2027", line)]
     assert _embedded(pdfs["ar"]) & _fonts_with("ar"), "no font with Arabic was used"
+
+
+WRONG_BRACKET = re.compile(r"\)[A-Za-z0-9]|[A-Za-z0-9]\(")
+"""A bracket at the wrong end of the words it holds: 'USD 92,90( months', ')A/80/400 para.'."""
+
+
+@pytest.mark.libreoffice
+def test_english_text_in_the_arabic_word_annex_has_its_brackets_at_the_right_ends(
+    pdfs: dict[str, Path],
+) -> None:
+    # every line LibreOffice draws in English alone (the rates' sources and derivations, the
+    # card's notes, the requests): no ')' before a word, no '(' after one, as the old annex
+    # drew '8 months USD 92,900 (2025) (USD 92,900 / 8 months' as 'USD 92,90( months USD
+    # 92,900 (2025)' when the brackets stood in the Arabic between two English texts
+    lines = _text(pdfs["ar"]).splitlines()
+    english = [line for line in lines if line.strip() and line.isascii()]
+    assert len(english) > 50
+    assert [line for line in english if WRONG_BRACKET.search(line)] == []
+    assert sum("(" in line for line in english) > 10
 
 
 @pytest.mark.libreoffice

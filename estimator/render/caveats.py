@@ -11,7 +11,8 @@ import datetime as dt
 
 from estimator.core.estimate import Estimate
 from estimator.core.strategic import goals_past_plans
-from estimator.render.wording import FORMATS, _, period_text
+from estimator.render.scripts import as_written
+from estimator.render.wording import FORMATS, _, current_language, period_text
 
 MAX_VALUE_AGE = 5
 """A unit cost used unescalated more than this many years after its date is a caveat."""
@@ -26,7 +27,7 @@ def caveats(estimate: Estimate) -> tuple[str, ...]:
                 " the %(plan)s, the latest adopted; they should be checked again against the"
                 " strategic plan for those years once it is adopted."
             )
-            % {"years": period_text(years), "plan": title}
+            % {"years": period_text(years), "plan": as_written(title, current_language())}
         )
     if estimate.card.escalation == 0:
         old: dict[tuple[str, dt.date], list[int]] = {}
@@ -45,7 +46,7 @@ def caveats(estimate: Estimate) -> tuple[str, ...]:
                     " understated."
                 )
                 % {
-                    "rate": labels[rate_id],
+                    "rate": as_written(labels[rate_id], current_language()),
                     "date": FORMATS.long_date(since),
                     "years": period_text(years),
                     "age": MAX_VALUE_AGE,

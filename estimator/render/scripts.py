@@ -124,15 +124,21 @@ def as_written(text: str, lang: str) -> str:
     by :func:`ltr`, so that its final full stop stays at its end instead of moving to the
     other side of the line, and a figure after it stays in the right-to-left order (HTML's
     <bdi> does the same; Word has no equivalent)."""
-    if not text or not script(lang).rtl:
-        return text
+    if text and script(lang).rtl and starts_left_to_right(text):
+        return ltr(text, lang)
+    return text
+
+
+def starts_left_to_right(text: str) -> bool:
+    """Whether the first letter of a text that has a direction reads left to right ('(UN
+    A/80/400)' does, '(قرار)' and '2027' do not)."""
     for c in text:
         kind = unicodedata.bidirectional(c)
         if kind == "L":
-            return ltr(text, lang)
+            return True
         if kind in ("R", "AL"):
-            return text
-    return text
+            return False
+    return False
 
 
 # -- Word -------------------------------------------------------------------------------------
@@ -149,7 +155,13 @@ def set_word_script(document: Any, lang: str) -> None:
       and the header's tabs run from the right), every paragraph (w:bidi in the paragraph
       defaults), every run's neutral characters and digits read in a right-to-left context
       (w:rtl in the run defaults), and every table (w:bidiVisual: the first column on the
-      right)."""
+      right);
+    - in a right-to-left document, a paragraph that holds nothing but one text set apart by
+      :func:`ltr` (an English request, a title, a rate's label: :func:`reads_left_to_right`)
+      is a left-to-right paragraph (w:bidi off, its runs' w:rtl off), as the French of No. 489
+      is: it starts at the left, and its own brackets and final full stop stay at its ends. A
+      heading stays where the Arabic headings are (its words read left to right all the
+      same, set apart)."""
     s = script(lang)
     styles = document.styles.element
     defaults = _child(styles, "docDefaults", ("latentStyles", "style"))
@@ -171,16 +183,40 @@ def set_word_script(document: Any, lang: str) -> None:
     if not s.rtl:
         return
     _child(paragraph, "bidi", _AFTER_BIDI)
-    _child(run, "rtl", ("cs", "em", "lang", *_AFTER_LANG))
+    _child(run, "rtl", _AFTER_RTL)
     body = document.element.body
     for section in body.iter(f"{_W}sectPr"):
         _child(section, "bidi", ("rtlGutter", "docGrid", "printerSettings", "sectPrChange"))
     for table in body.iter(f"{_W}tbl"):
         properties = _child(table, "tblPr", ("tblGrid", "tr"))
         _child(properties, "bidiVisual", _AFTER_BIDI_VISUAL)
+    for p in body.iter(f"{_W}p"):
+        style = p.find(f"{_W}pPr/{_W}pStyle")
+        if style is not None and style.get(f"{_W}val", "").startswith("Heading"):
+            continue  # a heading keeps its place in the structure of the Arabic document
+        if reads_left_to_right("".join(t.text or "" for t in p.iter(f"{_W}t"))):
+            _child(_properties(p, "pPr"), "bidi", _AFTER_BIDI).set(f"{_W}val", "0")
+            for r in p.iter(f"{_W}r"):
+                _child(_properties(r, "rPr"), "rtl", _AFTER_RTL).set(f"{_W}val", "0")
+
+
+def reads_left_to_right(text: str) -> bool:
+    """Whether a paragraph of a right-to-left document is one text set apart by :func:`ltr`
+    and nothing else, with a letter that reads left to right in it: 'instructs the Director
+    ...' is, a range of years '2027–2030' alone (no letter) or 'ملاحظة: Hosted by ...' (an
+    Arabic label before it) is not."""
+    if not (text.startswith(LRM) and text.endswith(LRM + RLM)):
+        return False
+    inner = text[1:-2]
+    return (
+        LRM not in inner
+        and RLM not in inner
+        and any(unicodedata.bidirectional(c) == "L" for c in inner)
+    )
 
 
 _AFTER_LANG = ("eastAsianLayout", "specVanish", "oMath")
+_AFTER_RTL = ("cs", "em", "lang", *_AFTER_LANG)
 _AFTER_BIDI = (
     "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
     "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap",
@@ -194,6 +230,15 @@ _AFTER_BIDI_VISUAL = (
 """The elements that come after the one added, in the schema's order (ECMA-376, Part 1,
 17.3.1.26 pPr, 17.3.2.28 rPr, 17.4.60 tblPr, 17.6.17 sectPr): Word refuses a file whose
 properties are out of order."""
+
+
+def _properties(parent: Any, tag: str) -> Any:
+    """A paragraph's or run's properties (w:pPr, w:rPr), added first when it has none."""
+    found = parent.find(_W + tag)
+    if found is None:
+        found = parent.makeelement(_W + tag, {})
+        parent.insert(0, found)
+    return found
 
 
 def _child(parent: Any, tag: str, before: tuple[str, ...] = ()) -> Any:

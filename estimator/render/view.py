@@ -31,7 +31,7 @@ from estimator.render.rounding import (
     round_half_up,
     shares,
 )
-from estimator.render.scripts import as_written, direction
+from estimator.render.scripts import as_written, direction, starts_left_to_right
 from estimator.render.wording import (
     ACTION_LABELS,
     BASIS_LABELS,
@@ -110,6 +110,9 @@ class RateUsed:
     basis: str
     source: str
     derivation: str | None
+    citation: str
+    """The source, then the derivation or assumption in brackets, as the documents show them
+    (:func:`_cited`)."""
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,20 @@ def _written(text: str) -> str:
     """Text as its author wrote it, its amounts unbroken (wording.amounts_unbroken), kept whole
     in a right-to-left document (scripts.as_written)."""
     return as_written(amounts_unbroken(text), current_language())
+
+
+def _cited(source: str, explanation: str | None) -> str:
+    """A rate's source, then its derivation or assumption in brackets, each as its author wrote
+    it. In a right-to-left document, a source in English and its English derivation are set
+    apart as one text, the brackets inside it: they read 'UN A/79/7 (USD 92,900 / 8 months
+    ...)' from left to right, never 'USD 92,90) months ... (2025' as when the brackets stood in
+    the Arabic between two English texts; an Arabic source keeps its place, the brackets going
+    with the derivation they hold."""
+    if not explanation:
+        return _written(source)
+    if starts_left_to_right(source):
+        return _written(f"{source} ({explanation})")
+    return f"{_written(source)} {_written(f'({explanation})')}"
 
 
 def _instrument(written: str) -> str:
@@ -957,10 +974,13 @@ def _notes(
     for a in estimate.proposal.activities:
         entry = a.spec.title.rsplit(": ", 1)[0] if a.template is not None else a.spec.title
         if a.spec.note and a.index not in activity_notes:
-            activity_notes[a.index] = _("%(activity)s: %(note)s") % {
-                "activity": _written(entry),
-                "note": _written(a.spec.note),
-            }
+            noted = _("%(activity)s: %(note)s")
+            if starts_left_to_right(entry) and starts_left_to_right(a.spec.note):
+                # an English title and its English note read as one, left to right (in Arabic)
+                noted = _written(noted % {"activity": entry, "note": a.spec.note})
+            else:
+                noted %= {"activity": _written(entry), "note": _written(a.spec.note)}
+            activity_notes[a.index] = noted
         template = find(a.template)[0] if a.template is not None else None
         for d in a.defaults:
             defaults.append(
@@ -1065,5 +1085,6 @@ def _rates_used(estimate: Estimate) -> tuple[RateUsed, ...]:
             basis=label(BASIS_LABELS, line.basis),
             source=_written(line.source),
             derivation=_written(explanation) if explanation else explanation,
+            citation=_cited(line.source, explanation),
         )
     return tuple(sorted(seen.values(), key=lambda r: (r.rate, r.date)))
