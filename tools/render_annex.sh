@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
-# Render every seed's annex as pictures, to look at the pages as a reader gets them:
+# Render annexes as pictures, to look at the pages as a reader gets them:
 #   Word  -> LibreOffice (soffice --headless) -> PDF -> PNG pages
 #   HTML  -> Chromium print to PDF (A4)        -> PNG pages, and a screenshot at 680 px wide
-# Usage: tools/render_annex.sh [OUT] [LANG]   (default: out/annex-pictures, en); LANG is any
-# of ar, zh, en, fr, ru, es (--lang). Needs soffice, chromium (or chromium-browser /
-# google-chrome) and pdftoppm (poppler-utils).
+# Usage: tools/render_annex.sh [--lang LANG] [--out OUT] [PROPOSAL.toml ...]
+#   PROPOSAL.toml: any proposal files (default: every bundled example, seeds/*.toml)
+#   --lang: ar, zh, en, fr, ru or es, as finimpact's --lang (default en)
+#   --out:  the folder for the pictures (default out/annex-pictures; its files/, pdf/ and
+#           png/ are emptied first)
+# e.g. tools/render_annex.sh --lang ar my-proposal.toml   -> out/annex-pictures/png/*.png
+# Needs finimpact on PATH, soffice, chromium (or chromium-browser / google-chrome) and
+# pdftoppm (poppler-utils).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-out=$(realpath -m "${1:-out/annex-pictures}")
-lang=${2:-en}
-rm -rf "$out" && mkdir -p "$out/files" "$out/pdf" "$out/png"
-browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
-for seed in seeds/*.toml; do
-  finimpact estimate "$seed" --format docx,html --lang "$lang" --out "$out/files" >/dev/null 2>&1
+lang=en out=out/annex-pictures proposals=()
+while (($#)); do
+  case $1 in
+    --lang) lang=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) proposals+=("$(realpath "$1")"); shift ;;
+  esac
 done
+out=$(realpath -m "$out")
+cd "$(dirname "$0")/.."
+((${#proposals[@]})) || proposals=(seeds/*.toml)
+rm -rf "$out/files" "$out/pdf" "$out/png" && mkdir -p "$out/files" "$out/pdf" "$out/png"
+for proposal in "${proposals[@]}"; do
+  finimpact estimate "$proposal" --format docx,html --lang "$lang" --out "$out/files" >/dev/null
+done
+browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
 profile=$(mktemp -d)
 soffice --headless --norestore "-env:UserInstallation=file://$profile" \
   --convert-to pdf --outdir "$out/pdf" "$out"/files/*.docx >/dev/null
