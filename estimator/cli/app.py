@@ -2,7 +2,9 @@
 calls the library, prints what it returns and sets the exit code (0 done, 1 invalid input,
 2 usage)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the command line's modules: Typer reads every
+# command's annotations at each start, and as strings it evaluates them all again (20 ms of
+# each run, bench/startup.py).
 
 import io
 import json
@@ -458,7 +460,7 @@ def _once_per_cause(rows: Sequence[tuple[str, Sequence[Diagnostic]]]) -> list[Di
     return out
 
 
-def _checked_with(checked: Checked, given: str) -> str:
+def _checked_with(checked: "Checked", given: str) -> str:
     """', checked with rate card 'x' (the default)': which card checked a proposal, and why
     that one (with several cards named, each proposal is checked with its own or the default)."""
     if checked.kind != "proposal" or checked.rate_card is None:

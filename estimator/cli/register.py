@@ -2,7 +2,9 @@
 ``estimator.register`` (which costs through ``estimator.api``). Nothing heavy is imported
 until a register command runs: the database libraries never slow the other commands."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the command line's modules: Typer reads every
+# command's annotations at each start, and as strings it evaluates them all again (20 ms of
+# each run, bench/startup.py).
 
 import json
 from decimal import Decimal
@@ -76,7 +78,7 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-def _open(db: str, create: bool = False) -> Register:
+def _open(db: str, create: bool = False) -> "Register":
     from estimator.register.store import RegisterProblem, open_register
 
     try:
@@ -151,7 +153,7 @@ def add(
     echo(f"{register.shown}: {len(done.added)} recorded, {len(done.unchanged)} unchanged")
 
 
-def _row(v: VersionInfo) -> str:
+def _row(v: "VersionInfo") -> str:
     by = v.recorded_by if v.recorded_by is not None else "(not stated)"
     mark = "*" if v.current else " "
     status = v.decision or "pending"
@@ -164,7 +166,7 @@ def _row(v: VersionInfo) -> str:
     )
 
 
-def _info_json(v: VersionInfo) -> dict[str, Any]:
+def _info_json(v: "VersionInfo") -> dict[str, Any]:
     return {
         "proposal": v.proposal,
         "reference": v.reference,
@@ -274,7 +276,7 @@ def _run(method: Any, *args: Any, **kw: Any) -> Any:
         _fail(str(e))
 
 
-def _position(db: str, plan: Path | None) -> tuple[RunningPosition, str]:
+def _position(db: str, plan: Path | None) -> tuple["RunningPosition", str]:
     """The register's running position, against the financial plan named (its problems
     printed; an error ends the command) or against none; and the register as shown to the
     user."""
@@ -360,7 +362,7 @@ def decide(
         echo(f"already recorded, unchanged: {_decision_text(found)}")
 
 
-def _decision_text(d: DecisionInfo) -> str:
+def _decision_text(d: "DecisionInfo") -> str:
     what = {
         "adopted": f"adopted ({d.version})",
         "amended": f"adopted as amended ({d.version})",
@@ -403,7 +405,7 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
-def _position_text(p: RunningPosition, shown: str) -> str:
+def _position_text(p: "RunningPosition", shown: str) -> str:
     cur = p.currency or ""
     lines = [
         f"Article 34 position of {shown}, in {cur or 'no currency yet'}"
