@@ -1,5 +1,5 @@
 """`python -m estimator` is the same tool as `finimpact`."""
 
-from estimator.cli.app import main
+from estimator.cli import main
 
 main()
