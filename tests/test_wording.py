@@ -21,6 +21,7 @@ from cost_models.money import ROUNDING_RULE, to_cents
 from estimator.batch.run import ORDER_RULE
 from estimator.core.pipeline import estimate
 from estimator.render import wording
+from estimator.render.options import LANGUAGES
 from estimator.render.wording import (
     FORMATS,
     ORDER_RULE_TEXT,
@@ -224,6 +225,14 @@ def test_every_number_is_written_as_babel_writes_it_for_the_locale(
     assert formats.whole(value) == babel("#,##0", False)
     assert formats.percent(value) == babel("0.0", False)
     assert formats.cents(value) == babel("#,##0.00", False, to_cents(value))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_iso_date_written_without_babel_is_the_one_babel_writes(lang: str) -> None:
+    from babel.dates import format_date
+
+    for day in (dt.date(2026, 9, 20), dt.date(1999, 12, 31), dt.date(2030, 1, 1)):
+        assert Formats(lang).date(day) == format_date(day, "yyyy-MM-dd", locale=wording._locale(lang))
 
 
 def test_the_marks_taken_without_babel_are_those_babel_gives() -> None:
