@@ -157,7 +157,11 @@ def _advance(c: str) -> int:
 def text_pixels(text: str, bold: bool = False) -> float:
     """How wide a line of text is drawn in FONT at FONT_SIZE, in pixels (bold: a tenth wider)."""
     em = FONT_SIZE * 96 / 72
-    return sum(map(_advance, text)) * em / 1000 * (1.1 if bold else 1.0)
+    try:  # most texts are ASCII: one look-up a character
+        advance = sum(map(ADVANCE.__getitem__, text))
+    except KeyError:
+        advance = sum(map(_advance, text))
+    return advance * em / 1000 * (1.1 if bold else 1.0)
 
 
 def wrapped_lines(text: str, width: float, *, bold: bool = False, indent: bool = True) -> int:
