@@ -132,7 +132,12 @@ ActivityId = Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_len
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
+    """Every model of a file's content: frozen, and no key it does not know. A model's
+    validator is built when the model is first used, not when its module is imported: a command
+    builds those of the files it reads (most models are parts of a larger one, whose validator
+    holds them), and an abstract base such as ActivityBase never needs its own."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False, defer_build=True)
 
 
 def unique(values: tuple[Any, ...], what: str) -> None:
