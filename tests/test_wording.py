@@ -231,8 +231,9 @@ def test_every_number_is_written_as_babel_writes_it_for_the_locale(
 def test_an_iso_date_written_without_babel_is_the_one_babel_writes(lang: str) -> None:
     from babel.dates import format_date
 
+    locale = wording._locale(lang)
     for day in (dt.date(2026, 9, 20), dt.date(1999, 12, 31), dt.date(2030, 1, 1)):
-        assert Formats(lang).date(day) == format_date(day, "yyyy-MM-dd", locale=wording._locale(lang))
+        assert Formats(lang).date(day) == format_date(day, "yyyy-MM-dd", locale=locale)
 
 
 def test_the_marks_taken_without_babel_are_those_babel_gives() -> None:
