@@ -59,7 +59,7 @@ DifferenceLangOption = Annotated[
     typer.Option(
         "--lang",
         metavar="LANG",
-        help="The language of the files written: ar, zh, en, fr, ru or es [default: en].",
+        help="The language of the files written: ar, zh, en, fr, ru or es.",
     ),
 ]
 

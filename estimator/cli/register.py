@@ -609,7 +609,7 @@ def report(
         typer.Option(
             "--lang",
             metavar="LANG",
-            help="The language of the report: ar, zh, en, fr, ru or es [default: en].",
+            help="The language of the report: ar, zh, en, fr, ru or es.",
         ),
     ] = "en",
 ) -> None:
