@@ -512,9 +512,7 @@ def diff(
                 _fail(f"{wanted_ref} is not recorded in {register.shown}")
             at = names.index(wanted_ref)
             if at == 0:
-                _fail(
-                    f"{wanted_ref} is the first version of its proposal: name the one to compare"
-                )
+                _fail(f"{wanted_ref} is the first version of its proposal: name the one to compare")
             pair = [names[at - 1], wanted_ref]
         else:
             pair = [_canonical(first), _canonical(second)]

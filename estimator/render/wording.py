@@ -416,6 +416,8 @@ ACTION_LABELS = {
     "MOD": N_("MOD (modification)"),
     "SUP": N_("SUP (suppression)"),
 }
+
+
 def instrument_text(written: str) -> str:
     """The kind of text a proposal adds or changes, in the output's language when it is one of
     the Union's usual names ('Resolution', 'agenda item', in any case); any other wording as
