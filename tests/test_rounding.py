@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from itertools import product
+from random import Random
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from estimator.render import rounding
 from estimator.render.rounding import Figure, round_cells, round_half_up, round_vector, shares
 
 D = Decimal
@@ -128,6 +131,51 @@ def test_the_same_cells_and_figures_give_the_same_rounding(
 ) -> None:
     cells, figures, unit = case
     assert round_cells(cells, figures, unit) == round_cells(list(cells), list(figures), unit)
+
+
+def _annex_like(activities: int, seed: int) -> tuple[list[Decimal], list[Figure]]:
+    """Cells of `activities` activities x 3 objects of expenditure x 4 years, and the figures
+    an annex shows of them: each activity, object and year, activity and object by year, the
+    total."""
+    rng = Random(seed)
+    keys = [(a, o, y) for y in range(4) for a in range(activities) for o in range(3)]
+    cells = [D(rng.randrange(1, 5_000_000)) / 100 for _ in keys]
+    groupings = [
+        lambda k: k[0],
+        lambda k: k[1],
+        lambda k: k[2],
+        lambda k: (k[0], k[2]),
+        lambda k: (k[1], k[2]),
+        lambda k: None,
+    ]
+    figures = []
+    for by in groupings:
+        groups: dict[object, list[int]] = {}
+        for i, k in enumerate(keys):
+            groups.setdefault(by(k), []).append(i)
+        figures += [Figure(tuple(c), sum((cells[i] for i in c), D(0))) for c in groups.values()]
+    return cells, figures
+
+
+@pytest.mark.parametrize("activities", [30, 120])
+@pytest.mark.parametrize("unit", [1, 100, 1000])
+def test_a_large_proposal_is_rounded_with_work_in_proportion_to_its_cells_and_adds_up(
+    activities: int, unit: int
+) -> None:
+    # 360 and 1,440 cells, more than the exact rounding takes: the bounded rounding tries
+    # pairs and looks at cells at most _WORK (+ 2 for its last step) times a cell from each of
+    # its two starts, whatever the size (every pair at each move took 1,008 cells 20 s); it
+    # keeps what makes equal costs equal and tables add up (each cell at one of its two
+    # multiples, the rounded total), gives the same rounding each time, and tells its worst.
+    cells, figures = _annex_like(activities, seed=activities + unit)
+    assert len(cells) > rounding._EXACT_CELLS
+    rounded = round_cells(cells, figures, unit)
+    assert 0 < rounded.work <= 2 * (rounding._WORK + 2) * len(cells)
+    assert sum(rounded.cells) == round_half_up(sum(cells, D(0)), unit)
+    for exact, shown in zip(cells, rounded.cells, strict=True):
+        assert shown % unit == 0 and abs(shown - exact) < unit
+    assert rounded.worst == max(_distances(cells, figures, rounded.cells)) / unit
+    assert rounded == round_cells(list(cells), list(figures), unit)
 
 
 def test_shares_that_rounded_alone_make_100_1_are_shown_adding_up_to_100_0() -> None:
