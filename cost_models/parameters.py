@@ -135,7 +135,8 @@ class Strict(BaseModel):
     """Every model of a file's content: frozen, and no key it does not know. A model's
     validator is built when the model is first used, not when its module is imported: a command
     builds those of the files it reads (most models are parts of a larger one, whose validator
-    holds them), and an abstract base such as ActivityBase never needs its own."""
+    holds them), and a base such as Stated, never validated itself, never needs its own
+    (ActivityBase's is built for the common keys of a templated or unknown activity)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False, defer_build=True)
 

@@ -218,3 +218,19 @@ def test_every_kind_is_documented_in_the_format_and_the_pricing_rules(name: str)
     pricing = (DOCS / "pricing.md").read_text(encoding="utf-8")
     assert f"\n### {name}\n" in proposal_format
     assert f"\n| {name} |" in pricing
+
+
+def test_every_file_model_builds_its_validator() -> None:
+    """The models build their validators on first use (defer_build): a model whose definition
+    pydantic cannot build would fail only when a file first needs it. Build them all here."""
+    import estimator.api  # noqa: F401  (imports every model of a file's content)
+    from cost_models.parameters import Strict
+
+    def every(model: type[Strict]) -> list[type[Strict]]:
+        return [model, *(m for sub in model.__subclasses__() for m in every(sub))]
+
+    models = every(Strict)
+    assert len(models) > 20
+    for model in models:
+        model.model_rebuild(force=True)
+        assert model.__pydantic_complete__, model.__name__

@@ -75,3 +75,43 @@ def test_only_serve_loads_the_web_app(argv: tuple[str, ...]) -> None:
     code, modules = imported_by(*argv)
     assert code == 0
     assert not modules & {"starlette", "uvicorn", "multipart"}, sorted(modules)
+
+
+_COLLECTOR = """
+import gc, json, sys
+import estimator.api as api
+seen = {}
+def watched(name):
+    def stand_in(*args, **kwargs):
+        seen[name] = gc.get_threshold()
+        raise SystemExit(0)
+    return stand_in
+api.batch = watched("batch")
+api.estimate_file = watched("estimate")
+python = gc.get_threshold()
+from estimator.cli import main
+for argv in json.loads(sys.argv[1]):
+    sys.argv = ["finimpact", *argv]
+    try:
+        main()
+    except SystemExit:
+        pass
+print(json.dumps({"python": python, **seen}))
+"""
+
+
+def test_one_estimate_collects_garbage_seldom_and_a_batch_as_python_does(tmp_path: Path) -> None:
+    """An estimate is one piece of work: the collector waits for 50,000 new objects. A batch
+    goes on costing proposals in forked workers that inherit the setting: Python's own, so that
+    each worker frees its garbage as it goes."""
+    argv = [["estimate", str(SEED), "--json"], ["batch", str(SEED), "--out", str(tmp_path)]]
+    done = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["estimate"][0] >= 50_000
+    assert seen["batch"] == seen["python"]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from estimator import __version__
+from estimator.cli import long_running
 from estimator.cli.common import (
     DifferenceFormatOption,
     DifferenceLangOption,
@@ -275,6 +276,7 @@ def batch(
     if jobs < 1:
         raise typer.BadParameter(f"{jobs} is not a number of worker processes", param_hint="--jobs")
     progress = ProgressBar() if sys.stderr.isatty() else None
+    long_running()
     run, problems = api.batch(
         paths, out, options, rates=rates, plan=plan, jobs=jobs, progress=progress
     )
@@ -582,6 +584,7 @@ def serve(
     from estimator.web.app import ServeSettings
     from estimator.web.server import serve as run
 
+    long_running()
     settings = ServeSettings(
         None if rates is None else str(rates), None if plan is None else str(plan)
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from estimator.cli import long_running
 from estimator.cli.common import (
     DifferenceFormatOption,
     DifferenceLangOption,
@@ -570,6 +571,7 @@ def import_command(
     from estimator.register.store import RegisterProblem
     from estimator.register.transfer import read_export
 
+    long_running()
     try:
         versions, decisions = read_export(folder)
     except RegisterProblem as e:
