@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from estimator.cli import YOUNG_OBJECTS  # noqa: E402  (the package's __init__ imports only gc)
+from estimator.cli.collector import YOUNG_OBJECTS  # noqa: E402
 
 SAME_COLLECTOR = (
     f"import gc; y, m, o = gc.get_threshold(); gc.set_threshold(max(y, {YOUNG_OBJECTS}), m, o)"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from estimator import __version__
-from estimator.cli import long_running
+from estimator.cli.collector import long_running
 from estimator.cli.common import (
     DifferenceFormatOption,
     DifferenceLangOption,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from estimator.cli import long_running
+from estimator.cli.collector import long_running
 from estimator.cli.common import (
     DifferenceFormatOption,
     DifferenceLangOption,
