@@ -1,18 +1,19 @@
 """Start-up that matches the work: python bench/startup.py [--runs 7] [--seed-file FILE]
 [--instructions].
 
-Times, each as a fresh process and the median of --runs, what a user types most:
-``finimpact --help``, ``validate`` and ``estimate --json`` of a seed proposal, and ``estimate``
-writing every output, against three references: an empty Python (``python -c pass``); the bare
-import of the third-party libraries that the full estimate loads (``import pydantic, typer,
-...``: their top-level packages, found by running it once and reading ``sys.modules``), which
-is the reference of the target; and the import of every module of those libraries that the
-estimate loaded, since some load their parts lazily (``import pydantic`` alone loads none of
-its model machinery, which any use of a model needs). The two imports run with the garbage
-collector set as ``finimpact`` sets it (``SAME_COLLECTOR``). For each command it also lists which of
-the heavy libraries it imported: ``--help``, ``validate`` and ``estimate --json`` should import
-only what they use. Target (issue 11): the estimate with every output at most 2 times the bare
-import.
+Times, each as a fresh process, in --runs rounds that run every command once in turn, what a
+user types most: ``finimpact --help``, ``validate`` and ``estimate --json`` of a seed proposal,
+and ``estimate`` writing every output, against three references: an empty Python (``python -c
+pass``); the bare import of the third-party libraries that the full estimate loads (``import
+pydantic, typer, ...``: their top-level packages, found by running it once and reading
+``sys.modules``), which is the reference of the target; and the import of every module of those
+libraries that the estimate loaded, since some load their parts lazily (``import pydantic``
+alone loads none of its model machinery, which any use of a model needs). The two imports run
+with the garbage collector set as ``finimpact`` sets it (``SAME_COLLECTOR``). A ratio is the
+median over the rounds of the command's CPU time over the reference's in the same round. For
+each command it also lists which of the heavy libraries it imported: ``--help``, ``validate``
+and ``estimate --json`` should import only what they use. Target (issue 11): the estimate with
+every output at most 2 times the bare import.
 
 ``--instructions`` also counts, once per command, the instructions the process ran (valgrind's
 cachegrind, if installed; about 60 times slower): a figure that does not move with the load of
@@ -73,22 +74,31 @@ sys.stderr.write("\\nMODULES " + " ".join(third) + "\\n")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(command: list[str], runs: int) -> tuple[float, float]:
-    """The median wall time and the median CPU time (user + system, read from the finished
-    child with getrusage) of a command over `runs` fresh processes. On a shared machine the CPU
-    time is the steadier: the wall time also counts the waits for a core."""
-    walls, cpus = [], []
-    subprocess.run(command, capture_output=True, cwd=ROOT, env=ENV)  # as installed: see above
+def once(command: list[str]) -> tuple[float, float]:
+    """The wall time and the CPU time (user + system, read from the finished child with
+    getrusage) of one fresh process running the command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, cwd=ROOT, env=ENV)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{command} failed:\n{done.stderr.decode()[-2000:]}")
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def rounds(commands: dict[str, list[str]], runs: int) -> dict[str, list[tuple[float, float]]]:
+    """Each command's wall and CPU times over `runs` rounds, each round running every command
+    once in turn (after one untimed round: as installed, see above). A shared or virtual
+    machine's speed drifts over seconds; in turns, each round's commands see the same speed,
+    and a ratio is read within a round."""
+    for command in commands.values():
+        subprocess.run(command, capture_output=True, cwd=ROOT, env=ENV)
+    found: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, cwd=ROOT, env=ENV)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"{command} failed:\n{done.stderr.decode()[-2000:]}")
-    return statistics.median(walls), statistics.median(cpus)
+        for name, command in commands.items():
+            found[name].append(once(command))
+    return found
 
 
 def modules(args: list[str]) -> list[str]:
@@ -155,25 +165,42 @@ def main() -> None:
         "every module loaded": [*py, "-c", f"{SAME_COLLECTOR}; import {', '.join(loaded)}"],
     }
     print(
-        f"load average {os.getloadavg()[0]:.2f}; median of {args.runs} runs, wall and CPU"
-        f" seconds; the full estimate imports {', '.join(libraries)} ({len(loaded)} modules)"
+        f"load average {os.getloadavg()[0]:.2f}; {args.runs} rounds, each command once a round;"
+        " medians of wall and CPU seconds, and of each round's ratio;"
+        f" the full estimate imports {', '.join(libraries)} ({len(loaded)} modules)"
     )
+    every_command = references | {
+        name: [*py, "-m", "estimator", *argv] for name, argv in commands.items()
+    }
+    times = rounds(every_command, args.runs)
+
+    def median(name: str, i: int) -> float:
+        return statistics.median(t[i] for t in times[name])
+
+    def ratio(name: str, reference: str, i: int) -> float:
+        """The median over the rounds of the command's time over the reference's."""
+        return statistics.median(
+            t[i] / r[i] for t, r in zip(times[name], times[reference], strict=True)
+        )
+
     figures: dict[str, dict[str, object]] = {}
-    timings: dict[str, tuple[float, float]] = {}
-    for name, command in references.items():
-        timings[name] = seconds, cpu = timed(command, args.runs)
-        figures[name] = {"seconds": seconds, "cpu": cpu}
-        print(f"  {name:24} {seconds:.3f} s, CPU {cpu:.3f} s")
-    bare, every = timings["bare import"], timings["every module loaded"]
+    for name in references:
+        figures[name] = {"seconds": median(name, 0), "cpu": median(name, 1)}
+        print(f"  {name:24} {median(name, 0):.3f} s, CPU {median(name, 1):.3f} s")
     for name, argv in commands.items():
-        seconds, cpu = timed([*py, "-m", "estimator", *argv], args.runs)
         heavy = [m for m in packages(modules(argv)) if m in HEAVY]
-        figures[name] = {"seconds": seconds, "cpu": cpu, "imports": heavy}
+        bare, every = ratio(name, "bare import", 1), ratio(name, "every module loaded", 1)
+        figures[name] = {
+            "seconds": median(name, 0),
+            "cpu": median(name, 1),
+            "cpu_over_bare_import": bare,
+            "cpu_over_every_module": every,
+            "imports": heavy,
+        }
         print(
-            f"  {name:24} {seconds:.3f} s ({seconds / bare[0]:.2f}x the bare import,"
-            f" {seconds / every[0]:.2f}x every module), CPU {cpu:.3f} s"
-            f" ({cpu / bare[1]:.2f}x, {cpu / every[1]:.2f}x);"
-            f" imports {', '.join(heavy) or 'none of them'}"
+            f"  {name:24} {median(name, 0):.3f} s, CPU {median(name, 1):.3f} s;"
+            f" CPU {bare:.2f}x the bare import ({ratio(name, 'bare import', 0):.2f}x in wall"
+            f" time), {every:.2f}x every module; imports {', '.join(heavy) or 'none of them'}"
         )
     if args.instructions:
         counted = {name: instructions(command) for name, command in references.items()}
